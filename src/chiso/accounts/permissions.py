@@ -1,0 +1,60 @@
+"""Who may see what. Every view and API endpoint asks here, so the rule lives in one place.
+
+A unit officer sees the internal data of their own unit only; the provincial roles see
+every unit. Officers are refused (403) rather than redirected, so nothing is inferred.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from chiso.units.models import Unit
+
+from .models import Role
+
+PROVINCIAL_ROLES = frozenset({Role.SECRETARIAT, Role.APPRAISER, Role.LEADER, Role.ANALYST, Role.ADMINISTRATOR})
+MANAGING_ROLES = frozenset({Role.SECRETARIAT, Role.ADMINISTRATOR})  # set up units, periods, frameworks
+
+
+def user_can_see_unit(user, unit: Unit) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role in PROVINCIAL_ROLES or user.is_superuser:
+        return True
+    return user.role == Role.UNIT_OFFICER and user.unit_id == unit.pk
+
+
+def units_visible_to(user):
+    if user.role in PROVINCIAL_ROLES or user.is_superuser:
+        return Unit.objects.all()
+    if user.role == Role.UNIT_OFFICER and user.unit_id:
+        return Unit.objects.filter(pk=user.unit_id)
+    return Unit.objects.none()
+
+
+def user_manages(user) -> bool:
+    return user.is_authenticated and (user.role in MANAGING_ROLES or user.is_superuser)
+
+
+def unit_access_check(user, unit: Unit) -> None:
+    if not user_can_see_unit(user, unit):
+        raise PermissionDenied
+
+
+def role_required(*roles: str):
+    """Login required, and one of `roles` (superusers pass)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not (request.user.is_superuser or request.user.role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,48 @@
+"""Writes about accounts: the only way users are created or their role changes."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chiso.units.models import Unit
+
+from .models import AppraisalBody, Role, User
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    full_name: str = "",
+    email: str = "",
+    unit: Unit | None = None,
+    appraisal_body: str = "",
+) -> User:
+    if role == Role.UNIT_OFFICER and unit is None:
+        raise ValidationError(_("A unit officer must belong to a unit."))
+    if role != Role.UNIT_OFFICER and unit is not None:
+        raise ValidationError(_("Only unit officers belong to a unit."))
+    if appraisal_body and appraisal_body not in AppraisalBody.values:
+        raise ValidationError(_("Unknown appraisal body."))
+    user = User(
+        username=username,
+        role=role,
+        full_name=full_name,
+        email=email,
+        unit=unit,
+        appraisal_body=appraisal_body if role == Role.APPRAISER else "",
+        # Only administrators enter Django's admin; everyone else works in chiso's pages.
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -1,0 +1,1 @@
+"""The frame every page shares: layout, home pages per role, the period switcher, formats."""

@@ -1,0 +1,14 @@
+"""The demo province, loaded app by app in dependency order; each later issue adds its app here."""
+
+from django.db import transaction
+
+from chiso.accounts import demo as accounts_demo
+from chiso.units import demo as units_demo
+
+LOADERS = [units_demo.load, accounts_demo.load]
+
+
+@transaction.atomic
+def demo_load() -> None:
+    for load in LOADERS:
+        load()

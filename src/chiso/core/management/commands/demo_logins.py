@@ -1,0 +1,20 @@
+"""python manage.py demo_logins — print one demo login per role."""
+
+from django.core.management.base import BaseCommand
+
+from chiso.accounts.demo import logins
+
+
+class Command(BaseCommand):
+    help = "Print the demo accounts."
+
+    def handle(self, *args, **options):
+        rows = logins()
+        if not rows:
+            self.stdout.write("No demo accounts: run `python manage.py load_demo` first.")
+            return
+        self.stdout.write("\nchiso demo: http://127.0.0.1:8000")
+        self.stdout.write(f"{'Role':<22} {'User name':<18} {'Password':<18} Unit")
+        for role, username, password, unit in rows:
+            self.stdout.write(f"{role:<22} {username:<18} {password:<18} {unit}")
+        self.stdout.write("")

@@ -1,0 +1,29 @@
+"""Home pages per role and the period switcher."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from chiso.units.models import Period
+
+from .middleware import SESSION_KEY
+from .queries import home_summary
+
+
+@login_required
+def home(request):
+    summary = home_summary(request.user, request.period)
+    return render(request, "core/home.html", {"summary": summary})
+
+
+@require_POST
+@login_required
+def period_switch(request):
+    period = Period.objects.filter(code=request.POST.get("period", "")).first()
+    if period is not None:
+        request.session[SESSION_KEY] = period.code
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "home"
+    return redirect(target)

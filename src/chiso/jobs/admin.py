@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import Job
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "done", "total", "created_by", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "kind", "message"]
+    readonly_fields = [f.name for f in Job._meta.fields]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from chiso.core import views as core_views
+
+admin.site.site_header = _("chiso administration")
+admin.site.site_title = "chiso"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("period/", core_views.period_switch, name="period_switch"),
+    path("accounts/", include("chiso.accounts.urls")),
+    path("units/", include("chiso.units.urls")),
+    path("jobs/", include("chiso.jobs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

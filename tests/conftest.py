@@ -1,0 +1,125 @@
+"""Shared test helpers: small factories, and a real headless Chromium for browser tests."""
+
+import datetime
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# beside it are still synchronous, which Django must be told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHISO_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def make_unit(db):
+    from chiso.units.models import Block, Unit
+
+    counter = iter(range(1, 10_000))
+
+    def make(code=None, block="department", **fields):
+        n = next(counter)
+        fields.setdefault("name_vi", f"Đơn vị thử {n}")
+        return Unit.objects.create(code=code or f"T-{n}", block=Block.objects.get(code=block), **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from chiso.accounts.services import user_create
+
+    def make(username, role, unit=None, **fields):
+        return user_create(username=username, password=PASSWORD, role=role, unit=unit, full_name=username, **fields)
+
+    return make
+
+
+@pytest.fixture
+def period(db):
+    from chiso.units.models import Period
+
+    return Period.objects.create(
+        code="2023", year=2023, name_vi="Năm 2023", name_en="Year 2023",
+        start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31),
+    )
+
+
+# --- browser ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see README.md)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    def do_login(username, password=PASSWORD):
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return do_login
+
+
+def _cp1258_encode(text: str) -> bytes:
+    """Encode as Windows does for Vietnamese: precomposed letters where the code page has
+    them, otherwise the base letter followed by a combining tone mark."""
+    import unicodedata
+
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out.append(ch.encode("cp1258"))
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        composed, rest = decomposed[0], ""
+        for mark in decomposed[1:]:
+            candidate = unicodedata.normalize("NFC", composed + mark)
+            try:
+                candidate.encode("cp1258")
+                composed = candidate
+            except UnicodeEncodeError:
+                rest += mark
+        out.append((composed + rest).encode("cp1258"))
+    return b"".join(out)
+
+
+@pytest.fixture
+def cp1258():
+    return _cp1258_encode
