@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
 
-.PHONY: demo test install migrate serve worker messages bench clean
+.PHONY: demo test install migrate translations worker messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,30 +16,37 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+# The compiled catalogues are committed too, so pages stay Vietnamese where gettext is missing.
+translations:
+	@if command -v msgfmt >/dev/null 2>&1; then cd src/chiso && ../../$(MANAGE) compilemessages -v 0; fi
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py compilemessages --ignore='.venv/*' -v 0
+	CHISO_DEBUG=1 $(MANAGE) migrate --noinput -v 0
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py demo_logins
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	CHISO_DEBUG=1 $(MANAGE) load_demo
+	CHISO_DEBUG=1 $(MANAGE) demo_logins
+	@# The task worker runs beside the web server, so exports and batches work in the demo too.
+	CHISO_DEBUG=1 $(MANAGE) db_worker --no-startup-delay & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	CHISO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
+# A task worker on its own (production runs it as a service; `make demo` starts one).
 worker: migrate
-	$(BIN)/python manage.py db_worker
+	CHISO_DEBUG=1 $(MANAGE) db_worker
 
-# The whole suite: unit, integration and browser tests.
+# The whole suite: unit, integration and browser tests (DATABASE_URL picks PostgreSQL).
 test: install
-	$(BIN)/python manage.py compilemessages --ignore='.venv/*' -v 0
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-messages:
-	$(BIN)/python manage.py makemessages -l vi -l en --ignore='.venv/*' --ignore='tests/*'
+# After changing user-facing strings: update the catalogues, translate, then `make translations`.
+messages: install
+	cd src/chiso && ../../$(MANAGE) makemessages -l vi -l en --ignore='engine/*'
 
 bench: install
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3*
+	rm -rf $(VENV) var/

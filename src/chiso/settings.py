@@ -169,6 +169,7 @@ FORMAT_MODULE_PATH = ["chiso.formats"]
 # --- Static files: from installed packages, served by whitenoise; nothing from the internet ---
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("CHISO_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 MEDIA_ROOT = Path(os.environ.get("CHISO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"  # never served directly: files go through views that check permissions
 STORAGES = {

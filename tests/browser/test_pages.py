@@ -1,0 +1,116 @@
+"""The pages a person uses, in a real headless Chromium (Debian's), against a live server."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from chiso.accounts.models import Role
+from chiso.units.models import Unit
+
+# Transactional, so the live server sees the rows; serialized rollback restores the blocks
+# that a migration created, for the tests that run after these on the same worker.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+ROLES = {
+    Role.SECRETARIAT: "Thư ký",
+    Role.APPRAISER: "Thẩm định",
+    Role.UNIT_OFFICER: "Cán bộ đơn vị",
+    Role.LEADER: "Lãnh đạo",
+    Role.ANALYST: "Phân tích",
+    Role.ADMINISTRATOR: "Quản trị",
+}
+
+
+@pytest.fixture
+def units(make_unit, period):
+    return make_unit("S-TC", name_vi="Sở Tài chính"), make_unit("S-TP", name_vi="Sở Tư pháp")
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_logs_in_to_its_home_page_in_vietnamese(page, login, make_user, units, role):
+    make_user("nguoidung", role, unit=units[0] if role == Role.UNIT_OFFICER else None)
+    login("nguoidung")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h2").first).to_have_text("Việc cần bạn chú ý")
+    expect(page.locator(".role")).to_contain_text(ROLES[role])
+    if role == Role.UNIT_OFFICER:
+        expect(page.locator("main")).to_contain_text("Sở Tài chính")
+        expect(page.locator("main")).not_to_contain_text("Sở Tư pháp")
+    else:
+        expect(page.locator(".card .figure").first).to_have_text("2")
+
+
+def test_wrong_password_is_refused_politely(page, login, make_user, db):
+    make_user("thuky", Role.SECRETARIAT)
+    login("thuky", "not-the-password")
+    expect(page.locator(".problems")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_unit_import_with_a_bad_file_names_row_and_column_then_a_good_file_imports(page, login, make_user, period, tmp_path):
+    make_user("thuky", Role.SECRETARIAT)
+    bad = tmp_path / "donvi.csv"
+    bad.write_text("code,name_vi,block,valid_from\nS-TC,Sở Tài chính,department,31/02/2023\nS-TP,Sở Tư pháp,department,\n", encoding="utf-8-sig")
+    login("thuky")
+    page.click("nav >> text=Nhập đơn vị")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("main button[type=submit]")
+    problems = page.locator(".problems")
+    expect(problems).to_contain_text("donvi.csv")
+    expect(problems).to_contain_text("dòng 2")
+    expect(problems).to_contain_text("cột valid_from")
+    assert Unit.objects.count() == 0  # all or nothing
+    good = tmp_path / "donvi-dung.csv"
+    good.write_text(bad.read_text(encoding="utf-8-sig").replace("31/02/2023", "01/01/2023"), encoding="utf-8")
+    page.set_input_files("input[type=file]", str(good))
+    page.click("main button[type=submit]")
+    expect(page.locator(".message.success")).to_contain_text("2")
+    expect(page.locator("section[data-block=department] tbody tr")).to_have_count(2)
+
+
+def test_officer_is_refused_another_units_page(page, login, make_user, units):
+    make_user("canbo", Role.UNIT_OFFICER, unit=units[0])
+    login("canbo")
+    response = page.goto("/units/S-TP/")
+    assert response.status == 403
+    response = page.goto("/units/S-TC/")
+    assert response.status == 200
+    expect(page.locator("h1")).to_have_text("Sở Tài chính")
+
+
+def test_language_switch_to_english_and_back(page, login, make_user, units):
+    make_user("lanhdao", Role.LEADER)
+    login("lanhdao")
+    page.click("button[value=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h2").first).to_have_text("What needs your attention")
+    page.click("button[value=vi]")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+
+
+def test_period_switcher(page, login, make_user, units):
+    import datetime
+
+    from chiso.units.models import Period
+
+    Period.objects.create(code="2025", year=2025, name_vi="Năm 2025", start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2025, 12, 31))
+    make_user("thuky", Role.SECRETARIAT)
+    login("thuky")
+    expect(page.locator("#period-select")).to_have_value("2025")
+    page.select_option("#period-select", "2023")
+    page.wait_for_load_state()
+    expect(page.locator("#period-select")).to_have_value("2023")
+    expect(page.locator("main")).to_contain_text("31/12/2023")
+
+
+def test_export_shows_progress_then_a_download(page, login, make_user, units):
+    make_user("phantich", Role.ANALYST)
+    login("phantich")
+    page.goto("/units/")
+    page.click("text=Xuất ra Excel")
+    expect(page.locator(".job-state")).to_have_text("Đã xong", timeout=15_000)
+    with page.expect_download() as download:
+        page.click("text=Tải xuống")
+    assert download.value.suggested_filename.endswith(".xlsx")
