@@ -50,5 +50,8 @@ def logins() -> list[tuple[str, str, str, str]]:
     for username, _full_name, role, _unit, _body in DEMO_USERS:
         user = User.objects.filter(username=username).select_related("unit").first()
         if user:
-            rows.append((str(Role(role).label), username, DEMO_PASSWORD, user.unit.name_vi if user.unit else ""))
+            label = str(Role(role).label)
+            if user.appraisal_body:
+                label += f" ({user.get_appraisal_body_display()})"
+            rows.append((label, username, DEMO_PASSWORD, user.unit.name_vi if user.unit else ""))
     return rows

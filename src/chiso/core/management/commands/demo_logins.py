@@ -14,7 +14,7 @@ class Command(BaseCommand):
             self.stdout.write("No demo accounts: run `python manage.py load_demo` first.")
             return
         self.stdout.write("\nchiso demo: http://127.0.0.1:8000")
-        self.stdout.write(f"{'Role':<22} {'User name':<18} {'Password':<18} Unit")
+        self.stdout.write(f"{'Role':<40} {'User name':<18} {'Password':<18} Unit")
         for role, username, password, unit in rows:
-            self.stdout.write(f"{role:<22} {username:<18} {password:<18} {unit}")
+            self.stdout.write(f"{role:<40} {username:<18} {password:<18} {unit}")
         self.stdout.write("")
