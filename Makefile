@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-MANAGE := $(BIN)/python manage.py
+MANAGE := $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py
 
 .PHONY: demo test install migrate translations worker messages bench clean
 
@@ -20,7 +20,7 @@ install: $(STAMP) translations
 
 # The compiled catalogues are committed too, so pages stay Vietnamese where gettext is missing.
 translations:
-	@if command -v msgfmt >/dev/null 2>&1; then cd src/chiso && ../../$(MANAGE) compilemessages -v 0; fi
+	@if command -v msgfmt >/dev/null 2>&1; then cd src/chiso && CHISO_DEBUG=1 $(MANAGE) compilemessages -v 0; fi
 
 migrate: install
 	CHISO_DEBUG=1 $(MANAGE) migrate --noinput -v 0
@@ -43,7 +43,7 @@ test: install
 
 # After changing user-facing strings: update the catalogues, translate, then `make translations`.
 messages: install
-	cd src/chiso && ../../$(MANAGE) makemessages -l vi -l en --ignore='engine/*'
+	cd src/chiso && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en --ignore='engine/*'
 
 bench: install
 	$(BIN)/python bench/engine.py

@@ -15,7 +15,18 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def make_unit(db):
+def blocks(db):
+    """The standard blocks. A migration creates them, but a transactional test's flush
+    (browser tests) removes them for the tests after it, so tests ask for them here."""
+    from chiso.units.models import Block
+    from chiso.units.standard_blocks import ensure_standard_blocks
+
+    ensure_standard_blocks(Block)
+    return {b.code: b for b in Block.objects.all()}
+
+
+@pytest.fixture
+def make_unit(blocks):
     from chiso.units.models import Block, Unit
 
     counter = iter(range(1, 10_000))

@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 from chiso.accounts.models import Role
 from chiso.units.models import Unit
 
-# Transactional, so the live server sees the rows; serialized rollback restores the blocks
-# that a migration created, for the tests that run after these on the same worker.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional, so that the live server's thread sees the rows the test writes.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLES = {
     Role.SECRETARIAT: "Thư ký",
@@ -49,7 +48,7 @@ def test_wrong_password_is_refused_politely(page, login, make_user, db):
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
-def test_unit_import_with_a_bad_file_names_row_and_column_then_a_good_file_imports(page, login, make_user, period, tmp_path):
+def test_unit_import_with_a_bad_file_names_row_and_column_then_a_good_file_imports(page, login, make_user, blocks, period, tmp_path):
     make_user("thuky", Role.SECRETARIAT)
     bad = tmp_path / "donvi.csv"
     bad.write_text("code,name_vi,block,valid_from\nS-TC,Sở Tài chính,department,31/02/2023\nS-TP,Sở Tư pháp,department,\n", encoding="utf-8-sig")

@@ -55,7 +55,7 @@ def test_xlsx_sheets_and_dates():
 
 
 def test_empty_old_xls_and_broken_xlsx_are_clear_errors():
-    for content, words in [(b"  \n", "empty"), (b"\xd0\xcf\x11\xe0rest", ".xls"), (b"PK\x03\x04garbage", "XLSX")]:
+    for content, words in [(b"  \n", "không có nội dung"), (b"\xd0\xcf\x11\xe0rest", ".xls"), (b"PK\x03\x04garbage", "XLSX")]:
         with pytest.raises(ImportFailed) as failure:
             read_table("f.csv", content)
         assert words in str(failure.value)

@@ -8,6 +8,8 @@ from chiso.accounts.models import Role
 from chiso.jobs.models import Job
 from chiso.units.importing import units_import
 
+pytestmark = pytest.mark.usefixtures("blocks")
+
 UNITS = "code,name_vi,block,valid_to\nH-A,Huyện A,district,30/06/2025\nX-A,Xã A,commune,\n"
 LINEAGE = "predecessor_code,successor_code,date\nH-A,X-A,01/07/2025\n"
 
@@ -65,7 +67,7 @@ def test_a_failing_job_records_a_message_not_a_traceback(db):
     assert "secret internals" not in job.message and str(job.pk) in job.message
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_database_worker_runs_a_queued_job(settings, province_units, make_user):
     """The production path: the task row waits in the database until db_worker takes it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

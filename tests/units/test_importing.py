@@ -7,6 +7,8 @@ from chiso.core.tabular import ImportFailed
 from chiso.units.importing import units_import
 from chiso.units.models import Unit, UnitSuccession
 
+pytestmark = pytest.mark.usefixtures("blocks")
+
 UNITS = """code,name_vi,name_en,block,parent_code,valid_from,valid_to
 H-HOAAN,Huyện Hòa An,Hòa An District,district,,,30/06/2025
 X-HOAAN,Xã Hòa An,Hòa An Commune,commune,,01/07/2025,
@@ -22,6 +24,7 @@ def run(*files):
 
 
 def messages(failure):
+    # Vietnamese is the first language of every message, so the tests read it.
     return [str(p) for p in failure.value.problems]
 
 
@@ -86,10 +89,10 @@ def test_every_problem_is_reported_with_row_and_column_and_nothing_is_written():
     with pytest.raises(ImportFailed) as failure:
         run(("units.csv", bad))
     text = messages(failure)
-    assert any("row 5" in m and "S-TC" in m and "row 4" in m for m in text), text  # duplicate, first seen in row 4
-    assert any("row 6" in m and "valid_from" in m and "2025-13-01" in m for m in text), text
-    assert any("row 7" in m and "block" in m and "nowhere" in m for m in text), text
-    assert any("row 6" in m and "parent_code" in m and "H-NONE" in m for m in text), text
+    assert any("dòng 5" in m and "S-TC" in m and "dòng 4" in m for m in text), text  # duplicate, first seen in row 4
+    assert any("dòng 6" in m and "valid_from" in m and "2025-13-01" in m for m in text), text
+    assert any("dòng 7" in m and "block" in m and "nowhere" in m for m in text), text
+    assert any("dòng 6" in m and "parent_code" in m and "H-NONE" in m for m in text), text
     assert Unit.objects.count() == 0
 
 
@@ -97,10 +100,10 @@ def test_every_problem_is_reported_with_row_and_column_and_nothing_is_written():
 def test_unknown_parent_and_cycles():
     with pytest.raises(ImportFailed) as failure:
         run(("units.csv", "code,name_vi,block,parent_code\nA,A,department,ZZZ\n"))
-    assert "ZZZ" in messages(failure)[0] and "row 2" in messages(failure)[0]
+    assert "ZZZ" in messages(failure)[0] and "dòng 2" in messages(failure)[0]
     with pytest.raises(ImportFailed) as failure:
         run(("units.csv", "code,name_vi,block,parent_code\nA,A,department,B\nB,B,department,A\n"))
-    assert len(messages(failure)) == 2 and all("comes back" in m for m in messages(failure))
+    assert len(messages(failure)) == 2 and all("quay vòng" in m for m in messages(failure))
 
 
 @pytest.mark.django_db

@@ -7,7 +7,8 @@ import datetime
 from pathlib import Path
 
 from .importing import units_import
-from .models import Period, Province
+from .models import Block, Period, Province
+from .standard_blocks import ensure_standard_blocks
 
 DATA = Path(__file__).resolve().parent / "data" / "caobang"
 
@@ -19,6 +20,7 @@ PERIODS = [
 
 
 def load() -> None:
+    ensure_standard_blocks(Block)
     Province.objects.update_or_create(code="CB", defaults={"name_vi": "Tỉnh Cao Bằng", "name_en": "Cao Bằng Province"})
     for code, year, name_vi, name_en in PERIODS:
         Period.objects.update_or_create(

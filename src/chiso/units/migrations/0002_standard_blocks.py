@@ -1,24 +1,12 @@
-"""The blocks (khối) every Vietnamese province ranks separately; a province may add more."""
-
-import datetime
+"""The standard blocks, so that a fresh installation can import units at once."""
 
 from django.db import migrations
 
-BLOCKS = [
-    ("department", "Sở, ban, ngành", "Departments and sectors", 10, None, None),
-    ("central_agency", "Cơ quan Trung ương đóng trên địa bàn", "Central agencies in the province", 20, None, None),
-    ("district", "Huyện, thành phố", "Districts and city", 30, None, datetime.date(2025, 6, 30)),
-    ("commune", "Xã, phường, đặc khu", "Communes, wards and special zones", 40, datetime.date(2025, 7, 1), None),
-]
+from chiso.units.standard_blocks import ensure_standard_blocks
 
 
 def create_blocks(apps, schema_editor):
-    Block = apps.get_model("units", "Block")
-    for code, name_vi, name_en, order, valid_from, valid_to in BLOCKS:
-        Block.objects.update_or_create(
-            code=code,
-            defaults={"name_vi": name_vi, "name_en": name_en, "order": order, "valid_from": valid_from, "valid_to": valid_to},
-        )
+    ensure_standard_blocks(apps.get_model("units", "Block"))
 
 
 class Migration(migrations.Migration):
