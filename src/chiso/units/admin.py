@@ -6,6 +6,7 @@ from .models import Block, Period, Province, Unit, UnitSuccession
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en"]
+    search_fields = ["code", "name_vi", "name_en"]
 
 
 @admin.register(Block)
