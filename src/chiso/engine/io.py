@@ -1,0 +1,282 @@
+"""Read and write frameworks and data: COINr iMeta/iData CSV, YAML and XLSX; results tables."""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import math
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import yaml
+
+from .dataset import Dataset
+from .errors import FrameworkError
+from .framework import Framework
+
+META_SHEETS = ("imeta", "framework", "meta")
+DATA_SHEETS = ("idata", "data")
+
+
+# ---------------------------------------------------------------------- numbers
+def format_number(x: Any) -> str:
+    """Full precision (shortest repr that reads back to the same double); missing -> ''."""
+    if x is None:
+        return ""
+    if isinstance(x, (float, np.floating)):
+        if math.isnan(x):
+            return ""
+        return repr(float(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return str(x)
+
+
+def _format_cell(x: Any) -> str:
+    if isinstance(x, (float, np.floating)) and not math.isnan(x) and float(x).is_integer() \
+            and abs(x) < 1e15:
+        return str(int(x))
+    return format_number(x)
+
+
+# ---------------------------------------------------------------------- CSV
+def _read_csv(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                raise FrameworkError("the file is empty", str(path))
+            return [h.strip() for h in header], [row for row in reader]
+    except UnicodeDecodeError as e:
+        raise FrameworkError(f"not UTF-8 text ({e.reason} at byte {e.start})", str(path)) from None
+    except csv.Error as e:
+        raise FrameworkError(f"not a readable CSV file: {e}", str(path)) from None
+
+
+def _write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
+               fmt=_format_cell) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for row in rows:
+            w.writerow([fmt(v) for v in row])
+
+
+def read_imeta_csv(path: str | Path) -> Framework:
+    header, rows = _read_csv(path)
+    dict_rows = [dict(zip(header, r)) for r in rows]
+    return Framework.from_rows(dict_rows, source=str(path), first_row=2)
+
+
+def read_idata_csv(path: str | Path, framework: Framework) -> Dataset:
+    header, rows = _read_csv(path)
+    return Dataset.from_rows(header, rows, framework, source=str(path), first_row=2)
+
+
+def write_imeta_csv(framework: Framework, path: str | Path) -> None:
+    rows = framework.to_rows()
+    header = list(rows[0]) if rows else []
+    _write_csv(path, header, ([r.get(h) for h in header] for r in rows), fmt=_format_cell)
+
+
+def write_idata_csv(data: Dataset, path: str | Path) -> None:
+    header, rows = data.to_rows()
+    _write_csv(path, header, rows, fmt=_format_cell)
+
+
+# ---------------------------------------------------------------------- YAML
+def _load_yaml(path: str | Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except yaml.YAMLError as e:
+        raise FrameworkError(f"not valid YAML: {e}", str(path)) from None
+
+
+def read_yaml(path: str | Path) -> tuple[Framework, Dataset | None]:
+    """A YAML file with `iMeta:` (a list of node mappings) and optionally `iData:` (a list of unit mappings)."""
+    doc = _load_yaml(path)
+    if isinstance(doc, list):
+        doc = {"iMeta": doc}
+    if not isinstance(doc, dict) or not isinstance(doc.get("iMeta", doc.get("framework")), list):
+        raise FrameworkError("expected a mapping with an 'iMeta' list of nodes", str(path))
+    meta_rows = doc.get("iMeta", doc.get("framework"))
+    framework = Framework.from_rows(meta_rows, source=str(path), first_row=1)
+    data_rows = doc.get("iData", doc.get("data"))
+    data = None
+    if data_rows is not None:
+        if not isinstance(data_rows, list) or not all(isinstance(r, dict) for r in data_rows):
+            raise FrameworkError("'iData' must be a list of mappings, one per unit", str(path))
+        columns: list[str] = []
+        for r in data_rows:
+            columns.extend(str(k) for k in r if str(k) not in columns)
+        rows = [[r.get(c) for c in columns] for r in data_rows]
+        data = Dataset.from_rows(columns, rows, framework, source=f"{path} (iData)", first_row=1)
+    return framework, data
+
+
+def write_yaml(framework: Framework, path: str | Path, data: Dataset | None = None) -> None:
+    doc: dict[str, Any] = {"iMeta": [{k: _plain(v) for k, v in r.items() if v is not None}
+                                     for r in framework.to_rows()]}
+    if data is not None:
+        header, rows = data.to_rows()
+        doc["iData"] = [{h: _plain(v) for h, v in zip(header, row)} for row in rows]
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(doc, f, sort_keys=False, allow_unicode=True)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+# ---------------------------------------------------------------------- XLSX
+def _open_workbook(path: str | Path):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+    import zipfile
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise FrameworkError(f"not a readable XLSX workbook: {e}", str(path)) from None
+
+
+def _sheet(wb, names: Sequence[str]):
+    for ws in wb.worksheets:
+        if ws.title.strip().lower() in names:
+            return ws
+    return None
+
+
+def _sheet_rows(ws) -> tuple[list[str], list[list[Any]]]:
+    it = ws.iter_rows(values_only=True)
+    header = next(it, None) or ()
+    header = [("" if h is None else str(h).strip()) for h in header]
+    while header and header[-1] == "":
+        header.pop()
+    rows = [list(r[: len(header)]) for r in it]
+    return header, rows
+
+
+def read_xlsx(path: str | Path) -> tuple[Framework, Dataset | None]:
+    """A workbook with a sheet 'iMeta' (the tree) and optionally a sheet 'iData' (the data)."""
+    wb = _open_workbook(path)
+    try:
+        ws = _sheet(wb, META_SHEETS)
+        if ws is None:
+            raise FrameworkError("no sheet named 'iMeta' (the framework tree)", str(path))
+        header, rows = _sheet_rows(ws)
+        framework = Framework.from_rows([dict(zip(header, r)) for r in rows],
+                                        source=f"{path} [{ws.title}]", first_row=2)
+        ws = _sheet(wb, DATA_SHEETS)
+        data = None
+        if ws is not None:
+            header, rows = _sheet_rows(ws)
+            data = Dataset.from_rows(header, rows, framework, source=f"{path} [{ws.title}]", first_row=2)
+        return framework, data
+    finally:
+        wb.close()
+
+
+def write_xlsx(framework: Framework, path: str | Path, data: Dataset | None = None) -> None:
+    import openpyxl
+    wb = openpyxl.Workbook(write_only=True)
+    rows = framework.to_rows()
+    header = list(rows[0]) if rows else []
+    ws = wb.create_sheet("iMeta")
+    ws.append(header)
+    for r in rows:
+        ws.append([_plain(r.get(h)) for h in header])
+    if data is not None:
+        ws = wb.create_sheet("iData")
+        dheader, drows = data.to_rows()
+        ws.append(dheader)
+        for r in drows:
+            ws.append([_plain(v) for v in r])
+    wb.save(path)
+
+
+# ---------------------------------------------------------------------- by extension
+def read_framework(path: str | Path) -> Framework:
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return read_yaml(path)[0]
+    if suffix == ".xlsx":
+        return read_xlsx(path)[0]
+    return read_imeta_csv(path)
+
+
+def read_data(path: str | Path, framework: Framework) -> Dataset:
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml", ".xlsx"):
+        reader = read_yaml if suffix != ".xlsx" else read_xlsx
+        fw_in_file, data = reader(path)
+        if data is None:
+            raise FrameworkError("no iData (unit data) found", str(path))
+        if fw_in_file.to_rows() != framework.to_rows():
+            # The data was checked against the framework stored beside it; recheck against ours.
+            header, rows = data.to_rows()
+            return Dataset.from_rows(header, rows, framework, source=str(path))
+        return data
+    return read_idata_csv(path, framework)
+
+
+def load(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework, Dataset]:
+    """Framework and data from files; `imeta` may be omitted when `idata` is a YAML/XLSX holding both."""
+    framework = read_framework(imeta if imeta is not None else idata)
+    return framework, read_data(idata, framework)
+
+
+# ---------------------------------------------------------------------- results
+def results_table(units: Sequence[str], names: Sequence[str], columns: Sequence[str],
+                  values: np.ndarray, rank: np.ndarray | None,
+                  time: np.ndarray | None = None) -> tuple[list[str], list[list[Any]]]:
+    """uCode, uName, (Time, for panel data,) the score columns, Rank."""
+    header = ["uCode", "uName", *(["Time"] if time is not None else []), *columns]
+    if rank is not None:
+        header.append("Rank")
+    rows = []
+    for i in range(len(units)):
+        row = [units[i], names[i]]
+        if time is not None:
+            t = time[i]
+            row.append(int(t) if float(t).is_integer() else t)
+        row.extend(values[i].tolist())
+        if rank is not None:
+            r = rank[i]
+            row.append(None if math.isnan(r) else int(r))
+        rows.append(row)
+    return header, rows
+
+
+def write_results_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Scores at full float precision (shortest round-trip repr); missing cells empty."""
+    _write_csv(path, header, rows, fmt=format_number)
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buf = _io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    for r in rows:
+        w.writerow([format_number(v) for v in r])
+    return buf.getvalue()
+
+
+def write_workbook(path: str | Path, sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> None:
+    """A workbook with one sheet per entry: {title: (header, rows)}; NaN cells left empty."""
+    import openpyxl
+    wb = openpyxl.Workbook(write_only=True)
+    for title, (header, rows) in sheets.items():
+        ws = wb.create_sheet(title[:31])
+        ws.append(list(header))
+        for r in rows:
+            ws.append([_plain(v) for v in r])
+    wb.save(path)
