@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "chiso.accounts",
     "chiso.units",
     "chiso.jobs",
+    "chiso.frameworks",
+    "chiso.indices",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 """chiso.engine: composite-index computation (COINr's methods) as a pure NumPy library, with a CLI."""
 
 from .aggregate import a_amean, a_genmean, a_gmean, a_hmean, a_sum, aggregate
-from .build import IndexBuild, Results, STEPS, default_steps, resolve_params
+from .build import IndexBuild, Results, STEPS, default_steps, parse_steps, resolve_params
 from .dataset import Dataset
 from .denominate import denominate
 from .errors import EngineError, FrameworkError, StepError
@@ -22,7 +22,7 @@ __all__ = [
     "IndexBuild", "LevelPlan", "Node", "PointsResult", "Results", "STEPS", "ScreenResult", "StepError",
     "StrengthsWeaknesses", "TreatReport", "a_amean", "a_genmean", "a_gmean", "a_hmean", "a_sum",
     "aggregate", "bands", "capped_sum", "change", "check_skew_kurt", "default_steps", "denominate",
-    "impute", "impute_group", "impute_mean", "impute_median", "impute_panel", "kurt", "load", "log_ct",
+    "impute", "impute_group", "parse_steps", "impute_mean", "impute_median", "impute_panel", "kurt", "load", "log_ct",
     "n_borda", "n_dist2max", "n_dist2ref", "n_dist2targ", "n_fracmax", "n_goalposts", "n_minmax",
     "n_prank", "n_rank", "n_scaled", "n_zscore", "normalise", "parse_bands", "quantile_bands", "rank",
     "rank_min", "rank_within_groups", "read_data", "read_framework", "read_idata_csv", "read_imeta_csv",

@@ -363,6 +363,32 @@ class IndexBuild:
         return hit
 
 
+def parse_steps(items: Any, source: str = "steps") -> list[tuple[str, dict[str, Any]]]:
+    """A pipeline written as data: a list whose items are a step name or {name: {params}}.
+
+    Names and parameters are checked now, before any data is read.
+    """
+    if not isinstance(items, list) or not items:
+        raise StepError(f"{source}: expected 'steps:' followed by a list of steps")
+    steps = []
+    for i, item in enumerate(items, 1):
+        if isinstance(item, str):
+            name, params = item, {}
+        elif isinstance(item, dict) and len(item) == 1:
+            name, params = next(iter(item.items()))
+            params = params or {}
+        else:
+            raise StepError(f"{source}: step {i} must be a step name or a mapping {{name: {{parameters}}}}")
+        if not isinstance(params, dict):
+            raise StepError(f"{source}: step {i} ({name}): parameters must be a mapping")
+        try:
+            resolve_params(str(name), params)
+        except StepError as e:
+            raise StepError(f"{source}: step {i}: {e}") from None
+        steps.append((str(name), params))
+    return steps
+
+
 def default_steps() -> list[tuple[str, dict[str, Any]]]:
     """COINr's defaults: min-max 0-100, then the weighted arithmetic mean level by level."""
     return [("normalise", {"method": "minmax", "l_u": [0, 100]}), ("aggregate", {"method": "amean"})]

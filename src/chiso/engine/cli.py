@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 import yaml
 
-from .build import IndexBuild, canonical_method, default_steps, resolve_params
+from .build import IndexBuild, canonical_method, default_steps, parse_steps, resolve_params
 from .errors import EngineError, StepError
 from .io import load, results_table, write_results_csv, write_workbook
 from .rank import rank_min
@@ -80,25 +80,7 @@ def read_steps(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     except yaml.YAMLError as e:
         raise StepError(f"{path}: not valid YAML: {e}") from None
     items = doc.get("steps") if isinstance(doc, dict) else doc
-    if not isinstance(items, list) or not items:
-        raise StepError(f"{path}: expected 'steps:' followed by a list of steps")
-    steps = []
-    for i, item in enumerate(items, 1):
-        if isinstance(item, str):
-            name, params = item, {}
-        elif isinstance(item, dict) and len(item) == 1:
-            name, params = next(iter(item.items()))
-            params = params or {}
-        else:
-            raise StepError(f"{path}: step {i} must be a step name or a mapping {{name: {{parameters}}}}")
-        if not isinstance(params, dict):
-            raise StepError(f"{path}: step {i} ({name}): parameters must be a mapping")
-        try:
-            resolve_params(str(name), params)  # check names now, before any data is read
-        except StepError as e:
-            raise StepError(f"{path}: step {i}: {e}") from None
-        steps.append((str(name), params))
-    return steps
+    return parse_steps(items, source=str(path))
 
 
 def _set_step(steps: list[tuple[str, dict]], name: str, params: dict[str, Any]) -> None:

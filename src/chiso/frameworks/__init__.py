@@ -1,0 +1,1 @@
+"""Frameworks (bộ tiêu chí): index trees as versioned data — never as code."""

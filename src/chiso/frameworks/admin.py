@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Framework, FrameworkVersion, Node
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "method"]
+    list_filter = ["method"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+
+class NodeInline(admin.TabularInline):
+    model = Node
+    fields = ["code", "parent_code", "level", "type", "name_vi", "weight", "max_points", "direction"]
+    extra = 0
+    show_change_link = True
+
+    def has_change_permission(self, request, obj=None):
+        # A frozen version is a record of what a run used: it is never edited in place.
+        return obj is None or not obj.is_frozen
+
+    has_add_permission = has_delete_permission = lambda self, request, obj=None: obj is None or not obj.is_frozen
+
+
+@admin.register(FrameworkVersion)
+class FrameworkVersionAdmin(admin.ModelAdmin):
+    list_display = ["framework", "number", "label", "legal_basis", "applies_from", "applies_to", "frozen_at"]
+    list_filter = ["framework", "applies_from"]
+    search_fields = ["framework__code", "framework__name_vi", "label", "legal_basis"]
+    readonly_fields = ["content_hash", "frozen_at", "created_at", "created_by"]
+    inlines = [NodeInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_frozen)
+
+
+@admin.register(Node)
+class NodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "version", "level", "type", "weight", "max_points"]
+    list_filter = ["version__framework", "type", "level", "evidence_required"]
+    search_fields = ["code", "name_vi", "name_en", "guidance"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.version.is_frozen)

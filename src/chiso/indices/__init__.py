@@ -1,0 +1,1 @@
+"""Index runs (lượt tính): inputs → the engine → stored, immutable, publishable results."""

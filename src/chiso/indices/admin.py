@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from .models import ExternalResult, IndexRun, IndicatorValue, RunScore
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ["unit", "code", "value", "not_applicable", "period", "framework", "source"]
+    list_filter = ["framework", "period", "not_applicable"]
+    search_fields = ["code", "unit__code", "unit__name_vi", "source"]
+
+
+@admin.register(IndexRun)
+class IndexRunAdmin(admin.ModelAdmin):
+    """Runs change only through chiso's pages (publish, supersede); here they are read."""
+
+    list_display = ["title", "status", "period", "block", "version", "published_at"]
+    list_filter = ["status", "period", "block", "version__framework"]
+    search_fields = ["title", "reason", "input_checksum", "result_checksum"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RunScore)
+class RunScoreAdmin(admin.ModelAdmin):
+    list_display = ["run", "unit", "code", "value", "rank", "band"]
+    list_filter = ["run__period", "code"]
+    search_fields = ["unit__code", "unit__name_vi", "code"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExternalResult)
+class ExternalResultAdmin(admin.ModelAdmin):
+    list_display = ["index_code", "year", "province", "score", "rank", "tier"]
+    list_filter = ["index_code", "year"]
+    search_fields = ["province"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicesConfig(AppConfig):
+    name = "chiso.indices"
+    verbose_name = _("Index runs and results")
