@@ -43,7 +43,7 @@ test: install
 
 # After changing user-facing strings: update the catalogues, translate, then `make translations`.
 messages: install
-	cd src/chiso && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en --ignore='engine/*'
+	cd src/chiso && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en --ignore='engine/*' --ignore='surveys/*'
 
 bench: install
 	$(BIN)/python bench/engine.py

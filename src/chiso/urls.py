@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("chiso.accounts.urls")),
     path("units/", include("chiso.units.urls")),
     path("jobs/", include("chiso.jobs.urls")),
+    path("frameworks/", include("chiso.frameworks.urls")),
+    path("runs/", include("chiso.indices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

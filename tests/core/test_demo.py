@@ -79,3 +79,22 @@ def test_import_units_command_exit_status(tmp_path):
     failed = subprocess.run([sys.executable, "manage.py", "import_units", str(bad)], cwd=root, env=env, capture_output=True, text=True)
     assert failed.returncode != 0
     assert "bad.csv" in failed.stderr and "nowhere" in failed.stderr and "Traceback" not in failed.stderr
+
+
+@pytest.mark.django_db
+def test_demo_has_the_shipped_frameworks_and_published_runs():
+    from chiso.frameworks.models import Framework
+    from chiso.indices.models import ExternalResult, IndexRun
+    from chiso.indices.services import run_recompute_matches
+
+    demo_load()
+    assert set(Framework.objects.values_list("code", flat=True)) >= {
+        "PAR-SO", "PAR-XA", "DDCI-SO", "DDCI-XA", "PCI", "PAPI", "SIPAS", "QD766"}
+    published = IndexRun.objects.filter(status=IndexRun.Status.PUBLISHED)
+    assert {(r.version.framework.code, r.period.code) for r in published} >= {
+        ("DDCI-SO", "2022"), ("DDCI-SO", "2023"), ("PAR-SO", "2023")}
+    assert all(run_recompute_matches(run) for run in published)
+    assert ExternalResult.objects.filter(index_code="PCI", province__contains="Cao Bằng").count() == 4
+    runs = IndexRun.objects.count()
+    demo_load()
+    assert IndexRun.objects.count() == runs

@@ -14,6 +14,8 @@ def navigation(user) -> list[tuple[str, str]]:
     items = [(reverse("home"), _("Home"))]
     if user.role in PROVINCIAL_ROLES or user.is_superuser:
         items.append((reverse("units:list"), _("Units")))
+        items.append((reverse("frameworks:list"), _("Frameworks")))
+        items.append((reverse("indices:list"), _("Index runs")))
     elif user.unit_id:
         items.append((reverse("units:detail", args=[user.unit.code]), _("My unit")))
     if user_manages(user):

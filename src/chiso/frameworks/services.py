@@ -107,7 +107,7 @@ def _content_hash(framework_meta: dict, version_fields: dict, steps: list, nodes
     from .queries import node_row
 
     clean = {
-        "framework": {k: framework_meta.get(k) for k in FRAMEWORK_KEYS},
+        "framework": {k: str(framework_meta.get(k) or "") for k in FRAMEWORK_KEYS},
         "version": version_fields,
         "steps": steps,
         "nodes": [node_row(n) for n in nodes],

@@ -52,22 +52,23 @@ def run_inputs_preview(*, version: FrameworkVersion, period: Period, block: Bloc
         framework=version.framework, period=period, unit__in=units, code__in=codes + other
     ).select_related("unit")
     by_cell = {(v.unit_id, v.code): v for v in found}
-    # Group, denominator and bonus/penalty columns go in only where someone entered them.
-    codes += [c for c in other if any(code == c for _u, code in by_cell)]
+    codes += other  # group, denominator and bonus/penalty columns: the framework declares them
+    points = version.framework.method == Framework.Method.POINTS
     values, sources, missing = [], {}, []
     for unit in units:
         row = []
         for code in codes:
             value = by_cell.get((unit.pk, code))
             if value is None:
-                row.append(None)
+                # No bonus or penalty recorded means none was given (điểm thưởng/trừ = 0).
+                row.append(0.0 if points and code in other else None)
                 if code not in other:
                     missing.append((unit, code))
             else:
                 row.append(NOT_APPLICABLE if value.not_applicable else value.value)
                 sources.setdefault(value.source, []).append(f"{unit.code}:{code}")
         values.append(row)
-    without = [u for u, row in zip(units, values) if all(v is None for v in row)]
+    without = [u for u, row in zip(units, values) if all(v is None for v, c in zip(row, codes) if c not in other)]
     return InputPreview(units=units, codes=codes, values=values, sources=sources, missing=missing, units_without_data=without)
 
 

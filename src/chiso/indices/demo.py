@@ -1,0 +1,71 @@
+"""Demo data of the indices app: published national results (real), and synthetic indicator
+values with published DDCI 2022 and 2023 runs and a PAR Index 2023 run for Cao Bằng.
+
+Every indicator value here is made up with a fixed seed; its source says so.
+"""
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from chiso.frameworks.models import Framework, Node
+from chiso.units.models import Block, Period, Unit
+
+from .models import IndexRun
+from .national import national_results_import
+from .services import indicator_value_set, run_create, run_publish
+
+NATIONAL = Path(__file__).resolve().parent / "data" / "national"
+SYNTHETIC = "Dữ liệu mô phỏng (demo) — synthetic"
+# (framework code, block code, period codes to publish)
+DEMO_RUNS = [
+    ("DDCI-SO", "department", ["2022", "2023"]),
+    ("DDCI-XA", "district", ["2022", "2023"]),
+    ("PAR-SO", "department", ["2023"]),
+]
+
+
+def _national() -> None:
+    for path in sorted(NATIONAL.glob("pci_*_vcci_workbook.csv")):
+        national_results_import(file_name=path.name, content=path.read_bytes(), year=int(path.name[4:8]),
+                                source="VCCI, PCI " + path.name[4:8])
+    for path in sorted(NATIONAL.glob("papi_*_dataset.csv")):
+        national_results_import(file_name=path.name, content=path.read_bytes(), year=int(path.name[5:9]),
+                                source="UNDP/CECODES, PAPI " + path.name[5:9])
+
+
+def _synthetic_values(framework: Framework, period: Period, block: Block) -> None:
+    version = framework.versions.order_by("-number").first()
+    units = list(Unit.objects.active_in(period).filter(block=block).order_by("code"))
+    indicators = list(version.nodes.filter(type=Node.Type.INDICATOR))
+    # One seed per framework, block and year: the same demo on every machine and every run.
+    rng = np.random.default_rng(zlib.crc32(f"{framework.code}|{block.code}|{period.year}".encode()))
+    quality = rng.normal(0, 1, len(units))  # a unit that does well tends to do well everywhere
+    for i, unit in enumerate(units):
+        for node in indicators:
+            noise = rng.normal(0, 1)
+            if framework.method == Framework.Method.POINTS:
+                share = float(np.clip(0.8 + 0.1 * quality[i] + 0.08 * noise, 0, 1))
+                step = node.points_step or 0.25
+                value = round(share * (node.max_points or 0) / step) * step
+            else:
+                share = 1 / (1 + np.exp(-(0.8 * quality[i] * node.direction + 0.6 * noise)))
+                value = round(20 + 70 * float(share), 1)
+            indicator_value_set(framework=framework, period=period, unit=unit, code=node.code, value=value, source=SYNTHETIC)
+
+
+def load() -> None:
+    _national()
+    for code, block_code, period_codes in DEMO_RUNS:
+        framework = Framework.objects.filter(code=code).first()
+        block = Block.objects.get(code=block_code)
+        if framework is None:
+            continue
+        version = framework.versions.order_by("-number").first()
+        for period in Period.objects.filter(code__in=period_codes):
+            if IndexRun.objects.filter(version__framework=framework, period=period, block=block).exists():
+                continue  # a second demo load changes nothing
+            _synthetic_values(framework, period, block)
+            run = run_create(version=version, period=period, block=block)
+            run_publish(run=run, by=None)

@@ -1,0 +1,22 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chiso.frameworks.models import FrameworkVersion
+from chiso.units.models import Block, Period
+
+
+class RunForm(forms.Form):
+    version = forms.ModelChoiceField(FrameworkVersion.objects.select_related("framework"), label=_("Framework version"))
+    period = forms.ModelChoiceField(Period.objects.all(), label=_("Period"))
+    block = forms.ModelChoiceField(Block.objects.all(), label=_("Block"))
+
+
+class PublishForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I have checked the results and want to publish them."))
+    reason = forms.CharField(label=_("Reason (needed when publishing again)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NationalImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    index_code = forms.ChoiceField(label=_("Index"), choices=[("", "—"), ("PCI", "PCI"), ("PAPI", "PAPI"), ("PAR", "PAR Index"), ("SIPAS", "SIPAS")], required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2005, max_value=2100)

@@ -1,0 +1,29 @@
+"""python manage.py import_national_results FILE [--index PCI] [--year 2016]."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from chiso.core.tabular import ImportFailed
+from chiso.indices.national import national_results_import
+
+
+class Command(BaseCommand):
+    help = "Import published PCI, PAPI, PAR Index or SIPAS results per province (all or nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--index", dest="index_code")
+        parser.add_argument("--year", type=int)
+
+    def handle(self, *args, file, index_code=None, year=None, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"File {file}: not found.")
+        try:
+            count = national_results_import(file_name=path.name, content=path.read_bytes(), index_code=index_code, year=year)
+        except ImportFailed as failure:
+            for problem in failure.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"Nothing was imported: {len(failure.problems)} problem(s).") from None
+        self.stdout.write(f"{path.name}: {count} results")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "indices"
+urlpatterns = [
+    path("", views.run_list, name="list"),
+    path("new/", views.run_new, name="new"),
+    path("national/", views.national_results, name="national"),
+    path("<int:pk>/", views.run_detail, name="detail"),
+    path("<int:pk>/publish/", views.run_publish_view, name="publish"),
+]

@@ -1,0 +1,114 @@
+"""Pages for index runs: list, new run with a preview of missing data, results, publish; national results."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required
+from chiso.core.tabular import ImportFailed
+
+from .forms import NationalImportForm, PublishForm, RunForm
+from .models import ExternalResult, IndexRun
+from .national import national_results_import
+from .queries import run_levels, run_table
+from .services import run_create, run_inputs_preview, run_publish
+
+
+@role_required(*PROVINCIAL_ROLES)
+def run_list(request):
+    runs = IndexRun.objects.select_related("version__framework", "period", "block").order_by("-period__start_date", "title")
+    if request.user.role not in MANAGING_ROLES:
+        runs = runs.exclude(status=IndexRun.Status.DRAFT)  # drafts are the secretariat's working copies
+    return render(request, "indices/run_list.html", {"runs": runs, "can_manage": request.user.role in MANAGING_ROLES})
+
+
+@role_required(*MANAGING_ROLES)
+def run_new(request):
+    data = request.POST or (request.GET if "version" in request.GET else None)
+    form = RunForm(data, initial={"period": request.period})
+    preview = None
+    if form.is_valid():
+        version, period, block = (form.cleaned_data[k] for k in ("version", "period", "block"))
+        preview = run_inputs_preview(version=version, period=period, block=block)
+        if request.method == "POST":
+            try:
+                run = run_create(version=version, period=period, block=block, by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The draft run is ready: check it, then publish."))
+                return redirect("indices:detail", pk=run.pk)
+    return render(request, "indices/run_new.html", {"form": form, "preview": preview})
+
+
+@role_required(*PROVINCIAL_ROLES)
+def run_detail(request, pk: int):
+    run = get_object_or_404(IndexRun.objects.select_related("version__framework", "period", "block", "supersedes"), pk=pk)
+    if run.status == IndexRun.Status.DRAFT and request.user.role not in MANAGING_ROLES:
+        raise PermissionDenied
+    levels = run_levels(run)
+    try:
+        level = int(request.GET.get("level", ""))
+    except ValueError:
+        level = None
+    if level not in levels:
+        level = levels[1] if len(levels) > 1 else levels[0]
+    columns, rows = run_table(run, level)
+    sort = request.GET.get("sort", "")
+    if sort.startswith("c") and sort[1:].isdigit() and int(sort[1:]) < len(columns) - 1:
+        j = int(sort[1:])
+        rows.sort(key=lambda r: (r.cells[j] is None or r.cells[j].rank is None, r.cells[j].rank if r.cells[j] and r.cells[j].rank else 0))
+    elif sort == "name":
+        rows.sort(key=lambda r: r.unit.name_vi)
+    return render(request, "indices/run_detail.html", {
+        "run": run, "columns": columns, "rows": rows, "levels": levels, "level": level, "sort": sort,
+        "publish_form": PublishForm(), "can_manage": request.user.role in MANAGING_ROLES,
+    })
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def run_publish_view(request, pk: int):
+    run = get_object_or_404(IndexRun, pk=pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm the publication."))
+        return redirect("indices:detail", pk=run.pk)
+    try:
+        run_publish(run=run, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Published."))
+    return redirect("indices:detail", pk=run.pk)
+
+
+@role_required(*PROVINCIAL_ROLES)
+def national_results(request):
+    index_code = request.GET.get("index", "PCI")
+    results = ExternalResult.objects.filter(index_code=index_code)
+    years = sorted({r.year for r in results}, reverse=True)
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
+    form = NationalImportForm()
+    problems = []
+    if request.method == "POST":
+        if request.user.role not in MANAGING_ROLES:
+            raise PermissionDenied
+        form = NationalImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = national_results_import(file_name=upload.name, content=upload.read(),
+                                                index_code=form.cleaned_data["index_code"] or None, year=form.cleaned_data["year"])
+            except ImportFailed as failure:
+                problems = failure.problems
+            else:
+                messages.success(request, _("%(count)s results imported.") % {"count": count})
+                return redirect(request.get_full_path())
+    indices = ExternalResult.objects.values_list("index_code", flat=True).distinct().order_by("index_code")
+    return render(request, "indices/national.html", {
+        "results": results.filter(year=year) if year else [], "index_code": index_code, "indices": indices,
+        "years": years, "year": year, "form": form, "problems": problems, "can_manage": request.user.role in MANAGING_ROLES,
+    }, status=400 if problems else 200)

@@ -1,0 +1,48 @@
+import pytest
+import yaml
+from django.urls import reverse
+
+from chiso.accounts.models import Role
+from chiso.frameworks.services import framework_import
+from chiso.indices.services import indicator_value_set, run_create, run_publish
+
+DOC = {"framework": {"code": "T", "name_vi": "Thử", "method": "composite"}, "version": {}, "steps": [],
+       "iMeta": [{"iCode": "T", "Level": 2, "Type": "Aggregate"}, {"iCode": "x", "Level": 1, "Parent": "T", "Type": "Indicator"}]}
+
+
+@pytest.fixture
+def runs(db, make_unit, period, blocks):
+    version = framework_import(file_name="t.yaml", content=yaml.safe_dump(DOC).encode()).version
+    for code, value in (("S-A", 1), ("S-B", 2)):
+        indicator_value_set(framework=version.framework, period=period, unit=make_unit(code), code="x", value=value, source="thử")
+    published = run_publish(run=run_create(version=version, period=period, block=blocks["department"]), by=None)
+    draft = run_create(version=version, period=period, block=blocks["department"])
+    return published, draft
+
+
+def test_drafts_are_for_the_secretariat_only(client, make_user, runs):
+    published, draft = runs
+    client.force_login(make_user("lanhdao", Role.LEADER))
+    listing = client.get(reverse("indices:list")).content.decode()
+    assert reverse("indices:detail", args=[published.pk]) in listing
+    assert reverse("indices:detail", args=[draft.pk]) not in listing
+    assert client.get(reverse("indices:detail", args=[draft.pk])).status_code == 403
+    assert client.get(reverse("indices:detail", args=[published.pk])).status_code == 200
+    assert client.post(reverse("indices:publish", args=[draft.pk]), {"confirm": "on"}).status_code == 403
+
+
+def test_results_sort_by_a_column_and_by_name(client, make_user, runs):
+    published, _draft = runs
+    client.force_login(make_user("phantich", Role.ANALYST))
+    response = client.get(reverse("indices:detail", args=[published.pk]), {"level": 1, "sort": "name"})
+    assert [r.unit.code for r in response.context["rows"]] == ["S-A", "S-B"]
+    response = client.get(reverse("indices:detail", args=[published.pk]), {"level": 1})
+    assert [r.unit.code for r in response.context["rows"]] == ["S-B", "S-A"]  # by rank: 2 beats 1
+
+
+def test_export_formats(client, make_user, runs):
+    client.force_login(make_user("phantich", Role.ANALYST))
+    for fmt, start in (("yaml", b"framework:"), ("csv", b"iCode"), ("xlsx", b"PK")):
+        response = client.get(reverse("frameworks:export", args=["T", 1, fmt]))
+        assert response.status_code == 200 and response.content.startswith(start)
+    assert client.get(reverse("frameworks:export", args=["T", 1, "pdf"])).status_code == 404
