@@ -32,18 +32,18 @@ def _version(code: str, number: int) -> FrameworkVersion:
 
 
 @role_required(*PROVINCIAL_ROLES)
-def version_detail(request, code: str, number: int):
-    version = _version(code, number)
+def version_detail(request, framework_code: str, number: int):
+    version = _version(framework_code, number)
     others = version.framework.versions.exclude(pk=version.pk).order_by("-number")
     return render(request, "frameworks/detail.html", {"version": version, "tree": version_tree(version), "others": others})
 
 
 @role_required(*PROVINCIAL_ROLES)
-def version_diff(request, code: str):
-    framework = get_object_or_404(Framework, code=code)
+def version_diff(request, framework_code: str):
+    framework = get_object_or_404(Framework, code=framework_code)
     try:
-        old = _version(code, int(request.GET.get("a", 0)))
-        new = _version(code, int(request.GET.get("b", 0)))
+        old = _version(framework_code, int(request.GET.get("a", 0)))
+        new = _version(framework_code, int(request.GET.get("b", 0)))
     except ValueError:
         raise Http404 from None
     rows = versions_diff(old, new)
@@ -52,13 +52,13 @@ def version_diff(request, code: str):
 
 
 @role_required(*PROVINCIAL_ROLES)
-def version_export(request, code: str, number: int, fmt: str):
-    version = _version(code, number)
+def version_export(request, framework_code: str, number: int, fmt: str):
+    version = _version(framework_code, number)
     if fmt not in EXPORTS:
         raise Http404
     writer, content_type = EXPORTS[fmt]
     response = HttpResponse(writer(version_document(version)), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{framework_code}-v{number}.{fmt}"'
     return response
 
 
@@ -82,5 +82,5 @@ def framework_import_view(request):
                 messages.info(request, _("This is the same as %(version)s: nothing changed.") % {"version": version})
             for warning in outcome.warnings:
                 messages.warning(request, warning)
-            return redirect("frameworks:detail", code=version.framework.code, number=version.number)
+            return redirect("frameworks:detail", framework_code=version.framework.code, number=version.number)
     return render(request, "frameworks/import.html", {"form": form, "problems": problems}, status=400 if problems else 200)

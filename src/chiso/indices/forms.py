@@ -20,3 +20,11 @@ class NationalImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
     index_code = forms.ChoiceField(label=_("Index"), choices=[("", "—"), ("PCI", "PCI"), ("PAPI", "PAPI"), ("PAR", "PAR Index"), ("SIPAS", "SIPAS")], required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2005, max_value=2100)
+
+
+class ValuesImportForm(forms.Form):
+    version = forms.ModelChoiceField(FrameworkVersion.objects.select_related("framework"), label=_("Framework version"))
+    period = forms.ModelChoiceField(Period.objects.all(), label=_("Period"))
+    file = forms.FileField(label=_("File (CSV or XLSX): a uCode column, then one column per indicator"))
+    source = forms.CharField(label=_("Source of the values"), max_length=255,
+                             help_text=_("e.g. the appraisal council's minutes, a statistics report, a survey"))

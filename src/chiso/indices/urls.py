@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.run_list, name="list"),
     path("new/", views.run_new, name="new"),
     path("national/", views.national_results, name="national"),
+    path("values/import/", views.values_import, name="values_import"),
+    path("unit/<str:code>/", views.unit_results, name="unit_results"),
     path("<int:pk>/", views.run_detail, name="detail"),
     path("<int:pk>/publish/", views.run_publish_view, name="publish"),
 ]

@@ -6,14 +6,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required
+from django.contrib.auth.decorators import login_required
+
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
+from chiso.frameworks.models import Framework
+from chiso.units.models import Unit
 from chiso.core.tabular import ImportFailed
 
-from .forms import NationalImportForm, PublishForm, RunForm
+from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
 from .models import ExternalResult, IndexRun
 from .national import national_results_import
-from .queries import run_levels, run_table
+from .queries import run_levels, run_table, unit_history
 from .services import run_create, run_inputs_preview, run_publish
+from .values_import import indicator_values_import
 
 
 @role_required(*PROVINCIAL_ROLES)
@@ -112,3 +117,32 @@ def national_results(request):
         "results": results.filter(year=year) if year else [], "index_code": index_code, "indices": indices,
         "years": years, "year": year, "form": form, "problems": problems, "can_manage": request.user.role in MANAGING_ROLES,
     }, status=400 if problems else 200)
+
+
+@role_required(*MANAGING_ROLES)
+def values_import(request):
+    form = ValuesImportForm(request.POST or None, request.FILES or None, initial={"period": request.period})
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = indicator_values_import(
+                version=form.cleaned_data["version"], period=form.cleaned_data["period"], file_name=upload.name,
+                content=upload.read(), source=form.cleaned_data["source"], by=request.user,
+            )
+        except ImportFailed as failure:
+            problems = failure.problems
+        else:
+            messages.success(request, _("%(count)s values recorded.") % {"count": count})
+            return redirect("indices:list")
+    return render(request, "indices/values_import.html", {"form": form, "problems": problems}, status=400 if problems else 200)
+
+
+@login_required
+def unit_results(request, code: str):
+    """A unit's published results in every framework, across years and the 2025 reform."""
+    unit = get_object_or_404(Unit.objects.select_related("block"), code=code)
+    unit_access_check(request.user, unit)
+    frameworks = Framework.objects.filter(versions__runs__status=IndexRun.Status.PUBLISHED).distinct().order_by("code")
+    histories = [(framework, unit_history(unit, framework)) for framework in frameworks]
+    return render(request, "indices/unit_results.html", {"unit": unit, "histories": [h for h in histories if h[1]]})
