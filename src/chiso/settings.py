@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "chiso.jobs",
     "chiso.frameworks",
     "chiso.indices",
+    "chiso.surveys",
 ]
 
 MIDDLEWARE = [

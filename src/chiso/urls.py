@@ -15,6 +15,8 @@ urlpatterns = [
     path("jobs/", include("chiso.jobs.urls")),
     path("frameworks/", include("chiso.frameworks.urls")),
     path("runs/", include("chiso.indices.urls")),
+    path("surveys/", include("chiso.surveys.urls")),
+    path("s/", include("chiso.surveys.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

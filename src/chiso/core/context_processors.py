@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES, user_manages
 from chiso.units.models import Period
 from chiso.units.queries import province_get
@@ -20,6 +21,8 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((reverse("units:detail", args=[user.unit.code]), _("My unit")))
     if user_manages(user):
         items.append((reverse("units:import"), _("Import units")))
+    if user.is_superuser or user.role in {Role.SECRETARIAT, Role.ANALYST, Role.ADMINISTRATOR}:
+        items.append((reverse("surveys:list"), _("Surveys")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
     return items

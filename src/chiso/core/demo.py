@@ -5,9 +5,10 @@ from django.db import transaction
 from chiso.accounts import demo as accounts_demo
 from chiso.frameworks import demo as frameworks_demo
 from chiso.indices import demo as indices_demo
+from chiso.surveys import demo as surveys_demo
 from chiso.units import demo as units_demo
 
-LOADERS = [units_demo.load, accounts_demo.load, frameworks_demo.load, indices_demo.load]
+LOADERS = [units_demo.load, accounts_demo.load, frameworks_demo.load, indices_demo.load, surveys_demo.load]
 
 
 @transaction.atomic

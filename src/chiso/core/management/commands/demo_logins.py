@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from chiso.accounts.demo import logins
+from chiso.surveys.demo import demo_link
 
 
 class Command(BaseCommand):
@@ -17,4 +18,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'Role':<40} {'User name':<18} {'Password':<18} Unit")
         for role, username, password, unit in rows:
             self.stdout.write(f"{role:<40} {username:<18} {password:<18} {unit}")
+        link = demo_link()
+        if link:
+            self.stdout.write(f"\nDDCI survey, a business's invitation link (single use): http://127.0.0.1:8000{link}")
         self.stdout.write("")

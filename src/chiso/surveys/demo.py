@@ -1,0 +1,114 @@
+"""Demo surveys: the two DDCI questionnaires, an open DDCI survey of the departments with
+invitation links whose tokens are public (demo only), and synthetic responses.
+
+Every answer here is synthetic.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import random
+from pathlib import Path
+
+from django.utils import timezone
+
+from .engine import Evaluation
+from .models import Invitation, Response, Survey
+from .services import (
+    idempotency_hash,
+    invitation_with_token,
+    questionnaire_import,
+    response_store,
+    survey_create,
+    units_choices,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+DEMO_SURVEY = "ddci-2025-so-nganh"
+DEMO_COMMUNE_SURVEY = "ddci-2025-xa-phuong"
+DEMO_INVITATIONS = 20
+SYNTHETIC_RESPONSES = 40
+
+
+def demo_token(number: int) -> str:
+    """Public, deterministic demo tokens (a real survey's tokens are random: services.invitations_create)."""
+    return "demo" + hashlib.sha256(f"chiso-demo-ddci-{number}".encode()).hexdigest()[:20]
+
+
+def load() -> None:
+    from chiso.units.models import Period
+
+    period = Period.objects.filter(code="2025").first()
+    if period is None:
+        return
+    versions = {}
+    for name in ("ddci_departments.xlsx", "ddci_communes.xlsx"):
+        result = questionnaire_import(file_name=name, content=(DATA / name).read_bytes())
+        versions[name] = result.version
+    now = timezone.now()
+    if not Survey.objects.filter(code=DEMO_SURVEY).exists():
+        survey_create(
+            code=DEMO_SURVEY, title_vi="Khảo sát DDCI 2025 – Sở, ban, ngành", title_en="DDCI 2025 – Departments",
+            period=period, version=versions["ddci_departments.xlsx"], opens_at=now - datetime.timedelta(days=1),
+            closes_at=now + datetime.timedelta(days=365),
+        )
+    if not Survey.objects.filter(code=DEMO_COMMUNE_SURVEY).exists():
+        survey_create(
+            code=DEMO_COMMUNE_SURVEY, title_vi="Khảo sát DDCI 2025 – Xã, phường", title_en="DDCI 2025 – Communes and wards",
+            period=period, version=versions["ddci_communes.xlsx"], opens_at=now - datetime.timedelta(days=1),
+            closes_at=now + datetime.timedelta(days=365), open_link=True,
+        )
+    survey = Survey.objects.get(code=DEMO_SURVEY)
+    for number in range(1, DEMO_INVITATIONS + 1):
+        invitation_with_token(survey=survey, token=demo_token(number), label=f"DN-{number:03d} (demo)")
+    _synthetic_responses(survey)
+
+
+def _synthetic_responses(survey: Survey) -> None:
+    rng = random.Random(2025)
+    form = survey.version.form
+    external = units_choices(survey)
+    codes = [c.name for c in external.get("units_department.csv", [])]
+    if not codes:
+        return
+    for number in range(SYNTHETIC_RESPONSES):
+        key = idempotency_hash(survey, f"demo-synthetic-{number}")
+        if Response.objects.filter(idempotency_key=key).exists():
+            continue
+        picked = rng.sample(codes, k=min(len(codes), rng.randint(1, 3)))
+        entries = []
+        for _code in picked:
+            informal = rng.random() < 0.2
+            entry = {
+                "minh_bach": str(rng.randint(2, 5)), "nang_dong": str(rng.randint(1, 5)), "canh_tranh": str(rng.randint(2, 5)),
+                "so_lan_di_lai": str(rng.randint(1, 5)), "chi_phi_khong_chinh_thuc": "co" if informal else "khong",
+                "diem_chung": str(rng.randint(4, 10)),
+            }
+            if informal:
+                entry["ty_le_chi_phi"] = str(round(rng.uniform(0.5, 3), 1))
+            entries.append(entry)
+        answers = {
+            "loai_hinh": rng.choice(["dntn", "tnhh", "co_phan", "htx"]), "nganh_nghe": rng.choice(["nong_lam", "cong_nghiep", "thuong_mai", "du_lich"]),
+            "so_lao_dong": str(rng.randint(2, 300)), "nam_thanh_lap": str(rng.randint(1995, 2024)),
+            "don_vi_lien_he": " ".join(picked), "hinh_thuc_lien_he": rng.choice(["truc_tiep", "truc_tuyen"]), "danh_gia": entries,
+        }
+        evaluation = Evaluation(form, answers, external=external, language="vi")
+        if evaluation.errors():
+            raise ValueError(f"synthetic response {number} does not pass the form: {evaluation.errors()}")
+        day = timezone.localdate() - datetime.timedelta(days=rng.randint(0, 20))
+        response_store(survey=survey, version=survey.version, evaluation=evaluation, key=key, day=day, channel=Response.Channel.WEB)
+
+
+def demo_link() -> str | None:
+    """The first demo invitation link not yet used, for `demo_logins`."""
+    survey = Survey.objects.filter(code=DEMO_SURVEY).first()
+    if survey is None:
+        return None
+    from .services import token_hash
+
+    for number in range(1, DEMO_INVITATIONS + 1):
+        token = demo_token(number)
+        if Invitation.objects.filter(token_hash=token_hash(token), survey=survey).exclude(status=Invitation.Status.COMPLETED).exists():
+            return f"/s/{token}/"
+    return None

@@ -1,0 +1,222 @@
+"""How a questionnaire is cut into web pages, and what each page shows.
+
+One section per page: each top-level group is a page, each entry of a top-level repeat is a
+page (in a DDCI form: one page per rated department), and loose top-level questions between
+them form a page of their own. Pages whose questions are all irrelevant are skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .engine import Evaluation
+from .form import Element
+
+
+@dataclass
+class Page:
+    key: str
+    element: Element | None  # the group or repeat; None for loose questions
+    items: list[Element]
+    prefix: str  # address prefix of the page's answers: "" or "danh_gia[2]/"
+    entry: int | None = None
+
+    def title(self, evaluation: Evaluation) -> str:
+        if self.element is None:
+            if all(item.type == "note" for item in self.items if item.is_displayed):
+                return _("Introduction")
+            return _("General questions")
+        if self.element.is_repeat:
+            rating = self.element.rating_field
+            if rating:
+                code = evaluation.values.get(f"{self.prefix}{rating}", "")
+                name = evaluation.choice_name(self.element.rating_select, code) if code else ""
+                label = evaluation.label(self.element, self.prefix.rstrip("/"))
+                return f"{label}: {name}" if name and label else (name or label)
+            label = evaluation.label(self.element, self.prefix.rstrip("/")) or self.element.name
+            return f"{label} ({self.entry})"
+        return evaluation.label(self.element, f"@{self.element.name}") or self.element.name
+
+
+def pages_all(evaluation: Evaluation) -> list[Page]:
+    pages: list[Page] = []
+    loose: list[Element] = []
+
+    def flush():
+        if loose:
+            pages.append(Page(key=f"q-{loose[0].name}", element=None, items=list(loose), prefix=""))
+            loose.clear()
+
+    for child in evaluation.form.root.children:
+        if child.is_repeat:
+            flush()
+            for index in range(1, evaluation.entries.get(child.name, 0) + 1):
+                pages.append(Page(key=f"r-{child.name}-{index}", element=child, items=child.children, prefix=f"{child.name}[{index}]/", entry=index))
+        elif child.is_group:
+            flush()
+            pages.append(Page(key=f"g-{child.name}", element=child, items=child.children, prefix=""))
+        else:
+            loose.append(child)
+    flush()
+    return pages
+
+
+def _page_relevant(page: Page, evaluation: Evaluation) -> bool:
+    if page.element is not None:
+        own = page.prefix.rstrip("/") if page.element.is_repeat else f"@{page.element.name}"
+        if not evaluation.relevant.get(own, False):
+            return False
+    return bool(widgets(page, evaluation, only_relevant=True))
+
+
+def pages_relevant(evaluation: Evaluation) -> list[Page]:
+    return [page for page in pages_all(evaluation) if _page_relevant(page, evaluation)]
+
+
+@dataclass
+class Widget:
+    address: str
+    element: Element
+    label: str
+    hint: str
+    value: str
+    kind: str  # the template's input: number, text, textarea, date, select_one, …
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    error: str = ""
+    depth: int = 0
+    legend: str = ""  # set on group start markers
+
+    @property
+    def selected(self) -> set[str]:
+        return set(self.value.split())
+
+    @property
+    def required(self) -> bool:
+        return bool(self.element.required)
+
+    @property
+    def refreshes(self) -> bool:
+        return self.element.name in self.element_form_dependencies
+
+    element_form_dependencies: frozenset = frozenset()
+
+    @property
+    def dom_id(self) -> str:
+        return "f-" + self.address.replace("/", "-").replace("[", "-").replace("]", "")
+
+
+def range_values(element: Element, limit: int = 11) -> list[tuple[str, str]]:
+    """A short range (1–5, 1–10) is offered as buttons; a long one as a number field."""
+    from decimal import Decimal, InvalidOperation
+
+    params = element.parameters or {}
+    try:
+        start, end, step = (Decimal(str(params.get(k, d))) for k, d in (("start", 1), ("end", 10), ("step", 1)))
+    except InvalidOperation:
+        return []
+    if step <= 0 or (end - start) / step + 1 > limit or end < start:
+        return []
+    values, value = [], start
+    while value <= end:
+        text = str(value.normalize()) if value == value.to_integral() else str(value)
+        values.append((text if "E" not in text else str(int(value)), text.replace(".", ",")))
+        value += step
+    return values
+
+
+def _kind(element: Element) -> str:
+    if element.type == "text":
+        return "textarea" if "multiline" in element.appearance else "text"
+    if element.type in ("integer", "decimal"):
+        return element.type
+    if element.type == "range":
+        return "range"
+    if element.type == "select_one" and ("minimal" in element.appearance):
+        return "dropdown"
+    return element.type
+
+
+def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None = None, only_relevant: bool = True) -> list[Widget]:
+    """The inputs of a page in order, nested groups as legend markers (depth > 0)."""
+    errors = errors or {}
+    out: list[Widget] = []
+    dependencies = frozenset(evaluation.form.dependencies)
+
+    def visit(elements: list[Element], prefix: str, depth: int):
+        for element in elements:
+            if element.is_repeat:
+                count = evaluation.entries.get(prefix + element.name, 0)
+                for index in range(1, count + 1):
+                    entry = f"{prefix}{element.name}[{index}]"
+                    if only_relevant and not evaluation.relevant.get(entry, False):
+                        continue
+                    out.append(Widget(address=entry, element=element, label="", hint="", value="", kind="group", depth=depth + 1, legend=f"{evaluation.label(element, entry)} ({index})"))
+                    visit(element.children, entry + "/", depth + 1)
+                continue
+            if element.is_group:
+                address = f"{prefix}@{element.name}"
+                if only_relevant and not evaluation.relevant.get(address, False):
+                    continue
+                out.append(Widget(address=address, element=element, label="", hint="", value="", kind="group", depth=depth + 1, legend=evaluation.label(element, address)))
+                visit(element.children, prefix, depth + 1)
+                continue
+            if not element.is_displayed:
+                continue
+            address = prefix + element.name
+            if only_relevant and not evaluation.relevant.get(address, False):
+                continue
+            choices = []
+            kind = _kind(element)
+            if element.type == "range":
+                choices = range_values(element)
+                kind = "range" if choices else "decimal"
+            if element.is_select:
+                choices = [(c.name, evaluation.form.text(c.label, evaluation.language) or c.name) for c in evaluation.choices(element, address)]
+            out.append(
+                Widget(
+                    address=address,
+                    element=element,
+                    label=evaluation.label(element, address),
+                    hint=evaluation.label(element, address, element.hint) if element.hint else "",
+                    value=evaluation.values.get(address, ""),
+                    kind=kind,
+                    choices=choices,
+                    error=errors.get(address, ""),
+                    depth=depth,
+                    element_form_dependencies=dependencies,
+                )
+            )
+
+    visit(page.items, page.prefix, 0)
+    return out
+
+
+def hidden_values(page: Page, evaluation: Evaluation) -> dict[str, str]:
+    """The computed unit code of a rating entry, carried by its page and checked on save."""
+    if page.element is not None and page.element.rating_field:
+        address = page.prefix + page.element.rating_field
+        return {address: evaluation.values.get(address, "")}
+    return {}
+
+
+def review_sections(evaluation: Evaluation) -> list[tuple[Page, str, list[Widget]]]:
+    sections = []
+    for page in pages_relevant(evaluation):
+        items = [w for w in widgets(page, evaluation) if w.kind not in ("group", "note")]
+        sections.append((page, page.title(evaluation), items))
+    return sections
+
+
+def display_value(widget: Widget) -> str:
+    if widget.element.is_select:
+        labels = dict(widget.choices)
+        return ", ".join(labels.get(v, v) for v in widget.value.split())
+    if widget.kind == "date" and widget.value:
+        parts = widget.value.split("-")
+        if len(parts) == 3:
+            return f"{parts[2]}/{parts[1]}/{parts[0]}"
+    if widget.kind == "decimal":
+        return widget.value.replace(".", ",")
+    return widget.value

@@ -1,0 +1,278 @@
+"""The respondent's pages: open a link, answer page by page, review, submit.
+
+Mobile-first, Vietnamese by default, working without JavaScript (htmx only refreshes which
+questions are shown). Staff typing in a paper form go through these same pages.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chiso.accounts.permissions import MANAGING_ROLES
+
+from . import access
+from .models import Draft, Survey
+from .pages import display_value, hidden_values, pages_relevant, review_sections, widgets
+from .queries import draft_evaluate
+from .services import (
+    AccessRefused,
+    SubmissionRejected,
+    draft_for_open_link,
+    draft_for_token,
+    draft_save,
+    evaluation_for,
+    response_submit,
+)
+
+
+def _refused(request, refusal: AccessRefused, status: int = 200):
+    status = 404 if refusal.reason == "unknown" else status
+    return render(request, "surveys/respond_refused.html", {"reason": refusal.reason, "survey": refusal.survey}, status=status)
+
+
+def _no_session(request):
+    return render(request, "surveys/respond_refused.html", {"reason": "session"}, status=403)
+
+
+def _load(request, ref: str):
+    """(draft, channel) for a reference of this session, or a response explaining why not."""
+    entry = access.ref_get(request, ref)
+    if entry is None:
+        return None, _no_session(request)
+    if entry["channel"] == "paper" and not (request.user.is_authenticated and (request.user.role in MANAGING_ROLES or request.user.is_superuser)):
+        return None, _no_session(request)
+    draft = Draft.objects.select_related("version", "survey__period", "survey__version").filter(key=entry["draft"]).first()
+    if draft is None:
+        access.ref_forget(request, ref)
+        survey = Survey.objects.filter(pk=entry["survey"]).first()
+        return None, _refused(request, AccessRefused("completed", survey))
+    if draft.channel == Draft.Channel.WEB and draft.survey.state() != "open":
+        return None, _refused(request, AccessRefused(draft.survey.state(), draft.survey))
+    return draft, None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enter_code(request):
+    """For printed letters: type the code instead of following a link (the code travels in a POST body)."""
+    error = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "").strip()
+        if code:
+            try:
+                draft = draft_for_token(token=code)
+            except AccessRefused as refusal:
+                if refusal.reason != "unknown":
+                    return _refused(request, refusal)
+                error = _("This code is not valid. Check it and try again.")
+            else:
+                return redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web"))
+        else:
+            error = _("Enter the code printed on your invitation.")
+    return render(request, "surveys/respond_code.html", {"error": error}, status=400 if error else 200)
+
+
+@never_cache
+@require_GET
+def token_landing(request, token: str):
+    """The invitation link. The token is swapped for a session reference at once."""
+    try:
+        draft = draft_for_token(token=token)
+    except AccessRefused as refusal:
+        return _refused(request, refusal)
+    return redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web"))
+
+
+@never_cache
+@require_GET
+def open_link(request, key: str):
+    survey = Survey.objects.filter(open_link=True, open_key=key).first() if key else None
+    if survey is None:
+        return _refused(request, AccessRefused("unknown"))
+    # One draft per browser session, so reloading the link does not start over.
+    for ref, entry in (request.session.get(access.SESSION_KEY) or {}).items():
+        if entry["survey"] == survey.pk and entry["channel"] == "web" and Draft.objects.filter(key=entry["draft"]).exists():
+            return redirect("surveys_public:resume", ref=ref)
+    try:
+        draft = draft_for_open_link(survey=survey)
+    except AccessRefused as refusal:
+        return _refused(request, refusal)
+    return redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web"))
+
+
+@never_cache
+@require_GET
+def resume(request, ref: str):
+    draft, refusal = _load(request, ref)
+    if refusal:
+        return refusal
+    evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
+    pages = pages_relevant(evaluation)
+    keys = [p.key for p in pages]
+    if draft.page == "review":
+        return redirect("surveys_public:review", ref=ref)
+    key = draft.page if draft.page in keys else (keys[0] if keys else None)
+    if key is None:
+        return redirect("surveys_public:review", ref=ref)
+    return redirect("surveys_public:page", ref=ref, key=key)
+
+
+def _posted_values(request, addresses: list[str]) -> dict[str, str]:
+    return {address: " ".join(v for v in request.POST.getlist(address) if v) for address in addresses}
+
+
+def _render_page(request, ref, draft, evaluation, page, pages, *, errors=None, notice="", status=200, fragment=False):
+    index = [p.key for p in pages].index(page.key) if page in pages else 0
+    items = widgets(page, evaluation, errors=errors or {})
+    context = {
+        "ref": ref,
+        "survey": draft.survey,
+        "draft": draft,
+        "page": page,
+        "page_title": page.title(evaluation),
+        "widgets": items,
+        "shown": [w.address for w in items if w.kind not in ("group", "note")],
+        "hidden": hidden_values(page, evaluation),
+        "errors": [(w, w.error) for w in items if w.error] + [(None, msg) for addr, msg in (errors or {}).items() if addr not in {w.address for w in items}],
+        "notice": notice,
+        "step": index + 1,
+        "steps": len(pages) + 1,  # and the review page
+        "is_first": index == 0,
+        "is_paper": draft.channel == Draft.Channel.PAPER,
+    }
+    template = "surveys/_page_fields.html" if fragment else "surveys/respond_page.html"
+    return render(request, template, context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def page_view(request, ref: str, key: str):
+    draft, refusal = _load(request, ref)
+    if refusal:
+        return refusal
+    if request.method == "GET":
+        evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
+        pages = pages_relevant(evaluation)
+        page = next((p for p in pages if p.key == key), None)
+        if page is None:
+            return redirect("surveys_public:resume", ref=ref)
+        return _render_page(request, ref, draft, evaluation, page, pages)
+
+    shown = request.POST.getlist("_shown")
+    action = request.POST.get("action", "next")
+    hidden = {name[len("_calc:"):]: value for name, value in request.POST.items() if name.startswith("_calc:")}
+    saved = draft_save(draft=draft, values=_posted_values(request, shown), page=key, addresses=shown, validate=action == "next", hidden=hidden)
+    evaluation = saved.evaluation
+    pages = pages_relevant(evaluation)
+    keys = [p.key for p in pages]
+    page = next((p for p in pages if p.key == key), None)
+    if saved.errors and page is not None:
+        return _render_page(request, ref, draft, evaluation, page, pages, errors=saved.errors, status=200)
+    if action == "save":
+        return render(request, "surveys/respond_saved.html", {"ref": ref, "survey": draft.survey, "is_paper": draft.channel == Draft.Channel.PAPER})
+    if action == "back":
+        position = keys.index(key) if key in keys else len(keys)
+        return redirect("surveys_public:page", ref=ref, key=keys[max(0, position - 1)]) if keys else redirect("surveys_public:resume", ref=ref)
+    if page is not None:
+        # Without JavaScript, questions that the answers just made relevant appear now.
+        appeared = [w for w in widgets(page, evaluation) if w.kind not in ("group", "note") and w.address not in shown]
+        if appeared:
+            return _render_page(request, ref, draft, evaluation, page, pages, notice=_("Your answers added questions to this page."))
+    following = [k for k in keys[keys.index(key) + 1:]] if key in keys else keys
+    if following:
+        return redirect("surveys_public:page", ref=ref, key=following[0])
+    draft.page = "review"
+    draft.save(update_fields=["page"])
+    return redirect("surveys_public:review", ref=ref)
+
+
+@never_cache
+@require_POST
+def page_refresh(request, ref: str, key: str):
+    """htmx: the page's questions as the posted answers make them (nothing is saved)."""
+    draft, refusal = _load(request, ref)
+    if refusal:
+        return refusal
+    shown = request.POST.getlist("_shown")
+    evaluation = draft_evaluate(draft=draft, values=_posted_values(request, shown), addresses=shown)
+    pages = pages_relevant(evaluation)
+    page = next((p for p in pages if p.key == key), None)
+    if page is None:
+        return HttpResponse(status=204)
+    return _render_page(request, ref, draft, evaluation, page, pages, fragment=True)
+
+
+@never_cache
+@require_GET
+def review(request, ref: str):
+    draft, refusal = _load(request, ref)
+    if refusal:
+        return refusal
+    return _render_review(request, ref, draft)
+
+
+def _render_review(request, ref, draft, *, errors=None, status=200):
+    evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
+    problems = errors if errors is not None else evaluation.errors()
+    sections = []
+    for page, title, items in review_sections(evaluation):
+        rows = [(w, display_value(w), problems.get(w.address, "")) for w in items]
+        sections.append({"page": page, "title": title, "rows": rows, "has_problem": any(r[2] for r in rows)})
+    pages = pages_relevant(evaluation)
+    return render(
+        request,
+        "surveys/respond_review.html",
+        {
+            "ref": ref,
+            "survey": draft.survey,
+            "sections": sections,
+            "problem_count": len(problems),
+            "submission_key": uuid.uuid4().hex,
+            "step": len(pages) + 1,
+            "steps": len(pages) + 1,
+            "last_page": pages[-1].key if pages else None,
+            "is_paper": draft.channel == Draft.Channel.PAPER,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_POST
+def submit(request, ref: str):
+    entry = access.ref_get(request, ref)
+    if entry is None:
+        return _no_session(request)
+    survey = Survey.objects.filter(pk=entry["survey"]).first()
+    if survey is None:
+        return _no_session(request)
+    if entry["channel"] == "paper" and not (request.user.is_authenticated and (request.user.role in MANAGING_ROLES or request.user.is_superuser)):
+        return _no_session(request)
+    try:
+        submission = response_submit(survey=survey, draft_key=entry["draft"], client_key=request.POST.get("submission_key", ""), by=request.user)
+    except SubmissionRejected as rejection:
+        draft = Draft.objects.select_related("version", "survey__period").filter(key=entry["draft"]).first()
+        if draft is None:
+            return _no_session(request)
+        return _render_review(request, ref, draft, errors=rejection.errors, status=400)
+    except AccessRefused as refusal:
+        return _refused(request, refusal)
+    # The reference stays: a retry after a lost connection finds the same response.
+    if entry["channel"] == "paper":
+        messages.success(request, _("The paper form was saved as a response."))
+        return redirect(reverse("surveys:detail", args=[survey.code]) + "#paper")
+    return redirect("surveys_public:done")
+
+
+@never_cache
+@require_GET
+def done(request):
+    return render(request, "surveys/respond_done.html")

@@ -1,0 +1,270 @@
+"""The secretariat's and analysts' survey pages: questionnaires, surveys, invitations, responses.
+
+Unit officers are refused every page here: they never see individual responses.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chiso.accounts.models import Role
+from chiso.accounts.permissions import MANAGING_ROLES, role_required
+from chiso.core.tabular import ImportFailed
+
+from . import access
+from .forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
+from .importing import responses_import
+from .models import QuestionnaireVersion, Response, Survey
+from .pages import display_value, review_sections
+from .queries import response_evaluation, responses_of, survey_summary, surveys_list, versions_list
+from .services import (
+    AccessRefused,
+    draft_for_paper,
+    invitations_create,
+    questionnaire_import,
+    survey_close,
+    survey_create,
+    survey_extend,
+    survey_open_now,
+    survey_version_set,
+)
+from .xlsform import xlsform_write
+
+VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
+RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
+
+
+def _manages(user) -> bool:
+    return user.is_superuser or user.role in MANAGING_ROLES
+
+
+@role_required(*VIEWING_ROLES)
+def survey_list(request):
+    return render(
+        request,
+        "surveys/list.html",
+        {"surveys": surveys_list(), "versions": versions_list(), "can_manage": _manages(request.user)},
+    )
+
+
+@role_required(*MANAGING_ROLES)
+def questionnaire_upload(request):
+    problems = []
+    form = QuestionnaireUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = questionnaire_import(file_name=upload.name, content=upload.read(), by=request.user)
+        except ImportFailed as failure:
+            problems = failure.problems
+        else:
+            if result.created:
+                messages.success(request, _("Questionnaire %(form)s version %(version)s imported.") % {"form": result.version.questionnaire.form_id, "version": result.version.version})
+            else:
+                messages.info(request, _("This version was already imported; nothing changed."))
+            return redirect("surveys:questionnaire", pk=result.version.pk)
+    return render(request, "surveys/questionnaire_upload.html", {"form": form, "problems": problems}, status=400 if problems else 200)
+
+
+@role_required(*VIEWING_ROLES)
+def questionnaire_detail(request, pk: int):
+    version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire", "created_by").defer("xlsform"), pk=pk)
+    form = version.form
+    return render(
+        request,
+        "surveys/questionnaire_detail.html",
+        {
+            "version": version,
+            "formdef": form,
+            "elements": _preview_rows(form),
+            "can_manage": _manages(request.user),
+        },
+    )
+
+
+def _preview_rows(form):
+    """Every element with its depth, label, hint, choices and logic: the preview of a form."""
+    rows = []
+
+    def visit(element, depth):
+        for child in element.children:
+            if child.type == "calculate" and child.name.endswith("_count") and child.bind.get("readonly"):
+                continue  # pyxform's own repeat counter
+            choices = []
+            if child.is_select:
+                if child.itemset_file:
+                    choices = [(child.itemset_file, _("the period's units of block %(block)s") % {"block": child.units_block})]
+                else:
+                    choices = [(c.name, form.text(c.label)) for c in form.choices.get(child.list_name or "", [])]
+            rows.append({"element": child, "depth": depth, "label": form.text(child.label), "hint": form.text(child.hint), "choices": choices,
+                         "constraint_message": form.text(child.constraint_message),
+                         "repeat_count": form.repeat_count_as_written(child) if child.is_repeat else ""})
+            if child.is_group:
+                visit(child, depth + 1)
+
+    visit(form.root, 0)
+    return rows
+
+
+@role_required(*VIEWING_ROLES)
+def questionnaire_download(request, pk: int, kind: str):
+    version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
+    if kind == "original":
+        content, name = bytes(version.xlsform), version.file_name
+    elif kind == "xlsform":
+        content, name = xlsform_write(version.survey), f"{version.questionnaire.form_id}-{version.version}.xlsx"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@role_required(*MANAGING_ROLES)
+def survey_new(request):
+    form = SurveyForm(request.POST or None, initial={"period": request.period, "version": request.GET.get("version")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        survey = survey_create(
+            code=data["code"], title_vi=data["title_vi"], title_en=data["title_en"], period=data["period"], version=data["version"],
+            opens_at=data["opens_at"], closes_at=data["closes_at"], open_link=data["open_link"], by=request.user,
+        )
+        messages.success(request, _("Survey created."))
+        return redirect("surveys:detail", code=survey.code)
+    return render(request, "surveys/survey_form.html", {"form": form})
+
+
+def _survey(code: str) -> Survey:
+    return get_object_or_404(Survey.objects.select_related("period", "version__questionnaire"), code=code)
+
+
+@role_required(*VIEWING_ROLES)
+def survey_detail(request, code: str):
+    survey = _survey(code)
+    manages = _manages(request.user)
+    return render(
+        request,
+        "surveys/survey_detail.html",
+        {
+            "survey": survey,
+            "summary": survey_summary(survey),
+            "can_manage": manages,
+            "can_see_responses": request.user.is_superuser or request.user.role in RESPONSE_ROLES,
+            "extend_form": ExtendForm(initial={"closes_at": survey.closes_at}) if manages else None,
+            "version_form": VersionForm(survey=survey, initial={"version": survey.version}) if manages else None,
+            "invitations_form": InvitationsForm() if manages else None,
+            "open_url": request.build_absolute_uri(reverse("surveys_public:open", args=[survey.open_key])) if survey.open_link else "",
+            "events": survey.events.select_related("by")[:20] if manages else [],
+        },
+    )
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def survey_action(request, code: str, action: str):
+    survey = _survey(code)
+    if action == "close":
+        survey_close(survey=survey, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The survey is closed. Links now say so."))
+    elif action == "open":
+        survey_open_now(survey=survey, by=request.user)
+        messages.success(request, _("The survey is open."))
+    elif action == "extend":
+        form = ExtendForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a valid closing time."))
+        else:
+            from django.core.exceptions import ValidationError
+
+            try:
+                survey_extend(survey=survey, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The survey now closes at %(time)s.") % {"time": _local(form.cleaned_data["closes_at"])})
+    elif action == "version":
+        form = VersionForm(request.POST, survey=survey)
+        if form.is_valid():
+            survey_version_set(survey=survey, version=form.cleaned_data["version"], by=request.user)
+            messages.success(request, _("New answers use version %(version)s; answers already started keep theirs.") % {"version": form.cleaned_data["version"].version})
+    else:
+        raise Http404
+    return redirect("surveys:detail", code=survey.code)
+
+
+def _local(moment) -> str:
+    from django.utils import formats, timezone
+
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def invitations_new(request, code: str):
+    survey = _survey(code)
+    form = InvitationsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("labels", [])))
+        return redirect("surveys:detail", code=survey.code)
+    created = invitations_create(survey=survey, labels=form.cleaned_data["labels"], by=request.user)
+    base = request.build_absolute_uri("/")[:-1]
+    links = [(invitation.label, f"{base}{reverse('surveys_public:token', args=[token])}", token) for invitation, token in created]
+    # Shown once, never stored: the secretariat sends them now (mail merge) or prints them.
+    return render(request, "surveys/invitations_created.html", {"survey": survey, "links": links, "code_url": f"{base}{reverse('surveys_public:code')}"})
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def paper_entry(request, code: str):
+    survey = _survey(code)
+    try:
+        draft = draft_for_paper(survey=survey)
+    except AccessRefused:
+        messages.error(request, _("The survey has not opened yet."))
+        return redirect("surveys:detail", code=survey.code)
+    ref = access.ref_add(request, draft=draft, channel="paper")
+    return redirect("surveys_public:resume", ref=ref)
+
+
+@role_required(*MANAGING_ROLES)
+def responses_import_view(request, code: str):
+    survey = _survey(code)
+    problems = []
+    form = ResponsesImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        try:
+            result = responses_import(survey=survey, files=files, by=request.user)
+        except ImportFailed as failure:
+            problems = failure.problems
+        else:
+            messages.success(
+                request,
+                _("Imported %(created)s responses; %(existing)s were imported before and skipped.") % {"created": result.created, "existing": result.already_imported},
+            )
+            return redirect("surveys:detail", code=survey.code)
+    return render(request, "surveys/responses_import.html", {"survey": survey, "form": form, "problems": problems}, status=400 if problems else 200)
+
+
+@role_required(*RESPONSE_ROLES)
+def response_list(request, code: str):
+    survey = _survey(code)
+    responses = list(responses_of(survey)[:500])
+    return render(request, "surveys/response_list.html", {"survey": survey, "responses": responses, "total": survey.responses.count()})
+
+
+@role_required(*RESPONSE_ROLES)
+def response_detail(request, code: str, pk):
+    survey = _survey(code)
+    response = get_object_or_404(Response.objects.select_related("version", "survey__period"), survey=survey, pk=pk)
+    evaluation = response_evaluation(response)
+    sections = [
+        {"title": title, "rows": [(w, display_value(w)) for w in items]}
+        for _page, title, items in review_sections(evaluation)
+    ]
+    return render(request, "surveys/response_detail.html", {"survey": survey, "response": response, "sections": sections})

@@ -1,0 +1,96 @@
+"""Small factories for the survey tests: the example DDCI form, units, a survey, complete answers."""
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from openpyxl import Workbook
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+def xlsform_bytes(survey_rows, choices=(), settings=None, survey_header=("type", "name", "label")) -> bytes:
+    """An XLSForm workbook from rows, as a secretariat would type it in Excel."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(list(survey_header))
+    for row in survey_rows:
+        sheet.append(list(row))
+    if choices:
+        choice_sheet = book.create_sheet("choices")
+        choice_sheet.append(["list_name", "name", "label"])
+        for row in choices:
+            choice_sheet.append(list(row))
+    settings = settings or {"form_id": "test_form", "version": "1"}
+    settings_sheet = book.create_sheet("settings")
+    settings_sheet.append(list(settings))
+    settings_sheet.append(list(settings.values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def departments(make_unit, period):
+    return [
+        make_unit("S-TC", name_vi="Sở Tài chính", name_en="Department of Finance"),
+        make_unit("S-TP", name_vi="Sở Tư pháp", name_en="Department of Justice"),
+        make_unit("S-XD", name_vi="Sở Xây dựng", name_en="Department of Construction"),
+        make_unit("S-CU", name_vi="Sở đã giải thể", valid_to=datetime.date(2020, 1, 1)),
+    ]
+
+
+@pytest.fixture
+def ddci_version(blocks):
+    from chiso.surveys.services import questionnaire_import
+
+    path = EXAMPLES / "ddci_departments.xlsx"
+    return questionnaire_import(file_name=path.name, content=path.read_bytes()).version
+
+
+@pytest.fixture
+def make_survey(blocks, period):
+    from chiso.surveys.services import survey_create
+
+    counter = iter(range(1, 1000))
+
+    def make(version, code=None, opens=-1, closes=30, **fields):
+        now = timezone.now()
+        return survey_create(
+            code=code or f"survey-{next(counter)}", title_vi="Khảo sát DDCI thử", period=period, version=version,
+            opens_at=now + datetime.timedelta(days=opens), closes_at=now + datetime.timedelta(days=closes), **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def ddci_survey(make_survey, ddci_version, departments):
+    return make_survey(ddci_version, code="ddci-test")
+
+
+def ddci_answers(units=("S-TC", "S-XD"), **overrides) -> dict:
+    """A complete, valid set of answers to the example departments form."""
+    entries = [
+        {"minh_bach": "4", "nang_dong": "3", "canh_tranh": "5", "so_lan_di_lai": "2", "chi_phi_khong_chinh_thuc": "khong", "diem_chung": "7"}
+        for _ in units
+    ]
+    answers = {
+        "loai_hinh": "tnhh", "nganh_nghe": "du_lich", "so_lao_dong": "12", "nam_thanh_lap": "2010",
+        "don_vi_lien_he": " ".join(units), "hinh_thuc_lien_he": "truc_tiep", "danh_gia": entries,
+    }
+    answers.update(overrides)
+    return answers
+
+
+@pytest.fixture
+def answers():
+    return ddci_answers
+
+
+@pytest.fixture
+def xlsform():
+    return xlsform_bytes
