@@ -129,3 +129,14 @@ def test_unknown_steps_are_refused():
     with pytest.raises(ImportFailed) as failure:
         framework_import(file_name="par.yaml", content=yaml_bytes(bad))
     assert "normalize_everything" in str(failure.value)
+
+
+def test_engine_messages_are_given_in_vietnamese():
+    from django.utils import translation
+
+    from chiso.frameworks.engine_messages import engine_message
+
+    with translation.override("vi"):
+        text = engine_message("row 4: unknown parent 'X' of 'a'")
+    assert text.startswith("dòng 4: ") and "'X'" in text and "'a'" in text and "unknown" not in text
+    assert engine_message("something new") == "something new"
