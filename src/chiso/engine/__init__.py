@@ -1,6 +1,8 @@
 """chiso.engine: composite-index computation (COINr's methods) as a pure NumPy library, with a CLI."""
 
 from .aggregate import a_amean, a_genmean, a_gmean, a_hmean, a_sum, aggregate
+from .batched import aggregate_batched, run_batched
+from .bootstrap import BootstrapResult, RespondentTable, bootstrap
 from .build import IndexBuild, Results, STEPS, default_steps, parse_steps, resolve_params
 from .dataset import Dataset
 from .denominate import denominate
@@ -16,8 +18,13 @@ from .rank import (Change, StrengthsWeaknesses, bands, change, quantile_bands, r
                    rank_within_groups, strengths_weaknesses)
 from .screen import ScreenResult, screen
 from .treat import TreatReport, check_skew_kurt, kurt, log_ct, skew, treat, winsorise
+from .uncertainty import (Assumption, SensitivityResult, SobolIndices, UncertaintyResult, noisy_weights,
+                          saltelli_sample, sensitivity, sobol_indices, uncertainty)
 
 __all__ = [
+    "Assumption", "BootstrapResult", "RespondentTable", "SensitivityResult", "SobolIndices", "UncertaintyResult",
+    "aggregate_batched", "bootstrap", "noisy_weights", "run_batched", "saltelli_sample", "sensitivity",
+    "sobol_indices", "uncertainty",
     "AggregationTree", "Band", "Change", "Dataset", "EngineError", "Framework", "FrameworkError",
     "IndexBuild", "LevelPlan", "Node", "PointsResult", "Results", "STEPS", "ScreenResult", "StepError",
     "StrengthsWeaknesses", "TreatReport", "a_amean", "a_genmean", "a_gmean", "a_hmean", "a_sum",

@@ -98,8 +98,18 @@ def step_treat(fw: Framework, data: Dataset, overrides=None, **params) -> tuple[
 
 def step_normalise(fw: Framework, data: Dataset, method="minmax", overrides=None, ref=None, targets=None,
                    lower=None, upper=None, **params) -> tuple[Dataset, Any]:
+    codes, kwargs = normalise_inputs(fw, data, method=method, overrides=overrides, ref=ref, targets=targets,
+                                     lower=lower, upper=upper, **params)
+    out = _normalise(data.columns(codes), **kwargs)
+    return _replace_columns(data, codes, out), None
+
+
+def normalise_inputs(fw: Framework, data: Dataset, method="minmax", overrides=None, ref=None, targets=None,
+                     lower=None, upper=None, **params) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The indicator columns the normalise step reads and the keyword arguments of `normalise()`
+    for them (directions, per-column targets and goalposts, overrides): shared by the step and
+    its batched form (chiso.engine.batched), which tiles them over replications."""
     codes = _indicator_codes(fw, data)
-    X = data.columns(codes)
     directions = fw.directions if codes == fw.indicators else np.array([fw[c].direction for c in codes], float)
     if ref is not None:
         params["iref"] = _unit_position(data, ref)
@@ -117,8 +127,8 @@ def step_normalise(fw: Framework, data: Dataset, method="minmax", overrides=None
         for o in ovr.values():
             if o.get("ref") is not None:
                 o["iref"] = _unit_position(data, o.pop("ref"))
-    out = _normalise(X, directions, method, codes=codes, overrides=ovr, column_params=column_params, **params)
-    return _replace_columns(data, codes, out), None
+    return codes, dict(directions=directions, method=method, codes=codes, overrides=ovr,
+                       column_params=column_params, **params)
 
 
 def step_aggregate(fw: Framework, data: Dataset, method="amean", methods=None, weights=None, dat_thresh=None,

@@ -1,4 +1,5 @@
-"""Command line: `chiso index compute ...` (entry point chiso.engine.cli:main); errors are one line on stderr."""
+"""Command line: `chiso index compute|validate|uncertainty|sensitivity ...` (entry point chiso.engine.cli:main);
+errors are one line on stderr."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import yaml
 
 from .build import IndexBuild, canonical_method, default_steps, parse_steps, resolve_params
 from .errors import EngineError, StepError
-from .io import load, results_table, write_results_csv, write_workbook
+from .io import _write_csv, load, results_table, write_results_csv, write_workbook
 from .rank import rank_min
 
 NORMALISE_HELP = ("none | minmax[:L,U] | zscore[:MEAN,SD] | scaled:L,U | rank | prank | borda | dist2max | "
@@ -126,6 +127,86 @@ def cmd_index_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analysis_inputs(args: argparse.Namespace):
+    """(build, assumptions, spec) for `uncertainty`/`sensitivity`: a spec file, or the shortcut options."""
+    from .uncertainty import Assumption, Spec, read_spec
+
+    shortcuts = args.weights_noise is not None or args.normalise_alternatives or args.aggregate_alternatives
+    if args.spec and shortcuts:
+        raise StepError("give either --spec or --weights-noise/--normalise-alternatives/--aggregate-alternatives, "
+                        "not both")
+    if args.weights_levels and args.weights_noise is None:
+        raise StepError("--weights-levels needs --weights-noise")
+    if args.spec:
+        spec = read_spec(args.spec)
+    elif shortcuts:
+        assumptions = []
+        if args.weights_noise is not None:
+            assumptions.append(Assumption.weights(args.weights_noise, args.weights_levels or None))
+        if args.normalise_alternatives:
+            assumptions.append(Assumption.discrete("Normalisation", ["normalise"],
+                                                   [parse_normalise(a) for a in args.normalise_alternatives]))
+        if args.aggregate_alternatives:
+            assumptions.append(Assumption.discrete("Aggregation", ["aggregate"],
+                                                   [parse_aggregate(a) for a in args.aggregate_alternatives]))
+        spec = Spec(assumptions=assumptions)
+    else:
+        raise StepError("nothing is uncertain: give --spec SPEC.yaml, or --weights-noise, "
+                        "--normalise-alternatives, --aggregate-alternatives")
+    steps = read_steps(args.steps) if args.steps else (spec.steps or default_steps())
+    if not any(n in ("aggregate", "points") for n, _ in steps):
+        raise StepError("the steps end without aggregating: add an 'aggregate' step")
+    framework, data = _load(args)
+    build = IndexBuild.from_steps(framework, data, steps)
+    return build, spec
+
+
+def _pick(cli_value, spec_value, default):
+    return cli_value if cli_value is not None else (spec_value if spec_value is not None else default)
+
+
+def cmd_index_uncertainty(args: argparse.Namespace) -> int:
+    import time
+
+    from .uncertainty import uncertainty
+
+    build, spec = _analysis_inputs(args)
+    n = _pick(args.n, spec.n, 1000)
+    t0 = time.perf_counter()
+    res = uncertainty(build, spec.assumptions, n=n, seed=_pick(args.seed, spec.seed, None),
+                      target=args.target or spec.target, on_failure=_pick(args.on_failure, spec.on_failure, "raise"))
+    elapsed = time.perf_counter() - t0
+    header, rows = res.table()
+    _write_csv(args.out, header, rows)
+    failed = int(res.failed.sum())
+    print(f"ok: {n} replications of {res.target} over {len(res.assumptions)} assumptions "
+          f"({', '.join(a.name for a in res.assumptions)}) in {elapsed:.2f} s"
+          + (f"; {failed} could not run (missing)" if failed else ""))
+    return 0
+
+
+def cmd_index_sensitivity(args: argparse.Namespace) -> int:
+    import time
+
+    from .uncertainty import sensitivity
+
+    build, spec = _analysis_inputs(args)
+    n = _pick(args.n, spec.n, 1000)
+    t0 = time.perf_counter()
+    res = sensitivity(build, spec.assumptions, n=n, seed=_pick(args.seed, spec.seed, None),
+                      n_boot=_pick(args.n_boot, spec.n_boot, 100), target=args.target or spec.target,
+                      on_failure=_pick(args.on_failure, spec.on_failure, "raise"))
+    elapsed = time.perf_counter() - t0
+    header, rows = res.table()
+    _write_csv(args.out, header, rows)
+    if args.ranks:
+        _write_csv(args.ranks, *res.uncertainty.table())
+    d = len(spec.assumptions)
+    print(f"ok: {n * (d + 2)} replications (n = {n}, {d} assumptions) of {res.uncertainty.target} "
+          f"in {elapsed:.2f} s")
+    return 0
+
+
 def _workbook_sheets(build: IndexBuild, header, rows) -> dict[str, tuple[list, list]]:
     fw, data = build.framework, build.data
     sheets: dict[str, tuple[list, list]] = {"Results": (header, rows)}
@@ -156,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chiso", description="Chỉ số: compute composite indices.")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
     groups.required = True
-    index = groups.add_parser("index", help="composite indices: compute, validate",
+    index = groups.add_parser("index", help="composite indices: compute, validate, uncertainty, sensitivity",
                               description="Composite-index commands.")
     sub = index.add_subparsers(dest="command", metavar="SUBCOMMAND")
     sub.required = True
@@ -179,7 +260,49 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a framework and its data, then stop")
     _data_options(validate)
     validate.set_defaults(func=cmd_index_validate)
+
+    ua = sub.add_parser("uncertainty", help="uncertainty analysis: rank intervals under uncertain assumptions",
+                        description="Recompute the index n times with uncertain assumptions drawn at random "
+                                    "(COINr's get_sensitivity, SA_type 'UA') and write each unit's nominal, "
+                                    "mean, median, 5th and 95th percentile ranks.")
+    _analysis_options(ua)
+    ua.add_argument("--out", required=True, metavar="RANKS.csv",
+                    help="one row per unit: uCode, Nominal, Mean, Median, Q5, Q95 (ranks)")
+    ua.set_defaults(func=cmd_index_uncertainty)
+
+    sa = sub.add_parser("sensitivity", help="sensitivity analysis: which assumption moves the ranks",
+                        description="First-order and total-effect sensitivity indices of the mean absolute "
+                                    "rank shift per assumption (Saltelli/Jansen estimators, n (d + 2) "
+                                    "replications; COINr's get_sensitivity, SA_type 'SA').")
+    _analysis_options(sa)
+    sa.add_argument("--n-boot", type=int, metavar="B", help="bootstrap resamples for the intervals (default 100)")
+    sa.add_argument("--out", required=True, metavar="SENSITIVITY.csv",
+                    help="one row per assumption: Variable, Si, STi, Si_q5, Si_q95, STi_q5, STi_q95")
+    sa.add_argument("--ranks", metavar="RANKS.csv", help="also the rank statistics of the first 2n replications")
+    sa.set_defaults(func=cmd_index_sensitivity)
     return parser
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    _data_options(p)
+    p.add_argument("--steps", metavar="STEPS.yaml", help="the nominal pipeline (default: the spec's steps, "
+                                                         "else min-max 0-100 and the arithmetic mean)")
+    p.add_argument("--spec", metavar="SPEC.yaml", help="the uncertain assumptions (and optionally steps, n, "
+                                                       "seed, target); see docs/engine.md")
+    p.add_argument("--weights-noise", type=float, metavar="X",
+                   help="perturb every weight by a uniform ±X of its value (0.25 = ±25 %%), as COINr's "
+                        "get_noisy_weights; every weighted level unless --weights-levels")
+    p.add_argument("--weights-levels", type=int, nargs="+", metavar="L",
+                   help="the levels whose weights get noise (1 = indicators' weights in their pillar)")
+    p.add_argument("--normalise-alternatives", nargs="+", metavar="METHOD",
+                   help="alternatives for the normalise step, e.g. minmax:1,100 zscore:10,2")
+    p.add_argument("--aggregate-alternatives", nargs="+", metavar="METHOD",
+                   help="alternatives for the aggregate step, e.g. amean gmean")
+    p.add_argument("-n", type=int, metavar="N", help="replications (sensitivity: base sample; default 1000)")
+    p.add_argument("--seed", type=int, metavar="S", help="random seed (the same seed gives the same output)")
+    p.add_argument("--target", metavar="CODE", help="the aggregate to analyse (default: the index)")
+    p.add_argument("--on-failure", choices=("raise", "nan"),
+                   help="a combination that cannot run: stop (raise, default) or record it as missing (nan)")
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
