@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ExternalResult, IndexRun, IndicatorValue, RunScore
+from .models import ExternalResult, IndexRun, IndicatorValue, RunScore, RunUncertainty
 
 
 @admin.register(IndicatorValue)
@@ -37,3 +37,11 @@ class ExternalResultAdmin(admin.ModelAdmin):
     list_display = ["index_code", "year", "province", "score", "rank", "tier"]
     list_filter = ["index_code", "year"]
     search_fields = ["province"]
+
+
+@admin.register(RunUncertainty)
+class RunUncertaintyAdmin(admin.ModelAdmin):
+    list_display = ["run", "kind", "replications", "seed", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["run__title"]
+    readonly_fields = [f.name for f in RunUncertainty._meta.fields]

@@ -15,6 +15,7 @@ from chiso.units.models import Block, Period, Unit
 from .models import IndexRun
 from .national import national_results_import
 from .services import indicator_value_set, run_create, run_publish
+from .uncertainty import run_uncertainty_compute
 
 NATIONAL = Path(__file__).resolve().parent / "data" / "national"
 SYNTHETIC = "Dữ liệu mô phỏng (demo) — synthetic"
@@ -69,3 +70,5 @@ def load() -> None:
             _synthetic_values(framework, period, block)
             run = run_create(version=version, period=period, block=block)
             run_publish(run=run, by=None)
+            if framework.method == Framework.Method.COMPOSITE:
+                run_uncertainty_compute(run=run)  # the DDCI rankings show rank intervals

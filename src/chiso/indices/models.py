@@ -104,3 +104,27 @@ class ExternalResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index_code} {self.year} {self.province}"
+
+
+class RunUncertainty(models.Model):
+    """How sure each rank of a run is: an uncertainty analysis or a bootstrap, kept beside the
+    run (which itself never changes). The latest of each kind is the one pages show."""
+
+    class Kind(models.TextChoices):
+        METHOD = "method", _("Methodological uncertainty")  # COINr's uncertainty analysis
+        SAMPLING = "sampling", _("Sampling uncertainty")  # bootstrap over respondents
+
+    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="uncertainties", verbose_name=_("run"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    spec = models.JSONField(_("assumptions"))
+    replications = models.PositiveIntegerField(_("replications"))
+    seed = models.BigIntegerField(_("seed"))
+    ranks = models.JSONField(_("rank statistics"))  # {unit code: {nominal, mean, median, q5, q95}}
+    groups = models.JSONField(_("groups not distinguishable"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("rank uncertainty")
+        verbose_name_plural = _("rank uncertainties")

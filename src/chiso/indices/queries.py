@@ -21,6 +21,7 @@ class ResultRow:
     unit: Unit
     cells: list[RunScore | None]
     top: RunScore | None
+    interval: tuple[float, float] | None = None  # rank interval (Q5, Q95) when uncertainty was analysed
 
 
 def run_table(run: IndexRun, level: int | None = None) -> tuple[list[Node], list[ResultRow]]:
@@ -78,3 +79,69 @@ def unit_history(unit: Unit, framework: Framework) -> list[HistoryPoint]:
         direct = list(present) == [unit]
         points.append(HistoryPoint(run=run, value=value, rank=scores[unit].rank if direct else None, via={} if direct else present))
     return points
+
+
+# --- Added for results, the portal and the API (issue 8) ---------------------------------------
+
+def runs_published():
+    """Published runs (never drafts, never superseded ones), newest period first."""
+    return (
+        IndexRun.objects.filter(status=IndexRun.Status.PUBLISHED)
+        .select_related("version__framework", "period", "block")
+        .order_by("-period__start_date", "version__framework__code", "block__order")
+    )
+
+
+def run_previous_published(run: IndexRun) -> tuple[IndexRun | None, bool]:
+    """The run to compare `run` with, and whether its units are the same block's.
+
+    The latest published run of the same framework and block in an earlier period; failing
+    that (a block that did not exist before, such as communes after the 2025 reform), the
+    latest published run of the framework, in an earlier period, of the block the units came
+    from, whose units stand for this run's units through their lineage (`same_block` is then
+    False). None when there is neither.
+    """
+    earlier = (
+        IndexRun.objects.filter(
+            version__framework_id=run.version.framework_id, status=IndexRun.Status.PUBLISHED,
+            period__start_date__lt=run.period.start_date,
+        )
+        .select_related("period", "block", "version")
+        .order_by("-period__start_date")
+    )
+    same = earlier.filter(block_id=run.block_id).first()
+    if same is not None:
+        return same, True
+    from chiso.units.models import UnitSuccession  # kept here: this section only adds to the module
+
+    # The block the run's units came from: communes' predecessors are districts.
+    origins = UnitSuccession.objects.filter(successor__block_id=run.block_id).values_list("predecessor__block_id", flat=True)
+    return earlier.filter(block_id__in=origins).exclude(block_id=run.block_id).first(), False
+
+
+def unit_scores_in(baseline: IndexRun, units: list[Unit], codes: list[str]) -> dict[int, dict[str, tuple[float | None, int | None]]]:
+    """Each unit's (value, rank) on `codes` in an earlier run.
+
+    A unit scored in that run has its own values and ranks; any other unit has its
+    predecessors' values weighted by their lineage shares, as `unit_history` does, and no
+    rank (a rank among other units says nothing about it).
+    """
+    scores: dict[int, dict[str, RunScore]] = {}
+    for s in RunScore.objects.filter(run=baseline, code__in=codes):
+        scores.setdefault(s.unit_id, {})[s.code] = s
+    out: dict[int, dict[str, tuple[float | None, int | None]]] = {}
+    for unit in units:
+        own = scores.get(unit.pk)
+        if own is not None:
+            out[unit.pk] = {c: (s.value, s.rank) for c, s in own.items()}
+            continue
+        weights = unit_predecessor_weights(unit, baseline.period)
+        values: dict[str, tuple[float | None, int | None]] = {}
+        for code in codes:
+            present = {u: w for u, w in weights.items() if code in scores.get(u.pk, {}) and scores[u.pk][code].value is not None}
+            if present:
+                total = sum(present.values())
+                values[code] = (sum(scores[u.pk][code].value * w for u, w in present.items()) / total, None)
+        if values:
+            out[unit.pk] = values
+    return out

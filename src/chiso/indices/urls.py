@@ -11,4 +11,5 @@ urlpatterns = [
     path("unit/<str:code>/", views.unit_results, name="unit_results"),
     path("<int:pk>/", views.run_detail, name="detail"),
     path("<int:pk>/publish/", views.run_publish_view, name="publish"),
+    path("<int:pk>/uncertainty/", views.run_uncertainty_start, name="uncertainty"),
 ]

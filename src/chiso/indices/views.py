@@ -17,6 +17,8 @@ from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
 from .models import ExternalResult, IndexRun
 from .national import national_results_import
 from .queries import run_levels, run_table, unit_history
+from .tasks import run_uncertainty_task
+from .uncertainty import run_rank_intervals
 from .services import run_create, run_inputs_preview, run_publish
 from .values_import import indicator_values_import
 
@@ -67,8 +69,13 @@ def run_detail(request, pk: int):
         rows.sort(key=lambda r: (r.cells[j] is None or r.cells[j].rank is None, r.cells[j].rank if r.cells[j] and r.cells[j].rank else 0))
     elif sort == "name":
         rows.sort(key=lambda r: r.unit.name_vi)
+    intervals = run_rank_intervals(run)
+    for row in rows:
+        row.interval = intervals.get(row.unit.code)
+    latest = run.uncertainties.first()
     return render(request, "indices/run_detail.html", {
         "run": run, "columns": columns, "rows": rows, "levels": levels, "level": level, "sort": sort,
+        "uncertainty": latest, "groups": [g for g in (latest.groups if latest else []) if len(g) > 1],
         "publish_form": PublishForm(), "can_manage": request.user.role in MANAGING_ROLES,
     })
 
@@ -146,3 +153,14 @@ def unit_results(request, code: str):
     frameworks = Framework.objects.filter(versions__runs__status=IndexRun.Status.PUBLISHED).distinct().order_by("code")
     histories = [(framework, unit_history(unit, framework)) for framework in frameworks]
     return render(request, "indices/unit_results.html", {"unit": unit, "histories": [h for h in histories if h[1]]})
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def run_uncertainty_start(request, pk: int):
+    run = get_object_or_404(IndexRun, pk=pk)
+    from chiso.jobs.services import job_start
+
+    job = job_start(kind="run_uncertainty", title=_("Rank uncertainty of %(run)s") % {"run": run.title}, by=request.user,
+                    task=run_uncertainty_task, run_id=run.pk, user_id=request.user.pk)
+    return redirect("jobs:detail", pk=job.pk)

@@ -1,0 +1,80 @@
+"""Uncertainty of a run's ranks: the engine's analysis on the run's own stored inputs.
+
+The default assumptions are the ones an index team debates most: every weight ±25 % (as
+COINr's get_noisy_weights) and, for composite indices, min-max against z-score normalisation.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chiso.engine import Dataset, IndexBuild, StepError, uncertainty
+from chiso.engine.uncertainty import parse_assumptions
+from chiso.frameworks.models import Framework
+from chiso.frameworks.queries import version_engine_framework, version_steps
+
+from .models import IndexRun, RunUncertainty
+
+DEFAULT_REPLICATIONS = 1000
+DEFAULT_SEED = 2023
+
+
+def default_assumptions(run: IndexRun) -> list[dict]:
+    assumptions = [{"name": "Trọng số ±25 %", "noise": 0.25}]
+    steps = [name for name, _params in version_steps(run.version)]
+    if run.version.framework.method == Framework.Method.COMPOSITE and "normalise" in steps:
+        current = dict(version_steps(run.version))["normalise"]
+        assumptions.append({
+            "name": "Chuẩn hóa", "path": ["normalise"],
+            "alternatives": [current, {"method": "zscore", "m_sd": [10, 2]}],
+        })
+    return assumptions
+
+
+def _build(run: IndexRun) -> IndexBuild:
+    framework = version_engine_framework(run.version)
+    inputs = run.inputs
+    rows = [[u, n, *vals] for u, n, vals in zip(inputs["units"], inputs["names"], inputs["values"])]
+    data = Dataset.from_rows(["uCode", "uName", *inputs["codes"]], rows, framework, source="inputs")
+    return IndexBuild.from_steps(framework, data, version_steps(run.version))
+
+
+def run_uncertainty_compute(*, run: IndexRun, assumptions: list[dict] | None = None, n: int = DEFAULT_REPLICATIONS,
+                            seed: int = DEFAULT_SEED, by=None) -> RunUncertainty:
+    """Methodological uncertainty of the run's ranks; raises ValueError with a readable message."""
+    spec = assumptions or default_assumptions(run)
+    try:
+        result = uncertainty(_build(run), parse_assumptions(spec), n=n, seed=seed)
+    except StepError as error:
+        raise ValueError(_("The uncertainty analysis cannot run: %(error)s") % {"error": error}) from None
+    header, rows = result.table()
+    ranks = {row[0]: dict(zip([h.lower() for h in header[1:]], row[1:])) for row in rows}
+    with transaction.atomic():
+        return RunUncertainty.objects.create(
+            run=run, kind=RunUncertainty.Kind.METHOD, spec=spec, replications=n, seed=seed, ranks=ranks,
+            groups=rank_groups(ranks), created_by=by if getattr(by, "pk", None) else None,
+        )
+
+
+def rank_groups(ranks: dict[str, dict]) -> list[list[str]]:
+    """Units that cannot be told apart: in nominal order, each joins the best ungrouped unit
+    while its rank interval overlaps that unit's."""
+    order = sorted((u for u in ranks if ranks[u].get("nominal") is not None), key=lambda u: ranks[u]["nominal"])
+    groups: list[list[str]] = []
+    for unit in order:
+        if groups:
+            head = ranks[groups[-1][0]]
+            if ranks[unit]["q5"] <= head["q95"]:
+                groups[-1].append(unit)
+                continue
+        groups.append([unit])
+    return groups
+
+
+def run_rank_intervals(run: IndexRun) -> dict[str, tuple[float, float]]:
+    """{unit code: (Q5, Q95)} from the latest analysis of the run, or {} when there is none."""
+    latest = run.uncertainties.order_by("-created_at").first()
+    if latest is None:
+        return {}
+    return {u: (s["q5"], s["q95"]) for u, s in latest.ranks.items() if s.get("q5") is not None}
