@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "chiso.frameworks",
     "chiso.indices",
     "chiso.surveys",
+    "chiso.feedback",
+    "chiso.services_stats",
 ]
 
 MIDDLEWARE = [

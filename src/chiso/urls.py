@@ -17,6 +17,9 @@ urlpatterns = [
     path("runs/", include("chiso.indices.urls")),
     path("surveys/", include("chiso.surveys.urls")),
     path("s/", include("chiso.surveys.public_urls")),
+    path("feedback/", include("chiso.feedback.urls")),
+    path("gopy/", include("chiso.feedback.public_urls")),
+    path("service-stats/", include("chiso.services_stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES, user_manages
+from chiso.feedback.queries import feedback_nav_items
+from chiso.services_stats.queries import services_stats_nav_items
 from chiso.units.models import Period
 from chiso.units.queries import province_get
 
@@ -19,6 +21,8 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((reverse("indices:list"), _("Index runs")))
     elif user.unit_id:
         items.append((reverse("units:detail", args=[user.unit.code]), _("My unit")))
+    items.extend(feedback_nav_items(user))
+    items.extend(services_stats_nav_items(user))
     if user_manages(user):
         items.append((reverse("units:import"), _("Import units")))
     if user.is_superuser or user.role in {Role.SECRETARIAT, Role.ANALYST, Role.ADMINISTRATOR}:

@@ -1,0 +1,69 @@
+"""Feedback in Django's admin. The calendar and the types are edited here; feedback itself is
+read-only, and contact details are not shown at all (the secretariat reads them in the app)."""
+
+from django.contrib import admin
+
+from .models import Attachment, Feedback, FeedbackEvent, FeedbackType, FilerContact, Holiday, Rating
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name_vi", "is_day_off"]
+    list_filter = ["is_day_off"]
+    search_fields = ["name_vi", "name_en"]
+    date_hierarchy = "date"
+
+
+@admin.register(FeedbackType)
+class FeedbackTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "response_days", "order", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnly):
+    list_display = ["number", "title", "state", "unit", "filed_on", "deadline", "answered_on"]
+    list_filter = ["state", "type"]
+    search_fields = ["number", "title", "unit__name_vi"]
+    exclude = ["tracking_hash"]
+
+
+@admin.register(FilerContact)
+class FilerContactAdmin(ReadOnly):
+    """Listed so that the admin knows every table; no field is shown."""
+
+    list_display = ["feedback"]
+    search_fields = ["feedback__number"]
+    fields = ["feedback"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnly):
+    list_display = ["feedback", "display_name", "content_type", "size"]
+    search_fields = ["feedback__number", "display_name"]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnly):
+    list_display = ["feedback", "score", "rated_on"]
+    list_filter = ["score"]
+    search_fields = ["feedback__number"]
+
+
+@admin.register(FeedbackEvent)
+class FeedbackEventAdmin(ReadOnly):
+    list_display = ["feedback", "kind", "at", "by"]
+    list_filter = ["kind"]
+    search_fields = ["feedback__number", "note"]

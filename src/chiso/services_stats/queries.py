@@ -1,0 +1,188 @@
+"""Reads: the rates of Decision 766 per unit and period, province totals, trends, targets.
+
+`unit_rates(unit, period)` is the function other apps (targets, PAR criteria inputs) call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from django.db.models import Q, Sum
+
+from chiso.units.models import Period, Unit
+
+from .fields import FIELD_NAMES
+from .models import RateTarget, ServiceStat, StatImport
+
+RATE_NAMES = [m.value for m in RateTarget.Measure]
+
+# framework code → {indicator code: rate}. Decision 766 (vn-indices.md §7): G1.4 dossiers synced
+# to the national portal; G2.1 settled early or on time; G3.1 digitised; G3.2 electronic
+# results; G4.2 received online; G4.3 paid online.
+INDICATOR_MAP = {
+    "QD766": {
+        "G1.4": "sync_rate", "G2.1": "on_time_rate", "G3.1": "digitisation_rate",
+        "G3.2": "electronic_result_rate", "G4.2": "online_rate", "G4.3": "online_payment_rate",
+    },
+}
+# PAR Index criteria these rates are evidence for (the appraisal converts them to points by the
+# criterion's own tiers; chiso shows them beside the criterion, it does not score them).
+PAR_CRITERIA = {
+    "PAR-SO": {"F3.3.2": "on_time_rate", "F3.3.4": "digitisation_rate", "F7.2.2": "online_rate",
+               "F7.2.3": "online_payment_rate", "F7.2.4": "electronic_result_rate"},
+    "PAR-XA": {"F3.3.3": "digitisation_rate", "F7.2.1": "online_rate", "F7.2.2": "online_payment_rate",
+               "F7.2.3": "electronic_result_rate"},
+}
+
+
+def _share(part: int, whole: int | None) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+@dataclass
+class ServiceRates:
+    """Counts and rates (%) of one unit — or the province, unit None — in one period.
+
+    received = online full + online partial + in person + post; settled = early + on time + late.
+    on_time_rate = (early + on time) ÷ settled · online_rate = (online full + partial) ÷ received ·
+    online_full_rate = online full ÷ received · digitisation_rate = digitised ÷ received ·
+    electronic_result_rate = electronic results ÷ settled · online_payment_rate = paid online ÷
+    dossiers with fees · sync_rate = synchronised ÷ received. A rate with a zero denominator is None.
+    """
+
+    period: Period
+    unit: Unit | None
+    received_online_full: int = 0
+    received_online_partial: int = 0
+    received_in_person: int = 0
+    received_post: int = 0
+    processed_early: int = 0
+    processed_on_time: int = 0
+    processed_late: int = 0
+    pending: int = 0
+    digitised: int = 0
+    results_electronic: int = 0
+    fee_bearing: int | None = None
+    paid_online: int = 0
+    synced: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.received_online_full + self.received_online_partial + self.received_in_person + self.received_post
+
+    @property
+    def settled(self) -> int:
+        return self.processed_early + self.processed_on_time + self.processed_late
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _share(self.processed_early + self.processed_on_time, self.settled)
+
+    @property
+    def online_rate(self) -> float | None:
+        return _share(self.received_online_full + self.received_online_partial, self.received)
+
+    @property
+    def online_full_rate(self) -> float | None:
+        return _share(self.received_online_full, self.received)
+
+    @property
+    def digitisation_rate(self) -> float | None:
+        return _share(self.digitised, self.received)
+
+    @property
+    def electronic_result_rate(self) -> float | None:
+        return _share(self.results_electronic, self.settled)
+
+    @property
+    def online_payment_rate(self) -> float | None:
+        return _share(self.paid_online, self.fee_bearing)
+
+    @property
+    def sync_rate(self) -> float | None:
+        return _share(self.synced, self.received)
+
+    def rates(self) -> dict[str, float | None]:
+        return {name: getattr(self, name) for name in RATE_NAMES}
+
+    def as_dict(self) -> dict:
+        counts = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("period", "unit")}
+        return {**counts, "received": self.received, "settled": self.settled, **self.rates()}
+
+    @classmethod
+    def of(cls, stat: ServiceStat) -> ServiceRates:
+        return cls(period=stat.period, unit=stat.unit, **{name: getattr(stat, name) for name in FIELD_NAMES})
+
+
+def unit_rates(unit: Unit, period: Period) -> ServiceRates | None:
+    """The rates of one unit and period, or None when nothing was imported for it."""
+    stat = ServiceStat.objects.filter(unit=unit, period=period).select_related("unit", "period").first()
+    return ServiceRates.of(stat) if stat else None
+
+
+def period_rates(period: Period, *, block=None) -> list[ServiceRates]:
+    stats = ServiceStat.objects.filter(period=period).select_related("unit__block", "period")
+    if block is not None:
+        stats = stats.filter(unit__block=block)
+    return [ServiceRates.of(s) for s in stats.order_by("unit__block__order", "unit__name_vi")]
+
+
+def total_rates(period: Period, *, block=None) -> ServiceRates | None:
+    """The province's (or a block's) counts summed, and the rates of the sums."""
+    stats = ServiceStat.objects.filter(period=period)
+    if block is not None:
+        stats = stats.filter(unit__block=block)
+    sums = stats.aggregate(**{name: Sum(name) for name in FIELD_NAMES})
+    if all(v is None for v in sums.values()):
+        return None
+    values = {name: (sums[name] or 0) for name in FIELD_NAMES}
+    values["fee_bearing"] = sums["fee_bearing"]
+    return ServiceRates(period=period, unit=None, **values)
+
+
+def unit_trend(unit: Unit) -> list[ServiceRates]:
+    stats = ServiceStat.objects.filter(unit=unit).select_related("unit", "period").order_by("period__start_date")
+    return [ServiceRates.of(s) for s in stats]
+
+
+def province_trend() -> list[ServiceRates]:
+    periods = Period.objects.filter(service_stats__isnull=False).distinct().order_by("start_date")
+    return [r for r in (total_rates(p) for p in periods) if r is not None]
+
+
+def targets_for(period: Period, block=None) -> dict[str, RateTarget]:
+    """The target of each measure for this period and block; the most specific one wins."""
+    rows = RateTarget.objects.filter(Q(period__isnull=True) | Q(period=period))
+    rows = rows.filter(Q(block__isnull=True) | Q(block=block)) if block is not None else rows.filter(block__isnull=True)
+    chosen: dict[str, RateTarget] = {}
+    for target in rows:
+        current = chosen.get(target.measure)
+        specificity = (target.period_id is not None) + (target.block_id is not None)
+        if current is None or specificity > (current.period_id is not None) + (current.block_id is not None):
+            chosen[target.measure] = target
+    return chosen
+
+
+def shortfalls(rates: ServiceRates, targets: dict[str, RateTarget]) -> set[str]:
+    """The measures on which `rates` falls below its target."""
+    return {m for m, t in targets.items() if t.met_by(getattr(rates, m)) is False}
+
+
+def imports_of(period: Period | None = None):
+    rows = StatImport.objects.select_related("period", "source_format", "imported_by", "replaced")
+    return rows.filter(period=period) if period is not None else rows
+
+
+def services_stats_nav_items(user) -> list[tuple[str, str]]:
+    """The one-stop-shop statistics entry of the main navigation for this user."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from chiso.accounts.models import Role
+    from chiso.accounts.permissions import PROVINCIAL_ROLES
+
+    if user.is_superuser or user.role in PROVINCIAL_ROLES:
+        return [(reverse("services_stats:overview"), _("Service statistics"))]
+    if user.role == Role.UNIT_OFFICER and user.unit_id:
+        return [(reverse("services_stats:unit", args=[user.unit.code]), _("Service statistics"))]
+    return []

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "services_stats"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("import/", views.import_view, name="import"),
+    path("imports/", views.imports, name="imports"),
+    path("formats/", views.formats, name="formats"),
+    path("formats/new/", views.format_edit, name="format_new"),
+    path("formats/<slug:code>/", views.format_edit, name="format_edit"),
+    path("unit/<str:code>/", views.unit_detail, name="unit"),
+]

@@ -1,0 +1,146 @@
+"""Pages: rates per unit and province with units below target highlighted, a unit's trend,
+the import with its problems, the history of imports, the column mappings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
+from chiso.core.tabular import ImportFailed
+from chiso.units.models import Block, Unit
+
+from .fields import COUNT_FIELDS
+from .forms import ImportForm, SourceFormatForm
+from .importing import service_stats_import
+from .models import RateTarget, SourceFormat
+from .queries import (
+    INDICATOR_MAP,
+    PAR_CRITERIA,
+    RATE_NAMES,
+    imports_of,
+    period_rates,
+    province_trend,
+    shortfalls,
+    targets_for,
+    total_rates,
+    unit_trend,
+)
+from .services import source_format_save
+
+MEASURES = RateTarget.Measure.choices
+
+
+def _manages(user) -> bool:
+    return user.is_superuser or user.role in MANAGING_ROLES
+
+
+def _row(rates, targets):
+    below = shortfalls(rates, targets)
+    return {"rates": rates, "cells": [(m, getattr(rates, m), m in below) for m in RATE_NAMES], "below": bool(below)}
+
+
+def sparkline(values: list[float | None], width: int = 120, height: int = 28) -> str:
+    """SVG polyline points for rates on 0–100, left to right; gaps are skipped."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return ""
+    step = width / max(1, len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - v / 100 * height:.1f}" for i, v in known)
+
+
+def _trend_rows(trend, rows=None):
+    """(label, [(value, below target)] per period, sparkline points) per measure."""
+    out = []
+    for index, (measure, label) in enumerate(MEASURES):
+        values = [getattr(t, measure) for t in trend]
+        below = [row["cells"][index][2] for row in rows] if rows else [False] * len(values)
+        out.append((label, list(zip(values, below)), sparkline(values)))
+    return out
+
+
+@role_required(*PROVINCIAL_ROLES)
+def overview(request):
+    period = request.period
+    groups = []
+    if period is not None:
+        for block in Block.objects.filter(units__service_stats__period=period).distinct().order_by("order"):
+            targets = targets_for(period, block)
+            rows = [_row(r, targets) for r in period_rates(period, block=block)]
+            total = total_rates(period, block=block)
+            groups.append({"block": block, "rows": rows, "total": _row(total, targets) if total else None,
+                           "targets": [(m, targets.get(m)) for m in RATE_NAMES],
+                           "below": sum(1 for r in rows if r["below"])})
+    trend = province_trend()
+    province = total_rates(period) if period else None
+    return render(request, "services_stats/overview.html", {
+        "period": period, "groups": groups, "measures": MEASURES, "province": province,
+        "trend": trend, "trend_rows": _trend_rows(trend),
+        "can_manage": _manages(request.user),
+    })
+
+
+@login_required
+def unit_detail(request, code: str):
+    unit = get_object_or_404(Unit.objects.select_related("block"), code=code)
+    unit_access_check(request.user, unit)
+    trend = unit_trend(unit)
+    rows = [_row(r, targets_for(r.period, unit.block)) for r in trend]
+    mapped = [(fw, code, m, dict(MEASURES)[m]) for fw, items in INDICATOR_MAP.items() for code, m in items.items()]
+    par = [(fw, code, m, dict(MEASURES)[m]) for fw, items in PAR_CRITERIA.items() for code, m in items.items()]
+    return render(request, "services_stats/unit.html", {
+        "unit": unit, "rows": rows, "measures": MEASURES, "count_fields": COUNT_FIELDS,
+        "trend_rows": _trend_rows(trend, rows),
+        "count_rows": [(label, [getattr(t, name) for t in trend]) for name, _h, label in COUNT_FIELDS],
+        "mapped": mapped, "par": par,
+    })
+
+
+@role_required(*MANAGING_ROLES)
+def import_view(request):
+    problems = []
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"period": request.period})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = service_stats_import(period=form.cleaned_data["period"], source_format=form.cleaned_data["source_format"],
+                                          file_name=upload.name, content=upload.read(), by=request.user)
+        except ImportFailed as failure:
+            problems = failure.problems
+        else:
+            message = _("Imported %(rows)s units for %(period)s.") % {"rows": record.rows, "period": record.period.name}
+            if record.replaced_id:
+                message += " " + _("The statistics imported before for this period were replaced.")
+            messages.success(request, message)
+            return redirect("services_stats:imports")
+    return render(request, "services_stats/import.html", {"form": form, "problems": problems, "count_fields": COUNT_FIELDS},
+                  status=400 if problems else 200)
+
+
+@role_required(*PROVINCIAL_ROLES)
+def imports(request):
+    return render(request, "services_stats/imports.html", {"imports": imports_of()[:200]})
+
+
+@role_required(*MANAGING_ROLES)
+def formats(request):
+    return render(request, "services_stats/formats.html", {"formats": SourceFormat.objects.all()})
+
+
+@role_required(*MANAGING_ROLES)
+def format_edit(request, code: str | None = None):
+    existing = get_object_or_404(SourceFormat, code=code) if code else None
+    form = SourceFormatForm(request.POST or None, initial=SourceFormatForm.initial_for(existing))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = source_format_save(code=form.cleaned_data["code"], name=form.cleaned_data["name"], sheet=form.cleaned_data["sheet"],
+                                       mapping=form.mapping(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The format %(name)s is saved.") % {"name": saved.name})
+            return redirect("services_stats:formats")
+    return render(request, "services_stats/format_form.html", {"form": form, "existing": existing})

@@ -1,0 +1,57 @@
+"""The secretariat imports a bad file, reads where it is wrong, imports the corrected one and
+finds the units below target; in a real Chromium."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+from chiso.services_stats.models import ServiceStat
+
+from .conftest import HEADER, TC, XD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Tổng hợp"
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_import_a_bad_workbook_then_the_corrected_one_and_see_who_is_below_target(page, login, defaults, units, staff, period, tmp_path):
+    bad = tmp_path / "mot-cua-2023.xlsx"
+    bad.write_bytes(xlsx([TC, ["Sở Xây dựng", 0, 50, 150, 0, 0, 190, "mười", 0, 300, 0, 0, 0, 120]]))
+    login("thuky")
+    page.get_by_role("link", name="Thống kê TTHC").click()
+    expect(page.locator("main")).to_contain_text("Chưa có số liệu nào được nhập cho kỳ này.")
+    page.get_by_role("link", name="Nhập số liệu").click()
+    page.locator("#id_period").select_option(label="Năm 2023")
+    page.set_input_files("input[type=file]", str(bad))
+    page.get_by_role("button", name="Nhập dữ liệu").click()
+    problems = page.locator(".problems")
+    expect(problems).to_contain_text("Tệp mot-cua-2023.xlsx, trang tính Tổng hợp, dòng 3, cột Giải quyết quá hạn: “mười” không phải là số lượng")
+    expect(problems).to_contain_text("dòng 3, cột Hồ sơ được số hóa: 300 lớn hơn 200 hồ sơ tiếp nhận")
+    assert not ServiceStat.objects.exists()
+
+    good = tmp_path / "mot-cua-2023-sua.xlsx"
+    good.write_bytes(xlsx([TC, XD]))
+    page.set_input_files("input[type=file]", str(good))
+    page.get_by_role("button", name="Nhập dữ liệu").click()
+    expect(page.locator(".messages")).to_contain_text("Đã nhập số liệu của 2 đơn vị cho Năm 2023.")
+    expect(page.locator("#import-history")).to_contain_text("mot-cua-2023-sua.xlsx")
+
+    page.get_by_role("link", name="Thống kê hồ sơ thủ tục hành chính").click()
+    expect(page.locator("main")).to_contain_text("2 đơn vị chưa đạt chỉ tiêu.")
+    tc = page.locator("tr[data-unit=S-TC]")
+    expect(tc.locator("td.below")).to_have_text(["97,8"])  # on time, below > 98 %
+    page.get_by_role("link", name="Sở Tài chính").click()
+    expect(page.locator("h1")).to_contain_text("Sở Tài chính")
+    expect(page.locator("#unit-trend")).to_contain_text("97,8")
