@@ -14,6 +14,29 @@ CHROMIUM = os.environ.get("CHISO_CHROMIUM", shutil.which("chromium") or "/usr/bi
 PASSWORD = "a-long-test-password"
 
 
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Rows that data migrations create (blocks, holidays, column mappings) are removed by a
+    transactional test's flush (browser tests); put them back for every database test after it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("db")
+    from chiso.feedback import defaults as feedback_defaults
+    from chiso.feedback.models import FeedbackType, Holiday
+    from chiso.services_stats import defaults as stats_defaults
+    from chiso.services_stats.models import RateTarget, SourceFormat
+    from chiso.units.models import Block
+    from chiso.units.standard_blocks import ensure_standard_blocks
+
+    if not Block.objects.exists():
+        ensure_standard_blocks(Block)
+    if not Holiday.objects.exists():
+        feedback_defaults.ensure_defaults(Holiday, FeedbackType)
+    if not SourceFormat.objects.exists():
+        stats_defaults.ensure_defaults(SourceFormat, RateTarget)
+
+
 @pytest.fixture
 def blocks(db):
     """The standard blocks. A migration creates them, but a transactional test's flush

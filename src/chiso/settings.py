@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "chiso.frameworks",
     "chiso.indices",
     "chiso.surveys",
+    "chiso.assessments",
     "chiso.feedback",
     "chiso.services_stats",
 ]

@@ -1,5 +1,6 @@
 """Demo data of the indices app: published national results (real), and synthetic indicator
-values with published DDCI 2022 and 2023 runs and a PAR Index 2023 run for Cao Bằng.
+values with published DDCI 2022 and 2023 runs for Cao Bằng. (The PAR Index runs come from the
+assessment cycles: chiso.assessments.demo.)
 
 Every indicator value here is made up with a fixed seed; its source says so.
 """
@@ -23,7 +24,6 @@ SYNTHETIC = "Dữ liệu mô phỏng (demo) — synthetic"
 DEMO_RUNS = [
     ("DDCI-SO", "department", ["2022", "2023"]),
     ("DDCI-XA", "district", ["2022", "2023"]),
-    ("PAR-SO", "department", ["2023"]),
 ]
 
 

@@ -1,0 +1,64 @@
+"""PAR assessments in Django's admin: read-only. Every change goes through chiso's pages and
+services, which write the audit trail; the trail itself is never edited."""
+
+from django.contrib import admin
+
+from .models import Affiliation, Assessment, AuditEvent, CouncilDecision, Cycle, Evidence, Item
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Cycle)
+class CycleAdmin(ReadOnlyAdmin):
+    list_display = ["title", "period", "block", "version", "self_assessment_due", "run"]
+    list_filter = ["period", "block"]
+    search_fields = ["title"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "cycle", "status", "submitted_at"]
+    list_filter = ["status", "cycle"]
+    search_fields = ["unit__name_vi", "unit__code", "cycle__title"]
+
+
+@admin.register(Item)
+class ItemAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "code", "self_points", "appraised_points", "council_points", "external_points"]
+    list_filter = ["assessment__cycle", "part"]
+    search_fields = ["code", "assessment__unit__name_vi"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["item", "kind", "original_name", "doc_number", "doc_date", "added_by", "removed_at"]
+    list_filter = ["kind"]
+    search_fields = ["original_name", "doc_number", "doc_title", "item__assessment__unit__name_vi"]
+
+
+@admin.register(CouncilDecision)
+class CouncilDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "meeting_date", "minutes_number", "votes_for", "votes_against", "votes_abstain"]
+    search_fields = ["minutes_number", "cycle__title"]
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "note"]
+    search_fields = ["user__username", "user__full_name", "unit__name_vi"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "code", "field", "assessment", "item", "by", "old_value", "new_value"]
+    list_filter = ["code", "cycle"]
+    search_fields = ["code", "field", "reason", "old_value", "new_value", "assessment__unit__name_vi"]

@@ -1,0 +1,277 @@
+"""Demo data of the assessments app: the PAR Index of Cao Bằng's departments.
+
+- PAR 2022: the whole cycle done — self-assessments with evidence, appraisal with two
+  explanation rounds, the council's decision, survey points from a survey index run, the
+  results computed and published through the index run machinery.
+- PAR 2023: in progress — Sở Tài chính (the demo officer's unit) is still scoring, some units
+  have submitted, some are appraised, Sở Tư pháp is awaiting its explanation.
+
+Every number is synthetic (fixed seed). The many claims and appraisals of the synthetic units
+are written in bulk, together with the audit events the services would have written (with the
+dates they would have had), so that loading stays fast; the steps a person would show in a
+demo (the council's decision, survey points, results, publication) go through the services.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+from decimal import Decimal
+
+import numpy as np
+import yaml
+from django.utils import timezone
+
+from chiso.accounts.models import Role, User
+from chiso.accounts.services import user_create
+from chiso.frameworks.models import Framework, FrameworkVersion, Node
+from chiso.frameworks.services import framework_import
+from chiso.indices.models import IndexRun
+from chiso.indices.services import indicator_value_set, run_create, run_publish
+from chiso.units.models import Block, Period, Unit
+
+from .models import Assessment, AuditEvent, Cycle, Evidence, Item
+from .services import Event, council_decide, cycle_create, cycle_publish, cycle_results_compute, points_text, survey_points_apply
+
+Status = Assessment.Status
+SYNTHETIC = "Dữ liệu mô phỏng (demo) — synthetic"
+SURVEY_CODE = "PAR-SO-DTXHH"
+COUNCIL = ["Triệu Văn Lãnh", "Nông Thị Thư", "Lương Văn Hội", "Hoàng Văn Thẩm", "Đàm Văn Cường", "Mạc Thị Hoa", "Bế Văn Nam"]
+COMMENTS = [
+    "Tài liệu kiểm chứng chưa thể hiện thời hạn ban hành.",
+    "Chưa đủ báo cáo theo quy định.",
+    "Tỷ lệ hoàn thành thực tế thấp hơn số liệu tự đánh giá.",
+    "Kế hoạch thiếu nội dung phân công trách nhiệm.",
+]
+
+
+def _at(year: int, month: int, day: int, hour: int = 9) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, 0))
+
+
+def _user(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def _officer(unit: Unit) -> User:
+    """The unit's officer: the demo account for Sở Tài chính, an account without a password for the others."""
+    officer = unit.officers.filter(role=Role.UNIT_OFFICER).order_by("pk").first()
+    if officer is None:
+        officer = user_create(username=f"canbo.{unit.code.lower()}", password=None, role=Role.UNIT_OFFICER, unit=unit,
+                              full_name=f"Cán bộ đầu mối CCHC — {unit.name_vi}")
+    return officer
+
+
+def _round(value: float, step: float) -> Decimal:
+    return (Decimal(str(round(value / step))) * Decimal(str(step))).quantize(Decimal("0.01"))
+
+
+class _Writer:
+    """Claims, appraisals and transitions in bulk, with the audit events the services write."""
+
+    def __init__(self, cycle: Cycle, seed: str):
+        self.cycle = cycle
+        self.rng = np.random.default_rng(zlib.crc32(seed.encode()))
+        self.events: list[AuditEvent] = []
+        self.items: list[Item] = []
+        self.evidence: list[Evidence] = []
+
+    def event(self, assessment, code, by, at, *, item=None, field="", old="", new="", reason=""):
+        self.events.append(AuditEvent(cycle=self.cycle, assessment=assessment, item=item, code=code, field=field,
+                                      old_value=old, new_value=new, reason=reason, by=by, at=at))
+
+    def transition(self, assessment, to, by, at, reason=""):
+        self.event(assessment, Event.TRANSITION, by, at, field="status", old=assessment.status, new=to, reason=reason)
+        assessment.status = to
+
+    def claim(self, assessment, officer, at, quality: float, share_done: float = 1.0):
+        items = list(assessment.items.select_related("node").filter(part=Item.SELF).order_by("order"))
+        done = items[: int(round(len(items) * share_done))]
+        for n, item in enumerate(done):
+            node = item.node
+            if node.na_allowed and self.rng.random() < 0.1:
+                item.self_na, item.self_points = True, None
+            else:
+                share = float(np.clip(0.88 + 0.06 * quality + 0.1 * self.rng.normal(), 0, 1))
+                item.self_points = _round(share * node.max_points, node.points_step or 0.25)
+            when = at + datetime.timedelta(minutes=7 * n)
+            self.event(assessment, Event.SELF_ASSESSED, officer, when, item=item, field="self_points",
+                       new=points_text(item.self_points, item.self_na))
+            if node.evidence_required and not item.self_na and item.self_points > 0:
+                number = f"{10 + n}/{'KH' if n % 3 else 'BC'}-{assessment.unit.code.removeprefix('S-')}"
+                evidence = Evidence(item=item, kind=Evidence.Kind.DOCUMENT, doc_number=number,
+                                    doc_date=datetime.date(self.cycle.period.year, 1 + n % 12, 1 + n % 27),
+                                    doc_title=f"{'Kế hoạch' if n % 3 else 'Báo cáo'} — {node.name_vi}"[:500], added_by=officer, added_at=when)
+                self.evidence.append(evidence)
+                self.event(assessment, Event.EVIDENCE_ADDED, officer, when, item=item, field="evidence",
+                           new=f"{number} ({evidence.doc_date:%d/%m/%Y}) {evidence.doc_title}")
+            self.items.append(item)
+
+    def appraise(self, assessment, expert, at, strictness: float = 0.15):
+        items = [i for i in self.items if i.assessment_id == assessment.pk]
+        for n, item in enumerate(items):
+            node = item.node
+            points, na = item.self_points, item.self_na
+            comment = ""
+            if not na and points and self.rng.random() < strictness:
+                step = Decimal(str(node.points_step or 0.25))
+                points = max(Decimal(0), points - step * int(self.rng.integers(1, 3)))
+                comment = COMMENTS[n % len(COMMENTS)]
+            item.appraised_points, item.appraised_na, item.appraisal_comment = points, na, comment
+            item.appraised_by, item.appraised_at = expert, at + datetime.timedelta(minutes=3 * n)
+            self.event(assessment, Event.APPRAISED, expert, item.appraised_at, item=item, field="appraised_points",
+                       new=points_text(points, na), reason=comment)
+
+    def ask(self, assessment, expert, at, codes: list[str], questions: list[str]):
+        for item in self.items:
+            if item.assessment_id == assessment.pk and item.code in codes:
+                question = questions[codes.index(item.code)]
+                item.explanation_request, item.explanation_round = question, assessment.explanation_round + 1
+                self.event(assessment, Event.EXPLANATION_ASKED, expert, at, item=item, field="explanation_request", new=question)
+        assessment.explanation_round += 1
+        assessment.explanation_due = at + datetime.timedelta(days=self.cycle.explanation_days)
+
+    def answer(self, assessment, officer, at, text: str):
+        for item in self.items:
+            if item.assessment_id == assessment.pk and item.explanation_round == assessment.explanation_round and item.explanation_request:
+                item.explanation, item.explained_at = text, at
+                self.event(assessment, Event.EXPLAINED, officer, at, item=item, field="explanation", new=text)
+
+    def save(self, assessments):
+        # One UPDATE per item: far quicker here than bulk_update's CASE expressions.
+        fields = ["self_points", "self_na", "appraised_points", "appraised_na", "appraisal_comment", "appraised_by_id",
+                  "appraised_at", "explanation_request", "explanation_round", "explanation", "explained_at"]
+        for item in self.items:
+            Item.objects.filter(pk=item.pk).update(lock_version=item.lock_version + 1, **{f: getattr(item, f) for f in fields})
+        Evidence.objects.bulk_create(self.evidence, batch_size=500)
+        AuditEvent.objects.bulk_create(self.events, batch_size=500)
+        for a in assessments:
+            Assessment.objects.filter(pk=a.pk).update(
+                status=a.status, submitted_at=a.submitted_at, submitted_by=a.submitted_by,
+                explanation_round=a.explanation_round, explanation_due=a.explanation_due,
+            )
+
+
+def _survey_run(par: FrameworkVersion, period: Period, block: Block) -> IndexRun:
+    """A survey index run (điều tra xã hội học): satisfaction in % on each PAR survey item."""
+    survey_nodes = [n for n in par.nodes.filter(type=Node.Type.INDICATOR).order_by("order") if (n.extra or {}).get("part") == "survey"]
+    framework = Framework.objects.filter(code=SURVEY_CODE).first()
+    if framework is None:
+        doc = {
+            "framework": {"code": SURVEY_CODE, "name_vi": "Điều tra xã hội học Chỉ số CCHC các sở (tỷ lệ hài lòng, %)",
+                          "name_en": "PAR Index sociological survey of departments (satisfaction, %)", "method": "composite"},
+            "version": {"label": "demo", "blocks": ["department"], "source": SYNTHETIC},
+            "steps": [{"aggregate": {"method": "amean"}}],
+            "iMeta": [{"iCode": "DTXHH", "Level": 2, "Type": "Aggregate", "name_vi": "Mức độ hài lòng chung", "Unit": "%"}]
+            + [{"iCode": n.code, "Level": 1, "Parent": "DTXHH", "Type": "Indicator", "Weight": 1, "Unit": "%",
+                "name_vi": n.name_vi, "name_en": n.name_en} for n in survey_nodes],
+        }
+        framework_import(file_name="par_so_dtxhh.yaml", content=yaml.safe_dump(doc, allow_unicode=True).encode())
+        framework = Framework.objects.get(code=SURVEY_CODE)
+    version = framework.versions.order_by("-number").first()
+    published = IndexRun.objects.filter(version__framework=framework, period=period, block=block, status=IndexRun.Status.PUBLISHED).first()
+    if published:
+        return published
+    rng = np.random.default_rng(zlib.crc32(f"{SURVEY_CODE}|{period.year}".encode()))
+    for unit in Unit.objects.active_in(period).filter(block=block).order_by("code"):
+        level = rng.normal(78, 6)
+        for node in survey_nodes:
+            indicator_value_set(framework=framework, period=period, unit=unit, code=node.code,
+                                value=round(float(np.clip(level + rng.normal(0, 5), 40, 99)), 1), source=SYNTHETIC)
+    return run_publish(run=run_create(version=version, period=period, block=block, title=f"Điều tra xã hội học Chỉ số CCHC các sở — {period.name_vi}"), by=None)
+
+
+def _cycle(par: FrameworkVersion, period: Period, block: Block, secretariat, due: datetime.datetime) -> Cycle | None:
+    if Cycle.objects.filter(version__framework=par.framework, period=period, block=block).exists():
+        return None  # a second demo load changes nothing
+    return cycle_create(
+        version=par, period=period, block=block, by=secretariat, title=f"Chỉ số CCHC năm {period.year} của các sở, ban, ngành",
+        self_assessment_due=due, appraisal_due=due + datetime.timedelta(days=21), council_due=due + datetime.timedelta(days=35),
+        explanation_days=5, council_size=9, quorum_percent=50,
+    )
+
+
+def _load_2022(par, block, secretariat, expert, council_user) -> None:
+    period = Period.objects.filter(code="2022").first()
+    if period is None:
+        return
+    cycle = _cycle(par, period, block, secretariat, _at(2023, 1, 31, 17))
+    if cycle is None:
+        return
+    # The cycle was opened on 5 January 2023: its events say so.
+    writer = _Writer(cycle, "PAR-SO|2022")
+    assessments = list(cycle.assessments.select_related("unit").order_by("unit__code"))
+    quality = writer.rng.normal(0, 1, len(assessments))
+    for i, a in enumerate(assessments):
+        officer = _officer(a.unit)
+        writer.claim(a, officer, _at(2023, 1, 10 + i % 15), quality[i])
+        a.submitted_at, a.submitted_by = _at(2023, 1, 26 + i % 5, 16), officer
+        writer.transition(a, Status.SUBMITTED, officer, a.submitted_at)
+        writer.transition(a, Status.UNDER_APPRAISAL, expert, _at(2023, 2, 2))
+        writer.appraise(a, expert, _at(2023, 2, 3 + i % 10))
+        if i % 7 == 2:  # two units were asked to explain
+            first = [it.code for it in writer.items if it.assessment_id == a.pk and it.appraisal_comment][:1] or \
+                    [next(it.code for it in writer.items if it.assessment_id == a.pk)]
+            writer.ask(a, expert, _at(2023, 2, 14), first, ["Đề nghị cung cấp văn bản chứng minh thời hạn ban hành."])
+            writer.transition(a, Status.EXPLANATION_REQUESTED, expert, _at(2023, 2, 14))
+            writer.answer(a, officer, _at(2023, 2, 17), "Văn bản được ban hành đúng hạn; gửi kèm sổ đăng ký văn bản đi.")
+            writer.transition(a, Status.EXPLAINED, officer, _at(2023, 2, 17))
+        writer.transition(a, Status.APPRAISED, expert, _at(2023, 2, 24))
+    writer.save(assessments)
+    council_decide(cycle=cycle, assessments=assessments, by=council_user, meeting_date=datetime.date(2023, 3, 8),
+                   members_present=COUNCIL, votes_for=7, minutes_number="03/BB-HĐTĐ",
+                   note="Hội đồng thống nhất kết quả thẩm định của Tổ chuyên viên.")
+    survey_points_apply(cycle=cycle, run=_survey_run(par, period, block), by=secretariat)
+    cycle_results_compute(cycle=cycle, by=secretariat)
+    cycle_publish(cycle=cycle, by=secretariat)
+
+
+def _load_2023(par, block, secretariat, expert) -> None:
+    period = Period.objects.filter(code="2023").first()
+    if period is None:
+        return
+    now = timezone.now().replace(second=0, microsecond=0)
+    cycle = _cycle(par, period, block, secretariat, timezone.localtime(now + datetime.timedelta(days=14)).replace(hour=17, minute=0))
+    if cycle is None:
+        return
+    writer = _Writer(cycle, "PAR-SO|2023")
+    assessments = list(cycle.assessments.select_related("unit").order_by("unit__code"))
+    quality = writer.rng.normal(0, 1, len(assessments))
+    ago = lambda days: now - datetime.timedelta(days=days)  # noqa: E731
+    for i, a in enumerate(assessments):
+        officer = _officer(a.unit)
+        if a.unit.code == "S-TC":  # the demo officer's own unit: half done, to carry on
+            writer.claim(a, officer, ago(3), quality[i], share_done=0.5)
+            continue
+        if a.unit.code == "S-TP":  # awaiting its explanation
+            writer.claim(a, officer, ago(12), quality[i])
+            a.submitted_at, a.submitted_by = ago(9), officer
+            writer.transition(a, Status.SUBMITTED, officer, a.submitted_at)
+            writer.transition(a, Status.UNDER_APPRAISAL, expert, ago(6))
+            writer.appraise(a, expert, ago(5), strictness=0.3)
+            asked = [it.code for it in writer.items if it.assessment_id == a.pk and it.appraisal_comment][:2]
+            writer.ask(a, expert, ago(2), asked, ["Đề nghị giải trình và bổ sung tài liệu kiểm chứng.",
+                                                  "Số liệu tự đánh giá khác báo cáo năm; đề nghị làm rõ."][: len(asked)])
+            writer.transition(a, Status.EXPLANATION_REQUESTED, expert, ago(2))
+            continue
+        kind = i % 4
+        if kind == 0:
+            continue  # not started
+        writer.claim(a, officer, ago(15 - kind), quality[i])
+        a.submitted_at, a.submitted_by = ago(8 - kind), officer
+        writer.transition(a, Status.SUBMITTED, officer, a.submitted_at)
+        if kind == 3:
+            writer.transition(a, Status.UNDER_APPRAISAL, expert, ago(4))
+            writer.appraise(a, expert, ago(4))
+            writer.transition(a, Status.APPRAISED, expert, ago(1))
+    writer.save(assessments)
+
+
+def load() -> None:
+    par = FrameworkVersion.objects.filter(framework__code="PAR-SO").order_by("-number").first()
+    block = Block.objects.filter(code="department").first()
+    secretariat, expert, council_user = _user("thuky"), _user("thamdinh"), _user("hoidong")
+    if par is None or block is None or None in (secretariat, expert, council_user):
+        return
+    _load_2022(par, block, secretariat, expert, council_user)
+    _load_2023(par, block, secretariat, expert)

@@ -1,0 +1,683 @@
+"""Pages of the PAR assessment: cycles, one unit's sheet, an item, by-criterion appraisal, the
+council, history, reports. Views check input, call one service or query, and render; a refused
+attempt on an assessment is recorded before the 403."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, user_can_see_unit
+from chiso.jobs.services import job_start
+from chiso.units.models import Unit
+
+from . import access, forms, queries, services
+from .evidence import evidence_max_bytes, evidence_path, too_large_message
+from .models import Affiliation, Assessment, Cycle, Evidence, Item
+from .uploads import LimitedUploadHandler
+
+log = logging.getLogger(__name__)
+Status = Assessment.Status
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _refuse(request, assessment: Assessment, action: str):
+    services.access_refusal_record(assessment=assessment, by=request.user, action=f"{request.method} {request.path} ({action})")
+    log.warning("refused: %s %s %s", request.user, request.method, request.path)
+    raise PermissionDenied
+
+
+def _assessment(request, pk: int, action: str = "view") -> Assessment:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("cycle__version__framework", "cycle__period", "cycle__block", "cycle__run", "unit__block", "decision"),
+        pk=pk,
+    )
+    if not access.can_view(request.user, assessment):
+        _refuse(request, assessment, action)
+    return assessment
+
+
+def _item(assessment: Assessment, item_pk: int) -> Item:
+    return get_object_or_404(Item.objects.select_related("node", "updated_by", "appraised_by"), pk=item_pk, assessment=assessment)
+
+
+def _run(request, on: Assessment, action: str, service, /, **kwargs):
+    """Call a service; a PermissionDenied is recorded as a refused attempt on `on`. Returns (result, error)."""
+    try:
+        return service(**kwargs), None
+    except PermissionDenied:
+        _refuse(request, on, action)
+    except ValidationError as error:
+        return None, error
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _back(assessment: Assessment, item: Item | None = None, anchor: str = ""):
+    if item is not None:
+        return redirect(reverse("assessments:item", args=[assessment.pk, item.pk]) + anchor)
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+def _mode(user, assessment: Assessment) -> str:
+    """How the sheet is shown to this user now: who may write what."""
+    if access.is_officer_of(user, assessment.unit) and assessment.status == Status.DRAFT:
+        return "self"
+    if access.can_appraise(user, assessment) and assessment.status in services.APPRAISAL_OPEN:
+        return "appraise"
+    if access.is_council(user) and assessment.status == Status.APPRAISED:
+        return "council"
+    return "read"
+
+
+# --- cycles ----------------------------------------------------------------------------------
+
+@login_required
+def index(request):
+    user = request.user
+    cycles = queries.cycles_for(user)
+    if user.role == "officer":
+        mine = Assessment.objects.filter(unit_id=user.unit_id).select_related("cycle__period", "unit").order_by("-cycle__period__start_date")
+    else:
+        mine = []
+    return render(request, "assessments/index.html", {
+        "cycles": cycles, "mine": mine, "due": queries.due_items(user), "can_manage": access.is_secretariat(user),
+    })
+
+
+@login_required
+def due(request):
+    return render(request, "assessments/due.html", {"due": queries.due_items(request.user)})
+
+
+@role_required(*MANAGING_ROLES)
+def cycle_new(request):
+    form = forms.CycleForm(request.POST or None, initial={"period": request.period})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycle = services.cycle_create(
+                version=data["version"], period=data["period"], block=data["block"], by=request.user, title=data["title"],
+                self_assessment_due=data["self_assessment_due"], appraisal_due=data["appraisal_due"],
+                council_due=data["council_due"], explanation_days=data["explanation_days"],
+                council_size=data["council_size"], quorum_percent=data["quorum_percent"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The cycle is open: %(count)s units can now self-assess.") % {"count": cycle.assessments.count()})
+            return redirect("assessments:cycle", pk=cycle.pk)
+    return render(request, "assessments/cycle_new.html", {"form": form})
+
+
+def _cycle(pk: int) -> Cycle:
+    return get_object_or_404(Cycle.objects.select_related("version__framework", "period", "block", "run", "survey_run"), pk=pk)
+
+
+@login_required
+def cycle_detail(request, pk: int):
+    cycle = _cycle(pk)
+    user = request.user
+    if not (user.is_superuser or user.role in PROVINCIAL_ROLES):
+        own = cycle.assessments.filter(unit_id=user.unit_id).first()
+        if own is None:
+            raise PermissionDenied
+        return redirect("assessments:detail", pk=own.pk)
+    can_manage = access.is_secretariat(user)
+    return render(request, "assessments/cycle.html", {
+        "cycle": cycle, "rows": queries.cycle_rows(cycle, user), "counts": queries.status_counts(cycle),
+        "can_manage": can_manage, "is_expert": access.is_expert(user), "is_council": access.is_council(user),
+        "schedule_form": forms.ScheduleChangeForm(initial={
+            "self_assessment_due": cycle.self_assessment_due, "appraisal_due": cycle.appraisal_due, "council_due": cycle.council_due,
+            "explanation_days": cycle.explanation_days, "council_size": cycle.council_size, "quorum_percent": cycle.quorum_percent,
+        }) if can_manage else None,
+        "survey_form": forms.SurveyForm(runs=queries.survey_runs_for(cycle)) if can_manage else None,
+        "publish_form": forms.PublishForm() if can_manage else None,
+        "problems": services.results_problems(cycle) if can_manage else [],
+        "first_code": _first_code(cycle),
+    })
+
+
+def _first_code(cycle: Cycle) -> str | None:
+    item = Item.objects.filter(assessment__cycle=cycle, part=Item.SELF).order_by("order").first()
+    return item.code if item else None
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def cycle_schedule(request, pk: int):
+    cycle = _cycle(pk)
+    form = forms.ScheduleChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the dates: %(errors)s") % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
+        return redirect("assessments:cycle", pk=cycle.pk)
+    try:
+        services.cycle_schedule_set(cycle=cycle, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The schedule is saved."))
+    return redirect("assessments:cycle", pk=cycle.pk)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def cycle_survey(request, pk: int):
+    cycle = _cycle(pk)
+    form = forms.SurveyForm(request.POST, runs=queries.survey_runs_for(cycle))
+    if form.is_valid():
+        try:
+            outcome = services.survey_points_apply(cycle=cycle, run=form.cleaned_data["run"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Survey points: %(changed)s changed, %(unchanged)s unchanged.") % {
+                "changed": outcome.changed, "unchanged": outcome.unchanged})
+            if outcome.missing:
+                messages.warning(request, _("No survey result for: %(cells)s.") % {
+                    "cells": ", ".join(f"{u.name} {c}" for u, c in outcome.missing[:20])})
+    else:
+        messages.error(request, _("Choose a survey run."))
+    return redirect("assessments:cycle", pk=cycle.pk)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def cycle_results(request, pk: int):
+    cycle = _cycle(pk)
+    try:
+        services.cycle_results_compute(cycle=cycle, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The results are computed as a draft run: check them, then publish."))
+    return redirect("assessments:cycle", pk=cycle.pk)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def cycle_publish(request, pk: int):
+    cycle = _cycle(pk)
+    form = forms.PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm the publication."))
+        return redirect("assessments:cycle", pk=cycle.pk)
+    try:
+        services.cycle_publish(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Published."))
+    return redirect("assessments:cycle", pk=cycle.pk)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def cycle_reminders(request, pk: int):
+    _cycle(pk)
+    job = job_start(kind="assessment_reminders", title=_("E-mail reminders"), by=request.user,
+                    task=_tasks().reminders_task, base_url=request.build_absolute_uri("/").rstrip("/"))
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@require_POST
+@role_required(*PROVINCIAL_ROLES)
+def cycle_unit_reports(request, pk: int):
+    cycle = _cycle(pk)
+    job = job_start(kind="assessment_reports", title=_("PDF reports of every unit — %(title)s") % {"title": cycle.title},
+                    by=request.user, task=_tasks().unit_reports_task, cycle_id=cycle.pk)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+def _tasks():
+    from . import tasks
+
+    return tasks
+
+
+@role_required(*PROVINCIAL_ROLES)
+def cycle_report(request, pk: int, fmt: str):
+    from . import reports
+
+    cycle = _cycle(pk)
+    name = f"chi-so-cchc-{cycle.period.code}-{cycle.block.code}"
+    if fmt == "xlsx":
+        return _download(reports.province_xlsx(cycle), f"{name}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "pdf":
+        return _download(reports.province_pdf(cycle), f"{name}.pdf", "application/pdf")
+    raise Http404
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- one assessment ---------------------------------------------------------------------------
+
+@login_required
+def assessment_detail(request, pk: int):
+    assessment = _assessment(request, pk)
+    user = request.user
+    sheet = queries.assessment_sheet(assessment)
+    return render(request, "assessments/detail.html", {
+        "assessment": assessment, "cycle": assessment.cycle, "sheet": sheet, "mode": _mode(user, assessment),
+        "is_officer": access.is_officer_of(user, assessment.unit),
+        "can_appraise": access.can_appraise(user, assessment), "is_council": access.is_council(user),
+        "can_manage": access.is_secretariat(user), "conflict": access.is_expert(user) and access.has_conflict(user, assessment.unit),
+        "problems": services.submission_problems(assessment) if assessment.status == Status.DRAFT else [],
+        "pending": list(services.pending_questions(assessment)), "current": list(services.current_questions(assessment)),
+        "reopen_form": forms.ReopenForm(), "bonus_form": forms.BonusForm(initial={
+            "bonus": assessment.bonus_points, "penalty": assessment.penalty_points}),
+        "can_see_evidence": access.can_view_evidence(user, assessment),
+    })
+
+
+TRANSITIONS = {
+    "submit": services.assessment_submit,
+    "start": services.assessment_appraisal_start,
+    "request_explanation": services.assessment_explanation_request,
+    "send_explanation": services.assessment_explanation_submit,
+    "complete": services.assessment_appraisal_complete,
+}
+DONE = {
+    "submit": gettext_lazy("Submitted. The expert team will appraise it."),
+    "start": gettext_lazy("Appraisal started."),
+    "request_explanation": gettext_lazy("The explanation request is sent to the unit."),
+    "send_explanation": gettext_lazy("The explanations are sent to the expert team."),
+    "complete": gettext_lazy("Appraisal completed; the assessment goes to the council."),
+}
+
+
+@require_POST
+@login_required
+def assessment_transition(request, pk: int, action: str):
+    assessment = _assessment(request, pk, action)
+    service = TRANSITIONS.get(action)
+    if service is None:
+        raise Http404
+    _result, error = _run(request, assessment, action, service, assessment=assessment, by=request.user)
+    if error is not None:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, str(DONE[action]))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def assessment_reopen(request, pk: int):
+    assessment = _assessment(request, pk, "reopen")
+    form = forms.ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for reopening."))
+        return redirect("assessments:detail", pk=assessment.pk)
+    _result, error = _run(request, assessment, "reopen", services.assessment_reopen, assessment=assessment, by=request.user,
+                          reason=form.cleaned_data["reason"], until=form.cleaned_data["until"])
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Reopened. The reason is on record."))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def assessment_bonus(request, pk: int):
+    assessment = _assessment(request, pk, "bonus")
+    form = forms.BonusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the points and the reason."))
+        return redirect("assessments:detail", pk=assessment.pk)
+    _result, error = _run(request, assessment, "bonus", services.assessment_bonus_penalty_set, assessment=assessment, by=request.user,
+                          **form.cleaned_data)
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Bonus and penalty points saved."))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@login_required
+def assessment_report(request, pk: int, fmt: str):
+    from . import reports
+
+    assessment = _assessment(request, pk, "report")
+    name = f"chi-so-cchc-{assessment.cycle.period.code}-{assessment.unit.code}"
+    if fmt == "xlsx":
+        return _download(reports.unit_xlsx(assessment), f"{name}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "pdf":
+        return _download(reports.unit_pdf(assessment), f"{name}.pdf", "application/pdf")
+    raise Http404
+
+
+@login_required
+def unit_history(request, code: str):
+    unit = get_object_or_404(Unit, code=code)
+    if not user_can_see_unit(request.user, unit):
+        first = Assessment.objects.filter(unit=unit).select_related("cycle").first()
+        if first is not None:
+            _refuse(request, first, "history")
+        raise PermissionDenied
+    cycle = None
+    if request.GET.get("cycle", "").isdigit():
+        cycle = Cycle.objects.filter(pk=int(request.GET["cycle"])).first()
+    cycles = Cycle.objects.filter(assessments__unit=unit).select_related("period").distinct()
+    return render(request, "assessments/history.html", {
+        "unit": unit, "events": queries.unit_history(unit, cycle), "cycles": cycles, "cycle": cycle,
+    })
+
+
+# --- items ------------------------------------------------------------------------------------
+
+def _item_context(request, assessment: Assessment, item: Item, **extra) -> dict:
+    user = request.user
+    evidence = list(item.evidence.select_related("added_by", "removed_by"))
+    context = {
+        "assessment": assessment, "cycle": assessment.cycle, "item": item, "node": item.node,
+        "mode": _mode(user, assessment),
+        "evidence": [e for e in evidence if e.removed_at is None], "removed": [e for e in evidence if e.removed_at],
+        "history": queries.item_history(item), "can_see_evidence": access.can_view_evidence(user, assessment),
+        "can_add_evidence": access.is_officer_of(user, assessment.unit) and (
+            assessment.status == Status.DRAFT or (assessment.status == Status.EXPLANATION_REQUESTED and services._asked_now(item, assessment))),
+        "asked_now": services._asked_now(item, assessment), "is_officer": access.is_officer_of(user, assessment.unit),
+        "self_form": forms.SelfAssessForm(initial={
+            "points": item.self_points, "not_applicable": item.self_na, "note": item.self_note,
+            "evidence_explanation": item.evidence_explanation, "lock_version": item.lock_version}),
+        "appraise_form": _appraise_form(item, assessment),
+        "explain_form": forms.ExplainForm(initial={"explanation": item.explanation, "lock_version": item.lock_version}),
+        "council_form": forms.CouncilAdjustForm(initial={
+            "points": item.final[0], "not_applicable": item.final[1], "lock_version": item.lock_version}),
+        "document_form": forms.DocumentForm(), "upload_form": forms.UploadForm(), "max_bytes": evidence_max_bytes(),
+    }
+    context.update(extra)
+    return context
+
+
+def _appraise_form(item: Item, assessment: Assessment, data=None):
+    pending = item.explanation_request if item.explanation_round == assessment.explanation_round + 1 else ""
+    return forms.AppraiseForm(data, initial={
+        "points": item.appraised_points if item.is_appraised else item.self_points,
+        "not_applicable": item.appraised_na if item.is_appraised else item.self_na,
+        "comment": item.appraisal_comment, "explanation_request": pending, "lock_version": item.lock_version,
+    })
+
+
+@login_required
+def item_detail(request, pk: int, item_pk: int):
+    assessment = _assessment(request, pk)
+    item = _item(assessment, item_pk)
+    return render(request, "assessments/item.html", _item_context(request, assessment, item))
+
+
+def _item_response(request, assessment: Assessment, item: Item, error: ValidationError | None, success: str, where: str):
+    """htmx: the row again (with the message) and the totals; otherwise back to the page with a message."""
+    item = Item.objects.select_related("node", "updated_by", "appraised_by").get(pk=item.pk)
+    if request.htmx:
+        if where == "criterion":
+            row = next(r for r in queries.criterion_rows(assessment.cycle, item.code, request.user) if r.item.pk == item.pk)
+            return render(request, "assessments/_criterion_row.html", {
+                "row": row, "cycle": assessment.cycle, "error": error and _error_text(error), "saved": error is None,
+                "can_see_evidence": access.can_view_evidence(request.user, assessment),
+            })
+        sheet = queries.assessment_sheet(assessment)
+        row = next(r for r in sheet.rows if r.item and r.item.pk == item.pk)
+        return render(request, "assessments/_sheet_row_response.html", {
+            "row": row, "sheet": sheet, "assessment": assessment, "mode": _mode(request.user, assessment),
+            "error": error and _error_text(error), "saved": error is None,
+        })
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, success)
+    if where == "criterion":
+        return redirect(reverse("assessments:criterion", args=[assessment.cycle_id]) + f"?code={item.code}#i{item.pk}")
+    if where == "sheet":
+        return redirect(reverse("assessments:detail", args=[assessment.pk]) + f"#i{item.pk}")
+    return _back(assessment, item)
+
+
+@require_POST
+@login_required
+def item_self(request, pk: int, item_pk: int):
+    assessment = _assessment(request, pk, "self-assess")
+    item = _item(assessment, item_pk)
+    form = forms.SelfAssessForm(request.POST)
+    if not form.is_valid():
+        error = ValidationError([e for errs in form.errors.values() for e in errs])
+    else:
+        data = form.cleaned_data
+        keep = request.POST.get("where") == "sheet"  # the sheet's row sends points only: keep the note
+        _result, error = _run(
+            request, assessment, "self-assess", services.item_self_assess, item=item, by=request.user,
+            points=data["points"], not_applicable=data["not_applicable"],
+            note=item.self_note if keep else data["note"],
+            evidence_explanation=item.evidence_explanation if keep else data["evidence_explanation"],
+            expected_version=data["lock_version"],
+        )
+    return _item_response(request, assessment, item, error, _("Saved."), request.POST.get("where", "item"))
+
+
+@require_POST
+@login_required
+def item_appraise(request, pk: int, item_pk: int):
+    assessment = _assessment(request, pk, "appraise")
+    item = _item(assessment, item_pk)
+    form = forms.AppraiseForm(request.POST)
+    if not form.is_valid():
+        error = ValidationError([e for errs in form.errors.values() for e in errs])
+    else:
+        data = form.cleaned_data
+        _result, error = _run(
+            request, assessment, "appraise", services.item_appraise, item=item, by=request.user, points=data["points"],
+            not_applicable=data["not_applicable"], comment=data["comment"],
+            explanation_request=data["explanation_request"], expected_version=data["lock_version"],
+        )
+    return _item_response(request, assessment, item, error, _("Saved."), request.POST.get("where", "item"))
+
+
+@require_POST
+@login_required
+def item_explain(request, pk: int, item_pk: int):
+    assessment = _assessment(request, pk, "explain")
+    item = _item(assessment, item_pk)
+    form = forms.ExplainForm(request.POST)
+    if not form.is_valid():
+        error = ValidationError(_("Write the explanation."))
+    else:
+        _result, error = _run(request, assessment, "explain", services.item_explain, item=item, by=request.user,
+                              explanation=form.cleaned_data["explanation"], expected_version=form.cleaned_data["lock_version"])
+    return _item_response(request, assessment, item, error, _("Explanation saved."), "item")
+
+
+@require_POST
+@login_required
+def item_council(request, pk: int, item_pk: int):
+    assessment = _assessment(request, pk, "council")
+    item = _item(assessment, item_pk)
+    form = forms.CouncilAdjustForm(request.POST)
+    if not form.is_valid():
+        error = ValidationError([e for errs in form.errors.values() for e in errs])
+    else:
+        data = form.cleaned_data
+        _result, error = _run(request, assessment, "council", services.item_council_adjust, item=item, by=request.user,
+                              points=data["points"], not_applicable=data["not_applicable"], reason=data["reason"],
+                              expected_version=data["lock_version"])
+    return _item_response(request, assessment, item, error, _("Saved."), "item")
+
+
+@require_POST
+@login_required
+def item_document(request, pk: int, item_pk: int):
+    assessment = _assessment(request, pk, "document")
+    item = _item(assessment, item_pk)
+    form = forms.DocumentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return _back(assessment, item, "#evidence")
+    _result, error = _run(request, assessment, "document", services.evidence_document_add, item=item, by=request.user,
+                          **form.cleaned_data)
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Document reference added."))
+    return _back(assessment, item, "#evidence")
+
+
+@csrf_exempt
+@login_required
+def item_upload(request, pk: int, item_pk: int):
+    """The size is checked before the body is read: a 200 MB upload is refused without storing it.
+
+    The CSRF check runs inside (csrf_protect), after the upload handler that stops large files
+    is in place: the middleware would otherwise read the whole body first.
+    """
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    limit = evidence_max_bytes()
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > limit + 64 * 1024:
+        assessment = _assessment(request, pk, "upload")
+        item = _item(assessment, item_pk)
+        context = _item_context(request, assessment, item, upload_error=too_large_message(size=declared))
+        response = render(request, "assessments/item.html", context, status=413)
+        response["Connection"] = "close"
+        return response
+    request.upload_handlers.insert(0, LimitedUploadHandler(limit, request=request))
+    return _item_upload(request, pk, item_pk)
+
+
+@csrf_protect
+def _item_upload(request, pk: int, item_pk: int):
+    assessment = _assessment(request, pk, "upload")
+    item = _item(assessment, item_pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        too_large = getattr(request, "_upload_too_large", None)
+        error = ValidationError(too_large_message(name=too_large) if too_large else _("Choose a file."))
+    else:
+        _result, error = _run(request, assessment, "upload", services.evidence_file_add, item=item, by=request.user,
+                              name=upload.name, chunks=upload.chunks())
+    if error is not None:
+        context = _item_context(request, assessment, item, upload_error=_error_text(error))
+        return render(request, "assessments/item.html", context, status=400)
+    messages.success(request, _("File uploaded."))
+    return _back(assessment, item, "#evidence")
+
+
+@require_POST
+@login_required
+def evidence_remove(request, pk: int, evidence_pk: int):
+    assessment = _assessment(request, pk, "remove evidence")
+    evidence = get_object_or_404(Evidence.objects.select_related("item"), pk=evidence_pk, item__assessment=assessment)
+    form = forms.RemoveForm(request.POST)
+    form.is_valid()
+    _result, error = _run(request, assessment, "remove evidence", services.evidence_remove, evidence=evidence, by=request.user,
+                          reason=form.cleaned_data.get("reason", ""))
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Evidence removed; the record stays in the history."))
+    return _back(assessment, evidence.item, "#evidence")
+
+
+@login_required
+def evidence_download(request, pk: int, evidence_pk: int):
+    assessment = _assessment(request, pk, "download evidence")
+    if not access.can_view_evidence(request.user, assessment):
+        _refuse(request, assessment, "download evidence")
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, item__assessment=assessment, kind=Evidence.Kind.FILE)
+    path = evidence_path(evidence.file_path)
+    if path is None:
+        raise Http404
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- appraisal by criterion, the council ----------------------------------------------------------
+
+@role_required(*PROVINCIAL_ROLES)
+def criterion(request, pk: int):
+    cycle = _cycle(pk)
+    codes = [(n.code, n) for n in cycle.version.nodes.filter(type="Indicator").order_by("order") if not (n.extra or {}).get("part")]
+    if not codes:
+        raise Http404
+    code = request.GET.get("code") or codes[0][0]
+    node = dict(codes).get(code)
+    if node is None:
+        raise Http404
+    previous, following = queries.criterion_neighbours(cycle, code)
+    rows = queries.criterion_rows(cycle, code, request.user)
+    return render(request, "assessments/criterion.html", {
+        "cycle": cycle, "node": node, "codes": codes, "code": code, "rows": rows, "previous": previous, "following": following,
+        "is_expert": access.is_expert(request.user),
+        "can_see_evidence": request.user.role == "appraiser" or access.is_secretariat(request.user),
+    })
+
+
+@role_required(*PROVINCIAL_ROLES)
+def council(request, pk: int):
+    cycle = _cycle(pk)
+    ready = cycle.assessments.filter(status=Status.APPRAISED).select_related("unit")
+    form = forms.DecisionForm(request.POST or None, assessments=ready, initial={"assessments": list(ready)})
+    if request.method == "POST":
+        if not access.is_council(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.council_decide(
+                    cycle=cycle, assessments=list(data["assessments"]), by=request.user, meeting_date=data["meeting_date"],
+                    members_present=data["members_present"], votes_for=data["votes_for"], votes_against=data["votes_against"],
+                    votes_abstain=data["votes_abstain"], minutes_number=data["minutes_number"], note=data["note"],
+                )
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The decision is recorded and the points are locked."))
+                return redirect("assessments:council", pk=cycle.pk)
+    return render(request, "assessments/council.html", {
+        "cycle": cycle, "board": queries.council_board(cycle), "form": form, "is_council": access.is_council(request.user),
+        "decisions": cycle.decisions.select_related("recorded_by").prefetch_related("assessments__unit"),
+    }, status=400 if form.errors else 200)
+
+
+# --- conflicts of interest ---------------------------------------------------------------------------
+
+@role_required(*MANAGING_ROLES)
+def affiliations(request):
+    form = forms.AffiliationForm(request.POST or None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            affiliation = get_object_or_404(Affiliation, pk=request.POST["remove"])
+            services.affiliation_remove(affiliation=affiliation, by=request.user)
+            messages.success(request, _("Removed."))
+            return redirect("assessments:affiliations")
+        if form.is_valid():
+            services.affiliation_declare(by=request.user, **form.cleaned_data)
+            messages.success(request, _("Recorded: this appraiser will not appraise that unit."))
+            return redirect("assessments:affiliations")
+    return render(request, "assessments/affiliations.html", {
+        "form": form, "affiliations": Affiliation.objects.select_related("user", "unit").order_by("user__username"),
+    })
