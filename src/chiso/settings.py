@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "chiso.indices",
     "chiso.surveys",
     "chiso.assessments",
+    "chiso.followup",
     "chiso.feedback",
     "chiso.services_stats",
 ]

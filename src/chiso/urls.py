@@ -18,6 +18,7 @@ urlpatterns = [
     path("surveys/", include("chiso.surveys.urls")),
     path("s/", include("chiso.surveys.public_urls")),
     path("assessments/", include("chiso.assessments.urls")),
+    path("followup/", include("chiso.followup.urls")),
     path("feedback/", include("chiso.feedback.urls")),
     path("gopy/", include("chiso.feedback.public_urls")),
     path("service-stats/", include("chiso.services_stats.urls")),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES, user_manages
 from chiso.assessments.queries import assessments_nav_item
+from chiso.followup.queries import followup_nav_items
 from chiso.feedback.queries import feedback_nav_items
 from chiso.services_stats.queries import services_stats_nav_items
 from chiso.units.models import Period
@@ -23,6 +24,7 @@ def navigation(user) -> list[tuple[str, str]]:
     elif user.unit_id:
         items.append((reverse("units:detail", args=[user.unit.code]), _("My unit")))
     items.append(assessments_nav_item(user))
+    items.extend(followup_nav_items(user))
     items.extend(feedback_nav_items(user))
     items.extend(services_stats_nav_items(user))
     if user_manages(user):

@@ -1,0 +1,104 @@
+"""Follow-up in Django's admin: for looking things up; changes go through the pages (and their audit trail)."""
+
+from django.contrib import admin
+
+from .models import (
+    Directive,
+    FollowupEvent,
+    ImprovementPlan,
+    Notice,
+    PlanAction,
+    PlanItem,
+    ProgressReport,
+    Statistic,
+    StatisticValue,
+    Target,
+    Task,
+)
+
+
+@admin.register(Directive)
+class DirectiveAdmin(admin.ModelAdmin):
+    list_display = ["number", "date", "issuer"]
+    search_fields = ["number", "summary", "issuer"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["directive", "number", "lead_unit", "deadline_kind", "deadline", "due_date", "status", "percent"]
+    list_filter = ["status", "deadline_kind", "directive"]
+    search_fields = ["text", "number", "directive__number", "lead_unit__name_vi", "lead_unit__code"]
+    autocomplete_fields = ["lead_unit", "cooperating_units"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "percent", "reported_on", "review"]
+    list_filter = ["review"]
+    search_fields = ["text", "task__text", "unit__name_vi", "task__directive__number"]
+    readonly_fields = ["task", "unit", "reported_by", "reviewed_by"]
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    extra = 0
+
+
+@admin.register(ImprovementPlan)
+class ImprovementPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "run", "submitted_at"]
+    search_fields = ["title", "unit__name_vi", "unit__code"]
+    inlines = [PlanItemInline]
+
+
+@admin.register(PlanItem)
+class PlanItemAdmin(admin.ModelAdmin):
+    list_display = ["plan", "code", "name", "baseline_value", "baseline_rank", "target_value"]
+    search_fields = ["code", "name", "plan__unit__name_vi"]
+
+
+@admin.register(PlanAction)
+class PlanActionAdmin(admin.ModelAdmin):
+    list_display = ["item", "owner", "deadline", "done_on"]
+    search_fields = ["text", "owner", "item__plan__unit__name_vi"]
+
+
+class StatisticValueInline(admin.TabularInline):
+    model = StatisticValue
+    extra = 0
+
+
+@admin.register(Statistic)
+class StatisticAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "unit_of_measure", "index_code", "measure"]
+    search_fields = ["code", "name_vi", "name_en"]
+    inlines = [StatisticValueInline]
+
+
+@admin.register(StatisticValue)
+class StatisticValueAdmin(admin.ModelAdmin):
+    list_display = ["statistic", "year", "value", "provisional", "source"]
+    list_filter = ["provisional"]
+    search_fields = ["statistic__name_vi", "statistic__code", "source"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "index_code", "measure", "rule", "amount", "baseline_year", "target_year"]
+    list_filter = ["source", "rule", "target_year"]
+    search_fields = ["title", "index_code", "node_code"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "task", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "user__full_name", "task__directive__number"]
+
+
+@admin.register(FollowupEvent)
+class FollowupEventAdmin(admin.ModelAdmin):
+    list_display = ["code", "by", "at", "new_value"]
+    list_filter = ["code"]
+    search_fields = ["code", "new_value", "reason"]
+    readonly_fields = ["code", "directive", "task", "plan", "target", "statistic", "by", "at", "old_value", "new_value", "reason"]
