@@ -94,3 +94,56 @@ def answers():
 @pytest.fixture
 def xlsform():
     return xlsform_bytes
+
+
+# --- Surveys II ---------------------------------------------------------------------------------
+
+def tax_code(number: int, prefix: str = "48") -> str:
+    """A tax code with a correct check digit."""
+    from chiso.surveys.frames import TAX_WEIGHTS
+
+    body = f"{prefix}{number:07d}"
+    return body + str((10 - sum(int(d) * w for d, w in zip(body, TAX_WEIGHTS)) % 11) % 10)
+
+
+def frame_csv(rows, header=("Mã số thuế", "Tên doanh nghiệp", "Loại hình", "Ngành VSIC", "Quy mô", "Xã, phường", "Địa chỉ", "Email", "Điện thoại")) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.fixture
+def make_frame(db):
+    """A frame of `n` businesses spread over sectors C and G, sizes micro and small, two communes."""
+    from chiso.surveys.frames import frame_import
+
+    def make(n=40, name="Khung thử", emails=True):
+        rows = []
+        for i in range(1, n + 1):
+            sector = "1010" if i % 2 else "4711"
+            size = "nhỏ" if i % 4 in (0, 1) else "siêu nhỏ"
+            rows.append([tax_code(i), f"Công ty Thử {i:03d}", "Công ty TNHH", sector, size, "Xã A" if i % 3 else "Xã B", f"Số {i}",
+                         f"dn{i}@example.vn" if emails else "", "0912345678"])
+        return frame_import(name=name, file_name="frame.csv", content=frame_csv(rows)).frame
+
+    return make
+
+
+def store_response(survey, answers, *, key, duration=None, day=None, channel="web"):
+    """Store a checked response as the web form would (through the same evaluation)."""
+    from chiso.surveys.engine import Evaluation
+    from chiso.surveys.services import idempotency_hash, response_store, units_choices
+
+    evaluation = Evaluation(survey.version.form, answers, external=units_choices(survey))
+    assert not evaluation.errors(), evaluation.errors()
+    return response_store(survey=survey, version=survey.version, evaluation=evaluation, key=idempotency_hash(survey, key),
+                          day=day or timezone.localdate(), channel=channel, duration_seconds=duration)
+
+
+@pytest.fixture
+def store():
+    return store_response

@@ -59,7 +59,8 @@ def test_a_response_row_holds_no_token_no_respondent_no_address_and_only_a_date(
     invitation, token, _client = completed
     response = Response.objects.get()
     columns = {f.column for f in Response._meta.concrete_fields}
-    assert columns == {"id", "survey_id", "version_id", "answers", "rated_units", "channel", "submitted_on", "idempotency_key"}
+    # duration_seconds (Surveys II, speeder checks) is a number of seconds with no time of day.
+    assert columns == {"id", "survey_id", "version_id", "answers", "rated_units", "channel", "submitted_on", "idempotency_key", "duration_seconds"}
     assert Response._meta.get_field("submitted_on").get_internal_type() == "DateField"
     assert Response._meta.get_field("id").get_internal_type() == "UUIDField"
     row = repr(Response.objects.values().get())
@@ -155,3 +156,16 @@ def test_every_page_as_each_role(completed, make_user, departments, role, survey
         assert "Sở Tư pháp" in detail and "Cần rút ngắn thời gian." in detail
     home = client.get("/").content.decode()
     assert ("/surveys/" in home) is (role in {Role.ANALYST, Role.SECRETARIAT})
+
+
+def test_no_path_of_foreign_keys_joins_the_sample_frame_to_the_answers():
+    """Surveys II: frames, sample members and invitations (identity) on one side; responses,
+    flags, decisions and indicator computations (answers) on the other; no foreign key crosses."""
+    from chiso.surveys import models as m
+
+    identity = {m.SampleFrame, m.FrameEntry, m.Sample, m.SampleMember, m.Invitation, m.Draft, m.MessageTemplate}
+    answers = {m.Response, m.QualityFlag, m.QualityDecision, m.IndicatorComputation, m.IndicatorRule, m.SurveyDay}
+    for model in identity | answers:
+        related = {f.related_model for f in model._meta.concrete_fields if f.is_relation}
+        other = answers if model in identity else identity
+        assert not (related & other), model

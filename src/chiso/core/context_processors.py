@@ -31,6 +31,8 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((reverse("units:import"), _("Import units")))
     if user.is_superuser or user.role in {Role.SECRETARIAT, Role.ANALYST, Role.ADMINISTRATOR}:
         items.append((reverse("surveys:list"), _("Surveys")))
+    if user_manages(user):
+        items.append((reverse("surveys:frames"), _("Sample frames")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
     return items

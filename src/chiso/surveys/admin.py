@@ -2,7 +2,27 @@
 token hashes, submission keys and in-progress answers are not shown."""
 from django.contrib import admin
 
-from .models import Draft, Invitation, PaperEntryLog, Questionnaire, QuestionnaireVersion, Response, Survey, SurveyEvent
+from .models import (
+    Draft,
+    FrameEntry,
+    IndicatorComputation,
+    IndicatorRule,
+    Invitation,
+    MessageTemplate,
+    PaperEntryLog,
+    QualityDecision,
+    QualityFlag,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    Sample,
+    SampleFrame,
+    SampleMember,
+    Survey,
+    SurveyAnalysis,
+    SurveyDay,
+    SurveyEvent,
+)
 
 
 @admin.register(Questionnaire)
@@ -67,3 +87,96 @@ class SurveyEventAdmin(admin.ModelAdmin):
     list_filter = ["code"]
     search_fields = ["code", "survey__code", "reason"]
     readonly_fields = ["survey", "code", "by", "at", "old_value", "new_value", "reason"]
+
+
+# --- Surveys II ----------------------------------------------------------------------------------
+
+@admin.register(SurveyAnalysis)
+class SurveyAnalysisAdmin(admin.ModelAdmin):
+    list_display = ["survey", "min_cell", "min_answers_per_unit"]
+    search_fields = ["survey__code", "survey__title_vi"]
+
+
+@admin.register(SampleFrame)
+class SampleFrameAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "entry_count", "file_name", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "file_name"]
+    readonly_fields = ["entry_count", "file_name", "created_by"]
+
+
+@admin.register(FrameEntry)
+class FrameEntryAdmin(admin.ModelAdmin):
+    list_display = ["tax_code", "name", "sector", "size", "commune", "frame"]
+    list_filter = ["frame", "sector_section", "size"]
+    search_fields = ["tax_code", "name", "commune", "email"]
+
+
+@admin.register(Sample)
+class SampleAdmin(admin.ModelAdmin):
+    list_display = ["survey", "frame", "allocation", "size", "seed", "created_at"]
+    search_fields = ["survey__code", "frame__name"]
+    readonly_fields = ["survey", "frame", "strata_fields", "allocation", "size", "sizes", "replacements", "seed", "method", "created_by"]
+
+
+@admin.register(SampleMember)
+class SampleMemberAdmin(admin.ModelAdmin):
+    list_display = ["entry", "sample", "stratum", "role", "position", "active", "emailed_at", "reminders", "opted_out_at"]
+    list_filter = ["sample", "role", "active"]
+    search_fields = ["entry__name", "entry__tax_code", "stratum"]
+    readonly_fields = ["sample", "entry", "stratum", "role", "position", "replaces", "invitation"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["survey", "kind", "subject", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["survey__code", "subject", "body"]
+
+
+@admin.register(SurveyDay)
+class SurveyDayAdmin(admin.ModelAdmin):
+    list_display = ["survey", "day", "started"]
+    search_fields = ["survey__code"]
+
+
+@admin.register(QualityFlag)
+class QualityFlagAdmin(admin.ModelAdmin):
+    list_display = ["response", "code", "reason", "created_at"]
+    list_filter = ["code"]
+    search_fields = ["reason", "response__survey__code"]
+    readonly_fields = ["response", "code", "reason"]
+
+
+@admin.register(QualityDecision)
+class QualityDecisionAdmin(admin.ModelAdmin):
+    """Append-only: decisions are taken on the quality page, never edited here."""
+
+    list_display = ["response", "include", "by", "at", "reason"]
+    list_filter = ["include"]
+    search_fields = ["reason", "by__username", "response__survey__code"]
+    readonly_fields = ["response", "include", "reason", "by", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IndicatorRule)
+class IndicatorRuleAdmin(admin.ModelAdmin):
+    list_display = ["survey", "framework", "indicator", "question", "statistic", "values", "exclude"]
+    list_filter = ["framework", "statistic"]
+    search_fields = ["indicator", "question", "survey__code"]
+
+
+@admin.register(IndicatorComputation)
+class IndicatorComputationAdmin(admin.ModelAdmin):
+    list_display = ["survey", "framework", "responses", "excluded", "weighting", "by", "at"]
+    list_filter = ["framework"]
+    search_fields = ["survey__code", "framework__code"]
+    readonly_fields = ["survey", "framework", "responses", "excluded", "weighting", "units", "rules", "by"]

@@ -145,7 +145,10 @@ def normalise_input(element: Element, value) -> str:
 class Evaluation:
     """The state of one set of answers under one questionnaire version."""
 
-    def __init__(self, form: FormDef, answers: dict | None, *, external: dict[str, list[Choice]] | None = None, language: str | None = None):
+    def __init__(
+        self, form: FormDef, answers: dict | None, *, external: dict[str, list[Choice]] | None = None, language: str | None = None,
+        compute: bool = True,
+    ):
         self.form = form
         self.external = external or {}
         self.language = language
@@ -155,6 +158,10 @@ class Evaluation:
         self.nodes: dict[str, tuple[Element, ET.Element]] = {}
         self.entries: dict[str, int] = {}  # repeat address → number of entries
         self.eval_errors: dict[str, str] = {}
+        if not compute:
+            # The instance only, as stored: enough to evaluate an analyst's rule on a submitted response.
+            self._build()
+            return
         for _attempt in range(6):
             self._build()
             self._compute()

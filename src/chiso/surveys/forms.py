@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from chiso.units.forms import MultipleFileField, MultipleFileInput
 from chiso.units.models import Period
 
-from .models import QuestionnaireVersion, Survey
+from .models import QuestionnaireVersion, SampleFrame, Survey
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
@@ -83,3 +83,101 @@ class ResponsesImportForm(forms.Form):
         help_text=_("KoboToolbox: XLSX export with XML values and headers (one sheet per repeat). ODK Central: the CSV files of the export, main table and repeats."),
         widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+
+# --- Surveys II: frames, samples, contact, analysis ------------------------------------------
+
+class FrameUploadForm(forms.Form):
+    name = forms.CharField(label=_("Name of the frame"), max_length=255)
+    kind = forms.ChoiceField(label=_("Kind"), choices=SampleFrame.Kind.choices)
+    duplicates = forms.ChoiceField(
+        label=_("Rows with the same tax code"),
+        choices=[("merge", _("Merge them when they agree, report them when they differ")), ("report", _("Report every repeat"))],
+    )
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("Columns: tax code, name, legal form, sector (VSIC), size, commune, address, e-mail, phone. Vietnamese headers work too."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
+
+
+STRATA_CHOICES = [("sector", _("Sector (VSIC section)")), ("size", _("Size")), ("commune", _("Commune"))]
+
+
+class SampleForm(forms.Form):
+    frame = forms.ModelChoiceField(label=_("Sample frame"), queryset=None)
+    strata = forms.MultipleChoiceField(label=_("Strata"), choices=STRATA_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
+    allocation = forms.ChoiceField(
+        label=_("Sample size"), choices=[("proportional", _("Proportional: one total, shared by stratum size")), ("set", _("Set per stratum"))],
+        widget=forms.RadioSelect, initial="proportional",
+    )
+    size = forms.IntegerField(label=_("Total sample size"), min_value=1, required=False)
+    sizes = forms.CharField(
+        label=_("Size per stratum"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One stratum a line, e.g. “C · nhỏ = 12”."),
+    )
+    replacement_ratio = forms.FloatField(label=_("Replacements per sampled business"), initial=0.5, min_value=0, max_value=10)
+    seed = forms.IntegerField(label=_("Random seed"), required=False, help_text=_("Left empty, a random seed is chosen and recorded."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["frame"].queryset = SampleFrame.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("allocation") == "proportional" and not data.get("size"):
+            self.add_error("size", _("Give the total sample size."))
+        if data.get("allocation") == "set" and not (data.get("sizes") or "").strip():
+            self.add_error("sizes", _("Give the size of each stratum."))
+        return data
+
+
+class MessageTemplateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}))
+
+
+class AnalysisForm(forms.Form):
+    min_cell = forms.IntegerField(label=_("Anonymity threshold k"), min_value=2, max_value=100)
+    min_answers_per_unit = forms.IntegerField(label=_("Minimum answers per rated unit"), min_value=1, max_value=100000)
+    quality = forms.CharField(label=_("Data quality rules (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}))
+    weighting = forms.CharField(label=_("Weighting (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}))
+
+    def _yaml(self, name):
+        import yaml
+
+        text = self.cleaned_data.get(name) or ""
+        try:
+            value = yaml.safe_load(text) if text.strip() else {}
+        except yaml.YAMLError as error:
+            raise forms.ValidationError(_("This is not valid YAML: %(error)s") % {"error": error}) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Write a mapping of settings, one per line."))
+        return value
+
+    def clean_quality(self):
+        return self._yaml("quality")
+
+    def clean_weighting(self):
+        return self._yaml("weighting")
+
+
+class RulesUploadForm(forms.Form):
+    framework = forms.ModelChoiceField(label=_("Framework"), queryset=None)
+    file = forms.FileField(label=_("Rules (CSV or XLSX)"), help_text=_("Columns: indicator, question, statistic, values, exclude."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from chiso.frameworks.models import Framework
+
+        self.fields["framework"].queryset = Framework.objects.all()
+
+
+class DecisionForm(forms.Form):
+    include = forms.TypedChoiceField(label=_("Decision"), choices=[("1", _("Include")), ("0", _("Exclude"))], coerce=lambda v: v == "1")
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV (zip)"), ("xlsx", "Excel (XLSX)"), ("sav", "SPSS (.sav, zip)"), ("dta", "Stata (.dta, zip)")])
+    include_text = forms.BooleanField(label=_("Include free-text answers (they may name a business: check before sharing)"), required=False)

@@ -133,6 +133,9 @@ class Invitation(models.Model):
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     label = models.CharField(_("label"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    # Sampled respondents' links are derived from this random salt and the secret key, so the
+    # same link can go out by e-mail, letter and reminder while only its hash is stored.
+    link_salt = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -162,6 +165,8 @@ class Draft(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     page = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Time spent answering: the gaps between saves, each capped (a pause is not answering).
+    active_seconds = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("draft")
@@ -188,6 +193,8 @@ class Response(models.Model):
     rated_units = models.JSONField(_("rated units"), default=list, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     submitted_on = models.DateField(_("submitted on"))
+    # Seconds spent answering (web and paper drafts), for speeder checks; no time of day.
+    duration_seconds = models.PositiveIntegerField(_("time spent answering (s)"), null=True, blank=True)
     idempotency_key = models.CharField(_("submission key"), max_length=64, unique=True)
 
     class Meta:
@@ -225,3 +232,250 @@ class SurveyEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+# --- Surveys II: the sample frame, the sample, contact, and the analysis of answers ---------------
+#
+# Identity (frames, sample members, contact) and answers (responses, flags, decisions) meet in no
+# table: a sample member knows its invitation, an invitation knows only its status, and nothing
+# on the answers' side refers back to either. See docs/surveys.md §7.
+
+
+class SurveyAnalysis(models.Model):
+    """How a survey is monitored, cleaned, weighted and scored — settings kept as data."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="analysis", verbose_name=_("survey"))
+    min_cell = models.PositiveSmallIntegerField(
+        _("anonymity threshold k"), default=5, help_text=_("Counts below k are never shown broken down by stratum, unit or day.")
+    )
+    min_answers_per_unit = models.PositiveIntegerField(
+        _("minimum answers per rated unit"), default=30, help_text=_("Units with fewer answers are marked and not scored.")
+    )
+    quality = models.JSONField(_("data quality rules"), default=dict, blank=True)
+    weighting = models.JSONField(_("weighting"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("survey analysis settings")
+        verbose_name_plural = _("survey analysis settings")
+
+    def __str__(self) -> str:
+        return str(self.survey)
+
+
+class SampleFrame(models.Model):
+    """Khung mẫu — the list of businesses (or citizens) a sample is drawn from. Identity lives here."""
+
+    class Kind(models.TextChoices):
+        BUSINESS = "business", _("Businesses")
+        CITIZEN = "citizen", _("Citizens")
+
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BUSINESS)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    entry_count = models.PositiveIntegerField(_("entries"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("imported by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sample frame")
+        verbose_name_plural = _("sample frames")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrameEntry(models.Model):
+    """One business (mã số thuế) or citizen of a frame."""
+
+    frame = models.ForeignKey(SampleFrame, on_delete=models.CASCADE, related_name="entries", verbose_name=_("sample frame"))
+    row = models.PositiveIntegerField(_("row in the file"))
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    legal_form = models.CharField(_("legal form"), max_length=100, blank=True)
+    sector = models.CharField(_("sector (VSIC)"), max_length=10, blank=True)
+    sector_section = models.CharField(_("VSIC section"), max_length=1, blank=True)
+    size = models.CharField(_("size"), max_length=10, blank=True)
+    commune = models.CharField(_("commune"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["frame", "row"]
+        verbose_name = _("frame entry")
+        verbose_name_plural = _("frame entries")
+        indexes = [models.Index(fields=["frame", "tax_code"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sample(models.Model):
+    """Mẫu khảo sát — a stratified random sample of a frame for one survey, with its seed."""
+
+    class Allocation(models.TextChoices):
+        PROPORTIONAL = "proportional", _("Proportional to stratum size")
+        SET = "set", _("Set per stratum")
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="sample", verbose_name=_("survey"))
+    frame = models.ForeignKey(SampleFrame, on_delete=models.PROTECT, related_name="samples", verbose_name=_("sample frame"))
+    strata_fields = models.JSONField(_("strata"), default=list)
+    allocation = models.CharField(_("allocation"), max_length=12, choices=Allocation.choices)
+    size = models.PositiveIntegerField(_("sample size"))
+    sizes = models.JSONField(_("sample size per stratum"), default=dict)
+    replacements = models.JSONField(_("replacements per stratum"), default=dict)
+    seed = models.BigIntegerField(_("random seed"))
+    method = models.CharField(_("method"), max_length=60, default="numpy-pcg64-permutation-v1")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("drawn by"))
+    created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
+
+    def __str__(self) -> str:
+        return str(self.survey)
+
+
+class SampleMember(models.Model):
+    """One sampled (or reserve) business, its invitation and how it was contacted."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", _("Sampled")
+        REPLACEMENT = "replacement", _("Replacement")
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="members", verbose_name=_("sample"))
+    entry = models.ForeignKey(FrameEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("frame entry"))
+    stratum = models.CharField(_("stratum"), max_length=255)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    position = models.PositiveIntegerField(_("order in the replacement list"), default=0)
+    active = models.BooleanField(_("to be contacted"), default=False)
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("replaces"))
+    invitation = models.OneToOneField(Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="member", verbose_name=_("invitation"))
+    emailed_at = models.DateTimeField(_("invitation e-mailed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminder at"), null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    letter_at = models.DateTimeField(_("letter printed at"), null=True, blank=True)
+    send_error = models.CharField(_("last sending error"), max_length=255, blank=True)
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["sample", "stratum", "role", "position"]
+        verbose_name = _("sample member")
+        verbose_name_plural = _("sample members")
+        constraints = [models.UniqueConstraint(fields=["sample", "entry"], name="unique_sample_entry")]
+
+
+class MessageTemplate(models.Model):
+    """Thư mời — the editable text of the invitation e-mail, the reminder and the printed letter."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation e-mail")
+        REMINDER = "reminder", _("Reminder e-mail")
+        LETTER = "letter", _("Printed letter")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="message_templates", verbose_name=_("survey"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [models.UniqueConstraint(fields=["survey", "kind"], name="unique_message_template")]
+
+
+class SurveyDay(models.Model):
+    """Forms started per day, counted apart from any draft or invitation (monitoring)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="days", verbose_name=_("survey"))
+    day = models.DateField(_("day"))
+    started = models.PositiveIntegerField(_("forms started"), default=0)
+
+    class Meta:
+        verbose_name = _("forms started per day")
+        verbose_name_plural = _("forms started per day")
+        constraints = [models.UniqueConstraint(fields=["survey", "day"], name="unique_survey_day")]
+
+
+class QualityFlag(models.Model):
+    """A reason to doubt one response: speeder, straight-lining, duplicate, out of range, inconsistent."""
+
+    class Code(models.TextChoices):
+        SPEEDER = "speeder", _("Speeder")
+        STRAIGHT_LINING = "straight_lining", _("Straight-lining")
+        DUPLICATE = "duplicate", _("Duplicate")
+        OUT_OF_RANGE = "out_of_range", _("Out of range")
+        INCONSISTENT = "inconsistent", _("Inconsistent")
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="flags", verbose_name=_("response"))
+    code = models.CharField(_("flag"), max_length=20, choices=Code.choices)
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("quality flag")
+        verbose_name_plural = _("quality flags")
+        indexes = [models.Index(fields=["code"])]
+
+
+class QualityDecision(models.Model):
+    """The analyst's include/exclude decision on a response, with who and why. Append-only:
+    the latest row is the decision in force, the earlier ones its history."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("response"))
+    include = models.BooleanField(_("include"))
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by"))
+    at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("quality decision")
+        verbose_name_plural = _("quality decisions")
+
+
+class IndicatorRule(models.Model):
+    """Quy tắc chỉ tiêu — how answers about a unit become one framework indicator's value."""
+
+    class Statistic(models.TextChoices):
+        SHARE = "share", _("Share of answers (%)")
+        MEAN = "mean", _("Mean")
+        MEDIAN = "median", _("Median")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="indicator_rules", verbose_name=_("survey"))
+    framework = models.ForeignKey("frameworks.Framework", on_delete=models.CASCADE, related_name="+", verbose_name=_("framework"))
+    indicator = models.CharField(_("indicator code"), max_length=60)
+    question = models.CharField(_("question"), max_length=100)
+    statistic = models.CharField(_("statistic"), max_length=10, choices=Statistic.choices)
+    values = models.CharField(_("answers counted"), max_length=255, blank=True, help_text=_("For a share: the choices counted, e.g. 4 5, or a condition such as > 2."))
+    exclude = models.CharField(_("answers left out"), max_length=255, blank=True, help_text=_("Choices left out of the denominator, e.g. khong_tra_loi."))
+    row = models.PositiveIntegerField(_("row"), default=0)
+
+    class Meta:
+        ordering = ["survey", "framework", "row", "indicator"]
+        verbose_name = _("indicator rule")
+        verbose_name_plural = _("indicator rules")
+        constraints = [models.UniqueConstraint(fields=["survey", "framework", "indicator"], name="unique_indicator_rule")]
+
+
+class IndicatorComputation(models.Model):
+    """One computation of the unit × indicator table from a survey, written as indicator values."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="indicator_computations", verbose_name=_("survey"))
+    framework = models.ForeignKey("frameworks.Framework", on_delete=models.CASCADE, related_name="+", verbose_name=_("framework"))
+    responses = models.PositiveIntegerField(_("responses used"))
+    excluded = models.PositiveIntegerField(_("responses excluded"))
+    weighting = models.CharField(_("weighting"), max_length=30)
+    units = models.JSONField(_("units"))  # [{"unit", "n", "below_minimum", "values": {code: value}}]
+    rules = models.JSONField(_("rules"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("computed by"))
+    at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("indicator computation")
+        verbose_name_plural = _("indicator computations")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("r/<str:ref>/review/", views.review, name="review"),
     path("r/<str:ref>/submit/", views.submit, name="submit"),
     re_path(r"^(?P<token>[A-Za-z0-9_\-]{16,})/$", views.token_landing, name="token"),
+    re_path(r"^(?P<token>[A-Za-z0-9_\-]{16,})/optout/$", views.opt_out, name="optout"),
 ]

@@ -50,3 +50,65 @@ def draft_evaluate(*, draft: Draft, values: dict[str, str], addresses: list[str]
 def response_evaluation(response: Response) -> Evaluation:
     form = response.version.form
     return Evaluation(form, answers_from_clean(form, response.answers), external=units_choices_for_version(response.survey, response.version))
+
+
+# --- Surveys II -----------------------------------------------------------------------------
+
+def frames_list():
+    from .models import SampleFrame
+
+    return SampleFrame.objects.select_related("created_by")
+
+
+def sample_strata(sample) -> list[dict]:
+    """Per stratum: the frame's entries, the sample size asked, members to contact, replacements left."""
+    from .models import SampleMember
+    from .sampling import frame_strata
+
+    population = {k: len(v) for k, v in frame_strata(sample.frame, sample.strata_fields).items()}
+    by_stratum: dict = {}
+    for stratum, active, role, replaces in SampleMember.objects.filter(sample=sample).values_list("stratum", "active", "role", "replaces_id"):
+        row = by_stratum.setdefault(stratum, {"active": 0, "reserve": 0, "replaced": 0})
+        if active:
+            row["active"] += 1
+        elif role == SampleMember.Role.REPLACEMENT and replaces is None:
+            row["reserve"] += 1
+        else:
+            row["replaced"] += 1
+    return [
+        {"stratum": key, "population": n, "size": sample.sizes.get(key, 0), "active": by_stratum.get(key, {}).get("active", 0),
+         "reserve": by_stratum.get(key, {}).get("reserve", 0), "replaced": by_stratum.get(key, {}).get("replaced", 0)}
+        for key, n in population.items()
+    ]
+
+
+def sample_members(sample, *, stratum: str = ""):
+    """Sampled businesses with their contact state (identity: the secretariat only)."""
+    from .models import SampleMember
+
+    members = SampleMember.objects.filter(sample=sample, active=True).select_related("entry", "invitation")
+    if stratum:
+        members = members.filter(stratum=stratum)
+    return members.order_by("stratum", "role", "position", "entry__name")
+
+
+def flagged_responses(survey: Survey, *, code: str = ""):
+    """Responses with at least one flag (or of one flag), their flags and decisions."""
+    from django.db.models import Prefetch
+
+    from .models import QualityDecision, QualityFlag
+
+    responses = Response.objects.filter(survey=survey, flags__isnull=False)
+    if code:
+        responses = responses.filter(flags__code=code)
+    return (
+        responses.distinct().order_by("id")
+        .prefetch_related(Prefetch("flags", queryset=QualityFlag.objects.order_by("code")),
+                          Prefetch("decisions", queryset=QualityDecision.objects.select_related("by").order_by("-at", "-pk")))
+    )
+
+
+def quality_counts(survey: Survey) -> dict:
+    from .models import QualityFlag
+
+    return dict(QualityFlag.objects.filter(response__survey=survey).values_list("code").annotate(n=Count("response", distinct=True)))

@@ -276,3 +276,19 @@ def submit(request, ref: str):
 @require_GET
 def done(request):
     return render(request, "surveys/respond_done.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def opt_out(request, token: str):
+    """Declining from an invitation e-mail: a confirmation page, then no more reminders.
+
+    The token is in this one URL (redacted from logs like `/s/<token>/`); nothing else is asked.
+    """
+    from .mailing import invitation_opt_out
+
+    if request.method == "POST":
+        if not invitation_opt_out(token=token):
+            return _refused(request, AccessRefused("unknown"))
+        return render(request, "surveys/respond_optout.html", {"done": True})
+    return render(request, "surveys/respond_optout.html", {"done": False})

@@ -18,7 +18,7 @@ from chiso.core.tabular import ImportFailed, Problem
 
 from .engine import Evaluation, normalise_input
 from .form import Choice
-from .models import Draft, Invitation, PaperEntryLog, Questionnaire, QuestionnaireVersion, Response, Survey, SurveyEvent
+from .models import Draft, Invitation, PaperEntryLog, Questionnaire, QuestionnaireVersion, Response, Survey, SurveyDay, SurveyEvent
 from .xlsform import ParsedForm, xlsform_parse
 
 
@@ -225,13 +225,21 @@ def draft_for_token(*, token: str) -> Draft:
     if draft is None:
         draft = Draft.objects.create(key=secrets.token_hex(32), survey=invitation.survey, version=invitation.survey.version, invitation=invitation)
         Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.IN_PROGRESS)
+        survey_day_started(survey=invitation.survey)
     return draft
+
+
+def survey_day_started(*, survey: Survey) -> None:
+    """Count one form started today (monitoring), apart from any draft or invitation."""
+    day, _created = SurveyDay.objects.get_or_create(survey=survey, day=timezone.localdate())
+    SurveyDay.objects.filter(pk=day.pk).update(started=F("started") + 1)
 
 
 def draft_for_open_link(*, survey: Survey) -> Draft:
     if not survey.open_link:
         raise AccessRefused("unknown")
     _check_open(survey)
+    survey_day_started(survey=survey)
     return Draft.objects.create(key=secrets.token_hex(32), survey=survey, version=survey.version)
 
 
@@ -296,8 +304,20 @@ def draft_save(*, draft: Draft, values: dict[str, str], page: str, addresses: li
     errors = evaluation.errors(addresses=set(addresses)) if validate else {}
     draft.answers = evaluation.answers
     draft.page = page
-    draft.save(update_fields=["answers", "page", "updated_at"])
+    draft.active_seconds = active_seconds(draft)
+    draft.save(update_fields=["answers", "page", "updated_at", "active_seconds"])
     return PageSave(evaluation=evaluation, errors=errors)
+
+
+MAX_PAGE_SECONDS = 20 * 60  # a longer gap between two saves is a pause, counted as this much
+
+
+def active_seconds(draft: Draft) -> int:
+    """The draft's answering time up to now: earlier gaps plus this one, each capped."""
+    if draft.updated_at is None:
+        return draft.active_seconds
+    gap = (timezone.now() - draft.updated_at).total_seconds()
+    return int(draft.active_seconds + min(max(gap, 0), MAX_PAGE_SECONDS))
 
 
 @dataclass
@@ -339,6 +359,7 @@ def response_submit(*, survey: Survey, draft_key: str, client_key: str, by=None)
                 response = Response.objects.create(
                     id=uuid.uuid4(), survey=survey, version=draft.version, answers=evaluation.clean(),
                     rated_units=evaluation.rated_units(), channel=channel, submitted_on=timezone.localdate(), idempotency_key=key,
+                    duration_seconds=active_seconds(draft),
                 )
         except IntegrityError:
             return Submission(response=Response.objects.filter(idempotency_key=key).first(), duplicate=True)
@@ -356,9 +377,12 @@ def paper_entry_count(*, user, survey: Survey) -> None:
     PaperEntryLog.objects.filter(pk=log.pk).update(count=F("count") + 1)
 
 
-def response_store(*, survey: Survey, version: QuestionnaireVersion, evaluation: Evaluation, key: str, day: datetime.date, channel: str = Response.Channel.IMPORT) -> Response:
+def response_store(
+    *, survey: Survey, version: QuestionnaireVersion, evaluation: Evaluation, key: str, day: datetime.date,
+    channel: str = Response.Channel.IMPORT, duration_seconds: int | None = None,
+) -> Response:
     """Store an already checked set of answers (imports, the demo's synthetic responses)."""
     return Response.objects.create(
         id=uuid.uuid4(), survey=survey, version=version, answers=evaluation.clean(), rated_units=evaluation.rated_units(),
-        channel=channel, submitted_on=day, idempotency_key=key,
+        channel=channel, submitted_on=day, idempotency_key=key, duration_seconds=duration_seconds,
     )

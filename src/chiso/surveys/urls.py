@@ -1,11 +1,14 @@
 from django.urls import path
 
+from . import operation_views as ops
 from . import views
 
 app_name = "surveys"
 urlpatterns = [
     path("", views.survey_list, name="list"),
     path("new/", views.survey_new, name="new"),
+    path("frames/", ops.frame_list, name="frames"),
+    path("frames/upload/", ops.frame_upload, name="frame_upload"),
     path("questionnaires/upload/", views.questionnaire_upload, name="questionnaire_upload"),
     path("questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire"),
     path("questionnaires/<int:pk>/<str:kind>.xlsx", views.questionnaire_download, name="questionnaire_download"),
@@ -16,4 +19,18 @@ urlpatterns = [
     path("<slug:code>/import/", views.responses_import_view, name="import"),
     path("<slug:code>/responses/", views.response_list, name="responses"),
     path("<slug:code>/responses/<uuid:pk>/", views.response_detail, name="response"),
+    path("<slug:code>/sample/", ops.sample_view, name="sample"),
+    path("<slug:code>/sample/replace/<int:pk>/", ops.member_replace_view, name="member_replace"),
+    path("<slug:code>/contact/", ops.contact_view, name="contact"),
+    path("<slug:code>/contact/send/<str:kind>/", ops.contact_send, name="contact_send"),
+    path("<slug:code>/monitor/", ops.monitor_view, name="monitor"),
+    path("<slug:code>/analysis/", ops.analysis_view, name="analysis"),
+    path("<slug:code>/quality/", ops.quality_view, name="quality"),
+    path("<slug:code>/quality/check/", ops.quality_run, name="quality_check"),
+    path("<slug:code>/quality/<uuid:pk>/decide/", ops.quality_decide, name="quality_decide"),
+    path("<slug:code>/indicators/", ops.indicators_view, name="indicators"),
+    path("<slug:code>/indicators/write/", ops.indicators_write, name="indicators_write"),
+    path("<slug:code>/indicators/respondents.csv", ops.indicators_respondents, name="indicators_respondents"),
+    path("<slug:code>/export/", ops.export_view, name="export"),
+    path("<slug:code>/export/responses.csv", ops.export_csv, name="export_csv"),
 ]

@@ -1,0 +1,70 @@
+"""Background tasks of the surveys app: sending invitations and reminders, printing letters,
+checking data quality, exporting. Each reports progress on its Job row (chiso.jobs)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from chiso.jobs.services import job_run
+
+
+def _target(name: str) -> tuple[Path, str]:
+    relative = Path("exports") / name
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target, str(relative)
+
+
+@task()
+def invitations_send_task(job_id: int, sample_id: int, message_kind: str, base_url: str) -> None:
+    from .mailing import invitations_email
+    from .models import Sample
+
+    def work(progress):
+        sample = Sample.objects.select_related("survey").get(pk=sample_id)
+        return invitations_email(sample=sample, kind=message_kind, base_url=base_url, progress=progress)
+
+    job_run(job_id, work)
+
+
+@task()
+def letters_task(job_id: int, sample_id: int, base_url: str, only_without_email: bool = False) -> None:
+    from .mailing import letters_pdf
+    from .models import Sample
+
+    def work(progress):
+        sample = Sample.objects.select_related("survey").get(pk=sample_id)
+        content, count = letters_pdf(sample=sample, base_url=base_url, only_without_email=only_without_email, progress=progress)
+        target, relative = _target(f"letters-{sample.survey.code}-{timezone.localtime():%Y%m%d-%H%M%S}-{job_id}.pdf")
+        target.write_bytes(content)
+        return {"output_file": relative, "letters": count}
+
+    job_run(job_id, work)
+
+
+@task()
+def quality_check_task(job_id: int, survey_id: int) -> None:
+    from .models import Survey
+    from .quality import quality_check
+
+    def work(progress):
+        return quality_check(survey=Survey.objects.get(pk=survey_id), progress=progress)
+
+    job_run(job_id, work)
+
+
+@task()
+def export_task(job_id: int, survey_id: int, fmt: str, include_text: bool = False) -> None:
+    from .exports import survey_export
+    from .models import Survey
+
+    def work(progress):
+        survey = Survey.objects.get(pk=survey_id)
+        suffix = "xlsx" if fmt == "xlsx" else f"{fmt}.zip"
+        target, relative = _target(f"survey-{survey.code}-{timezone.localtime():%Y%m%d-%H%M%S}-{job_id}.{suffix}")
+        survey_export(survey=survey, fmt=fmt, target=target, include_text=include_text, progress=progress)
+        return {"output_file": relative}
+
+    job_run(job_id, work)
