@@ -37,3 +37,18 @@ def test_period_switch_is_remembered(client, make_user, period):
     client.post(reverse("period_switch"), {"period": "2025", "next": "https://evil.example/"})
     response = client.get(reverse("home"))
     assert response.context["current_period"] == later
+
+
+def test_home_lists_the_par_assessment_work_due_with_overdue_first(client, make_user):
+    from chiso.core.demo import demo_load
+
+    demo_load()
+    from chiso.accounts.models import User
+
+    client.force_login(User.objects.get(username="canbo.sotaichinh"))
+    response = client.get(reverse("home"))
+    due = response.context["summary"]["assessments_due"]
+    assert due and all(d.assessment.unit.code == "S-TC" for d in due)
+    assert 'id="due"' in response.content.decode()
+    client.force_login(User.objects.get(username="lanhdao"))
+    assert client.get(reverse("home")).context["summary"]["assessments_due"] == []

@@ -12,7 +12,9 @@ from chiso.units.queries import unit_lineage
 
 
 def home_summary(user, period) -> dict:
-    summary: dict = {"role": user.role}
+    from chiso.assessments.queries import due_items  # the PAR Index work due, overdue first
+
+    summary: dict = {"role": user.role, "assessments_due": due_items(user)[:10]}
     if user.role == Role.UNIT_OFFICER and user.unit_id:
         unit = Unit.objects.select_related("block", "parent").get(pk=user.unit_id)
         summary["unit"] = unit
