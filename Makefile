@@ -42,8 +42,9 @@ test: install
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # After changing user-facing strings: update the catalogues, translate, then `make translations`.
+# The apps with their own catalogue (locale/ in the app) run makemessages in their own folder.
 messages: install
-	cd src/chiso && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en --ignore='engine/*' --ignore='surveys/*'
+	cd src/chiso && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en --ignore='engine/*' --ignore='surveys/*' --ignore='assessments/*' --ignore='results/*' --ignore='portal/*' --ignore='api/*' --ignore='followup/*' --ignore='feedback/*' --ignore='services_stats/*'
 
 bench: install
 	$(BIN)/python bench/engine.py

@@ -74,9 +74,13 @@ INSTALLED_APPS = [
     "chiso.indices",
     "chiso.surveys",
     "chiso.assessments",
-    "chiso.followup",
+    "chiso.results",
+    "chiso.portal",
+    "chiso.api",
     "chiso.feedback",
     "chiso.services_stats",
+    "chiso.followup",
+    "ninja",  # serves the API's documentation page from its own static files, not from a CDN
 ]
 
 MIDDLEWARE = [

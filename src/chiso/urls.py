@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from chiso.api.api import api
 from chiso.core import views as core_views
 
 admin.site.site_header = _("chiso administration")
@@ -18,10 +19,14 @@ urlpatterns = [
     path("surveys/", include("chiso.surveys.urls")),
     path("s/", include("chiso.surveys.public_urls")),
     path("assessments/", include("chiso.assessments.urls")),
-    path("followup/", include("chiso.followup.urls")),
+    path("results/", include("chiso.results.urls")),
+    path("public/", include("chiso.portal.urls")),
+    path("api/v1/", api.urls),
+    path("api/tokens/", include("chiso.api.urls")),
     path("feedback/", include("chiso.feedback.urls")),
     path("gopy/", include("chiso.feedback.public_urls")),
     path("service-stats/", include("chiso.services_stats.urls")),
+    path("followup/", include("chiso.followup.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

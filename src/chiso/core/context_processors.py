@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES, user_manages
 from chiso.assessments.queries import assessments_nav_item
-from chiso.followup.queries import followup_nav_items
 from chiso.feedback.queries import feedback_nav_items
+from chiso.followup.queries import followup_nav_items
 from chiso.services_stats.queries import services_stats_nav_items
 from chiso.units.models import Period
 from chiso.units.queries import province_get
@@ -23,6 +23,7 @@ def navigation(user) -> list[tuple[str, str]]:
         items.append((reverse("indices:list"), _("Index runs")))
     elif user.unit_id:
         items.append((reverse("units:detail", args=[user.unit.code]), _("My unit")))
+    items.append((reverse("results:index"), _("Results")))
     items.append(assessments_nav_item(user))
     items.extend(followup_nav_items(user))
     items.extend(feedback_nav_items(user))

@@ -84,9 +84,11 @@ def unit_history(unit: Unit, framework: Framework) -> list[HistoryPoint]:
 # --- Added for results, the portal and the API (issue 8) ---------------------------------------
 
 def runs_published():
-    """Published runs (never drafts, never superseded ones), newest period first."""
+    """Published runs (never drafts, never superseded ones), newest period first; without
+    their stored inputs (a large table, read again only where a page needs it)."""
     return (
         IndexRun.objects.filter(status=IndexRun.Status.PUBLISHED)
+        .defer("inputs")
         .select_related("version__framework", "period", "block")
         .order_by("-period__start_date", "version__framework__code", "block__order")
     )
@@ -106,6 +108,7 @@ def run_previous_published(run: IndexRun) -> tuple[IndexRun | None, bool]:
             version__framework_id=run.version.framework_id, status=IndexRun.Status.PUBLISHED,
             period__start_date__lt=run.period.start_date,
         )
+        .defer("inputs", "details", "steps_log")  # large JSON that a comparison never reads
         .select_related("period", "block", "version")
         .order_by("-period__start_date")
     )
@@ -145,3 +148,39 @@ def unit_scores_in(baseline: IndexRun, units: list[Unit], codes: list[str]) -> d
         if values:
             out[unit.pk] = values
     return out
+
+
+def unit_trend(unit: Unit, framework: Framework) -> list[HistoryPoint]:
+    """The same points as `unit_history`, for pages: the runs are read without their large JSON
+    fields (inputs, details), and the scores of all runs in one query."""
+    from django.db.models.fields.json import KeyTextTransform
+
+    runs = list(
+        IndexRun.objects.filter(version__framework=framework, status=IndexRun.Status.PUBLISHED)
+        .defer("inputs", "details", "steps_log").annotate(top=KeyTextTransform("top", "details"))
+        .select_related("period", "block").order_by("period__start_date")
+    )
+    weights_in: dict[int, dict[Unit, float]] = {}
+    for run in runs:
+        if run.period_id in weights_in:
+            continue
+        existed = ((unit.valid_from is None or unit.valid_from <= run.period.end_date)
+                   and (unit.valid_to is None or unit.valid_to >= run.period.start_date))
+        # A unit that existed in the period stands for itself (as unit_predecessor_weights says).
+        weights_in[run.period_id] = {unit: 1.0} if existed else unit_predecessor_weights(unit, run.period)
+    units = {u.pk for weights in weights_in.values() for u in weights}
+    tops = {run.top for run in runs}
+    scores: dict[int, dict[Unit, RunScore]] = {}
+    for s in RunScore.objects.filter(run__in=runs, code__in=tops, unit__in=units).select_related("unit"):
+        scores.setdefault(s.run_id, {})[s.unit] = s
+    points = []
+    for run in runs:
+        found = {u: s for u, s in scores.get(run.pk, {}).items() if s.code == run.top}
+        present = {u: w for u, w in weights_in[run.period_id].items() if u in found and found[u].value is not None}
+        if not present:
+            continue
+        total = sum(present.values())
+        value = sum(found[u].value * w for u, w in present.items()) / total
+        direct = list(present) == [unit]
+        points.append(HistoryPoint(run=run, value=value, rank=found[unit].rank if direct else None, via={} if direct else present))
+    return points
