@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.core.pdf import pdf_from_html
 from chiso.indices.models import RunScore
 from chiso.units.queries import province_get
 
@@ -121,10 +122,7 @@ def unit_xlsx(assessment: Assessment) -> bytes:
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    return pdf_from_html(render_to_string(template, context))
 
 
 def unit_pdf(assessment: Assessment) -> bytes:

@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from chiso.core.pdf import pdf_from_html
+
 from chiso.units.queries import province_get
 
 from . import deadlines
@@ -129,12 +131,7 @@ def _context(report: DirectiveReport) -> dict:
 
 
 def directive_report_pdf(report: DirectiveReport) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_to_string("followup/print/directive_report.html", _context(report))
-    # Only data: URLs: a report never reaches the network or the file system.
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    return pdf_from_html(render_to_string("followup/print/directive_report.html", _context(report)))
 
 
 def directive_report_xlsx(report: DirectiveReport) -> bytes:

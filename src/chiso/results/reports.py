@@ -28,23 +28,21 @@ from chiso.indices.queries import run_levels
 from chiso.units.models import Unit
 from chiso.units.queries import province_get
 
+from chiso.core import pdf as core_pdf
+
 from .charts import ranking_charts, scorecard_charts
 from .queries import Scorecard, framework_family, method_nodes, ranking_get, scorecard_get, version_nodes
 
 
-def pdf_from_html(html: str) -> bytes:
+def pdf_cached(html: str) -> bytes:
     """The PDF of an HTML page, kept under MEDIA_ROOT/reports/ by a digest of the HTML: the
     same content is laid out once, however many people download it."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     path = Path(settings.MEDIA_ROOT) / "reports" / f"{hashlib.sha256(html.encode()).hexdigest()}.pdf"
     try:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    # Only data: URLs may be read: a report never reaches the network or the file system.
-    content = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    content = core_pdf.pdf_from_html(html)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as f:
@@ -58,7 +56,7 @@ def scorecard_context(card: Scorecard) -> dict:
 
 
 def scorecard_pdf(card: Scorecard) -> bytes:
-    return pdf_from_html(render_to_string("results/print/scorecard.html", scorecard_context(card)))
+    return pdf_cached(render_to_string("results/print/scorecard.html", scorecard_context(card)))
 
 
 def report_sections(runs: list[IndexRun]) -> list[dict]:
@@ -72,7 +70,7 @@ def report_sections(runs: list[IndexRun]) -> list[dict]:
 
 def report_pdf(runs: list[IndexRun], title: str) -> bytes:
     """Bảng xếp hạng toàn tỉnh — per block: the ranking, the pillar table, the method and checksums."""
-    return pdf_from_html(render_to_string("results/print/report.html", {"title": title, "sections": report_sections(runs)}))
+    return pdf_cached(render_to_string("results/print/report.html", {"title": title, "sections": report_sections(runs)}))
 
 
 def report_title(runs: list[IndexRun]) -> str:

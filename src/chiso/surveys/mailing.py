@@ -250,7 +250,7 @@ def letters_pdf(*, sample: Sample, base_url: str, only_without_email: bool = Fal
     Rendered in chunks whose pages are joined into one PDF, so thousands of letters do not need
     one huge HTML document. Returns the PDF and the number of letters.
     """
-    from weasyprint import HTML
+    from chiso.core.pdf import html_document
 
     _subject, body = message_template_get(sample.survey, MessageTemplate.Kind.LETTER)
     ids = list(letters_members(sample, only_without_email).values_list("pk", flat=True))
@@ -273,7 +273,7 @@ def letters_pdf(*, sample: Sample, base_url: str, only_without_email: bool = Fal
             continue
         letters += len(sections)
         html = f"<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><style>{LETTER_CSS}</style></head><body>{''.join(sections)}</body></html>"
-        document = HTML(string=html).render()
+        document = html_document(html).render()
         documents.append(document)
         pages.extend(document.pages)
         SampleMember.objects.filter(pk__in=ids[start:start + CHUNK]).update(letter_at=timezone.now())
