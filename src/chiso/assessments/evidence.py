@@ -8,24 +8,16 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.core.uploads import DOCUMENT_TYPES, document_type_detect
+
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
-# detected extension → (content type, extensions a file of that type may carry, label)
-ALLOWED_TYPES = {
-    "pdf": ("application/pdf", {"pdf"}, "PDF"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", {"docx"}, "DOCX"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {"xlsx"}, "XLSX"),
-    "jpg": ("image/jpeg", {"jpg", "jpeg"}, "JPG"),
-    "png": ("image/png", {"png"}, "PNG"),
-}
-ACCEPT = ",".join(sorted({f".{e}" for _t, exts, _l in ALLOWED_TYPES.values() for e in exts}))
 
 
 def evidence_max_bytes() -> int:
@@ -56,21 +48,19 @@ class CheckedType:
 
 def evidence_type_check(name: str, head: bytes) -> CheckedType:
     """What the content is, and that it is what the name says; ValidationError otherwise."""
-    allowed = ", ".join(label for _t, _e, label in ALLOWED_TYPES.values())
-    suffix = Path(name).suffix.lower().lstrip(".")
-    kind = filetype.guess(head) if head else None
-    if kind is None or kind.extension not in ALLOWED_TYPES:
+    allowed = ", ".join(label for _t, _e, label in DOCUMENT_TYPES.values())
+    detected = document_type_detect(name, head)
+    if detected is None:
         raise ValidationError(
             _("%(name)s is not a PDF, Word (DOCX), Excel (XLSX) or image (JPG, PNG) file, whatever its name says. Allowed: %(allowed)s.")
             % {"name": name, "allowed": allowed}
         )
-    content_type, extensions, label = ALLOWED_TYPES[kind.extension]
-    if suffix not in extensions:
+    if not detected.name_agrees:
         raise ValidationError(
             _("%(name)s is named as a .%(suffix)s file but its content is %(label)s. Rename it or upload the right file.")
-            % {"name": name, "suffix": suffix or "?", "label": label}
+            % {"name": name, "suffix": detected.suffix or "?", "label": detected.label}
         )
-    return CheckedType(extension=kind.extension, content_type=content_type)
+    return CheckedType(extension=detected.extension, content_type=detected.content_type)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.models import Role, User
+from chiso.core.uploads import ACCEPT
 from chiso.frameworks.models import Framework, FrameworkVersion
 from chiso.indices.models import IndexRun
 from chiso.units.models import Block, Period, Unit
 
-from .evidence import ACCEPT
 
 
 def _when(label, required=True, help_text=""):

@@ -13,21 +13,13 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-# detected extension → (content type, extensions the name may carry)
-ALLOWED_TYPES = {
-    "pdf": ("application/pdf", {"pdf"}),
-    "jpg": ("image/jpeg", {"jpg", "jpeg"}),
-    "png": ("image/png", {"png"}),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", {"docx"}),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {"xlsx"}),
-}
-ACCEPT = ",".join(sorted(f".{e}" for _t, exts in ALLOWED_TYPES.values() for e in exts))
+from chiso.core.uploads import document_type_detect
+
 
 
 def limits() -> dict[str, int]:
@@ -61,23 +53,21 @@ def attachments_check(files: list[tuple[str, int, object]]) -> None:
 
 def attachment_type_check(name: str, content: bytes) -> CheckedFile:
     """What the content really is; refused unless it is an allowed type named as such."""
-    kind = filetype.guess(content[:8192]) if content else None
-    if kind is None or kind.extension not in ALLOWED_TYPES:
+    detected = document_type_detect(name, content)
+    if detected is None:
         raise ValidationError(
             _("%(name)s is not a PDF, JPG, PNG, Word (DOCX) or Excel (XLSX) file, whatever its name says.") % {"name": name}
         )
-    content_type, extensions = ALLOWED_TYPES[kind.extension]
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if suffix not in extensions:
+    if not detected.name_agrees:
         raise ValidationError(
             _("%(name)s is named as a .%(suffix)s file but its content is %(kind)s.")
-            % {"name": name, "suffix": suffix or "?", "kind": kind.extension.upper()}
+            % {"name": name, "suffix": detected.suffix or "?", "kind": detected.extension.upper()}
         )
-    if kind.extension == "jpg":
+    if detected.extension == "jpg":
         content = jpeg_without_metadata(content)
-    elif kind.extension == "png":
+    elif detected.extension == "png":
         content = png_without_metadata(content)
-    return CheckedFile(content=content, extension=kind.extension, content_type=content_type)
+    return CheckedFile(content=content, extension=detected.extension, content_type=detected.content_type)
 
 
 def jpeg_without_metadata(content: bytes) -> bytes:

@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chiso.core.uploads import ACCEPT
 from chiso.units.models import Unit
 
-from .attachments import ACCEPT
 from .models import Feedback, FeedbackType, Rating
 
 TEXT_MAX = 5000
