@@ -32,7 +32,8 @@ def default_assumptions(run: IndexRun) -> list[dict]:
     return assumptions
 
 
-def _build(run: IndexRun) -> IndexBuild:
+def run_build(run: IndexRun) -> IndexBuild:
+    """The engine build of the run, replayed from its own stored inputs and its version's steps."""
     framework = version_engine_framework(run.version)
     inputs = run.inputs
     rows = [[u, n, *vals] for u, n, vals in zip(inputs["units"], inputs["names"], inputs["values"])]
@@ -45,7 +46,7 @@ def run_uncertainty_compute(*, run: IndexRun, assumptions: list[dict] | None = N
     """Methodological uncertainty of the run's ranks; raises ValueError with a readable message."""
     spec = assumptions or default_assumptions(run)
     try:
-        result = uncertainty(_build(run), parse_assumptions(spec), n=n, seed=seed)
+        result = uncertainty(run_build(run), parse_assumptions(spec), n=n, seed=seed)
     except StepError as error:
         raise ValueError(_("The uncertainty analysis cannot run: %(error)s") % {"error": error}) from None
     header, rows = result.table()
@@ -72,9 +73,25 @@ def rank_groups(ranks: dict[str, dict]) -> list[list[str]]:
     return groups
 
 
-def run_rank_intervals(run: IndexRun) -> dict[str, tuple[float, float]]:
-    """{unit code: (Q5, Q95)} from the latest analysis of the run, or {} when there is none."""
-    latest = run.uncertainties.order_by("-created_at").first()
-    if latest is None:
+def run_uncertainty_shown(run: IndexRun) -> RunUncertainty | None:
+    """The analysis the ranking and scorecards show: the latest bootstrap over respondents when
+    the run has one (for a survey index the sampling error is what decides whether two ranks
+    differ), otherwise the latest methodological analysis."""
+    analyses = list(run.uncertainties.order_by("-created_at"))
+    return next((a for a in analyses if a.kind == RunUncertainty.Kind.SAMPLING), None) or (analyses[0] if analyses else None)
+
+
+def run_uncertainties_latest(run: IndexRun) -> dict[str, RunUncertainty]:
+    """The latest analysis of each kind: {"method": …, "sampling": …}."""
+    latest: dict[str, RunUncertainty] = {}
+    for analysis in run.uncertainties.order_by("-created_at"):
+        latest.setdefault(analysis.kind, analysis)
+    return latest
+
+
+def run_rank_intervals(run: IndexRun, analysis: RunUncertainty | None = None) -> dict[str, tuple[float, float]]:
+    """{unit code: (Q5, Q95)} from the analysis shown (or the one given), {} when there is none."""
+    analysis = analysis or run_uncertainty_shown(run)
+    if analysis is None:
         return {}
-    return {u: (s["q5"], s["q95"]) for u, s in latest.ranks.items() if s.get("q5") is not None}
+    return {u: (s["q5"], s["q95"]) for u, s in analysis.ranks.items() if s.get("q5") is not None}

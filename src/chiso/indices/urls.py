@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/", views.run_detail, name="detail"),
     path("<int:pk>/publish/", views.run_publish_view, name="publish"),
     path("<int:pk>/uncertainty/", views.run_uncertainty_start, name="uncertainty"),
+    path("<int:pk>/sampling/", views.run_sampling_start, name="sampling"),
 ]

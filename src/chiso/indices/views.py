@@ -14,11 +14,11 @@ from chiso.units.models import Unit
 from chiso.core.tabular import ImportFailed
 
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
-from .models import ExternalResult, IndexRun
+from .models import ExternalResult, IndexRun, RunUncertainty
 from .national import national_results_import
 from .queries import run_levels, run_table, unit_history
-from .tasks import run_uncertainty_task
-from .uncertainty import run_rank_intervals
+from .tasks import run_sampling_task, run_uncertainty_task
+from .uncertainty import run_rank_intervals, run_uncertainties_latest
 from .services import run_create, run_inputs_preview, run_publish
 from .values_import import indicator_values_import
 
@@ -69,13 +69,22 @@ def run_detail(request, pk: int):
         rows.sort(key=lambda r: (r.cells[j] is None or r.cells[j].rank is None, r.cells[j].rank if r.cells[j] and r.cells[j].rank else 0))
     elif sort == "name":
         rows.sort(key=lambda r: r.unit.name_vi)
-    intervals = run_rank_intervals(run)
+    latest = run_uncertainties_latest(run)
+    method, sampling = latest.get(RunUncertainty.Kind.METHOD), latest.get(RunUncertainty.Kind.SAMPLING)
+    method_intervals = run_rank_intervals(run, method) if method else {}
+    sampling_intervals = run_rank_intervals(run, sampling) if sampling else {}
     for row in rows:
-        row.interval = intervals.get(row.unit.code)
-    latest = run.uncertainties.first()
+        row.interval = method_intervals.get(row.unit.code)
+        row.sampling = sampling.ranks.get(row.unit.code) if sampling else None
+    shown = sampling or method
+    names = {row.unit.code: row.unit.name for row in rows}
+    from chiso.surveys.bootstrap import run_survey_sources  # the surveys that fed this run, if any
+
     return render(request, "indices/run_detail.html", {
         "run": run, "columns": columns, "rows": rows, "levels": levels, "level": level, "sort": sort,
-        "uncertainty": latest, "groups": [g for g in (latest.groups if latest else []) if len(g) > 1],
+        "uncertainty": method, "sampling": sampling, "has_sampling_intervals": bool(sampling_intervals),
+        "groups": [[names.get(code, code) for code in g] for g in (shown.groups if shown else []) if len(g) > 1], "groups_kind": shown.kind if shown else "",
+        "survey_sources": run_survey_sources(run) if request.user.role in MANAGING_ROLES else [],
         "publish_form": PublishForm(), "can_manage": request.user.role in MANAGING_ROLES,
     })
 
@@ -163,4 +172,16 @@ def run_uncertainty_start(request, pk: int):
 
     job = job_start(kind="run_uncertainty", title=_("Rank uncertainty of %(run)s") % {"run": run.title}, by=request.user,
                     task=run_uncertainty_task, run_id=run.pk, user_id=request.user.pk)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def run_sampling_start(request, pk: int):
+    """Bootstrap over the respondents of the run's surveys, as a background job."""
+    run = get_object_or_404(IndexRun, pk=pk)
+    from chiso.jobs.services import job_start
+
+    job = job_start(kind="run_sampling", title=_("Sampling uncertainty of %(run)s") % {"run": run.title}, by=request.user,
+                    task=run_sampling_task, run_id=run.pk, user_id=request.user.pk)
     return redirect("jobs:detail", pk=job.pk)

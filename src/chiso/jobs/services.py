@@ -1,7 +1,8 @@
 """Start background work and report its progress on the Job row that pages poll.
 
 A task function takes `job_id` and calls `job_progress` as it goes; `job_run` wraps it so
-that a failure is recorded as a message for the user (the traceback goes to the log only).
+that a failure is recorded as a message for the user (the traceback goes to the log only);
+a ValidationError raised by the work is a readable refusal and its own message is shown.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Job
@@ -47,6 +50,9 @@ def job_run(job_id: int, work: Callable[[Callable[..., None]], dict]) -> None:
 
     try:
         result = work(progress) or {}
+    except ValidationError as error:  # a readable refusal (bad input, nothing to do): say it as it is
+        Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=" ".join(error.messages)[:1000], updated_at=timezone.now())
+        return
     except Exception:
         log.exception("job %s failed", job_id)
         job = Job.objects.get(pk=job_id)

@@ -111,6 +111,7 @@ class RankingRow:
     previous_score: float | None = None
     previous_rank: int | None = None
     rank_interval: tuple[int, int] | None = None  # 5–95 % of ranks in the uncertainty analysis
+    score_interval: tuple[float, float] | None = None  # 5–95 % of the score in the bootstrap over respondents
 
     @property
     def change(self) -> Change | None:
@@ -128,6 +129,7 @@ class Ranking:
     baseline: IndexRun | None
     baseline_same_block: bool
     has_intervals: bool = False
+    interval_kind: str = ""  # "sampling" (bootstrap over respondents) or "method" (uncertainty analysis)
 
     @property
     def has_bands(self) -> bool:
@@ -166,6 +168,18 @@ def rank_intervals(run: IndexRun) -> dict[str, tuple[int, int]]:
     return out
 
 
+def score_intervals(run: IndexRun) -> tuple[str, dict[str, tuple[float, float]]]:
+    """The kind of the analysis shown ("" when none) and, for a bootstrap over respondents, each
+    unit's 90 % score interval."""
+    from chiso.indices.uncertainty import run_uncertainty_shown
+
+    shown = run_uncertainty_shown(run)
+    if shown is None:
+        return ("method" if (run.details or {}).get("rank_intervals") else ""), {}
+    return shown.kind, {code: (s["score_low"], s["score_high"]) for code, s in shown.ranks.items()
+                        if s.get("score_low") is not None and s.get("score_high") is not None}
+
+
 def intervals_version(run: IndexRun) -> int:
     """The latest uncertainty analysis of the run (0: none); a new one changes cached pages."""
     return run.uncertainties.order_by("-created_at").values_list("pk", flat=True).first() or 0
@@ -189,6 +203,7 @@ def _ranking_build(run: IndexRun) -> Ranking:
     if baseline is not None:
         previous = unit_scores_in(baseline, [r.unit for r in table], [top.code, *[p.code for p in pillars]])
     intervals = rank_intervals(run)
+    interval_kind, scores = score_intervals(run)
     rows = []
     for r in table:
         before = previous.get(r.unit.pk, {})
@@ -202,12 +217,13 @@ def _ranking_build(run: IndexRun) -> Ranking:
             unit=r.unit, score=r.top.value if r.top else None, rank=r.top.rank if r.top else None,
             band=r.top.band if r.top else "", cells=cells, previous_score=prev_value,
             previous_rank=prev_rank if same_block else None, rank_interval=intervals.get(r.unit.code),
+            score_interval=scores.get(r.unit.code),
         ))
     for j in range(len(pillars)):
         for row, heat in zip(rows, _heat([row.cells[j].value for row in rows])):
             row.cells[j].heat = heat
     return Ranking(top=top, pillars=pillars, rows=rows, baseline=baseline, baseline_same_block=same_block,
-                   has_intervals=bool(intervals))
+                   has_intervals=bool(intervals), interval_kind=interval_kind if intervals else "")
 
 
 _recent: OrderedDict[str, Ranking] = OrderedDict()  # this process's last rankings, not unpickled again

@@ -1,7 +1,8 @@
 """Demo of the survey operation (Surveys II): a frame of Cao Bằng businesses, a stratified sample
 for the DDCI 2025 departments survey, invitations sent (console), synthetic responses for 2023
 and 2025 with a few speeders, straight-liners, duplicates and odd answers, the quality flags and
-the analyst's decisions, and the indicator table that becomes a DDCI-SO 2025 draft run.
+the analyst's decisions, and the indicator table that becomes a DDCI-SO 2025 draft run with
+its sampling rank intervals (bootstrap over the respondents).
 
 Every business, answer and figure here is synthetic (fixed seeds: the same demo everywhere).
 """
@@ -281,4 +282,7 @@ def _indicators(survey: Survey, *, run: bool) -> None:
         for unit in units:
             indicator_value_set(framework=framework, period=survey.period, unit=unit, code=node.code,
                                 value=round(float(rng.uniform(25, 90)), 1), source=SYNTHETIC)
-    run_create(version=version, period=survey.period, block=block, title=f"{framework.name_vi} — {survey.period.name_vi} (từ khảo sát {survey.code})")
+    run = run_create(version=version, period=survey.period, block=block, title=f"{framework.name_vi} — {survey.period.name_vi} (từ khảo sát {survey.code})")
+    from .bootstrap import run_sampling_compute
+
+    run_sampling_compute(run=run)  # the ranking shows how sure each rank is, given the sample

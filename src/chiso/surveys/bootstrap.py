@@ -1,0 +1,213 @@
+"""Sampling uncertainty of a run whose indicators came from survey answers.
+
+A department rated by 35 businesses is not really 7th rather than 9th. For a run fed by one or
+more surveys (their latest indicator computations for the run's framework and period), the
+respondent-level table behind each indicator is redrawn with replacement, within each rated
+unit — and within the respondent's stratum where the survey was stratified — the indicators
+are recomputed by the survey's own rules (share, mean, median; with the survey weights) and the
+whole index is recomputed by the run's own recipe, `n` times (`chiso.engine.bootstrap`).
+
+The result is kept beside the run as a `RunUncertainty` of kind SAMPLING: per unit the score's
+90 % interval, the rank interval (5th–95th percentile rank) and the number of respondents, and
+the groups of units that cannot be told apart. The run itself never changes.
+
+Strata. Responses are anonymous and cannot be joined to the sample frame, so a respondent's
+stratum is read from their own answers: the weighting variables (question → frame field) whose
+frame field the sample was stratified on (e.g. sector and size). A survey without a sample or
+without such a mapping is bootstrapped within units only.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chiso.engine import StepError
+from chiso.engine.bootstrap import RespondentTable, bootstrap
+from chiso.indices.models import IndexRun, RunUncertainty
+from chiso.indices.uncertainty import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_build
+
+from .indicators import indicator_table
+from .models import IndicatorComputation, Response, Survey
+from .monitoring import analysis_for
+from .weighting import _respondent_class
+
+LEVEL = 0.90
+
+
+def run_survey_sources(run: IndexRun) -> list[Survey]:
+    """The surveys whose indicator values went into the run: those with an indicator computation
+    for the run's framework in the run's period that rates at least one of the run's units."""
+    units = set((run.inputs or {}).get("units") or [])
+    surveys = []
+    computations = (IndicatorComputation.objects.filter(framework=run.version.framework, survey__period=run.period)
+                    .select_related("survey").order_by("survey_id", "-at"))
+    seen = set()
+    for computation in computations:
+        if computation.survey_id in seen:
+            continue
+        seen.add(computation.survey_id)
+        if units & {row["unit"] for row in computation.units if not row.get("below_minimum")}:
+            surveys.append(computation.survey)
+    return surveys
+
+
+@dataclass
+class Respondents:
+    """The respondent-level rows of the run's survey indicators, ready for the engine."""
+
+    table: RespondentTable
+    codes: list[str]  # indicator codes, the table's items except the last (the weight)
+    statistics: list[str]  # share, mean or median for each code
+    equal_weights: np.ndarray  # per unit of the table: all its rows weigh the same (median as np.median)
+    stratified: bool
+    responses: int
+
+
+def run_respondents(run: IndexRun, surveys: list[Survey]) -> Respondents:
+    """One row per (response, rated unit): the answers' contribution to each indicator, the
+    response's survey weight last. Units under the survey's minimum, and units not in the run,
+    are left out (their values stay as the run has them: none)."""
+    framework = run.version.framework
+    run_units = set(run.inputs["units"])
+    run_codes = set(run.inputs["codes"])
+    statistic_of: dict[str, str] = {}
+    parts = []  # (unit codes, strata, values with weight column, codes of the columns)
+    responses = 0
+    stratified = False
+    for survey in surveys:
+        table = indicator_table(survey=survey, framework=framework)
+        rules = {rule.indicator: rule.statistic for rule in survey.indicator_rules.filter(framework=framework)}
+        for code in table.codes:
+            if code in run_codes:
+                if statistic_of.setdefault(code, rules[code]) != rules[code]:
+                    raise ValueError(_("Indicator %(code)s is computed differently by two surveys; bootstrap them one at a time.") % {"code": code})
+        keep_units = np.array([u["unit"] in run_units and not u["below_minimum"] for u in table.units], dtype=bool)
+        rows = table.rows
+        if not len(rows.get("response", [])):
+            continue
+        mask = keep_units[rows["unit"].astype(np.intp)] & np.isin(rows["rule"], [k for k, c in enumerate(table.codes) if c in run_codes])
+        response, unit, rule, value = (rows[c][mask] for c in ("response", "unit", "rule", "value"))
+        if not len(response):
+            continue
+        # Rows are (response, unit) pairs; a unit rated twice in one response counts once (the last entry).
+        pair = response.astype(np.int64) * len(table.unit_codes) + unit
+        pairs, row_of = np.unique(pair, return_inverse=True)
+        pair_response = (pairs // len(table.unit_codes)).astype(np.intp)
+        pair_unit = (pairs % len(table.unit_codes)).astype(np.intp)
+        values = np.full((len(pairs), len(table.codes) + 1), np.nan)
+        values[row_of, rule.astype(np.intp)] = value
+        values[:, -1] = table.response_weights[pair_response]
+        strata, has_strata = _strata(survey, table.response_ids)
+        stratified |= has_strata
+        parts.append(([table.unit_codes[u] for u in pair_unit], [f"{survey.pk}|{strata[r]}" for r in pair_response],
+                      values, list(table.codes)))
+        responses += len(set(pair_response.tolist()))
+    if not parts:
+        raise ValueError(_("No respondent rated a unit of this run with enough answers: there is nothing to bootstrap."))
+    codes = sorted(statistic_of)
+    column = {code: j for j, code in enumerate(codes)}
+    units, strata, blocks = [], [], []
+    for part_units, part_strata, values, part_codes in parts:
+        block = np.full((len(values), len(codes) + 1), np.nan)
+        for j, code in enumerate(part_codes):
+            if code in column:
+                block[:, column[code]] = values[:, j]
+        block[:, -1] = values[:, -1]
+        units += part_units
+        strata += part_strata
+        blocks.append(block)
+    try:
+        table = RespondentTable.from_arrays(unit=units, values=np.vstack(blocks), items=[*codes, "__weight"], stratum=strata)
+    except StepError as error:
+        raise ValueError(str(error)) from None
+    weights = table.values[:, -1]
+    equal = np.array([np.allclose(weights[a:a + n], weights[a]) for a, n in zip(table.unit_start, table.unit_size)])
+    return Respondents(table=table, codes=codes, statistics=[statistic_of[c] for c in codes], equal_weights=equal,
+                       stratified=stratified, responses=responses)
+
+
+def _strata(survey: Survey, response_ids: list) -> tuple[list[str], bool]:
+    """Each response's stratum as its answers tell it ("" for all when the survey is not stratified
+    on anything the answers say)."""
+    sample = getattr(survey, "sample", None)  # the reverse one-to-one raises AttributeError when absent
+    spec = analysis_for(survey).weighting or {}
+    variables = [v for v in spec.get("variables") or [] if sample is not None and v.get("frame_field") in (sample.strata_fields or [])]
+    if not variables:
+        return [""] * len(response_ids), False
+    wanted = [v["question"] for v in variables]
+    classes = {}
+    for rid, answers in Response.objects.filter(survey=survey).values_list("id", "answers").iterator(chunk_size=2000):
+        classes[rid] = " | ".join(str(_respondent_class(v, (answers or {}).get(q)) or "?") for v, q in zip(variables, wanted))
+    return [classes.get(rid, "?") for rid in response_ids], True
+
+
+def _indicators(respondents: Respondents):
+    """The survey rules on a batch of redrawn answers: (R, rows, codes + weight) → (R, units, codes)."""
+    statistics = respondents.statistics
+    equal = respondents.equal_weights
+
+    def compute(V: np.ndarray, table: RespondentTable) -> np.ndarray:
+        X, W = V[..., :-1], V[..., -1]
+        missing = np.isnan(X)
+        w = np.where(missing, 0.0, W[..., None])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (np.add.reduceat(w * np.where(missing, 0.0, X), table.unit_start, axis=1)
+                    / np.add.reduceat(w, table.unit_start, axis=1))
+        out = mean.copy()
+        for k, statistic in enumerate(statistics):
+            if statistic == "share":
+                out[..., k] *= 100
+            elif statistic == "median":
+                for i, (a, n) in enumerate(zip(table.unit_start, table.unit_size)):
+                    out[:, i, k] = _median(X[:, a:a + n, k], W[:, a:a + n], equal[i])
+        return out
+
+    return compute
+
+
+def _median(x: np.ndarray, w: np.ndarray, equal: bool) -> np.ndarray:
+    """Per replication (rows of x): the median, or the weighted median as the survey computes it
+    (the value where the cumulative weight reaches half)."""
+    if equal:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no answer in a replication: NaN
+            return np.nanmedian(x, axis=1)
+    order = np.argsort(np.where(np.isnan(x), np.inf, x), axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    ws = np.where(np.isnan(xs), 0.0, np.take_along_axis(w, order, axis=1))
+    cumulative = np.cumsum(ws, axis=1)
+    half = cumulative[:, -1:] / 2
+    index = np.minimum((cumulative < half).sum(axis=1), x.shape[1] - 1)
+    result = np.take_along_axis(xs, index[:, None], axis=1)[:, 0]
+    result[cumulative[:, -1] == 0] = np.nan
+    return result
+
+
+def run_sampling_compute(*, run: IndexRun, n: int = DEFAULT_REPLICATIONS, seed: int = DEFAULT_SEED, by=None) -> RunUncertainty:
+    """Bootstrap the run over the respondents of its surveys; raises ValueError with a readable message."""
+    surveys = run_survey_sources(run)
+    if not surveys:
+        raise ValueError(_("No survey gave indicator values to this run: sampling uncertainty needs the survey's answers."))
+    respondents = run_respondents(run, surveys)
+    try:
+        result = bootstrap(run_build(run), respondents.table, n=n, seed=seed, indicators=_indicators(respondents),
+                           codes=respondents.codes, level=LEVEL)
+    except StepError as error:
+        raise ValueError(_("The bootstrap cannot run: %(error)s") % {"error": error}) from None
+    _header, rows = result.table()
+    ranks = {}
+    for code, score, low, high, rank, rank_low, rank_median, rank_high, count, _group in rows:
+        ranks[code] = {"nominal": rank, "median": rank_median, "q5": rank_low, "q95": rank_high,
+                       "score": score, "score_low": low, "score_high": high, "respondents": count}
+    spec = {"surveys": [s.code for s in surveys], "level": LEVEL, "stratified": respondents.stratified,
+            "responses": respondents.responses, "indicators": respondents.codes}
+    with transaction.atomic():
+        return RunUncertainty.objects.create(
+            run=run, kind=RunUncertainty.Kind.SAMPLING, spec=spec, replications=n, seed=seed, ranks=ranks,
+            groups=[list(g) for g in result.groups], created_by=by if getattr(by, "pk", None) else None,
+        )
