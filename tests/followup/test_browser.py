@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_secretariat_enters_the_notice_and_imports_its_tasks(page, login, secretariat, units, officers, tmp_path, tasks_workbook):
     login("thuky")
+    page.locator("nav.site-nav summary", has_text="Theo dõi").click()  # the follow-up menu group
     page.locator("nav.site-nav").get_by_role("link", name="Theo dõi, đôn đốc").click()
     page.locator(".followup-tabs").get_by_role("link", name="Văn bản chỉ đạo").click()
     page.get_by_role("link", name="Thêm văn bản chỉ đạo").click()
