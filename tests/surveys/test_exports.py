@@ -2,6 +2,9 @@
 
 import csv
 import io
+import logging
+import math
+import shutil
 import zipfile
 
 import pyreadstat
@@ -116,3 +119,125 @@ def test_weights_appear_in_exports_when_set(answered, tmp_path):
         rows = list(csv.DictReader(io.StringIO(archive.read("responses.csv").decode("utf-8-sig"))))
     weights = sorted(float(r["weight"]) for r in rows)
     assert weights[0] != weights[-1] and sum(weights) == pytest.approx(3.0)
+
+
+# --- SPSS and Stata through the readstat program, and without it --------------------------------
+
+LONG_TEXT = "Thủ tục " + "rườm rà, " * 400  # about 4,000 bytes: over Stata's 2,045-byte strings
+
+
+@pytest.fixture
+def awkward(make_survey, store, xlsform):
+    """A survey whose labels and answers test the writers: quotes, line breaks, long texts, decimals,
+    choices with non-whole codes, a missing number, and a repeat nobody answered."""
+    from chiso.surveys.services import questionnaire_import
+
+    content = xlsform(
+        [
+            ("select_one muc", "muc", 'Mức "hài lòng"\nchung'),
+            ("select_one ty_le", "ty_le", "Tỷ lệ"),
+            ("decimal", "diem", "Điểm trung bình " + "rất dài " * 60),
+            ("integer", "so_lan", "Số lần"),
+            ("text", "y_kien", "Ý kiến \\ góp ý"),
+            ("begin_repeat", "lan", "Lần"),
+            ("integer", "thu_tu", "Thứ tự"),
+            ("end_repeat", "", ""),
+        ],
+        choices=[("muc", "a", "Rất hài lòng với " + "thủ tục " * 30), ("muc", "b", "Không"),
+                 ("ty_le", "0.5", "Một nửa"), ("ty_le", "1.5", "Một rưỡi")],
+        settings={"form_id": "kho", "version": "1"},
+    )
+    survey = make_survey(questionnaire_import(file_name="kho.xlsx", content=content).version, code="kho")
+    store(survey, {"muc": "a", "ty_le": "0.5", "diem": "7.25", "so_lan": "3", "y_kien": 'Cần "một cửa",\nnhanh hơn', "lan": []}, key="1")
+    store(survey, {"muc": "b", "ty_le": "1.5", "diem": "", "so_lan": "0", "y_kien": LONG_TEXT, "lan": []}, key="2")
+    return survey
+
+
+def _read_back(path, fmt):
+    data, meta = (pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta)(str(path))
+    if "so_lan" in data:
+        data = data.sort_values("so_lan").reset_index(drop=True)
+    return data, meta
+
+
+def _export(survey, fmt, folder):
+    folder.mkdir()
+    target = survey_export(survey=survey, fmt=fmt, target=folder / f"x.{fmt}.zip", include_text=True)
+    with zipfile.ZipFile(target) as archive:
+        assert sorted(archive.namelist()) == ["codebook.csv", f"lan.{fmt}", f"responses.{fmt}"]
+        archive.extractall(folder)
+    return _read_back(folder / f"responses.{fmt}", fmt), _read_back(folder / f"lan.{fmt}", fmt)
+
+
+@pytest.mark.skipif(not shutil.which("readstat"), reason="needs the readstat program (Debian package readstat)")
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_readstat_and_pyreadstat_write_the_same_values_and_labels(awkward, tmp_path, monkeypatch, caplog, fmt):
+    from chiso.surveys import exports
+
+    (tool, tool_meta), (tool_repeat, _) = _export(awkward, fmt, tmp_path / "tool")
+    monkeypatch.setattr(exports.shutil, "which", lambda name: None)  # as on a server without the package
+    monkeypatch.setattr(exports, "_without_readstat_warned", False)
+    with caplog.at_level(logging.WARNING, logger="chiso.surveys.exports"):
+        (memory, memory_meta), (memory_repeat, _) = _export(awkward, fmt, tmp_path / "memory")
+    assert [r.getMessage().startswith("The readstat program is not installed") for r in caplog.records] == [True]  # once, not per table
+
+    for data, meta in ((tool, tool_meta), (memory, memory_meta)):
+        assert list(data["so_lan"]) == [0, 3] and list(data["muc"]) == [2, 1]
+        assert data["diem"][1] == 7.25 and math.isnan(data["diem"][0])  # a missing number stays missing
+        assert list(data["ty_le"]) == [1.5, 0.5]
+        assert data["y_kien"][1] == 'Cần "một cửa",\nnhanh hơn'  # quotes and line breaks inside a value survive
+        assert meta.column_names_to_labels["muc"] == "Mức 'hài lòng' chung"  # one line, no double quotes
+        assert meta.column_names_to_labels["y_kien"] == "Ý kiến / góp ý"
+        assert meta.variable_value_labels["muc"][2] == "Không"
+        assert meta.variable_value_labels["included"] == {0: "Loại", 1: "Sử dụng"}
+    assert (fmt == "sav") == ("ty_le" in tool_meta.variable_value_labels)  # Stata labels whole numbers only
+    assert tool_meta.variable_value_labels == memory_meta.variable_value_labels
+    assert tool_meta.column_names_to_labels == memory_meta.column_names_to_labels
+    assert list(tool.columns) == list(memory.columns)
+    for name in tool.columns:
+        if name == "y_kien":
+            continue
+        assert tool[name].fillna(-1).tolist() == memory[name].fillna(-1).tolist(), name
+
+    variable_label = tool_meta.column_names_to_labels["diem"]
+    value_label = tool_meta.variable_value_labels["muc"][1]
+    if fmt == "sav":  # labels cut to the format's bytes, never inside a letter
+        assert len(variable_label.encode()) <= 255 and len(value_label.encode()) <= 120 and value_label.startswith("Rất hài lòng")
+        assert tool["y_kien"][0] == LONG_TEXT.strip() == memory["y_kien"][0]
+    else:
+        assert 75 < len(variable_label) <= 80 and 75 < len(value_label) <= 80 and value_label.startswith("Rất hài lòng")
+        long = tool["y_kien"][0]
+        assert len(long.encode()) <= 2045 and LONG_TEXT.startswith(long) and len(long) > 600  # Stata's longest string
+        assert memory["y_kien"][0] == LONG_TEXT.strip()  # pyreadstat writes a strL
+    assert len(tool_repeat) == len(memory_repeat) == 0  # an empty table is still a file with its columns
+    assert "thu_tu" in tool_repeat.columns
+
+
+def test_a_readstat_failure_is_reported_with_its_message(awkward, tmp_path, monkeypatch):
+    from chiso.surveys import exports
+
+    fake = tmp_path / "readstat"
+    fake.write_text("#!/bin/sh\necho 'Error processing input.csv: Unable to open file' >&2\nexit 0\n")  # it exits 0 on errors too
+    fake.chmod(0o755)
+    monkeypatch.setattr(exports.shutil, "which", lambda name: str(fake))
+    with pytest.raises(exports.ExportError) as failure:
+        survey_export(survey=awkward, fmt="sav", target=tmp_path / "x.sav.zip")
+    assert "Unable to open file" in str(failure.value)
+    assert "responses" in failure.value.user_message and "ReadStat" in failure.value.user_message
+
+
+def test_a_failed_export_job_tells_the_person_why_and_leaves_no_file(awkward, tmp_path, monkeypatch, make_user, django_capture_on_commit_callbacks, settings):
+    from chiso.surveys import exports
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    fake = tmp_path / "readstat"
+    fake.write_text("#!/bin/sh\necho 'Error processing input.csv: Unable to open file' >&2\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(exports.shutil, "which", lambda name: str(fake))
+    client = Client()
+    client.force_login(make_user("phantich", Role.ANALYST))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/surveys/{awkward.code}/export/", {"format": "sav"})
+    job = Job.objects.get(kind="surveys_export")
+    assert job.status == Job.Status.FAILED and "ReadStat" in job.message and "Unable" not in job.message
+    assert not list((tmp_path / "media").rglob("*.zip"))

@@ -4,16 +4,25 @@ One table per response (`responses`) and one per top-level repeat (`danh_gia`: o
 unit), joined by the random response id. Columns carry the response's date, channel, version,
 answering time, weight, the quality flags and the analyst's decision — never an invitation, a
 frame entry or anything else that names a respondent; free-text answers only when asked for.
-CSV and XLSX are written row by row from the database in chunks (constant memory); SPSS and
-Stata files are built one table at a time with pyreadstat, with value labels from the XLSForm
-choices and variable labels from the questions.
+Every format is written row by row from the database in chunks (constant memory). SPSS and Stata
+files come from the ReadStat command-line tool (Debian package `readstat`, the C library that
+pyreadstat wraps): each table is streamed into a temporary CSV, its variables (value labels from
+the XLSForm choices, variable labels from the questions) go into a JSON file, and `readstat`
+converts the pair row by row. Without the tool the files are built in memory by pyreadstat, one
+table at a time (memory then grows with the survey; a warning in the log says so once).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import logging
+import math
+import os
 import re
+import shutil
+import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -28,6 +37,16 @@ from .weighting import survey_weights
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
 CHUNK = 2000
+
+log = logging.getLogger(__name__)
+
+
+class ExportError(Exception):
+    """An export that could not be written: the exception's text is for the log, `user_message` for the person."""
+
+    def __init__(self, detail: str, user_message: str):
+        super().__init__(detail)
+        self.user_message = user_message
 
 
 @dataclass
@@ -273,7 +292,131 @@ def survey_export(*, survey: Survey, fmt: str, target: Path, include_text: bool 
     return target
 
 
+# What SPSS and Stata hold, in UTF-8 bytes (a Vietnamese letter takes two or three) and, for Stata,
+# in characters: labels as (characters, bytes), strings in bytes. ReadStat keeps a variable label
+# in 256 bytes and cuts longer ones in the middle of a letter, so every label is cut here first.
+_LIMITS = {
+    "sav": {"variable": (None, 255), "value": (None, 120), "string": 32767},
+    "dta": {"variable": (80, 320), "value": (80, 320), "string": 2045},  # str2045; the tool writes no strL
+}
+_without_readstat_warned = False
+
+
+def _fit(text: str, chars: int | None, size: int) -> str:
+    if chars is not None:
+        text = text[:chars]
+    data = text.encode("utf-8")
+    return data[:size].decode("utf-8", "ignore") if len(data) > size else text
+
+
+def _clean_label(text: str) -> str:
+    """One line, without double quotes or backslashes: ReadStat copies JSON strings without undoing
+    escapes, so `"` would show as `\\"`; both writers get the same text so their files match."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).replace('"', "'").replace("\\", "/").strip()
+
+
+def _stat_labels(spec: TableSpec, fmt: str) -> tuple[dict, dict]:
+    """Variable labels and value labels of a table, within the format's limits."""
+    limits = _LIMITS[fmt]
+    labels = {v.name: _fit(_clean_label(v.label), *limits["variable"]).rstrip() for v in spec.variables}
+    value_labels = {}
+    for v in spec.variables:
+        if not v.labels:
+            continue
+        if fmt == "dta":
+            if not all(float(code).is_integer() for code in v.labels):
+                continue  # Stata labels whole numbers only
+            value_labels[v.name] = {int(code): _fit(_clean_label(text), *limits["value"]).rstrip() for code, text in v.labels.items()}
+        else:
+            value_labels[v.name] = {float(code): _fit(_clean_label(text), *limits["value"]).rstrip() for code, text in v.labels.items()}
+    return labels, value_labels
+
+
 def _write_stat(archive, survey, spec: TableSpec, context, fmt: str, tick) -> None:
+    rows = table_rows(survey, spec, context, numeric=True)
+    binary = shutil.which("readstat")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{spec.name}.{fmt}"
+        if binary:
+            _stat_with_readstat(binary, spec, rows, fmt, path, tick)
+        else:
+            _warn_without_readstat()
+            _stat_in_memory(spec, rows, fmt, path, tick)
+        archive.write(path, path.name)
+
+
+def _warn_without_readstat() -> None:
+    global _without_readstat_warned
+    if not _without_readstat_warned:  # once per process: the log should not fill with it
+        _without_readstat_warned = True
+        log.warning("The readstat program is not installed (Debian package readstat): SPSS and Stata exports are built "
+                    "in memory with pyreadstat, and their memory grows with the number of responses.")
+
+
+def _stat_with_readstat(binary: str, spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
+    """Stream the rows into a CSV file, describe the variables in JSON, and let `readstat` convert the pair."""
+    numbers = [i for i, v in enumerate(spec.variables) if v.kind == "number"]
+    strings = [i for i, v in enumerate(spec.variables) if v.kind not in ("number", "choice", "binary")]
+    limit = _LIMITS[fmt]["string"]
+    fractional: set[int] = set()  # number columns with a non-whole value, shown with decimals
+    cut = count = 0
+    data = path.with_suffix(".csv")
+    with open(data, "w", encoding="utf-8", newline="") as out:
+        # Texts quoted, or ReadStat's CSV reader trims their spaces; an empty cell is a missing value.
+        writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
+        writer.writerow([v.name for v in spec.variables])
+        for row in rows:
+            for i in numbers:
+                value = row[i]
+                if value is not None:
+                    if not math.isfinite(value):
+                        row[i] = None
+                    elif not value.is_integer():
+                        fractional.add(i)
+            for i in strings:
+                value = row[i]
+                if value is not None and len(value) * 4 > limit:  # only a long text can be over the byte limit
+                    row[i] = _fit(value, None, limit)
+                    cut += row[i] != value
+            writer.writerow(row)
+            count += 1
+            tick()
+    if not count:
+        # ReadStat reads a CSV without data rows as having no columns; an empty table is small anyway.
+        _stat_in_memory(spec, [], fmt, path, tick)
+        return
+    if cut:
+        log.info("%s: %d texts cut to %d bytes, the longest string the format holds", path.name, cut, limit)
+    labels, value_labels = _stat_labels(spec, fmt)
+    variables = []
+    for i, v in enumerate(spec.variables):
+        entry = {"type": "STRING" if i in strings else "NUMERIC", "name": v.name}
+        if labels[v.name]:
+            entry["label"] = labels[v.name]
+        if i not in strings:
+            whole = i not in fractional and all(float(code).is_integer() for code in v.codes.values())
+            entry["decimals"] = 0 if whole else 2  # display only: the values keep every digit
+        if v.name in value_labels:
+            entry["categories"] = [{"code": code, "label": text} for code, text in value_labels[v.name].items()]
+        variables.append(entry)
+    metadata = path.with_suffix(".json")
+    metadata.write_text(json.dumps({"type": "SPSS" if fmt == "sav" else "STATA", "variables": variables}, ensure_ascii=False), encoding="utf-8")
+    # ReadStat parses numbers with strtod, which follows the locale: keep the decimal point a point.
+    done = subprocess.run([binary, str(data), str(metadata), str(path)], capture_output=True, env={**os.environ, "LC_ALL": "C"})
+    messages = (done.stdout + done.stderr).decode("utf-8", "replace")
+    # readstat exits with 0 even when it failed, so read what it says: errors, and how much it converted.
+    converted = re.search(r"Converted (\d+) variables and (\d+) rows", messages)
+    if (done.returncode != 0 or not path.exists() or any(line.startswith("Error") for line in messages.splitlines())
+            or (converted and (int(converted[1]), int(converted[2])) != (len(spec.variables), count))):
+        raise ExportError(
+            f"readstat could not write {path.name} (exit code {done.returncode}): {messages.strip()}",
+            _("The %(format)s file of table %(table)s could not be written. The administrator can find ReadStat's message in the server log.")
+            % {"format": "SPSS" if fmt == "sav" else "Stata", "table": spec.name},
+        )
+
+
+def _stat_in_memory(spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
+    """The table as a data frame written by pyreadstat: memory grows with the table (the fallback)."""
     import numpy as np
     import pandas as pd
     import pyreadstat
@@ -285,7 +428,7 @@ def _write_stat(archive, survey, spec: TableSpec, context, fmt: str, tick) -> No
     columns: list = [array("d") if is_number else [] for is_number in numeric]
     shared: list[dict] = [{} for _ in numeric]  # repeated texts (unit codes, dates) stored once
     nan = float("nan")
-    for row in table_rows(survey, spec, context, numeric=True):
+    for row in rows:
         for column, is_number, same, value in zip(columns, numeric, shared, row):
             if is_number:
                 column.append(nan if value is None else float(value))
@@ -299,15 +442,8 @@ def _write_stat(archive, survey, spec: TableSpec, context, fmt: str, tick) -> No
     for variable, is_number, values in zip(spec.variables, numeric, columns):
         data[variable.name] = np.frombuffer(values, dtype=float) if is_number else pd.Series(values, dtype=object)
     frame = pd.DataFrame(data, columns=[v.name for v in spec.variables])
-    labels = {v.name: v.label[:80 if fmt == "dta" else 250] for v in spec.variables}
-    if fmt == "dta":
-        value_labels = {v.name: {int(k): lab[:80] for k, lab in v.labels.items()} for v in spec.variables if v.labels and all(float(k).is_integer() for k in v.labels)}
+    labels, value_labels = _stat_labels(spec, fmt)
+    if fmt == "sav":
+        pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
     else:
-        value_labels = {v.name: dict(v.labels) for v in spec.variables if v.labels}
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{spec.name}.{fmt}"
-        if fmt == "sav":
-            pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
-        else:
-            pyreadstat.write_dta(frame, str(path), column_labels=labels, variable_value_labels=value_labels, version=15)
-        archive.write(path, path.name)
+        pyreadstat.write_dta(frame, str(path), column_labels=labels, variable_value_labels=value_labels, version=15)

@@ -1,13 +1,17 @@
 """Background tasks of the surveys app: sending invitations and reminders, printing letters,
 checking data quality, exporting. Each reports progress on its Job row (chiso.jobs)."""
 
+import logging
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks import task
 
 from chiso.jobs.services import job_run
+
+log = logging.getLogger(__name__)
 
 
 def _target(name: str) -> tuple[Path, str]:
@@ -57,14 +61,19 @@ def quality_check_task(job_id: int, survey_id: int) -> None:
 
 @task()
 def export_task(job_id: int, survey_id: int, fmt: str, include_text: bool = False) -> None:
-    from .exports import survey_export
+    from .exports import ExportError, survey_export
     from .models import Survey
 
     def work(progress):
         survey = Survey.objects.get(pk=survey_id)
         suffix = "xlsx" if fmt == "xlsx" else f"{fmt}.zip"
         target, relative = _target(f"survey-{survey.code}-{timezone.localtime():%Y%m%d-%H%M%S}-{job_id}.{suffix}")
-        survey_export(survey=survey, fmt=fmt, target=target, include_text=include_text, progress=progress)
+        try:
+            survey_export(survey=survey, fmt=fmt, target=target, include_text=include_text, progress=progress)
+        except ExportError as error:
+            log.error("export of survey %s as %s failed: %s", survey.code, fmt, error)
+            target.unlink(missing_ok=True)  # no half-written file left to download
+            raise ValidationError(error.user_message) from None
         return {"output_file": relative}
 
     job_run(job_id, work)
