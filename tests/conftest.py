@@ -129,6 +129,19 @@ def login(page):
     return do_login
 
 
+def menu_click(page, text: str) -> None:
+    """Follow a main-menu link as a person does: open its group first when it sits in one."""
+    link = page.locator("nav.site-nav a", has_text=text).first
+    if not link.is_visible():
+        page.locator("nav.site-nav li.nav-group", has=page.locator("a", has_text=text)).first.locator("summary").click()
+    link.click()
+
+
+@pytest.fixture
+def menu(page):
+    return lambda text: menu_click(page, text)
+
+
 def _cp1258_encode(text: str) -> bytes:
     """Encode as Windows does for Vietnamese: precomposed letters where the code page has
     them, otherwise the base letter followed by a combining tone mark."""

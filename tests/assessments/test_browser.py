@@ -38,13 +38,13 @@ def other_unit_appraised(cycle, people):
     return b
 
 
-def test_par_assessment_from_self_assessment_to_publication(page, login, cycle, people, other_unit_appraised, survey_run, tmp_path, settings):
+def test_par_assessment_from_self_assessment_to_publication(menu, page, login, cycle, people, other_unit_appraised, survey_run, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     a = assessment_of(cycle, "S-A")
 
     # --- the unit officer: scores, sees the totals grow, attaches evidence, submits
     login("canbo.a")
-    page.click("nav >> text=Đánh giá CCHC")
+    menu("Đánh giá CCHC")
     page.click("#due >> text=Sở Tài chính")
     expect(page.locator("h1")).to_have_text("Sở Tài chính")
     row = page.locator("tr[data-code='F1.2']")
@@ -88,7 +88,7 @@ def test_par_assessment_from_self_assessment_to_publication(page, login, cycle, 
 
     # --- the expert team: by criterion across units, a question, then the rest on the unit's sheet
     login("thamdinh")
-    page.click("nav >> text=Đánh giá CCHC")
+    menu("Đánh giá CCHC")
     page.click(f"main table a:has-text(\"{cycle.title}\")")
     page.click("text=Thẩm định theo tiêu chí")
     expect(page.locator("h2")).to_contain_text("F1.1")
@@ -111,7 +111,7 @@ def test_par_assessment_from_self_assessment_to_publication(page, login, cycle, 
 
     # --- the unit explains
     login("canbo.a")
-    page.click("nav >> text=Đánh giá CCHC")
+    menu("Đánh giá CCHC")
     expect(page.locator("#due")).to_contain_text("Giải trình theo yêu cầu")
     page.click("#due >> text=Sở Tài chính")
     expect(page.locator("#questions")).to_contain_text("Đề nghị cung cấp văn bản")

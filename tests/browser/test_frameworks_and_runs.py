@@ -30,10 +30,10 @@ def par(db):
     return framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode()).version
 
 
-def test_framework_tree_shows_points_guidance_and_what_is_to_be_confirmed(page, login, make_user, par):
+def test_framework_tree_shows_points_guidance_and_what_is_to_be_confirmed(menu, page, login, make_user, par):
     make_user("lanhdao", Role.LEADER)
     login("lanhdao")
-    page.click("nav >> text=Bộ chỉ số")
+    menu("Bộ chỉ số")
     page.click("text=v1 (2023)")
     expect(page.locator("h1")).to_contain_text("Chỉ số CCHC các sở")
     expect(page.locator(".problems")).to_contain_text("Điểm tối đa của lĩnh vực 2")

@@ -48,12 +48,12 @@ def test_wrong_password_is_refused_politely(page, login, make_user, db):
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
-def test_unit_import_with_a_bad_file_names_row_and_column_then_a_good_file_imports(page, login, make_user, blocks, period, tmp_path):
+def test_unit_import_with_a_bad_file_names_row_and_column_then_a_good_file_imports(menu, page, login, make_user, blocks, period, tmp_path):
     make_user("thuky", Role.SECRETARIAT)
     bad = tmp_path / "donvi.csv"
     bad.write_text("code,name_vi,block,valid_from\nS-TC,Sở Tài chính,department,31/02/2023\nS-TP,Sở Tư pháp,department,\n", encoding="utf-8-sig")
     login("thuky")
-    page.click("nav >> text=Nhập đơn vị")
+    menu("Nhập đơn vị")
     page.set_input_files("input[type=file]", str(bad))
     page.click("main button[type=submit]")
     problems = page.locator(".problems")

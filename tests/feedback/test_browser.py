@@ -65,7 +65,8 @@ def test_a_business_files_anonymously_the_unit_answers_and_the_business_rates_it
     assert feedback.anonymous and feedback.attachments.count() == 1
 
     secretariat = staff_page(contexts, "thuky")
-    secretariat.get_by_role("link", name="Phản ánh, kiến nghị").first.click()
+    secretariat.locator("nav.site-nav summary", has_text="Theo dõi").click()  # the follow-up menu group
+    secretariat.locator("nav.site-nav").get_by_role("link", name="Phản ánh, kiến nghị").click()
     secretariat.get_by_role("link", name=feedback.number).click()
     expect(secretariat.locator("#feedback-state")).to_have_text("Đã tiếp nhận, chờ chuyển xử lý")
     secretariat.get_by_label("Đơn vị chủ trì xử lý").select_option(label="Sở Tài chính")  # suggested by the filer

@@ -10,10 +10,10 @@ from chiso.accounts.models import Role
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_ranking_to_scorecard_to_pdf(page, login, make_user, sample, tmp_path):
+def test_ranking_to_scorecard_to_pdf(menu, page, login, make_user, sample, tmp_path):
     make_user("lanhdao", Role.LEADER)
     login("lanhdao")
-    page.click("nav >> text=Kết quả")
+    menu("Kết quả")
     page.click(f"a[href='/results/runs/{sample.ddci_2023.pk}/']")
     expect(page.locator("h1")).to_contain_text("DDCI thử")
     first = page.locator("#ranking tbody tr").first

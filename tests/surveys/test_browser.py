@@ -123,12 +123,12 @@ def test_the_basics_work_without_javascript(browser, live_server, ddci_survey):
     context.close()
 
 
-def test_the_secretariat_uploads_a_broken_form_then_a_good_one_and_previews_it(page, login, make_user, ddci_survey, tmp_path, xlsform):
+def test_the_secretariat_uploads_a_broken_form_then_a_good_one_and_previews_it(menu, page, login, make_user, ddci_survey, tmp_path, xlsform):
     make_user("thuky", Role.SECRETARIAT)
     broken = tmp_path / "phieu-loi.xlsx"
     broken.write_bytes(xlsform([("integer", "a", "A", ""), ("integer", "b", "B", "${a} > (1")], survey_header=("type", "name", "label", "relevant")))
     login("thuky")
-    page.click("nav >> text=Khảo sát")
+    menu("Khảo sát")
     page.click("text=Tải lên biểu mẫu XLSForm")
     page.set_input_files("input[type=file]", str(broken))
     page.click("main button[type=submit]")
