@@ -176,7 +176,7 @@ def test_the_secretariat_starts_it_and_the_pages_show_sampling_intervals(rated, 
     assert "2–3" in ranking
     scorecard = client.get(reverse("results:scorecard", args=[run.pk, "S-XD"])).content.decode()
     low, high = analysis.ranks["S-XD"]["score_low"], analysis.ranks["S-XD"]["score_high"]
-    assert f"{low:.1f}".replace(".", ",") in scorecard and f"{high:.1f}".replace(".", ",") in scorecard
+    assert f"{low:.2f}".replace(".", ",") in scorecard and f"{high:.2f}".replace(".", ",") in scorecard
     client.force_login(make_user("lanhdao", Role.LEADER))
     assert client.post(reverse("indices:sampling", args=[run.pk])).status_code == 403
 

@@ -34,6 +34,15 @@ from .form import Choice, Element, FormDef
 INTEGER = re.compile(r"^[+-]?\d+$")
 MAX_TEXT = 5000
 MAX_REPEAT = 200
+MAX_ENTRIES = 50  # entries a respondent may add to one repeat on the web form
+# What a time or dateTime answer may look like on the way in: the HTML inputs send hh:mm or
+# hh:mm:ss and yyyy-mm-ddThh:mm; ODK and Excel write seconds, fractions and an offset.
+TIME_IN = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
+DATETIME_IN = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}:\d{2}(?::\d{2})?)(?:[.,]\d+)?(Z|[+-]\d{2}(?::?\d{2})?)?$")
+DATETIME_VN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T]+(\d{1,2}:\d{2}(?::\d{2})?)$")
+# What is stored (xsd:time and xsd:dateTime without an offset, as ODK reads them).
+TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 
 
 def relative_path(context: tuple[str, ...], target: tuple[str, ...]) -> str:
@@ -63,6 +72,8 @@ def compiled(form: FormDef, element: Element, attribute: str):
     if key not in cache:
         if attribute == "repeat_count":
             cache[key] = _compile_for(form, element.repeat_count, element.parent.path)
+        elif attribute == "relevant_outside":
+            cache[key] = _compile_for(form, element.relevant, element.parent.path)
         elif attribute == "required":
             cache[key] = _compile_for(form, _required_expression(element.required), element.path)
         elif attribute.startswith("ref:"):
@@ -109,14 +120,93 @@ def _choice_contexts(form: FormDef, list_name: str, choices: list[Choice]):
     return cache[list_name]
 
 
+def adds_entries(element: Element) -> bool:
+    """A repeat whose entries the respondent adds and removes: no repeat_count, no jr:noAddRemove."""
+    no_add_remove = str(element.control.get("jr:noAddRemove", "") or "").strip().lower()
+    return element.is_repeat and not element.repeat_count and no_add_remove not in ("true()", "true", "yes", "1")
+
+
+def first_entries(form: FormDef, answers: dict) -> bool:
+    """Give each repeat without repeat_count that was never started one empty entry, as Enketo
+    does (in place; True if anything changed). An empty list stays empty: the respondent
+    removed the entries. Only the respondent's pages call this: stored and imported answers
+    are read as they are."""
+
+    def visit(element: Element, scope: dict) -> bool:
+        changed = False
+        for child in element.children:
+            if child.is_repeat:
+                entries = scope.get(child.name)
+                if entries is None and not child.repeat_count:
+                    entries = scope[child.name] = [{}]
+                    changed = True
+                for entry in entries if isinstance(entries, list) else []:
+                    if isinstance(entry, dict):
+                        changed = visit(child, entry) or changed
+            elif child.is_group:
+                changed = visit(child, scope) or changed
+        return changed
+
+    return visit(form.root, answers)
+
+
+def _time_text(text: str) -> str:
+    """hh:mm, hh:mm:ss or ODK's 14:30:00.000+07:00 → 14:30:00; anything else as it was (the check refuses it)."""
+    match = TIME_IN.match(text)
+    if not match:
+        return text
+    hours, minutes, seconds = match.group(1), match.group(2), match.group(3) or "00"
+    try:
+        # the offset is dropped: the time as the respondent's clock showed it
+        return datetime.time.fromisoformat(f"{int(hours):02d}:{minutes}:{seconds}").isoformat()
+    except ValueError:
+        return text
+
+
+def _datetime_text(text: str) -> str:
+    """yyyy-mm-ddThh:mm (the datetime-local input), ISO with seconds, ODK's with an offset, or
+    13/03/2025 14:30 → 2025-03-13T14:30:00 in Vietnam's time; anything else as it was."""
+    vietnamese = DATETIME_VN.match(text)
+    if vietnamese:
+        day, month, year, clock = vietnamese.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}T{clock}"
+    match = DATETIME_IN.match(text)
+    if not match:
+        return text
+    day, clock, offset = match.groups()
+    clock = f"{int(clock.split(':')[0]):02d}:{clock.split(':', 1)[1]}"
+    offset = {None: "", "Z": "+00:00"}.get(offset, offset)
+    if offset and ":" not in offset and len(offset) == 5:
+        offset = offset[:3] + ":" + offset[3:]
+    try:
+        moment = datetime.datetime.fromisoformat(f"{day}T{clock}{offset}")
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        from django.utils import timezone
+
+        moment = timezone.localtime(moment).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
+
+
 def normalise_input(element: Element, value) -> str:
-    """What a person typed, tidied the way a form would: trimmed, 2,5 → 2.5, 13/03/2025 → ISO."""
+    """What a person typed, tidied the way a form would: trimmed, 2,5 → 2.5, 13/03/2025 → ISO,
+    a time as hh:mm:ss and a dateTime as yyyy-mm-ddThh:mm:ss."""
     if isinstance(value, (list, tuple)):
         value = " ".join(str(v).strip() for v in value if str(v).strip())
     elif isinstance(value, bool):
         value = "true" if value else ""
-    elif isinstance(value, (datetime.date, datetime.datetime)):
-        value = value.isoformat()[:10] if element.type == "date" else value.isoformat()
+    elif isinstance(value, datetime.datetime):
+        if element.type == "date":
+            value = value.date().isoformat()
+        elif element.type == "time":
+            value = value.time().isoformat(timespec="seconds")  # Excel keeps a time as a date-time on 1899-12-30
+        else:
+            value = value.isoformat(timespec="seconds")
+    elif isinstance(value, datetime.date):
+        value = value.isoformat()
+    elif isinstance(value, datetime.time):
+        value = value.isoformat(timespec="seconds")
     elif isinstance(value, float):
         value = str(int(value)) if value.is_integer() and element.type in ("integer", "range") else repr(value)
     text = "" if value is None else str(value).strip()
@@ -133,6 +223,10 @@ def normalise_input(element: Element, value) -> str:
             text = f"{year}-{int(month):02d}-{int(day):02d}"
         elif re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text):
             text = text[:10]
+    if element.type == "time" and text:
+        text = _time_text(text)
+    if element.type == "datetime" and text:
+        text = _datetime_text(text)
     if element.type == "select_multiple":
         seen: list[str] = []
         for part in text.replace(",", " ").split():
@@ -188,7 +282,9 @@ class Evaluation:
         for child in element.children:
             if child.is_repeat:
                 entries = scope.get(child.name)
-                if not isinstance(entries, list):
+                if entries is None:
+                    entries = []  # never started: left out, so the web form can give it a first entry
+                elif not isinstance(entries, list):
                     entries = scope[child.name] = []
                 entries[:] = [e if isinstance(e, dict) else {} for e in entries[:MAX_REPEAT]]
                 address = prefix + child.name
@@ -211,7 +307,7 @@ class Evaluation:
     # --- evaluating ----------------------------------------------------------------------
     def evaluate(self, element: Element, attribute: str, address: str, *, variables=None):
         token = compiled(self.form, element, attribute) if isinstance(attribute, str) else attribute
-        item = self._xpath_nodes.get(address if attribute != "repeat_count" else self._parent_address(address))
+        item = self._xpath_nodes.get(address if attribute not in ("repeat_count", "relevant_outside") else self._parent_address(address))
         token_ctx = expressions.current_choices.set(self.choice_name)
         try:
             return token, expressions.evaluate(token, self.context, item, variables)
@@ -247,7 +343,7 @@ class Evaluation:
         for child in element.children:
             if child.is_repeat:
                 address = prefix + child.name
-                self.relevant[address] = parent_relevant
+                self.relevant[address] = parent_relevant and self._repeat_relevant(child, address)
                 for index in range(1, self.entries.get(address, 0) + 1):
                     entry_address = f"{address}[{index}]"
                     relevant = parent_relevant and (not child.relevant or self._truth(child, "relevant", entry_address))
@@ -272,6 +368,21 @@ class Evaluation:
                 elif child.type == "calculate" and child.calculation:
                     et.text = self._text(child, "calculation", address)
                 self.values[address] = et.text or ""
+
+    def _repeat_relevant(self, element: Element, address: str) -> bool:
+        """Whether entries may be added to a repeat without repeat_count, even when it has none:
+        its relevant evaluated on its parent. A counted repeat follows its count instead."""
+        if element.repeat_count or not element.relevant:
+            return True
+        names = expressions.references(element.relevant)
+        inside = any(name in self.form.elements and element in _ancestors(self.form.elements[name]) for name in names)
+        if inside or "position(" in element.relevant:
+            return True  # an expression about the entry itself: each entry decides
+        token, value = self.evaluate(element, "relevant_outside", address)
+        if value is None:
+            self.eval_errors.pop(address, None)
+            return True  # not answerable outside an entry: each entry decides
+        return expressions.as_boolean(token, value)
 
     @staticmethod
     def _clear(et: ET.Element) -> None:
@@ -435,13 +546,11 @@ class Evaluation:
             except ValueError:
                 return _("Enter a date as dd/mm/yyyy.")
         elif kind == "time":
-            if not re.match(r"^\d{2}:\d{2}(:\d{2})?", value):
-                return _("Enter a time as hh:mm.")
+            if not _parses(TIME, datetime.time, value):
+                return _("Enter a time as hh:mm, from 00:00 to 23:59.")
         elif kind == "datetime":
-            try:
-                datetime.datetime.fromisoformat(value)
-            except ValueError:
-                return _("Enter a date and time.")
+            if not _parses(DATETIME, datetime.datetime, value):
+                return _("Enter a date and a time as dd/mm/yyyy hh:mm.")
         elif kind in ("select_one", "select_multiple"):
             allowed = {c.name for c in self.choices(element, address)}
             picked = value.split() if kind == "select_multiple" else [value]
@@ -518,6 +627,25 @@ def typed(element: Element, value: str):
     if element.type == "select_multiple":
         return value.split()
     return value
+
+
+def _ancestors(element: Element) -> list[Element]:
+    found, node = [], element.parent
+    while node is not None:
+        found.append(node)
+        node = node.parent
+    return found
+
+
+def _parses(pattern: re.Pattern, kind, value: str) -> bool:
+    # the pattern first: fromisoformat alone takes "12", "1230" or an offset as well
+    if not pattern.match(value):
+        return False
+    try:
+        kind.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _fmt(number: Decimal) -> str:

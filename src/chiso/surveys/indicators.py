@@ -295,7 +295,8 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
 
 def _included(survey: Survey, excluded: set, weighting: bool = False):
     """(id, version, answers) of the responses not excluded, streamed; (id, answers) for weighting."""
-    rows = Response.objects.filter(survey=survey).values_list("id", "version_id", "answers")
+    # In a fixed order, so that a bootstrap with a seed draws the same respondents every time.
+    rows = Response.objects.filter(survey=survey).order_by("id").values_list("id", "version_id", "answers")
     if weighting:
         from .monitoring import analysis_for as settings_of
 

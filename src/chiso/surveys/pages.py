@@ -1,8 +1,10 @@
 """How a questionnaire is cut into web pages, and what each page shows.
 
-One section per page: each top-level group is a page, each entry of a top-level repeat is a
-page (in a DDCI form: one page per rated department), and loose top-level questions between
-them form a page of their own. Pages whose questions are all irrelevant are skipped.
+One section per page: each top-level group is a page, each entry of a top-level counted repeat
+is a page (in a DDCI form: one page per rated department), a top-level repeat the respondent
+fills (no repeat_count) is one page with all its entries and the buttons to add and remove
+them, and loose top-level questions between them form a page of their own. Pages whose
+questions are all irrelevant are skipped.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .engine import Evaluation
+from .engine import MAX_ENTRIES, Evaluation, adds_entries
 from .form import Element
 
 
@@ -35,6 +37,10 @@ class Page:
                 name = evaluation.choice_name(self.element.rating_select, code) if code else ""
                 label = evaluation.label(self.element, self.prefix.rstrip("/"))
                 return f"{label}: {name}" if name and label else (name or label)
+            if self.entry is None:  # the page of a repeat the respondent fills
+                name = self.element.name
+                address = f"{name}[1]" if evaluation.entries.get(name) else name
+                return evaluation.label(self.element, address) or name
             label = evaluation.label(self.element, self.prefix.rstrip("/")) or self.element.name
             return f"{label} ({self.entry})"
         return evaluation.label(self.element, f"@{self.element.name}") or self.element.name
@@ -50,7 +56,10 @@ def pages_all(evaluation: Evaluation) -> list[Page]:
             loose.clear()
 
     for child in evaluation.form.root.children:
-        if child.is_repeat:
+        if child.is_repeat and not child.repeat_count:
+            flush()
+            pages.append(Page(key=f"r-{child.name}", element=child, items=[child], prefix=""))
+        elif child.is_repeat:
             flush()
             for index in range(1, evaluation.entries.get(child.name, 0) + 1):
                 pages.append(Page(key=f"r-{child.name}-{index}", element=child, items=child.children, prefix=f"{child.name}[{index}]/", entry=index))
@@ -65,7 +74,10 @@ def pages_all(evaluation: Evaluation) -> list[Page]:
 
 def _page_relevant(page: Page, evaluation: Evaluation) -> bool:
     if page.element is not None:
-        own = page.prefix.rstrip("/") if page.element.is_repeat else f"@{page.element.name}"
+        if page.element.is_repeat:
+            own = page.prefix.rstrip("/") if page.entry is not None else page.element.name
+        else:
+            own = f"@{page.element.name}"
         if not evaluation.relevant.get(own, False):
             return False
     return bool(widgets(page, evaluation, only_relevant=True))
@@ -82,11 +94,14 @@ class Widget:
     label: str
     hint: str
     value: str
-    kind: str  # the template's input: number, text, textarea, date, select_one, …
+    kind: str  # the template's input: number, text, textarea, date, select_one, …, or a marker:
+    # group (a group or an entry starts), entry_end (after an entry the respondent may remove),
+    # entries (after a repeat's entries: where one is added)
     choices: list[tuple[str, str]] = field(default_factory=list)
     error: str = ""
     depth: int = 0
     legend: str = ""  # set on group start markers
+    count: int = 0  # entries markers: how many entries the repeat has
 
     @property
     def selected(self) -> set[str]:
@@ -104,7 +119,36 @@ class Widget:
 
     @property
     def dom_id(self) -> str:
-        return "f-" + self.address.replace("/", "-").replace("[", "-").replace("]", "")
+        return dom_id(self.address)
+
+    @property
+    def is_question(self) -> bool:
+        """An input the page posts back (not a heading, a note or a list's buttons)."""
+        return self.kind not in ("group", "note", "entry_end", "entries")
+
+    @property
+    def can_add(self) -> bool:
+        return self.count < MAX_ENTRIES
+
+    @property
+    def limit(self) -> int:
+        return MAX_ENTRIES
+
+    @property
+    def is_entry(self) -> bool:
+        """A group marker that starts an entry of a repeat (not a group)."""
+        return self.kind == "group" and self.element.is_repeat
+
+    @property
+    def input_value(self) -> str:
+        """The value as the HTML input takes it: 14:30 rather than the stored 14:30:00."""
+        if self.kind in ("time", "datetime") and self.value.endswith(":00") and self.value.count(":") == 2:
+            return self.value[:-3]
+        return self.value
+
+
+def dom_id(address: str) -> str:
+    return "f-" + address.replace("/", "-").replace("[", "-").replace("]", "").replace("@", "g-")
 
 
 def range_values(element: Element, limit: int = 11) -> list[tuple[str, str]]:
@@ -147,13 +191,23 @@ def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None
     def visit(elements: list[Element], prefix: str, depth: int):
         for element in elements:
             if element.is_repeat:
-                count = evaluation.entries.get(prefix + element.name, 0)
+                address = prefix + element.name
+                if only_relevant and not evaluation.relevant.get(address, False):
+                    continue
+                count = evaluation.entries.get(address, 0)
+                editable = adds_entries(element)
                 for index in range(1, count + 1):
-                    entry = f"{prefix}{element.name}[{index}]"
+                    entry = f"{address}[{index}]"
                     if only_relevant and not evaluation.relevant.get(entry, False):
                         continue
-                    out.append(Widget(address=entry, element=element, label="", hint="", value="", kind="group", depth=depth + 1, legend=f"{evaluation.label(element, entry)} ({index})"))
+                    legend = f"{evaluation.label(element, entry) or element.name} ({index})"
+                    out.append(Widget(address=entry, element=element, label="", hint="", value="", kind="group", depth=depth + 1, legend=legend))
                     visit(element.children, entry + "/", depth + 1)
+                    if editable:
+                        out.append(Widget(address=entry, element=element, label="", hint="", value="", kind="entry_end", depth=depth + 1, legend=legend))
+                if editable:
+                    legend = evaluation.label(element, f"{address}[1]" if count else address) or element.name
+                    out.append(Widget(address=address, element=element, label="", hint="", value="", kind="entries", depth=depth + 1, legend=legend, count=count))
                 continue
             if element.is_group:
                 address = f"{prefix}@{element.name}"
@@ -202,11 +256,21 @@ def hidden_values(page: Page, evaluation: Evaluation) -> dict[str, str]:
 
 
 def review_sections(evaluation: Evaluation) -> list[tuple[Page, str, list[Widget]]]:
+    """Each page's answers; an entry of a repeat keeps its heading, an empty repeat says so."""
     sections = []
     for page in pages_relevant(evaluation):
-        items = [w for w in widgets(page, evaluation) if w.kind not in ("group", "note")]
+        items = [
+            w for w in widgets(page, evaluation)
+            if w.kind not in ("group", "note", "entry_end", "entries") or w.is_entry or (w.kind == "entries" and not w.count)
+        ]
         sections.append((page, page.title(evaluation), items))
     return sections
+
+
+def entry_markers(page: Page, evaluation: Evaluation) -> dict[str, Widget]:
+    """The add (repeat address) and remove (entry address) buttons the page shows, by address:
+    the only entries a posted add or remove may touch."""
+    return {w.address: w for w in widgets(page, evaluation) if w.kind in ("entries", "entry_end")}
 
 
 def display_value(widget: Widget) -> str:
@@ -217,6 +281,12 @@ def display_value(widget: Widget) -> str:
         parts = widget.value.split("-")
         if len(parts) == 3:
             return f"{parts[2]}/{parts[1]}/{parts[0]}"
+    if widget.kind == "time":
+        return widget.input_value
+    if widget.kind == "datetime" and "T" in widget.value:
+        day, clock = widget.input_value.split("T", 1)
+        parts = day.split("-")
+        return f"{parts[2]}/{parts[1]}/{parts[0]} {clock}" if len(parts) == 3 else widget.value
     if widget.kind == "decimal":
         return widget.value.replace(".", ",")
     return widget.value

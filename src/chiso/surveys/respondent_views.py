@@ -1,7 +1,8 @@
 """The respondent's pages: open a link, answer page by page, review, submit.
 
 Mobile-first, Vietnamese by default, working without JavaScript (htmx only refreshes which
-questions are shown). Staff typing in a paper form go through these same pages.
+questions are shown). Staff typing in a paper form go through these same pages. A list the
+respondent fills (a repeat without repeat_count) has add and remove buttons: see entries.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chiso.accounts.permissions import MANAGING_ROLES
 
 from . import access
+from .entries import addresses_allowed, draft_entry_change, draft_first_entries, entry_action
 from .models import Draft, Survey
 from .pages import display_value, hidden_values, pages_relevant, review_sections, widgets
 from .queries import draft_evaluate
@@ -56,6 +58,8 @@ def _load(request, ref: str):
         return None, _refused(request, AccessRefused("completed", survey))
     if draft.channel == Draft.Channel.WEB and draft.survey.state() != "open":
         return None, _refused(request, AccessRefused(draft.survey.state(), draft.survey))
+    # Lists never started get their first entry, in memory: the page's next save keeps it.
+    draft_first_entries(draft=draft)
     return draft, None
 
 
@@ -129,6 +133,11 @@ def _posted_values(request, addresses: list[str]) -> dict[str, str]:
     return {address: " ".join(v for v in request.POST.getlist(address) if v) for address in addresses}
 
 
+def _posted_shown(request, draft) -> list[str]:
+    """The questions the page says it showed, less any naming an entry that does not exist."""
+    return addresses_allowed(draft.version.form, draft.answers, request.POST.getlist("_shown"))
+
+
 def _render_page(request, ref, draft, evaluation, page, pages, *, errors=None, notice="", status=200, fragment=False):
     index = [p.key for p in pages].index(page.key) if page in pages else 0
     items = widgets(page, evaluation, errors=errors or {})
@@ -139,7 +148,9 @@ def _render_page(request, ref, draft, evaluation, page, pages, *, errors=None, n
         "page": page,
         "page_title": page.title(evaluation),
         "widgets": items,
-        "shown": [w.address for w in items if w.kind not in ("group", "note")],
+        # Enter in a text box must press Continue, not the first remove button of the page
+        "has_entry_buttons": any(w.kind in ("entries", "entry_end") for w in items),
+        "shown": [w.address for w in items if w.is_question],
         "hidden": hidden_values(page, evaluation),
         "errors": [(w, w.error) for w in items if w.error] + [(None, msg) for addr, msg in (errors or {}).items() if addr not in {w.address for w in items}],
         "notice": notice,
@@ -166,16 +177,27 @@ def page_view(request, ref: str, key: str):
             return redirect("surveys_public:resume", ref=ref)
         return _render_page(request, ref, draft, evaluation, page, pages)
 
-    shown = request.POST.getlist("_shown")
+    shown = _posted_shown(request, draft)
     action = request.POST.get("action", "next")
     hidden = {name[len("_calc:"):]: value for name, value in request.POST.items() if name.startswith("_calc:")}
     saved = draft_save(draft=draft, values=_posted_values(request, shown), page=key, addresses=shown, validate=action == "next", hidden=hidden)
     evaluation = saved.evaluation
+    if not saved.errors and draft_first_entries(draft=draft, save=True):
+        # entries this save created (a count that grew) have lists of their own to start
+        evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
     pages = pages_relevant(evaluation)
     keys = [p.key for p in pages]
     page = next((p for p in pages if p.key == key), None)
     if saved.errors and page is not None:
         return _render_page(request, ref, draft, evaluation, page, pages, errors=saved.errors, status=200)
+    change = entry_action(action)
+    if change is not None:
+        if page is None:
+            return redirect("surveys_public:resume", ref=ref)
+        outcome = draft_entry_change(draft=draft, evaluation=evaluation, page=page, kind=change[0], address=change[1])
+        if outcome.error:
+            return _render_page(request, ref, draft, evaluation, page, pages, errors={"": outcome.error})
+        return redirect(reverse("surveys_public:page", args=[ref, key]) + "#" + outcome.anchor)
     if action == "save":
         return render(request, "surveys/respond_saved.html", {"ref": ref, "survey": draft.survey, "is_paper": draft.channel == Draft.Channel.PAPER})
     if action == "back":
@@ -183,7 +205,7 @@ def page_view(request, ref: str, key: str):
         return redirect("surveys_public:page", ref=ref, key=keys[max(0, position - 1)]) if keys else redirect("surveys_public:resume", ref=ref)
     if page is not None:
         # Without JavaScript, questions that the answers just made relevant appear now.
-        appeared = [w for w in widgets(page, evaluation) if w.kind not in ("group", "note") and w.address not in shown]
+        appeared = [w for w in widgets(page, evaluation) if w.is_question and w.address not in shown]
         if appeared:
             return _render_page(request, ref, draft, evaluation, page, pages, notice=_("Your answers added questions to this page."))
     following = [k for k in keys[keys.index(key) + 1:]] if key in keys else keys
@@ -201,7 +223,7 @@ def page_refresh(request, ref: str, key: str):
     draft, refusal = _load(request, ref)
     if refusal:
         return refusal
-    shown = request.POST.getlist("_shown")
+    shown = _posted_shown(request, draft)
     evaluation = draft_evaluate(draft=draft, values=_posted_values(request, shown), addresses=shown)
     pages = pages_relevant(evaluation)
     page = next((p for p in pages if p.key == key), None)
