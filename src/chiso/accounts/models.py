@@ -4,11 +4,13 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
     SECRETARIAT = "secretariat", _("Secretariat")  # Sở Nội vụ, DDCI organiser
-    APPRAISER = "appraiser", _("Appraiser")  # Tổ chuyên viên giúp việc, Hội đồng thẩm định
+    # the role's short name ("Thẩm định"); the assessments pages' plain "Appraiser" is a person
+    APPRAISER = "appraiser", pgettext_lazy("role", "Appraiser")  # Tổ chuyên viên giúp việc, Hội đồng thẩm định
     UNIT_OFFICER = "officer", _("Unit officer")  # cán bộ đầu mối of one unit
     LEADER = "leader", _("Leader")  # Chủ tịch, Phó Chủ tịch UBND tỉnh
     ANALYST = "analyst", _("Analyst")  # institute, VCCI

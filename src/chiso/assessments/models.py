@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Cycle(models.Model):
@@ -174,7 +175,7 @@ class Evidence(models.Model):
     file_path = models.CharField(_("stored file"), max_length=255, blank=True)  # under MEDIA_ROOT, random name
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(_("size"), default=0)
+    size = models.PositiveBigIntegerField(pgettext_lazy("file", "size"), default=0)  # "dung lượng", not a business's "quy mô"
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     doc_number = models.CharField(_("document number"), max_length=100, blank=True)  # số hiệu, e.g. 123/QĐ-STC
     doc_date = models.DateField(_("document date"), null=True, blank=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chiso.core.pdf import pdf_from_html
 from chiso.indices.models import RunScore
@@ -48,7 +49,8 @@ def unit_rows(assessment: Assessment) -> list[ReportRow]:
                 self_v = _value(item.self_points, item.self_na)
                 appraised_v = _value(item.appraised_points, item.appraised_na)
             else:
-                self_v = appraised_v = _("survey")
+                # the points come from the sociological survey: "ĐTXHH" in the appendix, not a survey round
+                self_v = appraised_v = pgettext("points source", "survey")
             final_points, final_na = item.final
             comments = [c for c in (item.appraisal_comment, item.explanation and _("Explanation: %(text)s") % {"text": item.explanation}) if c]
             rows.append(ReportRow(r.number, r.node.name, r.depth, r.node.max_points, self_v, appraised_v,

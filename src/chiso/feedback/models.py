@@ -148,7 +148,7 @@ class Attachment(models.Model):
     file = models.CharField(_("stored file"), max_length=255)  # relative to MEDIA_ROOT
     display_name = models.CharField(_("name"), max_length=100)
     content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
+    size = models.PositiveIntegerField(pgettext_lazy("file", "size"))  # "dung lượng", not a business's "quy mô"
     sha256 = models.CharField(_("SHA-256"), max_length=64)
 
     class Meta:

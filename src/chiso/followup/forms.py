@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chiso.frameworks.models import Framework
 from chiso.units.models import Unit
@@ -100,7 +101,7 @@ def plan_new_form(choices, data=None):
         "title": forms.CharField(label=_("Title of the plan"), max_length=255, required=False),
     }
     for choice in choices:
-        fields[f"target_{choice.node.code}"] = forms.FloatField(label=_("Target"), required=False, localize=True,
+        fields[f"target_{choice.node.code}"] = forms.FloatField(label=pgettext_lazy("plan", "Target"), required=False, localize=True,
                                                                 widget=forms.TextInput(attrs={"size": 6, "inputmode": "decimal"}))
     form_class = type("PlanNewForm", (forms.Form,), fields)
     return form_class(data)

@@ -161,7 +161,7 @@ class ImprovementPlan(models.Model):
     run = models.ForeignKey("indices.IndexRun", on_delete=models.PROTECT, related_name="improvement_plans", verbose_name=_("baseline run"))
     title = models.CharField(_("title"), max_length=255)
     directive = models.ForeignKey(Directive, on_delete=models.SET_NULL, null=True, blank=True, related_name="plans", verbose_name=_("directive"))
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(pgettext_lazy("plan", "submitted at"), null=True, blank=True)  # "gửi", as the plan pages say
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
