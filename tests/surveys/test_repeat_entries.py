@@ -392,7 +392,23 @@ def test_an_export_has_a_table_with_one_row_per_entry(thu_tuc_survey, store, tmp
         rows = list(csv.DictReader(io.StringIO(archive.read("thu_tuc.csv").decode("utf-8-sig"))))
         responses = list(csv.DictReader(io.StringIO(archive.read("responses.csv").decode("utf-8-sig"))))
     assert len(responses) == 3 and len(rows) == 3
-    assert sorted(float(r["so_ngay"] or 0) for r in rows) == [0, 2, 20]
+    assert sorted(r["so_ngay"] for r in rows) == ["", "2", "20"]  # integers as people write them, not 2.0
     assert {r["response_id"] for r in rows} <= {r["response_id"] for r in responses}
     assert sorted(r["gio_nop"] for r in rows) == ["", "", "14:30:00"]
     assert sorted(r["luc_nhan"] for r in rows) == ["", "", "2025-03-13T14:30:00"]
+
+
+def test_the_form_goes_back_to_xlsform_with_its_add_remove_setting(form, thu_tuc_version):
+    from chiso.surveys.xlsform import xlsform_parse, xlsform_write
+
+    again = xlsform_parse("lai.xlsx", xlsform_write(thu_tuc_version.survey)).survey
+    repeats = {e["name"]: e for e in again["children"] if e.get("type") == "repeat"}
+    assert repeats["nguoi_tra_loi"].get("control", {}).get("jr:noAddRemove") == "true()"
+    assert not repeats["thu_tuc"].get("control", {}).get("jr:noAddRemove")
+
+
+def test_a_repeat_may_carry_the_files_name():
+    from chiso.surveys.xlsform import xlsform_parse
+
+    parsed = xlsform_parse("thu_tuc.xlsx", FORM.read_bytes())  # the repeat thu_tuc, in thu_tuc.xlsx
+    assert "thu_tuc" in [e["name"] for e in parsed.survey["children"]]

@@ -58,6 +58,7 @@ class Variable:
     choice: str = ""  # for a binary column of a select_multiple
     codes: dict = field(default_factory=dict)  # choice name → numeric code
     labels: dict = field(default_factory=dict)  # numeric code → label
+    integer: bool = False  # an integer question
 
     def value(self, scope: dict, numeric: bool):
         raw = scope.get(self.source)
@@ -71,9 +72,11 @@ class Variable:
             return self.codes.get(str(raw)) if numeric else str(raw)
         if self.kind == "number":
             try:
-                return float(raw)
+                number = float(raw)
             except (TypeError, ValueError):
                 return None
+            # An integer question's answer reads 2 in CSV and Excel, not 2.0.
+            return int(number) if self.integer and not numeric and number.is_integer() else number
         if isinstance(raw, list):
             return " ".join(str(v) for v in raw)
         return str(raw)
@@ -117,7 +120,7 @@ def _question_variables(form: FormDef, element: Element, include_text: bool) -> 
             for c in form.choices.get(element.list_name or "", [])
         ]
     if element.type in ("integer", "decimal", "range"):
-        return [Variable(name=element.name, label=label, kind="number", source=element.name)]
+        return [Variable(name=element.name, label=label, kind="number", source=element.name, integer=element.type == "integer")]
     if element.type == "date":
         return [Variable(name=element.name, label=label, kind="string", source=element.name)]
     if element.type == "text" and not include_text:
@@ -143,7 +146,7 @@ def table_specs(form: FormDef, include_text: bool = False) -> list[TableSpec]:
         Variable("submitted_on", _("Date submitted"), "string", "_date"),
         Variable("channel", _("Channel"), "string", "_channel"),
         Variable("form_version", _("Questionnaire version"), "string", "_version"),
-        Variable("duration_s", _("Time spent answering (seconds)"), "number", "_duration"),
+        Variable("duration_s", _("Time spent answering (seconds)"), "number", "_duration", integer=True),
         Variable("weight", _("Survey weight"), "number", "_weight"),
         Variable("included", _("Included in the analysis"), "binary", "_included", choice="1", labels={0.0: "Loại", 1.0: "Sử dụng"}),
         Variable("quality_flags", _("Quality flags"), "string", "_flags"),

@@ -95,7 +95,15 @@ def xlsform_parse(file_name: str, content: bytes) -> ParsedForm:
     rows = _Rows(file_name, content)
     warnings: list[str] = []
     try:
-        result = convert(xlsform=io.BytesIO(content), file_type=file_type, warnings=warnings, form_name=_stem(file_name))
+        try:
+            result = convert(xlsform=io.BytesIO(content), file_type=file_type, warnings=warnings, form_name=_stem(file_name))
+        except PyXFormError as error:
+            if "same as the survey root" not in str(error):
+                raise
+            # pyxform names the form's root after the file; a repeat may carry the same name
+            # (thu_tuc.xlsx with a repeat thu_tuc): the file's name is not the author's mistake.
+            warnings = []
+            result = convert(xlsform=io.BytesIO(content), file_type=file_type, warnings=warnings, form_name=f"{_stem(file_name)}_form")
     except PyXFormError as error:
         raise ImportFailed([_pyxform_problem(file_name, str(error), rows)]) from None
     except Exception as error:  # pyxform raises plain errors for some broken workbooks
@@ -240,6 +248,8 @@ def xlsform_write(survey: dict) -> bytes:
                 row["type"] = f"begin_{kind}"
                 if child.is_repeat and child.name in generated_counts:
                     row["repeat_count"] = generated_counts[child.name]
+                if child.is_repeat and child.control.get("jr:noAddRemove"):
+                    row["body::jr:noAddRemove"] = child.control["jr:noAddRemove"]
                 survey_rows.append(row)
                 emit(child)
                 survey_rows.append({"type": f"end_{kind}"})
