@@ -141,3 +141,22 @@ def test_integer_comparisons_match_python(a, b):
 @given(st.integers(min_value=-1000, max_value=1000), st.integers(min_value=-1000, max_value=1000))
 def test_if_picks_the_branch_python_would(a, b):
     assert text("if(${a} > ${b}, ${a}, ${b})", a=str(a), b=str(b)) == str(max(a, b))
+
+
+def test_indexed_repeat_reads_another_entry_of_its_own_repeat(xlsform, blocks):
+    """ODK's pattern for "the previous entry": references inside indexed-repeat are absolute."""
+    from chiso.surveys.engine import Evaluation
+    from chiso.surveys.form import FormDef
+    from chiso.surveys.xlsform import xlsform_parse
+
+    content = xlsform([
+        ("begin_repeat", "thu_tuc", "Thủ tục"),
+        ("text", "ten", "Tên thủ tục"),
+        ("calculate", "truoc", "", "if(position(..) > 1, indexed-repeat(${ten}, ${thu_tuc}, position(..) - 1), '')"),
+        ("end_repeat", "", ""),
+        ("calculate", "thu_hai", "", "indexed-repeat(${ten}, ${thu_tuc}, 2)"),
+    ], survey_header=("type", "name", "label", "calculation"))
+    form = FormDef(xlsform_parse("lien_tiep.xlsx", content).survey)
+    evaluation = Evaluation(form, {"thu_tuc": [{"ten": "Cấp phép"}, {"ten": "Đăng ký"}, {"ten": "Thẩm định"}]})
+    assert [evaluation.values.get(f"thu_tuc[{i}]/truoc") for i in (1, 2, 3)] == ["", "Cấp phép", "Đăng ký"]
+    assert evaluation.values.get("thu_hai") == "Đăng ký"

@@ -62,7 +62,13 @@ def _compile_for(form: FormDef, expression: str, context_path: tuple[str, ...]):
             raise expressions.ExpressionError(_("There is no question named %(name)s.") % {"name": name})
         return relative_path(context_path, target.path)
 
-    return expressions.parse(expressions.to_xpath(expression, resolve))
+    def absolute(name: str) -> str:
+        target = form.elements.get(name)
+        if target is None:
+            raise expressions.ExpressionError(_("There is no question named %(name)s.") % {"name": name})
+        return "/" + "/".join(target.path)
+
+    return expressions.parse(expressions.to_xpath(expression, resolve, absolute))
 
 
 def compiled(form: FormDef, element: Element, attribute: str):

@@ -353,20 +353,43 @@ def _clean_error(message: str) -> str:
     return message.strip()
 
 
-def to_xpath(expression: str, resolve) -> str:
-    """Replace each ${name} by `resolve(name, quoted)`; inside a string literal it stands for the name."""
+def to_xpath(expression: str, resolve, absolute=None) -> str:
+    """Replace each ${name} by `resolve(name, quoted)`; inside a string literal it stands for the name.
+
+    Inside indexed-repeat(…) a reference names the question everywhere in the form, not in this
+    entry, so it becomes `absolute(name)` (pyxform writes absolute paths there too)."""
     pieces, position = [], 0
     literals = [(m.start(), m.end()) for m in STRING_LITERAL.finditer(expression)]
 
     def inside_literal(index: int) -> bool:
         return any(start < index < end for start, end in literals)
 
+    calls = _call_spans(expression, "indexed-repeat", inside_literal) if absolute else []
     for match in REFERENCE.finditer(expression):
         pieces.append(expression[position : match.start()])
-        pieces.append(resolve(match.group(1).strip(), inside_literal(match.start())))
+        name, quoted = match.group(1).strip(), inside_literal(match.start())
+        if not quoted and any(start < match.start() < end for start, end in calls):
+            pieces.append(absolute(name))
+        else:
+            pieces.append(resolve(name, quoted))
         position = match.end()
     pieces.append(expression[position:])
     return "".join(pieces)
+
+
+def _call_spans(expression: str, function: str, inside_literal) -> list[tuple[int, int]]:
+    """(start, end) of each call of `function` in the expression, its parentheses balanced."""
+    spans = []
+    for match in re.finditer(rf"(?<![\w-]){re.escape(function)}\s*\(", expression):
+        if inside_literal(match.start()):
+            continue
+        depth, index = 1, match.end()
+        while index < len(expression) and depth:
+            if not inside_literal(index):
+                depth += {"(": 1, ")": -1}.get(expression[index], 0)
+            index += 1
+        spans.append((match.start(), index))
+    return spans
 
 
 def references(expression: str) -> list[str]:
