@@ -14,6 +14,8 @@ DEMO_USERS = [
     ("hoidong", "Lương Văn Hội (Hội đồng thẩm định)", Role.APPRAISER, None, AppraisalBody.COUNCIL),
     ("canbo.sotaichinh", "Đàm Thị Tài (Sở Tài chính)", Role.UNIT_OFFICER, "S-TC", ""),
     ("canbo.xa", "Bế Văn Xã (cán bộ cấp xã)", Role.UNIT_OFFICER, "commune", ""),
+    # the officer who walks the improvement-plan journey of the follow-up demo
+    ("canbo.soxaydung", "Nông Văn Xây (Sở Xây dựng)", Role.UNIT_OFFICER, "S-XD", ""),
     ("lanhdao", "Triệu Văn Lãnh (Lãnh đạo UBND tỉnh)", Role.LEADER, None, ""),
     ("phantich", "Lê Thị Phân (Viện nghiên cứu)", Role.ANALYST, None, ""),
     ("quantri", "Quản trị hệ thống", Role.ADMINISTRATOR, None, ""),

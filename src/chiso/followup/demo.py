@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 
 from chiso.accounts.models import Role, User
-from chiso.accounts.services import user_create
 from chiso.frameworks.models import Framework
 from chiso.indices.models import IndexRun
 from chiso.units.models import Period, Unit
@@ -36,7 +35,6 @@ from .services import (
 SYNTHETIC = "Dữ liệu mô phỏng (demo) — synthetic"
 NOTICE = "Thông báo số 511/TB-UBND ngày 13/3/2023 của UBND tỉnh Cao Bằng"
 ISSUER = "UBND tỉnh Cao Bằng"
-DEMO_OFFICER = ("canbo.soxaydung", "Nông Văn Xây (Sở Xây dựng)", "S-XD")  # tries the plan journey itself
 
 # The seven tasks of section II, as the notice words them: (text, lead, cooperating, deadline).
 TASKS_511 = [
@@ -149,15 +147,6 @@ def _unit(code: str) -> Unit:
     return Unit.objects.get(code=code)
 
 
-def _officer() -> None:
-    username, full_name, code = DEMO_OFFICER
-    unit = Unit.objects.filter(code=code).first()
-    if unit is not None and not User.objects.filter(username=username).exists():
-        from chiso.accounts.demo import DEMO_PASSWORD
-
-        user_create(username=username, password=DEMO_PASSWORD, role=Role.UNIT_OFFICER, full_name=full_name, unit=unit)
-
-
 def _directives(secretariat) -> Directive | None:
     if Directive.objects.filter(number="511/TB-UBND").exists():
         return None
@@ -236,7 +225,6 @@ def _figures(secretariat, directive: Directive | None) -> None:
 def load() -> None:
     if not Unit.objects.filter(code="S-NV").exists():
         return  # the demo's units are not loaded
-    _officer()
     secretariat = User.objects.filter(role=Role.SECRETARIAT, is_active=True).order_by("pk").first()
     _directives(secretariat)
     _figures(secretariat, Directive.objects.filter(number="511/TB-UBND").first())
