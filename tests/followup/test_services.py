@@ -87,7 +87,7 @@ def test_completion_needs_100_percent_evidence_and_the_assigning_sides_confirmat
     assert "100%" in str(error.value)
     with pytest.raises(ValidationError) as error:
         progress_report_create(task=task, by=officers["S-XD"], text="Xong", percent=100, ask_completion=True)
-    assert "minh chứng" in str(error.value)
+    assert "tài liệu kiểm chứng" in str(error.value)
     report = progress_report_create(
         task=task, by=officers["S-XD"], text="Đã ban hành kế hoạch", percent=100, ask_completion=True,
         evidence=SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 test"), reported_on=datetime.date(2023, 3, 30),

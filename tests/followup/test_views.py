@@ -37,7 +37,7 @@ def test_reporting_with_evidence_and_confirming_through_the_pages(make_task, off
     task = make_task(lead="S-XD")
     client.force_login(officers["S-XD"])
     missing = client.post(reverse("followup:task_report", args=[task.pk]), {"text": "Xong", "percent": "100", "ask_completion": "on"})
-    assert missing.status_code == 400 and "minh chứng" in missing.content.decode()
+    assert missing.status_code == 400 and "tài liệu kiểm chứng" in missing.content.decode()
     evidence = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minh chung", content_type="application/pdf")
     client.post(reverse("followup:task_report", args=[task.pk]),
                 {"text": "Đã ban hành kế hoạch", "percent": "100", "ask_completion": "on", "evidence": evidence})
