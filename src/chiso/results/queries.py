@@ -114,6 +114,14 @@ class RankingRow:
     score_interval: tuple[float, float] | None = None  # 5–95 % of the score in the bootstrap over respondents
 
     @property
+    def rank_interval_text(self) -> str:
+        """"2–5", or "1" when the unit takes one rank in every replication."""
+        if self.rank_interval is None:
+            return ""
+        low, high = self.rank_interval
+        return str(low) if low == high else f"{low}–{high}"
+
+    @property
     def change(self) -> Change | None:
         if self.score is None or self.previous_score is None:
             return None
