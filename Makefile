@@ -41,10 +41,14 @@ worker: migrate
 test: install
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
-# After changing user-facing strings: update the catalogues, translate, then `make translations`.
-# The apps with their own catalogue (locale/ in the app) run makemessages in their own folder.
+# After changing user-facing strings: update the catalogues, translate (no fuzzy entry may stay:
+# tests/core/test_translations.py checks), then `make translations`. The apps with their own
+# catalogue (a locale/ folder in the app) run makemessages in their own folder; the main catalogue
+# (src/chiso/locale) collects the others.
+APP_CATALOGUES := $(patsubst src/chiso/%/locale,%,$(wildcard src/chiso/*/locale))
 messages: install
-	cd src/chiso && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en --ignore='engine/*' --ignore='surveys/*' --ignore='assessments/*' --ignore='results/*' --ignore='portal/*' --ignore='api/*' --ignore='followup/*' --ignore='feedback/*' --ignore='services_stats/*'
+	cd src/chiso && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en --ignore='engine/*' $(foreach app,$(APP_CATALOGUES),--ignore='$(app)/*')
+	for app in $(APP_CATALOGUES); do (cd src/chiso/$$app && CHISO_DEBUG=1 $(MANAGE) makemessages -l vi -l en -v 0) || exit 1; done
 
 bench: install
 	$(BIN)/python bench/engine.py
