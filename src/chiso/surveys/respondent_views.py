@@ -273,7 +273,7 @@ def submit(request, ref: str):
     entry = access.ref_get(request, ref)
     if entry is None:
         return _no_session(request)
-    survey = Survey.objects.filter(pk=entry["survey"]).first()
+    survey = Survey.objects.select_related("period").filter(pk=entry["survey"]).first()
     if survey is None:
         return _no_session(request)
     if entry["channel"] == "paper" and not (request.user.is_authenticated and (request.user.role in MANAGING_ROLES or request.user.is_superuser)):

@@ -153,12 +153,13 @@ def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by=None
     return survey
 
 
-def units_choices(survey: Survey) -> dict[str, list[Choice]]:
-    """The units a respondent may pick, per units_<block>.csv list of the form: the period's units."""
+def units_choices(survey: Survey, version: QuestionnaireVersion | None = None) -> dict[str, list[Choice]]:
+    """The units a respondent may pick, per units_<block>.csv list of the form (the survey's
+    version unless another is given): the period's units."""
     from chiso.units.models import Unit
 
     external = {}
-    for block in sorted(survey.version.form.units_blocks()):
+    for block in sorted((version or survey.version).form.units_blocks()):
         units = Unit.objects.active_in(survey.period).filter(block__code=block).order_by("name_vi").values_list("code", "name_vi", "name_en")
         external[f"units_{block}.csv"] = [
             Choice(name=code, label={"Vietnamese (vi)": name_vi, "English (en)": name_en or name_vi}) for code, name_vi, name_en in units
@@ -172,10 +173,7 @@ def evaluation_for(*, survey: Survey, version: QuestionnaireVersion, answers: di
 
 
 def units_choices_for_version(survey: Survey, version: QuestionnaireVersion) -> dict[str, list[Choice]]:
-    if version.pk == survey.version_id:
-        return units_choices(survey)
-    proxy = Survey(pk=survey.pk, period=survey.period, version=version)
-    return units_choices(proxy)
+    return units_choices(survey, version)
 
 
 # --- invitations and access -----------------------------------------------------------------
@@ -337,37 +335,40 @@ def response_submit(*, survey: Survey, draft_key: str, client_key: str, by=None)
     if not client_key:
         raise SubmissionRejected({"": _("The form was incomplete; please submit again.")})
     key = idempotency_hash(survey, client_key)
-    with transaction.atomic():
-        draft = Draft.objects.select_for_update(of=("self",)).select_related("version", "survey__period").filter(key=draft_key, survey=survey).first()
-        if draft is None:
-            # Submitted already (a double click waits on the lock above, then sees the response).
-            if Response.objects.filter(idempotency_key=key).exists():
-                return Submission(response=Response.objects.get(idempotency_key=key), duplicate=True)
-            raise AccessRefused("completed", survey)
-        existing = Response.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return Submission(response=existing, duplicate=True)
-        if draft.channel == Draft.Channel.WEB and survey.state() != "open":
-            raise AccessRefused(survey.state(), survey)
-        evaluation = Evaluation(draft.version.form, draft.answers, external=units_choices_for_version(survey, draft.version))
-        errors = evaluation.errors()
-        if errors:
-            raise SubmissionRejected(errors)
-        channel = Response.Channel.PAPER if draft.channel == Draft.Channel.PAPER else Response.Channel.WEB
-        try:
-            with transaction.atomic():
-                response = Response.objects.create(
-                    id=uuid.uuid4(), survey=survey, version=draft.version, answers=evaluation.clean(),
-                    rated_units=evaluation.rated_units(), channel=channel, submitted_on=timezone.localdate(), idempotency_key=key,
-                    duration_seconds=active_seconds(draft),
-                )
-        except IntegrityError:
-            return Submission(response=Response.objects.filter(idempotency_key=key).first(), duplicate=True)
-        if draft.invitation_id:
-            Invitation.objects.filter(pk=draft.invitation_id).update(status=Invitation.Status.COMPLETED)
-        draft.delete()
-        if channel == Response.Channel.PAPER and getattr(by, "pk", None):
-            paper_entry_count(user=by, survey=survey)
+    try:
+        return _response_store_once(survey=survey, draft_key=draft_key, key=key, by=by)
+    except IntegrityError:
+        # The same key was stored meanwhile (its transaction committed first): that response.
+        return Submission(response=Response.objects.filter(idempotency_key=key).first(), duplicate=True)
+
+
+@transaction.atomic
+def _response_store_once(*, survey: Survey, draft_key: str, key: str, by) -> Submission:
+    draft = (Draft.objects.select_for_update(of=("self",)).select_related("version").defer("version__xlsform")  # the workbook is not needed
+             .filter(key=draft_key, survey=survey).first())
+    if draft is None:
+        # Submitted already (a double click waits on the lock above, then sees the response).
+        if Response.objects.filter(idempotency_key=key).exists():
+            return Submission(response=Response.objects.get(idempotency_key=key), duplicate=True)
+        raise AccessRefused("completed", survey)
+    if draft.channel == Draft.Channel.WEB and survey.state() != "open":
+        raise AccessRefused(survey.state(), survey)
+    evaluation = Evaluation(draft.version.form, draft.answers, external=units_choices_for_version(survey, draft.version))
+    errors = evaluation.errors()
+    if errors:
+        raise SubmissionRejected(errors)
+    channel = Response.Channel.PAPER if draft.channel == Draft.Channel.PAPER else Response.Channel.WEB
+    if draft.invitation_id:
+        Invitation.objects.filter(pk=draft.invitation_id).update(status=Invitation.Status.COMPLETED)
+    if channel == Response.Channel.PAPER and getattr(by, "pk", None):
+        paper_entry_count(user=by, survey=survey)
+    draft.delete()
+    # Last, so that a key already used (unique) rolls the whole submission back, draft included.
+    response = Response.objects.create(
+        id=uuid.uuid4(), survey=survey, version=draft.version, answers=evaluation.clean(),
+        rated_units=evaluation.rated_units(), channel=channel, submitted_on=timezone.localdate(), idempotency_key=key,
+        duration_seconds=active_seconds(draft),
+    )
     return Submission(response=response, duplicate=False)
 
 
