@@ -1,6 +1,7 @@
 """Background tasks of index runs: the analyses of how sure each rank is."""
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django_tasks import task
 
 from chiso.jobs.services import job_run
@@ -21,7 +22,7 @@ def _analyse(job_id: int, run_id: int, user_id: int | None, compute) -> None:
         except ValueError as error:
             raise ValidationError(str(error)) from None
         progress(1, 1)
-        return {"uncertainty": analysis.pk, "run": run_id}
+        return {"uncertainty": analysis.pk, "run": run_id, "url": reverse("indices:detail", args=[run_id])}
 
     job_run(job_id, work)
 

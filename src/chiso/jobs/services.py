@@ -42,7 +42,8 @@ def job_progress(*, job_id: int, done: int, total: int | None = None, message: s
 
 
 def job_run(job_id: int, work: Callable[[Callable[..., None]], dict]) -> None:
-    """Run `work(progress)` for a job; it returns the result dict (may name `output_file`)."""
+    """Run `work(progress)` for a job; it returns the result dict (may name `output_file`, a file to
+    download, and `url`, the page that shows the result)."""
     Job.objects.filter(pk=job_id).update(status=Job.Status.RUNNING)
 
     def progress(done: int, total: int | None = None, message: str = "") -> None:
