@@ -147,3 +147,17 @@ def test_import_xlsform_command_exit_status(tmp_path, xlsform):
         cwd=root, env=env, capture_output=True, text=True,
     )
     assert count.stdout.strip().splitlines()[-1] == "1"  # --check stored nothing, the import stored one
+
+
+def test_pyxforms_common_warnings_are_said_in_vietnamese():
+    from django.utils import translation
+
+    from chiso.surveys.xlsform import warning_text
+
+    with translation.override("vi"):
+        missing = warning_text("Language 'English (en)' is missing the survey required_message column.")
+        group = warning_text("[row : 7] Group has no label: {'name': 'g'}")
+        other = warning_text("Something pyxform says that chiso does not know.")
+    assert "English (en)" in missing and "required_message" in missing and "survey" in missing and "missing" not in missing
+    assert "7" in group and "nhóm" in group.lower()
+    assert other == "Something pyxform says that chiso does not know."

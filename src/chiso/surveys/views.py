@@ -33,7 +33,7 @@ from .services import (
     survey_open_now,
     survey_version_set,
 )
-from .xlsform import xlsform_write
+from .xlsform import warning_text, xlsform_write
 
 VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
 RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
@@ -80,6 +80,7 @@ def questionnaire_detail(request, pk: int):
         "surveys/questionnaire_detail.html",
         {
             "version": version,
+            "warnings": [warning_text(w) for w in version.warnings or []],
             "formdef": form,
             "elements": _preview_rows(form),
             "can_manage": _manages(request.user),

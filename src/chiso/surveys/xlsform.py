@@ -324,3 +324,32 @@ def _cell(value):
     if isinstance(value, (dict, list)):
         return str(value)
     return value
+
+
+# pyxform's warnings are English text. The common ones are said again in the user's language;
+# any other is shown as pyxform wrote it. They are stored as pyxform wrote them (data).
+_WARNINGS = [
+    (re.compile(r"^Language '(?P<language>[^']+)' is missing the (?P<sheet>\w+) (?P<column>[\w:]+) column\.$"),
+     lambda m: _("Language %(language)s has no %(column)s column on the %(sheet)s sheet: those texts show in the form's default language.") % m.groupdict()),
+    (re.compile(r"^Language '(?P<language>[^']+)' is missing the (?P<sheet>\w+) columns (?P<column>.+)\.$"),
+     lambda m: _("Language %(language)s has no %(column)s columns on the %(sheet)s sheet: those texts show in the form's default language.") % m.groupdict()),
+    (re.compile(r"^\[row : (?P<row>\d+)\] Group has no label"),
+     lambda m: _("Row %(row)s of the survey sheet: the group has no label.") % m.groupdict()),
+    (re.compile(r"^\[row : (?P<row>\d+)\] Repeat has no label"),
+     lambda m: _("Row %(row)s of the survey sheet: the repeat has no label.") % m.groupdict()),
+    (re.compile(r"^\[row : (?P<row>\d+)\] Row without name, text, or label is being skipped"),
+     lambda m: _("Row %(row)s of the survey sheet has no name, type or label and is skipped.") % m.groupdict()),
+    (re.compile(r"^\[row : (?P<row>\d+)\] The 'disabled' column header is not part of the current spec"),
+     lambda m: _("Row %(row)s of the survey sheet: the disabled column is not part of XLSForm; use relevant instead.") % m.groupdict()),
+    (re.compile(r"^The following language declarations do not contain valid machine-readable codes: (?P<languages>.+?)\. Learn more"),
+     lambda m: _("These languages have no machine-readable code, as in label::Vietnamese (vi): %(languages)s.") % m.groupdict()),
+]
+
+
+def warning_text(warning: str) -> str:
+    """A pyxform warning in the user's language when it is a common one, else as pyxform wrote it."""
+    for pattern, say in _WARNINGS:
+        match = pattern.match(warning.strip())
+        if match:
+            return say(match)
+    return warning

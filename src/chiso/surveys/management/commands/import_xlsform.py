@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.tabular import ImportFailed
 from chiso.surveys.services import questionnaire_import
+from chiso.surveys.xlsform import warning_text
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(_("The form is not valid: %(count)s problem(s).") % {"count": len(failure.problems)}) from None
         for warning in result.parsed.warnings:
-            self.stderr.write(_("Warning: %(warning)s") % {"warning": warning})
+            self.stderr.write(_("Warning: %(warning)s") % {"warning": warning_text(warning)})
         if check:
             self.stdout.write(_("%(form)s version %(version)s is valid.") % {"form": result.parsed.form_id, "version": result.parsed.version or "—"})
         elif result.created:
