@@ -163,6 +163,8 @@ def test_a_run_without_a_survey_is_refused_with_a_reason(framework, period, make
 def test_the_secretariat_starts_it_and_the_pages_show_sampling_intervals(rated, framework, client, make_user, django_capture_on_commit_callbacks):
     run = _run(rated, framework)
     client.force_login(make_user("thuky", Role.SECRETARIAT))
+    indicators = client.get(reverse("surveys:indicators", args=[rated.code])).content.decode()
+    assert reverse("indices:detail", args=[run.pk]) in indicators  # from the survey's indicators to its run
     detail = client.get(reverse("indices:detail", args=[run.pk])).content.decode()
     assert reverse("indices:sampling", args=[run.pk]) in detail  # offered: a survey fed this run
     with django_capture_on_commit_callbacks(execute=True):

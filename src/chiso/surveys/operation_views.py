@@ -276,9 +276,14 @@ def indicators_view(request, code: str):
         except ValidationError as error:
             errors = error.messages
     computations = IndicatorComputation.objects.filter(survey=survey).select_related("framework", "by")[:10]
+    from chiso.indices.models import IndexRun
+
+    # The runs these values feed: where the index, and its sampling intervals, are computed.
+    runs = (IndexRun.objects.filter(version__framework=framework, period=survey.period).select_related("block").order_by("-created_at")[:5]
+            if framework else [])
     return render(request, "surveys/indicators.html", {
         "survey": survey, "form": form, "problems": problems, "errors": errors, "table": table, "rules": rules, "framework": framework,
-        "frameworks": frameworks, "computations": computations,
+        "frameworks": frameworks, "computations": computations, "runs": runs,
         "rows": [(u, [u["values"].get(c) for c in table.codes]) for u in table.units] if table else [],
     }, status=400 if problems else 200)
 
