@@ -412,3 +412,17 @@ def test_a_repeat_may_carry_the_files_name():
 
     parsed = xlsform_parse("thu_tuc.xlsx", FORM.read_bytes())  # the repeat thu_tuc, in thu_tuc.xlsx
     assert "thu_tuc" in [e["name"] for e in parsed.survey["children"]]
+
+
+def test_submit_sees_a_never_opened_list_as_the_review_does(thu_tuc_survey):
+    """One empty entry, as on the pages: its required question must be answered, or the entry removed."""
+    client, ref = start(thu_tuc_survey)
+    Draft.objects.update(answers={"da_lam": "co", "nguoi_tra_loi": [{}]})  # the list of procedures never opened
+    assert "Còn 1 câu trả lời cần bạn xem lại" in client.get(f"/s/r/{ref}/review/").content.decode()
+    draft = Draft.objects.get()
+    with pytest.raises(SubmissionRejected) as rejected:
+        response_submit(survey=thu_tuc_survey, draft_key=draft.key, client_key="k1")
+    assert list(rejected.value.errors) == ["thu_tuc[1]/ten"] and not Response.objects.exists()
+    Draft.objects.update(answers={"da_lam": "co", "thu_tuc": [], "nguoi_tra_loi": [{}]})  # removed by the respondent
+    response_submit(survey=thu_tuc_survey, draft_key=draft.key, client_key="k2")
+    assert Response.objects.get().answers.get("thu_tuc", []) == []

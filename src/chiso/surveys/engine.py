@@ -135,8 +135,8 @@ def adds_entries(element: Element) -> bool:
 def first_entries(form: FormDef, answers: dict) -> bool:
     """Give each repeat without repeat_count that was never started one empty entry, as Enketo
     does (in place; True if anything changed). An empty list stays empty: the respondent
-    removed the entries. Only the respondent's pages call this: stored and imported answers
-    are read as they are."""
+    removed the entries. Only drafts go through this (the respondent's pages, the review and the
+    submission of a draft): stored and imported answers are read as they are."""
 
     def visit(element: Element, scope: dict) -> bool:
         changed = False

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.tabular import ImportFailed, Problem
 
-from .engine import Evaluation, normalise_input
+from .engine import Evaluation, first_entries, normalise_input
 from .form import Choice
 from .models import Draft, Invitation, PaperEntryLog, Questionnaire, QuestionnaireVersion, Response, Survey, SurveyDay, SurveyEvent
 from .xlsform import ParsedForm, xlsform_parse
@@ -353,6 +353,8 @@ def _response_store_once(*, survey: Survey, draft_key: str, key: str, by) -> Sub
         raise AccessRefused("completed", survey)
     if draft.channel == Draft.Channel.WEB and survey.state() != "open":
         raise AccessRefused(survey.state(), survey)
+    # A list the respondent never opened has its one empty entry, as the pages and the review show it.
+    first_entries(draft.version.form, draft.answers)
     evaluation = Evaluation(draft.version.form, draft.answers, external=units_choices_for_version(survey, draft.version))
     errors = evaluation.errors()
     if errors:
