@@ -95,3 +95,12 @@ def run_rank_intervals(run: IndexRun, analysis: RunUncertainty | None = None) ->
     if analysis is None:
         return {}
     return {u: (s["q5"], s["q95"]) for u, s in analysis.ranks.items() if s.get("q5") is not None}
+
+
+def interval_text(interval) -> str:
+    """A rank interval as people read it: "2–5", or "1" for a unit that takes one rank in every
+    replication; "" without one."""
+    if not interval:
+        return ""
+    low, high = (int(round(float(x))) for x in interval)
+    return str(low) if low == high else f"{low}–{high}"

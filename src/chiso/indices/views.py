@@ -18,7 +18,7 @@ from .models import ExternalResult, IndexRun, RunUncertainty
 from .national import national_results_import
 from .queries import run_levels, run_table, unit_history
 from .tasks import run_sampling_task, run_uncertainty_task
-from .uncertainty import run_rank_intervals, run_uncertainties_latest
+from .uncertainty import interval_text, run_rank_intervals, run_uncertainties_latest
 from .services import run_create, run_inputs_preview, run_publish
 from .values_import import indicator_values_import
 
@@ -74,9 +74,9 @@ def run_detail(request, pk: int):
     method_intervals = run_rank_intervals(run, method) if method else {}
     sampling_intervals = run_rank_intervals(run, sampling) if sampling else {}
     for row in rows:
-        row.interval = _interval_text(method_intervals.get(row.unit.code))
+        row.interval = interval_text(method_intervals.get(row.unit.code))
         row.sampling = sampling.ranks.get(row.unit.code) if sampling else None
-        row.sampling_interval = _interval_text(sampling_intervals.get(row.unit.code))
+        row.sampling_interval = interval_text(sampling_intervals.get(row.unit.code))
     shown = sampling or method
     names = {row.unit.code: row.unit.name for row in rows}
     from chiso.surveys.bootstrap import run_survey_sources  # the surveys that fed this run, if any
@@ -88,14 +88,6 @@ def run_detail(request, pk: int):
         "survey_sources": run_survey_sources(run) if request.user.role in MANAGING_ROLES else [],
         "publish_form": PublishForm(), "can_manage": request.user.role in MANAGING_ROLES,
     })
-
-
-def _interval_text(interval) -> str:
-    """"2–5", or "1" for a unit that takes one rank in every replication."""
-    if not interval:
-        return ""
-    low, high = (int(round(x)) for x in interval)
-    return str(low) if low == high else f"{low}–{high}"
 
 
 @require_POST

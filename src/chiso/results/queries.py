@@ -115,11 +115,9 @@ class RankingRow:
 
     @property
     def rank_interval_text(self) -> str:
-        """"2–5", or "1" when the unit takes one rank in every replication."""
-        if self.rank_interval is None:
-            return ""
-        low, high = self.rank_interval
-        return str(low) if low == high else f"{low}–{high}"
+        from chiso.indices.uncertainty import interval_text
+
+        return interval_text(self.rank_interval)
 
     @property
     def change(self) -> Change | None:

@@ -161,7 +161,7 @@ def quality_check(*, survey: Survey, progress=None) -> dict[str, int]:
     if problems:
         raise ValidationError(problems)
     forms: dict = {}
-    from .services import units_choices_for_version
+    from .services import units_choices
 
     externals: dict = {}
     flags: dict = defaultdict(list)  # response id → [(code, reason)]
@@ -200,7 +200,7 @@ def quality_check(*, survey: Survey, progress=None) -> dict[str, int]:
                             "question": address, "value": value, "low": "" if low is None else low, "high": "" if high is None else high}))
         if rules:
             if version_id not in externals:
-                externals[version_id] = units_choices_for_version(survey, QuestionnaireVersion.objects.get(pk=version_id))
+                externals[version_id] = units_choices(survey, QuestionnaireVersion.objects.get(pk=version_id))
             for message in _rule_hits(form, answers, rules, externals[version_id]):
                 flags[rid].append((QualityFlag.Code.INCONSISTENT, _("Inconsistent answers: %(rule)s") % {"rule": message}))
         if progress and done % 1000 == 0:

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from .engine import Evaluation, answers_from_clean
 from .models import Draft, Invitation, QuestionnaireVersion, Response, Survey
-from .services import answers_with_values, units_choices_for_version
+from .services import answers_with_values, units_choices
 
 
 def surveys_list():
@@ -44,12 +44,12 @@ def responses_of(survey: Survey):
 def draft_evaluate(*, draft: Draft, values: dict[str, str], addresses: list[str]) -> Evaluation:
     """The page as it would be with the posted values, saving nothing (htmx relevance updates)."""
     answers = answers_with_values(draft.version.form, draft.answers, values, addresses)
-    return Evaluation(draft.version.form, answers, external=units_choices_for_version(draft.survey, draft.version))
+    return Evaluation(draft.version.form, answers, external=units_choices(draft.survey, draft.version))
 
 
 def response_evaluation(response: Response) -> Evaluation:
     form = response.version.form
-    return Evaluation(form, answers_from_clean(form, response.answers), external=units_choices_for_version(response.survey, response.version))
+    return Evaluation(form, answers_from_clean(form, response.answers), external=units_choices(response.survey, response.version))
 
 
 # --- Surveys II -----------------------------------------------------------------------------

@@ -168,12 +168,8 @@ def units_choices(survey: Survey, version: QuestionnaireVersion | None = None) -
 
 
 def evaluation_for(*, survey: Survey, version: QuestionnaireVersion, answers: dict, language: str | None = None) -> Evaluation:
-    external = units_choices_for_version(survey, version)
+    external = units_choices(survey, version)
     return Evaluation(version.form, answers, external=external, language=language)
-
-
-def units_choices_for_version(survey: Survey, version: QuestionnaireVersion) -> dict[str, list[Choice]]:
-    return units_choices(survey, version)
 
 
 # --- invitations and access -----------------------------------------------------------------
@@ -355,7 +351,7 @@ def _response_store_once(*, survey: Survey, draft_key: str, key: str, by) -> Sub
         raise AccessRefused(survey.state(), survey)
     # A list the respondent never opened has its one empty entry, as the pages and the review show it.
     first_entries(draft.version.form, draft.answers)
-    evaluation = Evaluation(draft.version.form, draft.answers, external=units_choices_for_version(survey, draft.version))
+    evaluation = Evaluation(draft.version.form, draft.answers, external=units_choices(survey, draft.version))
     errors = evaluation.errors()
     if errors:
         raise SubmissionRejected(errors)
