@@ -264,8 +264,10 @@ class Evaluation:
             return
         for _attempt in range(6):
             self._build()
-            self._compute()
-            self._compute()  # a second pass settles calculations that refer forward
+            # A second pass settles calculations that refer forward; when the first changed
+            # nothing (a checked draft on submission), every expression already saw the end state.
+            if self._compute():
+                self._compute()
             if not self._adjust_repeats():
                 break
 
@@ -342,8 +344,11 @@ class Evaluation:
             return (entry_prefix + "/" if entry_prefix else "") + "@" + parent.name
         return entry_prefix
 
-    def _compute(self) -> None:
+    def _compute(self) -> bool:
+        """One pass over the form in document order; True if it changed any value of the instance."""
+        self._changed = False
         self._compute_children(self.form.root, "", True)
+        return self._changed
 
     def _compute_children(self, element: Element, prefix: str, parent_relevant: bool) -> None:
         for child in element.children:
@@ -355,24 +360,27 @@ class Evaluation:
                     relevant = parent_relevant and (not child.relevant or self._truth(child, "relevant", entry_address))
                     self.relevant[entry_address] = relevant
                     if not relevant:
-                        self._clear(self.nodes[entry_address][1])
+                        self._clear_node(self.nodes[entry_address][1])
                     self._compute_children(child, entry_address + "/", relevant)
             elif child.is_group:
                 address = prefix + "@" + child.name
                 relevant = parent_relevant and (not child.relevant or self._truth(child, "relevant", address))
                 self.relevant[address] = relevant
                 if not relevant:
-                    self._clear(self.nodes[address][1])
+                    self._clear_node(self.nodes[address][1])
                 self._compute_children(child, prefix, relevant)
             else:
                 address = prefix + child.name
                 et = self.nodes[address][1]
                 relevant = parent_relevant and (not child.relevant or self._truth(child, "relevant", address))
                 self.relevant[address] = relevant
+                before = et.text or ""
                 if not relevant:
                     et.text = ""
                 elif child.type == "calculate" and child.calculation:
                     et.text = self._text(child, "calculation", address)
+                if (et.text or "") != before:
+                    self._changed = True
                 self.values[address] = et.text or ""
 
     def _repeat_relevant(self, element: Element, address: str) -> bool:
@@ -389,6 +397,12 @@ class Evaluation:
             self.eval_errors.pop(address, None)
             return True  # not answerable outside an entry: each entry decides
         return expressions.as_boolean(token, value)
+
+    def _clear_node(self, et: ET.Element) -> None:
+        """Clear an irrelevant group or entry, noting whether any answer went."""
+        if any(node.text for node in et.iter()):
+            self._changed = True
+        self._clear(et)
 
     @staticmethod
     def _clear(et: ET.Element) -> None:
