@@ -15,6 +15,14 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached: a test database reuses primary keys."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def migration_data(request):
     """Rows that data migrations create (blocks, holidays, column mappings) are removed by a
     transactional test's flush (browser tests); put them back for every database test after it."""

@@ -140,7 +140,7 @@ def store_response(survey, answers, *, key, duration=None, day=None, channel="we
 
     evaluation = Evaluation(survey.version.form, answers, external=units_choices(survey))
     assert not evaluation.errors(), evaluation.errors()
-    return response_store(survey=survey, version=survey.version, evaluation=evaluation, key=idempotency_hash(survey, key),
+    return response_store(survey=survey, version=survey.version, evaluation=evaluation, key=idempotency_hash(survey.pk, key),
                           day=day or timezone.localdate(), channel=channel, duration_seconds=duration)
 
 

@@ -100,7 +100,7 @@ def test_responses_cannot_be_joined_or_ordered_back_to_invitations(ddci_survey, 
     for n, (_invitation, token) in enumerate(created):
         draft = draft_for_token(token=token)
         DraftModel.objects.filter(pk=draft.pk).update(answers=answers())
-        response_submit(survey=ddci_survey, draft_key=draft.key, client_key=f"key-{n}")
+        response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key=f"key-{n}")
     invitation_columns = {f.column for f in Invitation._meta.concrete_fields}
     response_fks = {f.related_model for f in Response._meta.concrete_fields if f.is_relation}
     assert response_fks == {type(ddci_survey), type(ddci_survey.version)}

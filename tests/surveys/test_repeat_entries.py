@@ -326,7 +326,7 @@ def test_the_review_lists_each_entry_and_submit_rechecks_them(thu_tuc_survey):
     assert "Cấp phép xây dựng" in review and "Còn 1 câu trả lời cần bạn xem lại" in review
     draft = Draft.objects.get()
     with pytest.raises(SubmissionRejected) as rejected:
-        response_submit(survey=thu_tuc_survey, draft_key=draft.key, client_key="k1")
+        response_submit(survey_id=thu_tuc_survey.pk, draft_key=draft.key, client_key="k1")
     assert rejected.value.errors == {"thu_tuc[2]/ten": "Câu hỏi này bắt buộc trả lời."}
 
     Draft.objects.update(answers={"da_lam": "co", "thu_tuc": [{"ten": "Cấp phép xây dựng", "so_ngay": "20"}, {"ten": "Thuế", "gio_nop": "08:00"}], "nguoi_tra_loi": [{"chuc_vu": "Giám đốc"}]})
@@ -421,8 +421,8 @@ def test_submit_sees_a_never_opened_list_as_the_review_does(thu_tuc_survey):
     assert "Còn 1 câu trả lời cần bạn xem lại" in client.get(f"/s/r/{ref}/review/").content.decode()
     draft = Draft.objects.get()
     with pytest.raises(SubmissionRejected) as rejected:
-        response_submit(survey=thu_tuc_survey, draft_key=draft.key, client_key="k1")
+        response_submit(survey_id=thu_tuc_survey.pk, draft_key=draft.key, client_key="k1")
     assert list(rejected.value.errors) == ["thu_tuc[1]/ten"] and not Response.objects.exists()
     Draft.objects.update(answers={"da_lam": "co", "thu_tuc": [], "nguoi_tra_loi": [{}]})  # removed by the respondent
-    response_submit(survey=thu_tuc_survey, draft_key=draft.key, client_key="k2")
+    response_submit(survey_id=thu_tuc_survey.pk, draft_key=draft.key, client_key="k2")
     assert Response.objects.get().answers.get("thu_tuc", []) == []

@@ -42,7 +42,7 @@ def test_a_token_opens_one_draft_resumed_later_and_is_spent_by_submitting(ddci_s
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.IN_PROGRESS
     fill(draft, answers())
-    submission = response_submit(survey=ddci_survey, draft_key=draft.key, client_key="k1")
+    submission = response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="k1")
     assert not submission.duplicate and Response.objects.count() == 1
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.COMPLETED
@@ -58,8 +58,8 @@ def test_a_token_opens_one_draft_resumed_later_and_is_spent_by_submitting(ddci_s
 @pytest.mark.django_db
 def test_submitting_twice_with_the_same_key_stores_one_response(ddci_survey, answers):
     draft = fill(draft_for_open_link(survey=_open(ddci_survey)), answers())
-    first = response_submit(survey=ddci_survey, draft_key=draft.key, client_key="same")
-    again = response_submit(survey=ddci_survey, draft_key=draft.key, client_key="same")
+    first = response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="same")
+    again = response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="same")
     assert again.duplicate and again.response.pk == first.response.pk
     assert Response.objects.count() == 1
 
@@ -81,7 +81,7 @@ def test_two_simultaneous_submissions_store_one_response(ddci_survey, answers):
     def go():
         barrier.wait()
         try:
-            results.append(response_submit(survey=ddci_survey, draft_key=draft.key, client_key="click"))
+            results.append(response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="click"))
         finally:
             connection.close()
 
@@ -98,7 +98,7 @@ def test_two_simultaneous_submissions_store_one_response(ddci_survey, answers):
 def test_the_server_rechecks_everything_on_submit_and_stores_nothing_when_wrong(ddci_survey, answers):
     draft = fill(draft_for_open_link(survey=_open(ddci_survey)), answers(so_lao_dong="-5", units=("S-TC", "S-NOPE")))
     with pytest.raises(SubmissionRejected) as rejected:
-        response_submit(survey=ddci_survey, draft_key=draft.key, client_key="x")
+        response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="x")
     assert rejected.value.errors["so_lao_dong"] == "Số lao động phải từ 0 đến 100.000."
     assert "S-NOPE" in rejected.value.errors["don_vi_lien_he"]
     assert Response.objects.count() == 0 and Draft.objects.filter(pk=draft.pk).exists()
@@ -146,7 +146,7 @@ def test_closing_while_a_respondent_is_answering_refuses_the_submit(ddci_survey,
     draft = fill(draft_for_token(token=token), answers())
     survey_close(survey=ddci_survey)
     with pytest.raises(AccessRefused):
-        response_submit(survey=ddci_survey, draft_key=draft.key, client_key="late")
+        response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="late")
     assert Response.objects.count() == 0
 
 
@@ -155,7 +155,7 @@ def test_paper_entry_records_the_typist_apart_from_the_answers(ddci_survey, answ
     clerk = make_user("thuky", Role.SECRETARIAT)
     for n in range(2):
         draft = fill(draft_for_paper(survey=ddci_survey), answers())
-        response_submit(survey=ddci_survey, draft_key=draft.key, client_key=f"p{n}", by=clerk)
+        response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key=f"p{n}", by=clerk)
     assert set(Response.objects.values_list("channel", flat=True)) == {"paper"}
     log = PaperEntryLog.objects.get()
     assert (log.user, log.count, log.day) == (clerk, 2, timezone.localdate())
@@ -181,5 +181,5 @@ def test_a_response_keeps_the_version_it_was_answered_on(ddci_survey, answers, x
     newer = questionnaire_import(file_name="v2.xlsx", content=buffer.getvalue()).version
     old = ddci_survey.version
     survey_version_set(survey=ddci_survey, version=newer)
-    response = response_submit(survey=ddci_survey, draft_key=draft.key, client_key="v").response
+    response = response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="v").response
     assert response.version == old and ddci_survey.version == newer

@@ -73,7 +73,7 @@ def _synthetic_responses(survey: Survey) -> None:
     if not codes:
         return
     for number in range(SYNTHETIC_RESPONSES):
-        key = idempotency_hash(survey, f"demo-synthetic-{number}")
+        key = idempotency_hash(survey.pk, f"demo-synthetic-{number}")
         if Response.objects.filter(idempotency_key=key).exists():
             continue
         picked = rng.sample(codes, k=min(len(codes), rng.randint(1, 3)))

@@ -175,7 +175,7 @@ def _responses(survey: Survey, count: int, *, seed: int, day: datetime.date) -> 
     sectors = ["nong_lam", "cong_nghiep", "thuong_mai", "du_lich"]
     stored = []
     for number in range(count):
-        key = idempotency_hash(survey, f"demo-ii-{seed}-{number}")
+        key = idempotency_hash(survey.pk, f"demo-ii-{seed}-{number}")
         kind = "normal"
         if number % 37 == 5:
             kind = "speeder"
@@ -220,7 +220,7 @@ def _responses(survey: Survey, count: int, *, seed: int, day: datetime.date) -> 
         submitted = day - datetime.timedelta(days=int(rng.integers(0, 28)))
         stored.append((evaluation, key, submitted, duration))
     # Two exact copies of earlier forms (a form entered twice).
-    stored += [(stored[n][0], idempotency_hash(survey, f"demo-ii-{seed}-copy-{n}"), stored[n][2], stored[n][3]) for n in (3, 4)]
+    stored += [(stored[n][0], idempotency_hash(survey.pk, f"demo-ii-{seed}-copy-{n}"), stored[n][2], stored[n][3]) for n in (3, 4)]
     for evaluation, key, submitted, duration in stored:
         if not Response.objects.filter(idempotency_key=key).exists():
             response_store(survey=survey, version=survey.version, evaluation=evaluation, key=key, day=submitted,

@@ -57,17 +57,19 @@ class QuestionnaireVersion(models.Model):
     @cached_property
     def form(self):
         """The parsed form. A stored version never changes, so each process keeps it (and the
-        expressions compiled on it) across requests."""
+        expressions compiled on it) across requests; the parsed JSON is read only when this
+        process has not parsed it yet (hot paths defer the `survey` field)."""
         from .form import FormDef
 
         if self.pk is None:
             return FormDef(self.survey)
-        cached = _FORMS.get(self.pk)
-        if cached is None or cached.survey != self.survey:
+        key = (self.pk, self.created_at)  # the time too: a test database may reuse a primary key
+        cached = _FORMS.get(key)
+        if cached is None:
             cached = FormDef(self.survey)
             if len(_FORMS) > 64:
                 _FORMS.clear()
-            _FORMS[self.pk] = cached
+            _FORMS[key] = cached
         return cached
 
     def __str__(self) -> str:

@@ -273,13 +273,10 @@ def submit(request, ref: str):
     entry = access.ref_get(request, ref)
     if entry is None:
         return _no_session(request)
-    survey = Survey.objects.select_related("period").filter(pk=entry["survey"]).first()
-    if survey is None:
-        return _no_session(request)
     if entry["channel"] == "paper" and not (request.user.is_authenticated and (request.user.role in MANAGING_ROLES or request.user.is_superuser)):
         return _no_session(request)
     try:
-        submission = response_submit(survey=survey, draft_key=entry["draft"], client_key=request.POST.get("submission_key", ""), by=request.user)
+        submission = response_submit(survey_id=entry["survey"], draft_key=entry["draft"], client_key=request.POST.get("submission_key", ""), by=request.user)
     except SubmissionRejected as rejection:
         draft = Draft.objects.select_related("version", "survey__period").filter(key=entry["draft"]).first()
         if draft is None:
@@ -290,7 +287,7 @@ def submit(request, ref: str):
     # The reference stays: a retry after a lost connection finds the same response.
     if entry["channel"] == "paper":
         messages.success(request, _("The paper form was saved as a response."))
-        return redirect(reverse("surveys:detail", args=[survey.code]) + "#paper")
+        return redirect(reverse("surveys:detail", args=[submission.response.survey.code]) + "#paper")
     return redirect("surveys_public:done")
 
 

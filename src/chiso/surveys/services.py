@@ -9,6 +9,7 @@ import uuid
 from copy import deepcopy
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -36,9 +37,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
-def idempotency_hash(survey: Survey, client_key: str) -> str:
+def idempotency_hash(survey_id: int, client_key: str) -> str:
     # Hashed with the survey so that the stored key is meaningless anywhere else.
-    return hashlib.sha256(f"{survey.pk}:{client_key}".encode()).hexdigest()
+    return hashlib.sha256(f"{survey_id}:{client_key}".encode()).hexdigest()
 
 
 def _event(survey: Survey, code: str, by, old="", new="", reason="") -> None:
@@ -153,17 +154,28 @@ def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by=None
     return survey
 
 
+# A unit added to a period reaches respondents' forms within this many seconds: the list is
+# read on every page and every submission, and it changes a few times a year.
+UNITS_CACHE_SECONDS = 60
+
+
 def units_choices(survey: Survey, version: QuestionnaireVersion | None = None) -> dict[str, list[Choice]]:
     """The units a respondent may pick, per units_<block>.csv list of the form (the survey's
     version unless another is given): the period's units."""
     from chiso.units.models import Unit
 
+    period = survey.period
     external = {}
     for block in sorted((version or survey.version).form.units_blocks()):
-        units = Unit.objects.active_in(survey.period).filter(block__code=block).order_by("name_vi").values_list("code", "name_vi", "name_en")
-        external[f"units_{block}.csv"] = [
-            Choice(name=code, label={"Vietnamese (vi)": name_vi, "English (en)": name_en or name_vi}) for code, name_vi, name_en in units
-        ]
+        key = f"chiso:units-choices:{period.pk}:{period.start_date}:{period.end_date}:{block}"
+        choices = cache.get(key)
+        if choices is None:
+            units = Unit.objects.active_in(period).filter(block__code=block).order_by("name_vi").values_list("code", "name_vi", "name_en")
+            choices = [
+                Choice(name=code, label={"Vietnamese (vi)": name_vi, "English (en)": name_en or name_vi}) for code, name_vi, name_en in units
+            ]
+            cache.set(key, choices, UNITS_CACHE_SECONDS)
+        external[f"units_{block}.csv"] = choices
     return external
 
 
@@ -320,7 +332,7 @@ class Submission:
     duplicate: bool
 
 
-def response_submit(*, survey: Survey, draft_key: str, client_key: str, by=None) -> Submission:
+def response_submit(*, survey_id: int, draft_key: str, client_key: str, by=None) -> Submission:
     """Store the draft as a response, once. The same client key again returns the first response.
 
     Raises SubmissionRejected with messages by address when any answer fails the form's
@@ -330,23 +342,29 @@ def response_submit(*, survey: Survey, draft_key: str, client_key: str, by=None)
     client_key = (client_key or "").strip()[:200]
     if not client_key:
         raise SubmissionRejected({"": _("The form was incomplete; please submit again.")})
-    key = idempotency_hash(survey, client_key)
+    key = idempotency_hash(survey_id, client_key)
     try:
-        return _response_store_once(survey=survey, draft_key=draft_key, key=key, by=by)
+        return _response_store_once(survey_id=survey_id, draft_key=draft_key, key=key, by=by)
     except IntegrityError:
         # The same key was stored meanwhile (its transaction committed first): that response.
         return Submission(response=Response.objects.filter(idempotency_key=key).first(), duplicate=True)
 
 
 @transaction.atomic
-def _response_store_once(*, survey: Survey, draft_key: str, key: str, by) -> Submission:
-    draft = (Draft.objects.select_for_update(of=("self",)).select_related("version").defer("version__xlsform")  # the workbook is not needed
-             .filter(key=draft_key, survey=survey).first())
+def _response_store_once(*, survey_id: int, draft_key: str, key: str, by) -> Submission:
+    # One query for the draft, its survey and period and its version, without the version's
+    # parsed form and workbook: each process keeps the parsed form (QuestionnaireVersion.form).
+    draft = (Draft.objects.select_for_update(of=("self",)).select_related("survey__period", "version")
+             .defer("version__survey", "version__xlsform", "version__warnings")
+             .filter(key=draft_key, survey_id=survey_id).first())
     if draft is None:
         # Submitted already (a double click waits on the lock above, then sees the response).
-        if Response.objects.filter(idempotency_key=key).exists():
-            return Submission(response=Response.objects.get(idempotency_key=key), duplicate=True)
-        raise AccessRefused("completed", survey)
+        stored = Response.objects.filter(idempotency_key=key).first()
+        if stored is not None:
+            return Submission(response=stored, duplicate=True)
+        survey = Survey.objects.filter(pk=survey_id).first()
+        raise AccessRefused("completed" if survey else "unknown", survey)
+    survey = draft.survey
     if draft.channel == Draft.Channel.WEB and survey.state() != "open":
         raise AccessRefused(survey.state(), survey)
     # A list the respondent never opened has its one empty entry, as the pages and the review show it.
@@ -360,7 +378,7 @@ def _response_store_once(*, survey: Survey, draft_key: str, key: str, by) -> Sub
         Invitation.objects.filter(pk=draft.invitation_id).update(status=Invitation.Status.COMPLETED)
     if channel == Response.Channel.PAPER and getattr(by, "pk", None):
         paper_entry_count(user=by, survey=survey)
-    draft.delete()
+    Draft.objects.filter(pk=draft.pk).delete()
     # Last, so that a key already used (unique) rolls the whole submission back, draft included.
     response = Response.objects.create(
         id=uuid.uuid4(), survey=survey, version=draft.version, answers=evaluation.clean(),
