@@ -79,7 +79,7 @@ def prepare(count: int) -> list[dict]:
 
     from chiso.surveys.access import SESSION_KEY
     from chiso.surveys.models import Draft
-    from chiso.surveys.services import draft_for_token, invitations_create, questionnaire_import, survey_create
+    from chiso.surveys.services import draft_for_token, evaluation_for, invitations_create, questionnaire_import, survey_create
     from chiso.units.models import Block, Period, Unit
 
     period = Period.objects.create(code="2025", year=2025, name_vi="Năm 2025", start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2025, 12, 31))
@@ -95,6 +95,8 @@ def prepare(count: int) -> list[dict]:
         "loai_hinh": "tnhh", "nganh_nghe": "du_lich", "so_lao_dong": "12", "nam_thanh_lap": "2010", "don_vi_lien_he": "S-TC S-TP S-XD",
         "hinh_thuc_lien_he": "truc_tiep", "danh_gia": [dict(rating) for _ in range(3)], "can_cai_thien": "thu_tuc", "gop_y": "Bench",
     }
+    # As the web form keeps a draft once its pages are saved: the answers and what the form computed.
+    answers = evaluation_for(survey=survey, version=version, answers=answers).answers_computed()
     clients = []
     for invitation, token in invitations_create(survey=survey, labels=[f"bench-{n}" for n in range(count)]):
         draft = draft_for_token(token=token)

@@ -129,6 +129,34 @@ def test_repeat_count_from_an_integer_and_nested_groups(blocks, xlsform):
     assert ev.clean()["person"] == [{"age": 30}, {"age": 12}]
 
 
+@pytest.mark.django_db
+def test_a_draft_keeps_what_the_form_computed_and_a_stale_value_is_computed_again(blocks, xlsform):
+    from chiso.surveys.form import FormDef
+
+    content = xlsform(
+        [
+            ("calculate", "double_total", "", "", "${total} * 2"),  # refers forward: needs a second pass
+            ("integer", "n", "How many?", "", ""),
+            ("begin_repeat", "person", "Person", "${n}", ""),
+            ("calculate", "number", "", "", "position(..)"),
+            ("integer", "age", "Age", "", ""),
+            ("end_repeat", "", "", "", ""),
+            ("calculate", "total", "", "", "sum(${age})"),
+        ],
+        survey_header=("type", "name", "label", "repeat_count", "calculation"),
+    )
+    form = FormDef(xlsform_parse("f.xlsx", content).survey)
+    first = Evaluation(form, {"n": "2", "person": [{"age": "30"}, {"age": "12"}]})
+    kept = first.answers_computed()
+    assert kept["total"] == "42" and kept["double_total"] == "84" and [p["number"] for p in kept["person"]] == ["1", "2"]
+    assert Evaluation(form, kept).clean() == first.clean()
+    # the respondent removed the first person and changed an age: every stored value is computed again
+    kept["person"] = kept["person"][1:] + [{"age": "1"}]
+    kept["person"][0]["age"] = "20"
+    again = Evaluation(form, kept)
+    assert again.values["person[1]/number"] == "1" and again.values["total"] == "21" and again.values["double_total"] == "42"
+
+
 @pytest.mark.parametrize(
     "kind, raw, expected",
     [("decimal", "1,5", "1.5"), ("integer", "1 200", "1200"), ("date", "13/03/2025", "2025-03-13"), ("select_multiple", "a b a", "a b"), ("integer", 7.0, "7")],

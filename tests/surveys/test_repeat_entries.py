@@ -263,7 +263,8 @@ def test_add_and_remove_save_the_page_first_and_keep_the_answers(thu_tuc_survey)
 
     added = post(client, ref, "r-thu_tuc", shown(page), action="add:thu_tuc", **{"thu_tuc[1]/ten": "Cấp phép xây dựng", "thu_tuc[1]/so_ngay": "20"})
     assert added.status_code == 302 and added["Location"].endswith("/p/r-thu_tuc/#f-thu_tuc-2")
-    assert Draft.objects.get().answers["thu_tuc"] == [{"ten": "Cấp phép xây dựng", "so_ngay": "20", "gio_nop": "", "luc_nhan": ""}, {}]
+    # the draft keeps what the form computed too (stt is the entry's position)
+    assert Draft.objects.get().answers["thu_tuc"] == [{"stt": "1", "ten": "Cấp phép xây dựng", "so_ngay": "20", "gio_nop": "", "luc_nhan": ""}, {}]
     page = client.get(f"/s/r/{ref}/p/r-thu_tuc/").content.decode()
     assert 'value="Cấp phép xây dựng"' in page and "Tên thủ tục thứ 2" in page and 'id="f-thu_tuc-2"' in page
 
@@ -312,7 +313,7 @@ def test_at_most_fifty_entries_and_forged_buttons_change_nothing(thu_tuc_survey)
         response = post(client, ref, key, [], action=action)
         assert response.status_code == 200 and "Danh sách này vừa thay đổi" in response.content.decode(), action
     answers = Draft.objects.get().answers
-    assert answers["thu_tuc"] == [{"ten": "A"}] and answers["nguoi_tra_loi"] == [{}]
+    assert answers["thu_tuc"] == [{"ten": "A", "stt": "1"}] and answers["nguoi_tra_loi"] == [{}]
     # a posted address past the list's entries does not create them
     post(client, ref, "r-thu_tuc", ["thu_tuc[1]/ten", "thu_tuc[900]/ten"], action="save", **{"thu_tuc[1]/ten": "B", "thu_tuc[900]/ten": "X"})
     assert [e.get("ten") for e in Draft.objects.get().answers["thu_tuc"]] == ["B"]

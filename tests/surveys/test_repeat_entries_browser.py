@@ -120,5 +120,5 @@ def test_adding_and_removing_work_without_javascript(browser, link):
     # Enter in a text box means Continue, not the remove button that comes first on the page
     page.get_by_label("Tên thủ tục thứ 1").press("Enter")
     expect(page.locator("h1")).to_have_text("Người trả lời")
-    assert Draft.objects.get().answers["thu_tuc"] == [{"ten": "Đăng ký kinh doanh", "so_ngay": "", "gio_nop": "", "luc_nhan": ""}]
+    assert Draft.objects.get().answers["thu_tuc"] == [{"ten": "Đăng ký kinh doanh", "so_ngay": "", "gio_nop": "", "luc_nhan": "", "stt": "1"}]
     context.close()

@@ -278,13 +278,9 @@ class Evaluation:
         self.root = ET.Element(self.form.root.name)
         self._build_children(self.form.root, self.root, self.answers, "")
         self.context = XPathContext(self.root)
-        by_element = {}
-        for node in self.context.root.iter_descendants():
-            value = getattr(node, "value", None)
-            if isinstance(value, ET.Element):
-                by_element[id(value)] = node
-        self._xpath_nodes = {address: by_element[id(et)] for address, (_e, et) in self.nodes.items()}
-        self._xpath_nodes[""] = by_element[id(self.root)]
+        by_element = self.context.root.elements  # elementpath's own map: ElementTree element → XPath node
+        self._xpath_nodes = {address: by_element[et] for address, (_e, et) in self.nodes.items()}
+        self._xpath_nodes[""] = by_element[self.root]
 
     def _build_children(self, element: Element, et_parent: ET.Element, scope: dict, prefix: str) -> None:
         for child in element.children:
@@ -601,6 +597,26 @@ class Evaluation:
                 else:
                     found[address] = _("This value is computed by the form and cannot be changed.")
         return found
+
+    def answers_computed(self) -> dict:
+        """The answers with each calculation's value as computed: what a draft keeps, so that
+        the next evaluation of it (the next page, the submission) settles in one pass."""
+        answers = deepcopy(self.answers)
+
+        def visit(element: Element, scope: dict, prefix: str) -> None:
+            for child in element.children:
+                if child.is_repeat:
+                    entries = scope.get(child.name)
+                    for index, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+                        if isinstance(entry, dict):
+                            visit(child, entry, f"{prefix}{child.name}[{index}]/")
+                elif child.is_group:
+                    visit(child, scope, prefix)
+                elif child.type == "calculate" and prefix + child.name in self.values:
+                    scope[child.name] = self.values[prefix + child.name]
+
+        visit(self.form.root, answers, "")
+        return answers
 
     # --- the clean record --------------------------------------------------------------
     def clean(self) -> dict:

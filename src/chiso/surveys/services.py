@@ -308,7 +308,7 @@ def draft_save(*, draft: Draft, values: dict[str, str], page: str, addresses: li
     if tampered:
         return PageSave(evaluation=evaluation, errors=tampered)
     errors = evaluation.errors(addresses=set(addresses)) if validate else {}
-    draft.answers = evaluation.answers
+    draft.answers = evaluation.answers_computed()
     draft.page = page
     draft.active_seconds = active_seconds(draft)
     draft.save(update_fields=["answers", "page", "updated_at", "active_seconds"])
