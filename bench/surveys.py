@@ -7,7 +7,7 @@ What it does, all on this machine (127.0.0.1 only), bounded in count and time, s
 1. creates a throw-away database `<name>_bench_surveys` next to DATABASE_URL's, migrates it and
    loads the example DDCI form, the departments, a survey and one invitation per submission;
 2. prepares each respondent as if they had answered every page: a draft with complete answers
-   (three rated departments) and a browser session that refers to it (not timed);
+   (three rated departments) and the browser's signed cookie that refers to it (not timed);
 3. starts gunicorn (production settings, 4 workers) on a free port of 127.0.0.1;
 4. timed: 50 client threads POST the final "submit" of the web form, each one re-checked in full
    by the server; one in ten is posted twice with the same key (a double click);
@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 50
 DEADLINE_SECONDS = 120
 HOST = "127.0.0.1"
+COOKIE_NAME = "chiso_refs"  # chiso.surveys.access.COOKIE_NAME: the browser's references to its drafts
 
 
 def free_port() -> int:
@@ -67,17 +68,16 @@ def recreate_database(admin_url: str, name: str) -> None:
 
 
 def prepare(count: int) -> list[dict]:
-    """Inside Django: the form, units, survey, invitations, complete drafts and sessions."""
+    """Inside Django: the form, units, survey, invitations, complete drafts and the browsers' cookies."""
     import datetime
 
     import django
 
     django.setup()
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
     from django.utils import timezone
 
-    from chiso.surveys.access import SESSION_KEY
+    from chiso.surveys import access
     from chiso.surveys.models import Draft
     from chiso.surveys.services import draft_for_token, evaluation_for, invitations_create, questionnaire_import, survey_create
     from chiso.units.models import Block, Period, Unit
@@ -102,10 +102,8 @@ def prepare(count: int) -> list[dict]:
         draft = draft_for_token(token=token)
         Draft.objects.filter(pk=draft.pk).update(answers=answers, page="review")
         ref = secrets.token_urlsafe(12)
-        session = SessionStore()
-        session[SESSION_KEY] = {ref: {"draft": draft.key, "survey": survey.pk, "channel": "web"}}
-        session.create()
-        clients.append({"ref": ref, "session": session.session_key, "csrf": _get_new_csrf_string(), "key": uuid.uuid4().hex})
+        cookie = access.encode({ref: {"draft": draft.key, "survey": survey.pk, "channel": "web"}})  # as the link left it
+        clients.append({"ref": ref, "refs": cookie, "csrf": _get_new_csrf_string(), "key": uuid.uuid4().hex})
     return clients
 
 
@@ -127,7 +125,7 @@ def submit(port: int, client: dict) -> int:
             "POST", f"/s/r/{client['ref']}/submit/", body=body,
             headers={
                 "Content-Type": "application/x-www-form-urlencoded", "Host": HOST,
-                "Cookie": f"sessionid={client['session']}; csrftoken={client['csrf']}",
+                "Cookie": f"{COOKIE_NAME}={client['refs']}; csrftoken={client['csrf']}",
             },
         )
         response = connection.getresponse()
@@ -239,6 +237,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--submissions", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gunicorn's gthread workers)")
     parser.add_argument("--warmup", type=int, default=300, help="submissions sent first, not timed")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
@@ -266,7 +265,7 @@ def main() -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [python, "-m", "gunicorn", "chiso.wsgi", "--bind", f"{HOST}:{port}", "--workers", str(args.workers), "--log-level", "warning"],
+        [python, "-m", "gunicorn", "chiso.wsgi", "--bind", f"{HOST}:{port}", "--workers", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     try:

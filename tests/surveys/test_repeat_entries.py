@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 
 from chiso.accounts.models import Role
+from chiso.surveys import access
 from chiso.surveys.engine import MAX_ENTRIES, Evaluation, first_entries, normalise_input
 from chiso.surveys.form import Element, FormDef
 from chiso.surveys.models import Draft, Response
@@ -53,7 +54,7 @@ def start(survey, client=None):
     [(_invitation, token)] = invitations_create(survey=survey, labels=["DN-1"])
     client = client or Client(HTTP_HOST="127.0.0.1")
     client.get(f"/s/{token}/", follow=True)
-    ref = next(iter(client.session["chiso_surveys"]))
+    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
     return client, ref
 
 
@@ -355,7 +356,7 @@ def test_paper_entry_adds_entries_through_the_same_pages(thu_tuc_survey, make_us
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(clerk)
     client.post(f"/surveys/{thu_tuc_survey.code}/paper/", follow=True)
-    ref = next(iter(client.session["chiso_surveys"]))
+    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
     page = client.get(f"/s/r/{ref}/p/q-da_lam/").content.decode()
     post(client, ref, "q-da_lam", shown(page), action="next", da_lam="co")
     page = client.get(f"/s/r/{ref}/p/r-thu_tuc/").content.decode()

@@ -45,7 +45,7 @@ def _no_session(request):
 
 
 def _load(request, ref: str):
-    """(draft, channel) for a reference of this session, or a response explaining why not."""
+    """(draft, channel) for a reference of this browser, or a response explaining why not."""
     entry = access.ref_get(request, ref)
     if entry is None:
         return None, _no_session(request)
@@ -55,7 +55,7 @@ def _load(request, ref: str):
     if draft is None:
         access.ref_forget(request, ref)
         survey = Survey.objects.filter(pk=entry["survey"]).first()
-        return None, _refused(request, AccessRefused("completed", survey))
+        return None, access.kept(request, _refused(request, AccessRefused("completed", survey)))
     if draft.channel == Draft.Channel.WEB and draft.survey.state() != "open":
         return None, _refused(request, AccessRefused(draft.survey.state(), draft.survey))
     # Lists never started get their first entry, in memory: the page's next save keeps it.
@@ -78,7 +78,7 @@ def enter_code(request):
                     return _refused(request, refusal)
                 error = _("This code is not valid. Check it and try again.")
             else:
-                return redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web"))
+                return access.kept(request, redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web")))
         else:
             error = _("Enter the code printed on your invitation.")
     return render(request, "surveys/respond_code.html", {"error": error}, status=400 if error else 200)
@@ -87,12 +87,12 @@ def enter_code(request):
 @never_cache
 @require_GET
 def token_landing(request, token: str):
-    """The invitation link. The token is swapped for a session reference at once."""
+    """The invitation link. The token is swapped for a browser reference at once (access.py)."""
     try:
         draft = draft_for_token(token=token)
     except AccessRefused as refusal:
         return _refused(request, refusal)
-    return redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web"))
+    return access.kept(request, redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web")))
 
 
 @never_cache
@@ -101,15 +101,15 @@ def open_link(request, key: str):
     survey = Survey.objects.filter(open_link=True, open_key=key).first() if key else None
     if survey is None:
         return _refused(request, AccessRefused("unknown"))
-    # One draft per browser session, so reloading the link does not start over.
-    for ref, entry in (request.session.get(access.SESSION_KEY) or {}).items():
+    # One draft per browser, so reloading the link does not start over.
+    for ref, entry in access.refs(request).items():
         if entry["survey"] == survey.pk and entry["channel"] == "web" and Draft.objects.filter(key=entry["draft"]).exists():
             return redirect("surveys_public:resume", ref=ref)
     try:
         draft = draft_for_open_link(survey=survey)
     except AccessRefused as refusal:
         return _refused(request, refusal)
-    return redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web"))
+    return access.kept(request, redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web")))
 
 
 @never_cache

@@ -229,7 +229,7 @@ def paper_entry(request, code: str):
         messages.error(request, _("The survey has not opened yet."))
         return redirect("surveys:detail", code=survey.code)
     ref = access.ref_add(request, draft=draft, channel="paper")
-    return redirect("surveys_public:resume", ref=ref)
+    return access.kept(request, redirect("surveys_public:resume", ref=ref))
 
 
 @role_required(*MANAGING_ROLES)
