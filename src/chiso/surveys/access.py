@@ -20,7 +20,7 @@ from django.core import signing
 COOKIE_NAME = "chiso_refs"
 COOKIE_PATH = "/s/"  # chiso.surveys.public_urls
 SALT = "chiso.surveys.access"
-MAX_REFS = 10
+MAX_REFS = 20  # a clerk may keep as many paper forms open; the cookie stays under 2 KB
 
 
 def encode(refs: dict) -> str:
