@@ -30,6 +30,21 @@ def test_units_offered_are_the_periods_units_of_the_block(ddci_survey, make_unit
 
 
 @pytest.mark.django_db
+def test_respondents_read_a_units_list_up_to_a_minute_old_analysis_reads_the_table(ddci_survey, make_unit):
+    from django.core.cache import cache
+
+    def codes(**kwargs):
+        return sorted(c.name for c in units_choices(ddci_survey, **kwargs)["units_department.csv"])
+
+    assert codes(cached=True) == ["S-TC", "S-TP", "S-XD"]
+    make_unit("S-YT", name_vi="Sở Y tế")
+    assert codes(cached=True) == ["S-TC", "S-TP", "S-XD"]  # the respondents' copy, for up to a minute
+    assert codes() == ["S-TC", "S-TP", "S-XD", "S-YT"]  # analysis and imports: the table as it is
+    cache.clear()  # as the minute passing does
+    assert codes(cached=True) == ["S-TC", "S-TP", "S-XD", "S-YT"]
+
+
+@pytest.mark.django_db
 def test_required_constraint_and_type_messages(ddci_survey, answers):
     ev = evaluation(ddci_survey, answers(so_lao_dong="200000", nam_thanh_lap="abc", hinh_thuc_lien_he=""))
     errors = ev.errors()

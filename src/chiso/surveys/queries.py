@@ -44,7 +44,7 @@ def responses_of(survey: Survey):
 def draft_evaluate(*, draft: Draft, values: dict[str, str], addresses: list[str]) -> Evaluation:
     """The page as it would be with the posted values, saving nothing (htmx relevance updates)."""
     answers = answers_with_values(draft.version.form, draft.answers, values, addresses)
-    return Evaluation(draft.version.form, answers, external=units_choices(draft.survey, draft.version))
+    return Evaluation(draft.version.form, answers, external=units_choices(draft.survey, draft.version, cached=True))
 
 
 def response_evaluation(response: Response) -> Evaluation:

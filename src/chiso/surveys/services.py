@@ -159,16 +159,17 @@ def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by=None
 UNITS_CACHE_SECONDS = 60
 
 
-def units_choices(survey: Survey, version: QuestionnaireVersion | None = None) -> dict[str, list[Choice]]:
+def units_choices(survey: Survey, version: QuestionnaireVersion | None = None, *, cached: bool = False) -> dict[str, list[Choice]]:
     """The units a respondent may pick, per units_<block>.csv list of the form (the survey's
-    version unless another is given): the period's units."""
+    version unless another is given): the period's units. `cached`: a copy up to a minute old
+    will do (the respondent's pages and submission); analysis and imports read the table."""
     from chiso.units.models import Unit
 
     period = survey.period
     external = {}
     for block in sorted((version or survey.version).form.units_blocks()):
         key = f"chiso:units-choices:{period.pk}:{period.start_date}:{period.end_date}:{block}"
-        choices = cache.get(key)
+        choices = cache.get(key) if cached else None
         if choices is None:
             units = Unit.objects.active_in(period).filter(block__code=block).order_by("name_vi").values_list("code", "name_vi", "name_en")
             choices = [
@@ -180,7 +181,8 @@ def units_choices(survey: Survey, version: QuestionnaireVersion | None = None) -
 
 
 def evaluation_for(*, survey: Survey, version: QuestionnaireVersion, answers: dict, language: str | None = None) -> Evaluation:
-    external = units_choices(survey, version)
+    """A draft's answers as its respondent's pages read them."""
+    external = units_choices(survey, version, cached=True)
     return Evaluation(version.form, answers, external=external, language=language)
 
 
@@ -369,7 +371,7 @@ def _response_store_once(*, survey_id: int, draft_key: str, key: str, by) -> Sub
         raise AccessRefused(survey.state(), survey)
     # A list the respondent never opened has its one empty entry, as the pages and the review show it.
     first_entries(draft.version.form, draft.answers)
-    evaluation = Evaluation(draft.version.form, draft.answers, external=units_choices(survey, draft.version))
+    evaluation = Evaluation(draft.version.form, draft.answers, external=units_choices(survey, draft.version, cached=True))
     errors = evaluation.errors()
     if errors:
         raise SubmissionRejected(errors)
