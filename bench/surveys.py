@@ -44,7 +44,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 50
 DEADLINE_SECONDS = 120
 HOST = "127.0.0.1"
-COOKIE_NAME = "chiso_refs"  # chiso.surveys.access.COOKIE_NAME: the browser's references to its drafts
 
 
 def free_port() -> int:
@@ -105,8 +104,9 @@ def prepare(count: int) -> list[dict]:
         draft = draft_for_token(token=token)
         Draft.objects.filter(pk=draft.pk).update(answers=answers, page="review")
         ref = secrets.token_urlsafe(12)
-        cookie = access.encode({ref: {"draft": draft.key, "survey": survey.pk, "channel": "web"}})  # as the link left it
-        clients.append({"ref": ref, "refs": cookie, "csrf": _get_new_csrf_string(), "key": uuid.uuid4().hex})
+        refs = access.encode({ref: {"draft": draft.key, "survey": survey.pk, "channel": "web"}})  # as the link left it
+        csrf = _get_new_csrf_string()
+        clients.append({"ref": ref, "cookie": f"{access.COOKIE_NAME}={refs}; csrftoken={csrf}", "csrf": csrf, "key": uuid.uuid4().hex})
     return clients
 
 
@@ -128,7 +128,7 @@ def submit(port: int, client: dict) -> int:
             "POST", f"/s/r/{client['ref']}/submit/", body=body,
             headers={
                 "Content-Type": "application/x-www-form-urlencoded", "Host": HOST,
-                "Cookie": f"{COOKIE_NAME}={client['refs']}; csrftoken={client['csrf']}",
+                "Cookie": client["cookie"],
             },
         )
         response = connection.getresponse()

@@ -165,24 +165,23 @@ def unit_results(request, code: str):
     return render(request, "indices/unit_results.html", {"unit": unit, "histories": [h for h in histories if h[1]]})
 
 
+def _run_job_start(request, pk: int, *, kind: str, title: str, task):
+    """Start `task` on the run as a background job and show the job's page."""
+    from chiso.jobs.services import job_start
+
+    run = get_object_or_404(IndexRun, pk=pk)
+    job = job_start(kind=kind, title=title % {"run": run.title}, by=request.user, task=task, run_id=run.pk, user_id=request.user.pk)
+    return redirect("jobs:detail", pk=job.pk)
+
+
 @require_POST
 @role_required(*MANAGING_ROLES)
 def run_uncertainty_start(request, pk: int):
-    run = get_object_or_404(IndexRun, pk=pk)
-    from chiso.jobs.services import job_start
-
-    job = job_start(kind="run_uncertainty", title=_("Rank uncertainty of %(run)s") % {"run": run.title}, by=request.user,
-                    task=run_uncertainty_task, run_id=run.pk, user_id=request.user.pk)
-    return redirect("jobs:detail", pk=job.pk)
+    return _run_job_start(request, pk, kind="run_uncertainty", title=_("Rank uncertainty of %(run)s"), task=run_uncertainty_task)
 
 
 @require_POST
 @role_required(*MANAGING_ROLES)
 def run_sampling_start(request, pk: int):
     """Bootstrap over the respondents of the run's surveys, as a background job."""
-    run = get_object_or_404(IndexRun, pk=pk)
-    from chiso.jobs.services import job_start
-
-    job = job_start(kind="run_sampling", title=_("Sampling uncertainty of %(run)s") % {"run": run.title}, by=request.user,
-                    task=run_sampling_task, run_id=run.pk, user_id=request.user.pk)
-    return redirect("jobs:detail", pk=job.pk)
+    return _run_job_start(request, pk, kind="run_sampling", title=_("Sampling uncertainty of %(run)s"), task=run_sampling_task)
