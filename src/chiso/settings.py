@@ -238,6 +238,20 @@ X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# --- Uploads and imports, bounded before they are parsed (chiso.core.uploads names the kinds) ---
+# One limit per kind of file, in bytes: CHISO_UPLOAD_MAX_BYTES_UNITS=10485760 raises the unit lists' to 10 MB.
+_UPLOAD_DEFAULT_MB = {"units": 5, "frame": 20, "responses": 20, "service_stats": 10, "tasks": 5, "indicator_values": 10,
+                      "national_results": 10, "framework": 5, "xlsform": 5, "evidence": 20, "feedback": 5}
+CHISO_UPLOAD_MAX_BYTES = {
+    kind: int(os.environ.get(f"CHISO_UPLOAD_MAX_BYTES_{kind.upper()}") or mb * 1024 * 1024)
+    for kind, mb in _UPLOAD_DEFAULT_MB.items()
+}
+CHISO_IMPORT_MAX_ROWS = int(os.environ.get("CHISO_IMPORT_MAX_ROWS") or 200_000)
+CHISO_IMPORT_MAX_COLUMNS = int(os.environ.get("CHISO_IMPORT_MAX_COLUMNS") or 1_000)
+# What an XLSX (a ZIP archive) may expand to, checked from its directory before it is opened.
+CHISO_IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CHISO_IMPORT_MAX_UNCOMPRESSED_BYTES") or 100 * 1024 * 1024)
+CHISO_IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("CHISO_IMPORT_MAX_COMPRESSION_RATIO") or 100)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

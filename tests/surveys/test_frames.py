@@ -138,4 +138,4 @@ def test_utf16_from_excel_is_read_and_a_file_that_is_not_a_table_is_refused_clea
     assert result.frame.entries.get().name == "Hợp tác xã Quảng Uyên"
     with pytest.raises(ImportFailed) as failure:
         frame_import(name="PDF", file_name="khung.csv", content=b"%PDF-1.7\n\x00\x01\x02 binary")
-    assert "Thiếu cột" in _messages(failure)[0] and SampleFrame.objects.count() == 1
+    assert "tệp PDF, không phải là bảng" in _messages(failure)[0] and SampleFrame.objects.count() == 1

@@ -1,7 +1,8 @@
 """Reading the tables people really send: CSV from Excel in any encoding, or XLSX.
 
 Every importer (units, sample frames, statistics, …) reads through here, so every one names
-the file, sheet, row and column of a problem the same way.
+the file, sheet, row and column of a problem the same way, and every one is bounded the same
+way: the file's size, what an XLSX expands to, rows and columns (chiso.core.uploads).
 """
 
 from __future__ import annotations
@@ -10,10 +11,16 @@ import codecs
 import csv
 import datetime
 import io
+import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import filetype
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
+
+from .uploads import DAMAGED, archive_problems, import_limits, upload_too_large
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,10 @@ class Table:
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+# Lone surrogates stand for bytes that no encoding could read (errors="surrogateescape"):
+# they never occur in decoded text otherwise, so a cell that holds one is a cell to report.
+UNREADABLE = re.compile("[\udc80-\udcff]")
+CELL_PROBLEMS_SHOWN = 50
 
 
 def normalise_header(text: object) -> str:
@@ -67,29 +78,67 @@ def normalise_header(text: object) -> str:
     return "_".join(text.replace("-", " ").replace("/", " ").split())
 
 
-def decode_text(content: bytes) -> str:
-    """Decode what Excel and other tools write: UTF-8 (with or without BOM), UTF-16, Windows-1258."""
+def size_check(*, kind: str, file_name: str, size: int) -> None:
+    """Refuse a file bigger than the limit of its kind (settings.CHISO_UPLOAD_MAX_BYTES)."""
+    message = upload_too_large(kind, size)
+    if message:
+        raise ImportFailed([Problem(file=file_name, message=message)])
+
+
+def upload_read(upload, *, kind: str) -> bytes:
+    """The content of an uploaded file, refused by its size before it is read into memory."""
+    size_check(kind=kind, file_name=upload.name, size=upload.size)
+    return upload.read()
+
+
+def _decode(content: bytes) -> str:
     if content.startswith(codecs.BOM_UTF8):
-        text = content[len(codecs.BOM_UTF8):].decode("utf-8")
-    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = content.decode("utf-16")
-    else:
-        try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            # Excel's "CSV" on a Vietnamese Windows writes the ANSI code page, Windows-1258,
-            # whose tone marks are combining characters: compose them below.
-            text = content.decode("cp1258")
-    return unicodedata.normalize("NFC", text)
+        return content[len(codecs.BOM_UTF8):].decode("utf-8", "surrogateescape")
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16", "surrogateescape")
+    head = content[:4]
+    if len(head) == 4 and head[1] == head[3] == 0 and head[0] and head[2]:
+        return content.decode("utf-16-le", "surrogateescape")  # "Unicode text" without its BOM
+    if len(head) == 4 and head[0] == head[2] == 0 and head[1] and head[3]:
+        return content.decode("utf-16-be", "surrogateescape")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Mostly UTF-8 with a few broken bytes stays UTF-8, so its letters read right and only the
+    # broken bytes are reported; otherwise it is Excel's "CSV" on a Vietnamese Windows, the ANSI
+    # code page Windows-1258, whose tone marks are combining characters (composed below).
+    as_utf8 = content.decode("utf-8", "surrogateescape")
+    broken = len(UNREADABLE.findall(as_utf8))
+    letters = sum(1 for ch in as_utf8 if ord(ch) > 127) - broken
+    if letters > broken:
+        return as_utf8
+    return content.decode("cp1258", "surrogateescape")
 
 
-def read_table(file_name: str, content: bytes, *, sheet: str | None = None) -> Table:
+def decode_text(content: bytes) -> str:
+    """Decode what Excel and other tools write: UTF-8 (with or without BOM), UTF-16, Windows-1258.
+
+    Bytes that none of them can read are kept as lone surrogates (U+DC80–U+DCFF), which the
+    table reader reports by row and column.
+    """
+    return unicodedata.normalize("NFC", _decode(content))
+
+
+def read_table(file_name: str, content: bytes, *, sheet: str | None = None, kind: str | None = None) -> Table:
     """Read a CSV file, or one sheet of an XLSX workbook (the first unless named)."""
-    return read_tables(file_name, content, sheet=sheet)[0]
+    return read_tables(file_name, content, sheet=sheet, kind=kind)[0]
 
 
-def read_tables(file_name: str, content: bytes, *, sheet: str | None = None) -> list[Table]:
-    """Read a CSV file (one table) or every non-empty sheet of an XLSX workbook."""
+def read_tables(file_name: str, content: bytes, *, sheet: str | None = None, kind: str | None = None) -> list[Table]:
+    """Read a CSV file (one table) or every non-empty sheet of an XLSX workbook.
+
+    Bounded before anything is parsed: the size of the file (when its `kind` is given, see
+    chiso.core.uploads), what an XLSX expands to, then rows and columns as they are read. Only
+    the cells that hold a value count, whatever the sheet's dimension claims.
+    """
+    if kind is not None:
+        size_check(kind=kind, file_name=file_name, size=len(content))
     if not content.strip():
         raise ImportFailed([Problem(file=file_name, message=_("The file is empty."))])
     if content.startswith(OLE_MAGIC):
@@ -98,7 +147,24 @@ def read_tables(file_name: str, content: bytes, *, sheet: str | None = None) -> 
         )
     if content.startswith(XLSX_MAGIC):
         return _read_xlsx(file_name, content, sheet=sheet)
+    other = filetype.guess(content[:8192])
+    if other is not None:  # a PDF, an image, an archive: no text at all
+        raise ImportFailed([Problem(file=file_name, message=_(
+            "This is a %(type)s file, not a table; save the table as .xlsx or CSV and try again.")
+            % {"type": other.extension.upper()})])
     return [_read_csv(file_name, content)]
+
+
+def _too_many_rows(file_name: str, sheet: str | None, limit: int) -> ImportFailed:
+    return ImportFailed([Problem(file=file_name, sheet=sheet, row=limit + 1, message=_(
+        "The table has more than %(limit)s rows (setting CHISO_IMPORT_MAX_ROWS); split it into several files.")
+        % {"limit": limit})])
+
+
+def _too_many_columns(file_name: str, sheet: str | None, row: int, limit: int) -> ImportFailed:
+    return ImportFailed([Problem(file=file_name, sheet=sheet, row=row, column=get_column_letter(limit + 1), message=_(
+        "The table has more than %(limit)s columns (setting CHISO_IMPORT_MAX_COLUMNS); delete the columns "
+        "that are not needed.") % {"limit": limit})])
 
 
 def _read_csv(file_name: str, content: bytes) -> Table:
@@ -109,17 +175,29 @@ def _read_csv(file_name: str, content: bytes) -> Table:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    records = [row for row in reader]
-    return _table_from_records(file_name, records, sheet=None)
+    limits = import_limits()
+
+    def records():
+        number = 0
+        try:
+            for number, record in enumerate(reader, start=1):
+                if number > limits["rows"]:
+                    raise _too_many_rows(file_name, None, limits["rows"])
+                while record and not record[-1].strip():
+                    record.pop()
+                if len(record) > limits["columns"]:
+                    raise _too_many_columns(file_name, None, number, limits["columns"])
+                yield number, record
+        except csv.Error as error:
+            raise ImportFailed([Problem(file=file_name, row=number + 1, message=_(
+                "The file cannot be read as CSV here (%(error)s): a cell is very long, or a quotation mark is not closed.")
+                % {"error": error})]) from None
+
+    return _table_from_records(file_name, records(), sheet=None)
 
 
 def _read_xlsx(file_name: str, content: bytes, *, sheet: str | None) -> list[Table]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken archive
-        raise ImportFailed([Problem(file=file_name, message=_("This is not a readable XLSX workbook."))]) from None
+    workbook = _open_workbook(file_name, content)
     try:
         if sheet is not None:
             if sheet not in workbook.sheetnames:
@@ -137,14 +215,89 @@ def _read_xlsx(file_name: str, content: bytes, *, sheet: str | None) -> list[Tab
             worksheets = workbook.worksheets
         tables = []
         for worksheet in worksheets:
-            records = [list(row) for row in worksheet.iter_rows(values_only=True)]
-            if any(any(str(v or "").strip() for v in record) for record in records):
+            records = list(_sheet_records(file_name, worksheet))
+            if records:
                 tables.append(_table_from_records(file_name, records, sheet=worksheet.title))
         if not tables:
             raise ImportFailed([Problem(file=file_name, message=_("The workbook has no data."))])
         return tables
     finally:
         workbook.close()
+
+
+def _open_workbook(file_name: str, content: bytes):
+    """openpyxl's read-only workbook, opened only once the archive has passed archive_problems."""
+    from openpyxl import load_workbook
+
+    problems = archive_problems(content)
+    if problems:
+        raise ImportFailed([Problem(file=file_name, message=message) for message in problems])
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken archive
+        raise ImportFailed([Problem(file=file_name, message=str(DAMAGED))]) from None
+
+
+def _sheet_records(file_name: str, worksheet) -> Iterator[tuple[int, list[object]]]:
+    """(row number, values up to the last that holds one) for every row of a read-only worksheet
+    that holds a value.
+
+    openpyxl's own iteration pads every row to the sheet's claimed dimension and yields every
+    row between two listed ones: a sheet claiming A1:XFD1048576 takes minutes and gigabytes.
+    Reading the sheet's XML rows as they are takes time and memory in proportion to the data.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    limits = import_limits()
+    workbook = worksheet.parent
+    try:
+        with worksheet._get_source() as source:
+            parser = WorkSheetParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                                     date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+            for number, cells in parser.parse():
+                values = {cell["column"]: cell["value"] for cell in cells if _holds_value(cell["value"])}
+                if not values:
+                    continue
+                if number > limits["rows"]:
+                    raise _too_many_rows(file_name, worksheet.title, limits["rows"])
+                last = max(values)
+                if last > limits["columns"]:
+                    raise _too_many_columns(file_name, worksheet.title, number, limits["columns"])
+                row: list[object] = [None] * last
+                for column, value in values.items():
+                    row[column - 1] = value
+                yield number, row
+    except ImportFailed:
+        raise
+    except Exception:  # a sheet whose XML is broken
+        raise ImportFailed([Problem(file=file_name, sheet=worksheet.title, message=str(DAMAGED))]) from None
+
+
+def _holds_value(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def workbook_trimmed(file_name: str, content: bytes) -> bytes:
+    """A copy of an XLSX workbook holding only the cells that hold a value, at the same places,
+    every sheet kept in order: for libraries (pyxform) that read every cell a sheet claims.
+    Bounded as read_tables is; ImportFailed when the workbook is refused."""
+    from openpyxl import Workbook
+
+    source = _open_workbook(file_name, content)
+    copy = Workbook()
+    copy.remove(copy.active)
+    try:
+        for worksheet in source.worksheets:
+            target = copy.create_sheet(worksheet.title)
+            for number, row in _sheet_records(file_name, worksheet):
+                for column, value in enumerate(row, start=1):
+                    if value is not None:
+                        target.cell(row=number, column=column, value=value)
+    finally:
+        source.close()
+    buffer = io.BytesIO()
+    copy.save(buffer)
+    return buffer.getvalue()
 
 
 def _clean(value: object) -> object:
@@ -157,23 +310,59 @@ def _clean(value: object) -> object:
     return value
 
 
-def _table_from_records(file_name: str, records: list[list[object]], *, sheet: str | None) -> Table:
-    # Skip leading blank lines, as people leave them above the header.
-    start = 0
-    while start < len(records) and not any(str(v or "").strip() for v in records[start]):
-        start += 1
-    if start == len(records):
-        raise ImportFailed([Problem(file=file_name, sheet=sheet, message=_("The file has no header row."))])
-    raw_headers = [str(_clean(v)) for v in records[start]]
-    while raw_headers and not raw_headers[-1]:
-        raw_headers.pop()
-    table = Table(file=file_name, headers=raw_headers, sheet=sheet)
-    for index, record in enumerate(records[start + 1:], start=start + 2):
+def _cell_problem(file_name: str, sheet: str | None, number: int, column: str, value: str) -> Problem | None:
+    """A cell that could not be stored: bytes no encoding reads, or a NUL character."""
+    unreadable = UNREADABLE.findall(value)
+    if unreadable:
+        shown = ", ".join(sorted({f"0x{ord(ch) - 0xDC00:02X}" for ch in unreadable}))
+        return Problem(file=file_name, sheet=sheet, row=number, column=column, message=_(
+            "The bytes %(bytes)s cannot be read as UTF-8 or as Windows-1258 text; save the file as "
+            "“CSV UTF-8” (or as .xlsx) and try again.") % {"bytes": shown})
+    if "\x00" in value:
+        return Problem(file=file_name, sheet=sheet, row=number, column=column, message=_(
+            "The cell holds a NUL character (byte 0x00), which cannot be stored; delete it, or save the "
+            "file again as “CSV UTF-8” or .xlsx."))
+    return None
+
+
+def _table_from_records(file_name: str, records: Iterable[tuple[int, list[object]]], *, sheet: str | None) -> Table:
+    """The first row that holds a value is the header; rows keep their own numbers, as Excel shows them."""
+    table = None
+    problems: list[Problem] = []
+    hidden = 0
+
+    def check(number: int, values: list[object], headers: list[str]) -> None:
+        nonlocal hidden
+        for index, value in enumerate(values):
+            if isinstance(value, str) and (UNREADABLE.search(value) or "\x00" in value):
+                column = headers[index] if index < len(headers) and headers[index] else get_column_letter(index + 1)
+                problem = _cell_problem(file_name, sheet, number, column, value)
+                if len(problems) < CELL_PROBLEMS_SHOWN:
+                    problems.append(problem)
+                else:
+                    hidden += 1
+
+    for number, record in records:
         values = [_clean(v) for v in record]
         if not any(str(v) for v in values):
+            continue  # blank lines above the header and between rows
+        if table is None:
+            raw_headers = [str(v) for v in values]
+            while raw_headers and not raw_headers[-1]:
+                raw_headers.pop()
+            check(number, raw_headers, [])
+            table = Table(file=file_name, headers=raw_headers, sheet=sheet)
             continue
-        values += [""] * (len(raw_headers) - len(values))
-        table.rows.append((index, dict(zip(raw_headers, values[: len(raw_headers)]))))
+        check(number, values, table.headers)
+        values += [""] * (len(table.headers) - len(values))
+        table.rows.append((number, dict(zip(table.headers, values[: len(table.headers)]))))
+    if table is None:
+        raise ImportFailed([Problem(file=file_name, sheet=sheet, message=_("The file has no header row."))])
+    if problems:
+        if hidden:
+            problems.append(Problem(file=file_name, sheet=sheet, message=_(
+                "… and %(count)s more cells like these.") % {"count": hidden}))
+        raise ImportFailed(problems)
     return table
 
 
