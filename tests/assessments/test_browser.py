@@ -9,7 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from chiso.assessments import services as s
-from chiso.assessments.models import Assessment, AuditEvent
+from chiso.audit.models import AuditRecord
+from chiso.audit.queries import history
+from chiso.assessments.models import Assessment
 from chiso.indices.models import IndexRun
 
 from .conftest import appraise_all, assessment_of, claim_all
@@ -20,7 +22,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def codes(assessment, code):
-    return list(AuditEvent.objects.filter(assessment=assessment, code=code).order_by("pk").values_list("field", "new_value"))
+    return list(history(assessment).filter(event=code).order_by("pk").values_list("field", "new_value"))
 
 
 def logout(page):

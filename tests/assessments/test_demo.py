@@ -4,7 +4,9 @@ import pytest
 
 from chiso.accounts import demo as accounts_demo
 from chiso.assessments import demo as assessments_demo
-from chiso.assessments.models import Assessment, AuditEvent, Cycle
+from chiso.audit.models import AuditRecord
+from chiso.audit.queries import history
+from chiso.assessments.models import Assessment, Cycle
 from chiso.frameworks import demo as frameworks_demo
 from chiso.indices.models import IndexRun, IndicatorValue
 from chiso.indices.services import run_recompute_matches
@@ -33,6 +35,6 @@ def test_par_2022_is_published_and_par_2023_is_in_progress():
     assert own.status == Status.DRAFT and own.items.filter(self_points__isnull=False).exists()
     assert own.items.filter(part="self", self_points__isnull=True, self_na=False).exists()  # still to do
     assert c2023.run is None
-    counts = (Cycle.objects.count(), AuditEvent.objects.count(), IndexRun.objects.count())
+    counts = (Cycle.objects.count(), AuditRecord.objects.count(), IndexRun.objects.count())
     load()
-    assert (Cycle.objects.count(), AuditEvent.objects.count(), IndexRun.objects.count()) == counts
+    assert (Cycle.objects.count(), AuditRecord.objects.count(), IndexRun.objects.count()) == counts

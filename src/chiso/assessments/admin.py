@@ -3,18 +3,9 @@ services, which write the audit trail; the trail itself is never edited."""
 
 from django.contrib import admin
 
-from .models import Affiliation, Assessment, AuditEvent, CouncilDecision, Cycle, Evidence, Item
+from chiso.core.admin_base import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item
 
 
 @admin.register(Cycle)
@@ -52,13 +43,6 @@ class CouncilDecisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(ReadOnlyAdmin):
     list_display = ["user", "unit", "note"]
     search_fields = ["user__username", "user__full_name", "unit__name_vi"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "code", "field", "assessment", "item", "by", "old_value", "new_value"]
-    list_filter = ["code", "cycle"]
-    search_fields = ["code", "field", "reason", "old_value", "new_value", "assessment__unit__name_vi"]

@@ -24,14 +24,15 @@ from django.utils import timezone
 
 from chiso.accounts.models import Role, User
 from chiso.accounts.services import user_create
+from chiso.audit.services import audit_record_many
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import framework_import
 from chiso.indices.models import IndexRun
 from chiso.indices.services import indicator_value_set, run_create, run_publish
 from chiso.units.models import Block, Period, Unit
 
-from .models import Assessment, AuditEvent, Cycle, Evidence, Item
-from .services import Event, council_decide, cycle_create, cycle_publish, cycle_results_compute, points_text, survey_points_apply
+from .models import Assessment, Cycle, Evidence, Item
+from .services import Event, event_fields, council_decide, cycle_create, cycle_publish, cycle_results_compute, points_text, survey_points_apply
 
 Status = Assessment.Status
 SYNTHETIC = "Dữ liệu mô phỏng (demo) — synthetic"
@@ -72,13 +73,13 @@ class _Writer:
     def __init__(self, cycle: Cycle, seed: str):
         self.cycle = cycle
         self.rng = np.random.default_rng(zlib.crc32(seed.encode()))
-        self.events: list[AuditEvent] = []
+        self.events: list[dict] = []
         self.items: list[Item] = []
         self.evidence: list[Evidence] = []
 
     def event(self, assessment, code, by, at, *, item=None, field="", old="", new="", reason=""):
-        self.events.append(AuditEvent(cycle=self.cycle, assessment=assessment, item=item, code=code, field=field,
-                                      old_value=old, new_value=new, reason=reason, by=by, at=at))
+        self.events.append(event_fields(cycle=self.cycle, assessment=assessment, item=item, code=code, field=field,
+                                          old=old, new=new, reason=reason, by=by, at=at))
 
     def transition(self, assessment, to, by, at, reason=""):
         self.event(assessment, Event.TRANSITION, by, at, field="status", old=assessment.status, new=to, reason=reason)
@@ -144,7 +145,7 @@ class _Writer:
         for item in self.items:
             Item.objects.filter(pk=item.pk).update(lock_version=item.lock_version + 1, **{f: getattr(item, f) for f in fields})
         Evidence.objects.bulk_create(self.evidence, batch_size=500)
-        AuditEvent.objects.bulk_create(self.events, batch_size=500)
+        audit_record_many(self.events)
         for a in assessments:
             Assessment.objects.filter(pk=a.pk).update(
                 status=a.status, submitted_at=a.submitted_at, submitted_by=a.submitted_by,

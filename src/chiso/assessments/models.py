@@ -1,6 +1,6 @@
 """Assessment cycles, each unit's assessment, its items and evidence, council decisions, and the audit trail.
 
-Rows here change only through services.py; `AuditEvent` rows never change at all.
+Rows here change only through services.py, which writes the audit trail (chiso.audit).
 """
 
 from decimal import Decimal
@@ -238,44 +238,3 @@ class Affiliation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.unit}"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("audit events are append-only")
-
-    def delete(self):
-        raise TypeError("audit events are append-only")
-
-
-class AuditEvent(models.Model):
-    """Nhật ký — one change: who, when, what, old value, new value, why. Never changed or deleted."""
-
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="events", verbose_name=_("cycle"))
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("assessment"))
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("item"))
-    code = models.CharField(_("event"), max_length=40, db_index=True)
-    field = models.CharField(_("field"), max_length=40, blank=True)
-    old_value = models.TextField(_("old value"), blank=True)
-    new_value = models.TextField(_("new value"), blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit trail")
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("audit events are append-only")
-
-    def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.code}"

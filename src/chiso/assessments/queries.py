@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
+from chiso.audit.models import AuditRecord
+from chiso.audit.queries import history, history_of
 from chiso.engine import score_framework
 from chiso.frameworks.models import FrameworkVersion
 from chiso.frameworks.queries import version_engine_framework, version_tree
@@ -18,7 +20,7 @@ from chiso.indices.models import IndexRun, RunScore
 from chiso.units.models import Unit
 
 from . import access
-from .models import Assessment, AuditEvent, Cycle, Evidence, Item
+from .models import Assessment, Cycle, Evidence, Item
 
 Status = Assessment.Status
 
@@ -329,16 +331,29 @@ def overdue_count(user, now: datetime.datetime | None = None) -> int:
 
 # --- history ----------------------------------------------------------------------------------
 
-def unit_history(unit: Unit, cycle: Cycle | None = None):
-    """Every recorded change to the unit's assessments, oldest first."""
-    events = AuditEvent.objects.filter(assessment__unit=unit).select_related("by", "item", "assessment__cycle")
+def unit_history(unit: Unit, cycle: Cycle | None = None) -> list[AuditRecord]:
+    """Every recorded change to the unit's assessments, oldest first, each with the `assessment`
+    and `item` it is about (for the history page's columns)."""
+    assessments = Assessment.objects.filter(unit=unit).select_related("cycle__period")
     if cycle is not None:
-        events = events.filter(cycle=cycle)
-    return events.order_by("at", "pk")
+        assessments = assessments.filter(cycle=cycle)
+    by_pk = {a.pk: a for a in assessments}
+    records = list(history_of(by_pk.values())) if by_pk else []
+    item_pks = [int(r.object_id) for r in records if r.object_type == Item._meta.label_lower]
+    items = Item.objects.in_bulk(item_pks)
+    for record in records:
+        record.assessment = next((by_pk[pk] for pk in _path_pks(record.path, Assessment) if pk in by_pk), None)
+        record.item = items.get(int(record.object_id)) if record.object_type == Item._meta.label_lower else None
+    return records
 
 
 def item_history(item: Item):
-    return AuditEvent.objects.filter(item=item).select_related("by").order_by("at", "pk")
+    return history(item)
+
+
+def _path_pks(path: str, model) -> list[int]:
+    prefix = f"{model._meta.label_lower}:"
+    return [int(part[len(prefix):]) for part in path.strip("/").split("/") if part.startswith(prefix)]
 
 
 def survey_runs_for(cycle: Cycle):

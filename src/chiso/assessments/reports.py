@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from chiso.core.pdf import pdf_from_html
+from chiso.core.safe_cells import formulas_as_text
 from chiso.indices.models import RunScore
 from chiso.units.queries import province_get
 
@@ -118,6 +119,7 @@ def unit_xlsx(assessment: Assessment) -> bytes:
     for column, width in zip("ABCDEFG", (8, 60, 10, 12, 12, 12, 50)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = sheet.cell(row=start + 1, column=3)
+    formulas_as_text(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -193,6 +195,7 @@ def province_xlsx(cycle: Cycle) -> bytes:
     for r in rows:
         sheet.append([r.rank, r.unit_name, *r.fields, r.total, r.index, r.band])
     sheet.column_dimensions["B"].width = 45
+    formulas_as_text(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from chiso.audit.models import AuditRecord
+from chiso.audit.services import audit_record, audit_record_many, value_text
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import version_freeze
 from chiso.indices.models import IndexRun, RunScore
@@ -27,7 +29,7 @@ from chiso.units.models import Block, Period, Unit
 
 from . import access
 from .evidence import evidence_store
-from .models import Affiliation, Assessment, AuditEvent, CouncilDecision, Cycle, Evidence, Item
+from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item
 
 Status = Assessment.Status
 
@@ -83,30 +85,24 @@ def _user(by):
 
 
 def _record(*, cycle: Cycle, code: str, by, assessment: Assessment | None = None, item: Item | None = None,
-            field: str = "", old="", new="", reason: str = "") -> AuditEvent:
-    return AuditEvent.objects.create(
-        cycle=cycle, assessment=assessment, item=item, code=code, field=field,
-        old_value=_text(old), new_value=_text(new), reason=reason, by=_user(by),
-    )
+            field: str = "", old="", new="", reason: str = "", at: datetime.datetime | None = None) -> AuditRecord:
+    return audit_record(**event_fields(cycle=cycle, code=code, by=by, assessment=assessment, item=item, field=field,
+                                         old=old, new=new, reason=reason, at=at))
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat(timespec="minutes") if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, (datetime.date,)):
-        return value.isoformat()
-    return str(value)
+def event_fields(*, cycle: Cycle, code: str, by, assessment: Assessment | None = None, item: Item | None = None,
+                   field: str = "", old="", new="", reason: str = "", at: datetime.datetime | None = None) -> dict:
+    """The audit record of a change to a cycle, an assessment of it or an item of that assessment."""
+    chain = [o for o in (cycle, assessment, item) if o is not None]
+    return {"event": code, "obj": chain[-1], "parents": chain[:-1], "by": by, "field": field, "old": old,
+            "new": new, "reason": reason, "at": at}
 
 
 def points_text(points: Decimal | None, na: bool) -> str:
     """How a points value is stored in the audit trail: a number, N/A, or empty."""
     if na:
         return "N/A"
-    return "" if points is None else _text(points)
+    return "" if points is None else value_text(points)
 
 
 def number(value) -> str:
@@ -239,8 +235,8 @@ def cycle_create(
         Item(assessment=a, node=n, code=n.code, order=n.order, part=str(n.extra.get("part") or Item.SELF))
         for a in assessments for n in nodes
     )
-    AuditEvent.objects.bulk_create(
-        AuditEvent(cycle=cycle, assessment=a, code=Event.TRANSITION, field="status", new_value=Status.DRAFT, by=_user(by))
+    audit_record_many(
+        event_fields(cycle=cycle, assessment=a, code=Event.TRANSITION, field="status", new=Status.DRAFT, by=by)
         for a in assessments
     )
     return cycle
@@ -871,7 +867,7 @@ def affiliation_remove(*, affiliation: Affiliation, by) -> None:
     affiliation.delete()
 
 
-def access_refusal_record(*, assessment: Assessment, by, action: str) -> AuditEvent:
+def access_refusal_record(*, assessment: Assessment, by, action: str) -> AuditRecord:
     """A refused attempt (403) is on record too: who tried what on which assessment."""
     return _record(cycle=assessment.cycle, assessment=assessment, code=Event.ACCESS_REFUSED, field="action",
                    new=action[:200], by=by)
@@ -901,7 +897,9 @@ def reminders_send(*, now: datetime.datetime | None = None, days_ahead: int = 3,
     )
     start_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     reminded_today = set(
-        AuditEvent.objects.filter(code=Event.REMINDER_SENT, at__gte=start_of_day).values_list("assessment_id", flat=True)
+        int(pk) for pk in AuditRecord.objects.filter(
+            event=Event.REMINDER_SENT, object_type=Assessment._meta.label_lower, at__gte=start_of_day,
+        ).values_list("object_id", flat=True)
     )
     experts = [u for u in User.objects.filter(role=Role.APPRAISER, is_active=True).exclude(email="") if access.is_expert(u)]
     council = [u for u in User.objects.filter(role=Role.APPRAISER, is_active=True).exclude(email="") if access.is_council(u)]
@@ -942,8 +940,8 @@ def reminders_send(*, now: datetime.datetime | None = None, days_ahead: int = 3,
         for a in {a.pk: a for r in mails.values() for a in r.assessments}.values():
             recipients = [e for e, r in mails.items() if a in r.assessments]
             # Stamped with `now` (the real time unless a test says otherwise) so once-a-day holds.
-            AuditEvent.objects.create(cycle=a.cycle, assessment=a, code=Event.REMINDER_SENT, field="email",
-                                      new_value=", ".join(recipients), at=now)
+            _record(cycle=a.cycle, assessment=a, code=Event.REMINDER_SENT, field="email", by=None,
+                    new=", ".join(recipients), at=now)
     return sent
 
 

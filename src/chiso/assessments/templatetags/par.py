@@ -36,25 +36,6 @@ FIELDS = {
     "email": _("e-mail reminder"),
     "action": _("refused attempt"),
 }
-EVENTS = {
-    "cycle.created": _("Cycle opened"),
-    "cycle.schedule_set": _("Schedule changed"),
-    "cycle.survey_applied": _("Survey points applied"),
-    "cycle.results_computed": _("Results computed"),
-    "assessment.transition": _("Status changed"),
-    "assessment.reopened": _("Reopened"),
-    "assessment.bonus_penalty": _("Bonus or penalty"),
-    "assessment.reminder_sent": _("Reminder sent"),
-    "access.refused": _("Access refused"),
-    "item.self_assessed": _("Self-assessment"),
-    "item.appraised": _("Appraisal"),
-    "item.explanation_asked": _("Explanation requested"),
-    "item.explained": _("Explanation"),
-    "item.council_adjusted": _("Council change"),
-    "item.converted_points": _("Survey points"),
-    "evidence.added": _("Evidence added"),
-    "evidence.removed": _("Evidence removed"),
-}
 
 
 @register.filter
@@ -81,11 +62,6 @@ def status_label(value):
 @register.filter
 def field_label(value):
     return FIELDS.get(value, value)
-
-
-@register.filter
-def event_label(value):
-    return EVENTS.get(value, value)
 
 
 @register.filter
