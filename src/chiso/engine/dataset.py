@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -69,73 +70,35 @@ class Dataset:
         """Read iData rows (lists aligned with `columns`), checked against the framework.
 
         Empty and "NA" cells are missing; "N/A" marks a not-applicable item (points frameworks).
+        The cells are converted column-wise: Python looks only at cells that are not plain numbers.
         """
         columns = [str(c).strip() for c in columns]
-        problems = framework.data_problems(columns)
-        rows = [list(r) for r in rows]
-        # Blank lines at the end of a sheet are not units.
-        rows = [r for r in rows if any(not _blank(v) for v in r)]
-        n = len(rows)
-        pos = {c: i for i, c in enumerate(columns)}
+        plan = ColumnPlan(framework, columns)
+        cells = _cell_matrix(rows, len(columns))
+        pos = plan.position
+        n = cells.shape[0]
 
-        def col(name):
-            i = pos[name]
-            return [r[i] if i < len(r) else None for r in rows]
+        def text(name: str) -> list[str | None]:
+            return [_cell_text(v) for v in cells[:, pos[name]].tolist()]
 
-        if "uCode" in pos:
-            units = np.array([_cell_text(v) for v in col("uCode")], dtype=object)
-        else:
-            units = np.array([f"U{i + 1}" for i in range(n)], dtype=object)
-        names = np.array([_cell_text(v) or "" for v in col("uName")], dtype=object) if "uName" in pos \
-            else np.array([""] * n, dtype=object)
+        numbers, na, bad = _numbers(cells[:, [pos[c] for c in plan.number_columns]],
+                                    plan.number_columns, plan.na_columns)
+        k = len(plan.codes)
+        return plan.dataset(n, {c: text(c) for c in plan.text_columns},
+                            np.ascontiguousarray(numbers[:, :k]), numbers[:, k:],
+                            None if na is None else na[:, :k], bad, source, first_row)
 
-        def numbers(name: str, allow_na_marker: bool = False):
-            out = np.empty(n)
-            na = np.zeros(n, dtype=bool)
-            for i, v in enumerate(col(name)):
-                if _blank(v):
-                    out[i] = np.nan
-                elif allow_na_marker and isinstance(v, str) and v.strip().upper() in NOT_APPLICABLE_TEXT:
-                    out[i] = np.nan
-                    na[i] = True
-                else:
-                    try:
-                        out[i] = float(v) if not isinstance(v, str) else float(v.strip())
-                    except (TypeError, ValueError):
-                        problems.append(f"row {first_row + i}, column '{name}': {v!r} is not a number")
-                        out[i] = np.nan
-            return out, na
+    @classmethod
+    def read_csv(cls, path: str | Path, framework: Framework, source: str | None = None,
+                 first_row: int = 2) -> "Dataset":
+        """An iData CSV file read column-wise by chiso.engine.ingest (the same rules as from_rows)."""
+        from .ingest import read_header, read_table
 
-        codes = tuple(c for c in framework.indicators if c in pos)
-        values = np.empty((n, len(codes)))
-        not_applicable = np.zeros((n, len(codes)), dtype=bool)
-        for j, c in enumerate(codes):
-            values[:, j], not_applicable[:, j] = numbers(c, allow_na_marker=True)
-
-        meta: dict[str, np.ndarray] = {}
-        for c in columns:
-            node = framework[c] if c in framework else None
-            if c == "Time" or (node is not None and node.type == "Denominator"):
-                meta[c] = numbers(c)[0]
-            elif node is not None and node.type in ("Group", "Other"):
-                meta[c] = np.array([_cell_text(v) for v in col(c)], dtype=object)
-
-        for i, u in enumerate(units):
-            if u is None:
-                problems.append(f"row {first_row + i}: missing uCode")
-        keys = list(zip(units, meta["Time"])) if "Time" in meta else list(units)
-        seen: dict[Any, int] = {}
-        for i, k in enumerate(keys):
-            if k in seen:
-                what = f"unit '{k[0]}' at Time {_fmt_time(k[1])}" if isinstance(k, tuple) else f"uCode '{k}'"
-                problems.append(f"row {first_row + i}: duplicate {what} "
-                                f"(first at row {first_row + seen[k]})")
-            else:
-                seen[k] = i
-        if problems:
-            raise FrameworkError(problems, source)
-        return cls(units=units, names=names, codes=codes, values=values, meta=meta,
-                   not_applicable=not_applicable if not_applicable.any() else None)
+        source = str(path) if source is None else source
+        plan = ColumnPlan(framework, read_header(path))
+        table = read_table(path, plan.number_columns, plan.na_columns, plan.text_columns, n_main=len(plan.codes))
+        return plan.dataset(table.n_rows, table.text, table.numbers, table.extra, table.not_applicable,
+                            table.bad, source, first_row)
 
     @classmethod
     def from_arrays(cls, units: Sequence[str], values: np.ndarray, codes: Sequence[str],
@@ -163,6 +126,165 @@ class Dataset:
                     row.append(vals[j])
             rows.append(row)
         return header, rows
+
+
+class ColumnPlan:
+    """Which iData columns are read how: indicators (framework order) and numeric unit columns
+    (Time, denominators) as numbers, uCode, uName, groups and other unit columns as text."""
+
+    def __init__(self, framework: Framework, columns: Sequence[str]):
+        self.framework = framework
+        self.columns = [str(c).strip() for c in columns]
+        self.position = {c: i for i, c in enumerate(self.columns)}
+        self.problems = framework.data_problems(self.columns)
+        self.codes = tuple(c for c in framework.indicators if c in self.position)
+        self.meta_numbers: list[str] = []
+        self.meta_texts: list[str] = []
+        self.meta_order: list[str] = []
+        for c in self.columns:
+            node = framework[c] if c in framework else None
+            if c == "Time" or (node is not None and node.type == "Denominator"):
+                self.meta_numbers.append(c)
+                self.meta_order.append(c)
+            elif node is not None and node.type in ("Group", "Other"):
+                self.meta_texts.append(c)
+                self.meta_order.append(c)
+        self.meta_numbers = list(dict.fromkeys(self.meta_numbers))
+        self.meta_texts = list(dict.fromkeys(self.meta_texts))
+        self.meta_order = list(dict.fromkeys(self.meta_order))
+        self.number_columns = (*self.codes, *self.meta_numbers)
+        self.na_columns = self.codes
+        self.text_columns = tuple(dict.fromkeys(
+            [c for c in ("uCode", "uName") if c in self.position] + self.meta_texts))
+
+    def dataset(self, n: int, texts: Mapping[str, list], values: np.ndarray, extra: np.ndarray,
+                not_applicable: np.ndarray | None, bad: Sequence[tuple[int, str, str]], source: str,
+                first_row: int) -> "Dataset":
+        """The Dataset, or every problem found (the framework's, the cells', missing and duplicate units)."""
+        problems = list(self.problems)
+        order = {c: i for i, c in enumerate(self.number_columns)}
+        for i, c, v in sorted(bad, key=lambda b: (order[b[1]], b[0])):
+            problems.append(f"row {first_row + i}, column '{c}': {v!r} is not a number")
+        if "uCode" in texts:
+            units = np.array(texts["uCode"], dtype=object) if n else np.empty(0, dtype=object)
+        else:
+            units = np.array([f"U{i + 1}" for i in range(n)], dtype=object)
+        names = np.array([t or "" for t in texts["uName"]], dtype=object) if "uName" in texts \
+            else np.array([""] * n, dtype=object)
+        meta: dict[str, np.ndarray] = {}
+        k = len(self.meta_numbers)
+        for c in self.meta_order:
+            if c in self.meta_numbers:
+                meta[c] = np.ascontiguousarray(extra[:, self.meta_numbers.index(c)]) if k else np.empty(n)
+            else:
+                meta[c] = np.array(texts[c], dtype=object) if n else np.empty(0, dtype=object)
+        for i in np.flatnonzero(units == None).tolist():  # noqa: E711 - elementwise
+            problems.append(f"row {first_row + i}: missing uCode")
+        keys = list(zip(units.tolist(), meta["Time"].tolist())) if "Time" in meta else units.tolist()
+        if len(set(keys)) < len(keys):
+            seen: dict[Any, int] = {}
+            for i, key in enumerate(keys):
+                if key in seen:
+                    what = f"unit '{key[0]}' at Time {_fmt_time(key[1])}" if isinstance(key, tuple) \
+                        else f"uCode '{key}'"
+                    problems.append(f"row {first_row + i}: duplicate {what} (first at row {first_row + seen[key]})")
+                else:
+                    seen[key] = i
+        if problems:
+            raise FrameworkError(problems, source)
+        na = not_applicable if not_applicable is not None and not_applicable.any() else None
+        return Dataset(units=units, names=names, codes=self.codes, values=values, meta=meta, not_applicable=na)
+
+
+def _cell_matrix(rows: Iterable[Sequence[Any]], width: int) -> np.ndarray:
+    """The cells as an object matrix (rows x at least `width`), ragged rows padded with None,
+    rows whose every cell is blank dropped (blank lines at the end of a sheet are not units)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return np.empty((0, width), dtype=object)
+    widths = set(map(len, rows))
+    w = max(max(widths), width)
+    cells = None
+    if len(widths) == 1 and w == next(iter(widths)):
+        try:
+            cells = np.array(rows, dtype=object)
+        except ValueError:
+            cells = None
+        if cells is not None and cells.shape != (len(rows), w):
+            cells = None
+    if cells is None:
+        cells = np.full((len(rows), w), None, dtype=object)
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                cells[i, j] = v
+    simple = (cells == None) | (cells == "") | (cells == "NA") | (cells != cells)  # noqa: E711
+    all_simple = simple.all(axis=1)
+    # A row with a cell that is not simply blank may still be blank (" ", " NA "): look at it.
+    maybe = np.flatnonzero(~all_simple)
+    keep = ~all_simple
+    if maybe.size:
+        first = simple[maybe].argmin(axis=1)
+        firsts = cells[maybe, first].tolist()
+        for r, v in zip(maybe.tolist(), firsts):
+            if isinstance(v, str) and _blank(v):
+                keep[r] = any(not _blank(x) for x in cells[r].tolist())
+    if not keep.all():
+        cells = cells[keep]
+    return cells
+
+
+def _numbers(cells: np.ndarray, names: Sequence[str], na_columns: Sequence[str]):
+    """Numbers from an object matrix of cells: (values, not-applicable marks or None, bad cells).
+
+    Cells that are all text go through the byte parser of chiso.engine.ingest (the CSV reader's
+    own rules); other cells (numbers from XLSX or YAML) through NumPy's conversion, column by
+    column, and Python only for the cells it refuses.
+    """
+    n, m = cells.shape
+    allow_na = np.array([c in set(na_columns) for c in names], dtype=bool)
+    if n == 0 or m == 0:
+        return np.empty((n, m)), None, []
+    flat = cells.ravel().tolist()
+    try:
+        joined = ",".join(flat)
+    except TypeError:
+        joined = None
+    if joined is not None and joined.isascii() and '"' not in joined and "\n" not in joined:
+        from .ingest import _block_numbers
+
+        block = (joined + "\n").encode("ascii")
+        u = np.frombuffer(block, dtype=np.uint8)
+        lengths = np.fromiter(map(len, flat), dtype=np.intp, count=n * m)
+        starts = np.empty(n * m, dtype=np.intp)
+        starts[0] = 0
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        ends = starts + lengths
+        values, na, _, bad = _block_numbers(block, u, starts.reshape(n, m), ends.reshape(n, m), allow_na, names)
+        return values, (na if na.any() else None), bad
+    values = np.empty((n, m))
+    na = np.zeros((n, m), dtype=bool)
+    bad = []
+    for j in range(m):
+        col = cells[:, j]
+        blank = (col == None) | (col == "") | (col == "NA")  # noqa: E711
+        try:
+            values[:, j] = np.where(blank, np.nan, col).astype(float)
+            continue
+        except (TypeError, ValueError):
+            pass
+        for i, v in enumerate(col.tolist()):
+            if _blank(v):
+                values[i, j] = np.nan
+            elif allow_na[j] and isinstance(v, str) and v.strip().upper() in NOT_APPLICABLE_TEXT:
+                values[i, j] = np.nan
+                na[i, j] = True
+            else:
+                try:
+                    values[i, j] = float(v) if not isinstance(v, str) else float(v.strip())
+                except (TypeError, ValueError):
+                    bad.append((i, names[j], v))
+                    values[i, j] = np.nan
+    return values, (na if na.any() else None), bad
 
 
 def _blank(v: Any) -> bool:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
-import yaml
 
 from .dataset import Dataset
 from .errors import FrameworkError
@@ -71,8 +70,14 @@ def read_imeta_csv(path: str | Path) -> Framework:
 
 
 def read_idata_csv(path: str | Path, framework: Framework) -> Dataset:
-    header, rows = _read_csv(path)
-    return Dataset.from_rows(header, rows, framework, source=str(path), first_row=2)
+    """Column-wise through chiso.engine.ingest; a file only the csv module can read goes row by row."""
+    from .ingest import Fallback
+
+    try:
+        return Dataset.read_csv(path, framework, source=str(path), first_row=2)
+    except Fallback:
+        header, rows = _read_csv(path)
+        return Dataset.from_rows(header, rows, framework, source=str(path), first_row=2)
 
 
 def write_imeta_csv(framework: Framework, path: str | Path) -> None:
@@ -88,6 +93,8 @@ def write_idata_csv(data: Dataset, path: str | Path) -> None:
 
 # ---------------------------------------------------------------------- YAML
 def _load_yaml(path: str | Path) -> Any:
+    import yaml
+
     try:
         with open(path, encoding="utf-8") as f:
             return yaml.safe_load(f)
@@ -118,6 +125,8 @@ def read_yaml(path: str | Path) -> tuple[Framework, Dataset | None]:
 
 
 def write_yaml(framework: Framework, path: str | Path, data: Dataset | None = None) -> None:
+    import yaml
+
     doc: dict[str, Any] = {"iMeta": [{k: _plain(v) for k, v in r.items() if v is not None}
                                      for r in framework.to_rows()]}
     if data is not None:

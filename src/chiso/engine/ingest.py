@@ -1,0 +1,551 @@
+"""iData CSV into the values matrix at the speed of the file: a vectorised pass over the bytes, Python only for odd cells.
+
+The file is read in blocks of whole records. In each block NumPy finds the separators (quote
+parity decides which commas and newlines are inside quoted fields), the fields of the wanted
+columns, and parses every plain number (optional sign, digits, one decimal point, optional
+exponent) exactly: the digits become an integer and one IEEE multiplication or division by a
+power of ten gives the correctly rounded double (Clinger's fast path; 16-18 digit numbers go
+through x87 extended precision with the one ambiguous case, a tie, left to Python). Any other
+cell -- blank with spaces, `nan`, a word -- is read by Python's `float()` exactly as the
+row-by-row reader did, so the values and the messages naming row and column are the same;
+only those cells cost Python work. A file the byte pass cannot take on with certainty (ragged
+rows, quotes in the middle of a field, a lone carriage return, NUL bytes, invalid UTF-8) is
+read by the csv module instead, with the same results and messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+BLOCK_BYTES = 1 << 20  # about 1 MB of records at a time: the per-field temporaries stay small
+FIELD_LIMIT = 131072  # csv.field_size_limit(): longer fields make the csv module fail
+
+QUOTE, COMMA, LF, CR = 34, 44, 10, 13
+
+
+class Fallback(Exception):
+    """The byte pass cannot read this file with certainty; the csv module reads it."""
+
+
+@dataclass
+class Table:
+    """What the reader found: the header, the text columns, the number columns and odd cells."""
+
+    header: list[str]
+    n_rows: int
+    text: dict[str, list[str | None]]
+    numbers: np.ndarray  # (rows, the first n_main number columns), NaN where blank or not a number
+    extra: np.ndarray  # (rows, the other number columns)
+    number_columns: tuple[str, ...]
+    not_applicable: np.ndarray | None  # like `numbers`: True where "N/A"
+    bad: list[tuple[int, str, str]] = field(default_factory=list)  # (row index, column, cell)
+
+
+# ---------------------------------------------------------------------- numbers
+_ZEROS = np.uint64(0x3030303030303030)
+_M8 = np.uint64(0x00FF00FF00FF00FF)
+_M16 = np.uint64(0x0000FFFF0000FFFF)
+_M32 = np.uint64(0x00000000FFFFFFFF)
+_POW10 = np.array([10.0 ** k for k in range(23)])
+_TWO53 = 2 ** 53
+_TEN16 = np.uint64(10 ** 16)
+_TEN8 = np.uint64(10 ** 8)
+
+_LD = np.longdouble
+# x87 extended precision: a 64-bit significand holds 17-digit integers and 10**27 exactly.
+_EXTENDED = (np.finfo(_LD).nmant == 63 and np.dtype(_LD).itemsize == 16 and np.little_endian)
+_POW10_LD = np.array([10 ** k for k in range(28)], dtype=_LD) if _EXTENDED else None
+MAX_MANTISSA = 24  # characters of a mantissa read by the byte pass; longer ones by Python
+
+
+def _eight_digits(x: np.ndarray) -> np.ndarray:
+    """Eight ASCII digits per uint64 (first character in the lowest byte) -> their value (SWAR)."""
+    x = x - _ZEROS
+    x = (x * np.uint64(10) + (x >> np.uint64(8))) & _M8
+    x = (x * np.uint64(100) + (x >> np.uint64(16))) & _M16
+    return (x * np.uint64(10000) + (x >> np.uint64(32))) & _M32
+
+
+def parse_numbers(u: np.ndarray, S: np.ndarray, E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Plain numbers in the fields [S, E) of the byte array `u`.
+
+    Returns the values and a mask of the fields that are not plain numbers (left to Python;
+    their value is NaN). Every value returned is the double Python's float() gives.
+    """
+    F = S.size
+    values = np.full(F, np.nan)
+    odd = np.ones(F, dtype=bool)
+    if F == 0:
+        return values, odd
+    L = E - S
+    cand = np.flatnonzero((L > 0) & (L <= MAX_MANTISSA))
+    if not cand.size:
+        return values, odd
+    v, ok, expo = _mantissas(u, S[cand], E[cand])
+    values[cand[ok]] = v[ok]
+    odd[cand[ok]] = False
+    if expo.size:
+        # Fields holding an exponent mark: the mantissa ends there.
+        f = cand[expo]
+        v, ok = _with_exponent(u, S[f], E[f])
+        values[f[ok]] = v[ok]
+        odd[f[ok]] = False
+    return values, odd
+
+
+def _window(u: np.ndarray, S: np.ndarray, E: np.ndarray):
+    """The fields right-aligned in rows of W bytes (W a multiple of 8), the column of each field's
+    first byte, and W."""
+    L = E - S
+    W = 8 * -(-int(L.max()) // 8)
+    padded = np.concatenate([np.full(W, 48, dtype=np.uint8), u])
+    C = np.lib.stride_tricks.sliding_window_view(padded, W)[E]  # row i = the W bytes ending at E[i]
+    return C, W - L, W
+
+
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_ONES = np.uint64(0x0101010101010101)
+_FF = np.uint64(0xFF)
+
+
+def _byte_masks(first: np.ndarray, W: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per 8-byte word: 0xFF on the field's bytes (columns >= first), and on its first byte only."""
+    inside, head = [], []
+    for g in range(W // 8):
+        s = first - 8 * g
+        shift = (8 * np.clip(s, 0, 7)).astype(np.uint64)
+        inside.append(np.where(s >= 8, np.uint64(0), _ALL << shift))
+        head.append(np.where((s >= 0) & (s < 8), _FF << shift, np.uint64(0)))
+    return inside, head
+
+
+def _words(mask: np.ndarray) -> list[np.ndarray]:
+    w = np.ascontiguousarray(mask).view(np.uint64)
+    return [w[:, g] for g in range(w.shape[1])]
+
+
+def _mantissas(u: np.ndarray, S: np.ndarray, E: np.ndarray):
+    """(values, ok, fields with an exponent mark) for the fields [S, E): sign, digits, one point.
+
+    Works on 8-byte words: a comparison gives 0x01 bytes, the field's bytes are masked with
+    0xFF bytes, and counts are popcounts -- no reductions along short rows.
+    """
+    C, first, W = _window(u, S, E)
+    inside, head = _byte_masks(first, W)
+    digit = _words((C - np.uint8(48)) < 10)
+    point = _words(C == 46)
+    sign = _words((C == 45) | (C == 43))
+    mark = None
+    bad = np.zeros(S.size, dtype=np.uint64)
+    n_points = np.zeros(S.size, dtype=np.uint8)
+    n_digits = np.zeros(S.size, dtype=np.uint8)
+    for g in range(W // 8):
+        allowed = digit[g] | point[g] | (sign[g] & head[g])
+        bad |= ~allowed & _ONES & inside[g]
+        point[g] &= inside[g]
+        digit[g] &= inside[g]
+        n_points += np.bitwise_count(point[g])
+        n_digits += np.bitwise_count(digit[g])
+    is_bad = bad != 0
+    expo = np.zeros(0, dtype=np.intp)
+    if is_bad.any():
+        marks = _words((C | np.uint8(32)) == 101)
+        n_marks = sum(np.bitwise_count(m & inside[g]) for g, m in enumerate(marks))
+        expo = np.flatnonzero(is_bad & (n_marks == 1))
+    ok = ~is_bad & (n_points <= 1) & (n_digits > 0)
+    negative = C[np.arange(S.size), np.minimum(first, W - 1)] == 45
+    v, exact = _value(C, digit, point, n_points, W, negative, np.zeros(S.size, dtype=np.int64))
+    return v, ok & exact, expo
+
+
+_POW10_U = np.array([10 ** min(k, 19) for k in range(25)], dtype=np.uint64)
+
+
+def _value(C, digit, point, n_points, W, negative, exponent):
+    """The double of right-aligned mantissas times 10**exponent: exact, or `exact` False (Python decides).
+
+    `digit` and `point` are the per-word 0x01 masks of the field's digits and point.
+    """
+    G = W // 8
+    raw = np.zeros(C.shape[0], dtype=np.uint64)
+    small = np.ones(C.shape[0], dtype=bool)
+    Cw = _words(C)
+    p = np.full(C.shape[0], -1, dtype=np.int64)
+    for g in range(G):
+        keep = digit[g] * _FF
+        group = _eight_digits((Cw[g] & keep) | (_ZEROS & ~keep))  # the point and sign read as 0
+        if g == 0 and G == 3:
+            small = group < 100  # at most 18 characters of digits and point
+            group = np.where(small, group, np.uint64(0))
+        raw = raw * _TEN8 + group
+        at = point[g] != 0
+        if at.any():
+            byte = np.log2(point[g][at].astype(float)).astype(np.int64) // 8
+            p[at] = 8 * g + byte
+    # The point read as a 0 digit: the digits before it are ten times too big.
+    has_point = n_points == 1
+    frac = np.where(has_point, W - 1 - p, 0)
+    lo = raw % _POW10_U[frac]
+    mantissa = np.where(has_point, (raw - lo) // np.uint64(10) + lo, raw)
+    e10 = exponent - frac
+    fast = small & (mantissa < np.uint64(_TWO53)) & (np.abs(e10) <= 22)
+    m = mantissa.astype(float)
+    pw = _POW10[np.minimum(np.abs(e10), 22)]
+    with np.errstate(over="ignore"):
+        v = np.where(e10 >= 0, m * pw, m / pw)
+    rest = small & ~fast & (mantissa < np.uint64(10 ** 17)) & (np.abs(e10) <= 27)
+    if _EXTENDED and rest.any():
+        r = np.flatnonzero(rest)
+        ml = mantissa[r].astype(_LD)
+        er = e10[r]
+        pl = _POW10_LD[np.abs(er)]
+        rl = np.where(er >= 0, ml * pl, ml / pl)
+        significand = rl.view(np.uint64)[0::2]
+        # Rounded to extended precision onto a midpoint between two doubles: only Python knows.
+        ok = (significand & np.uint64(0x7FF)) != np.uint64(0x400)
+        v[r[ok]] = rl[ok].astype(float)
+        fast[r[ok]] = True
+    np.negative(v, out=v, where=negative)
+    return v, fast
+
+
+def _with_exponent(u: np.ndarray, S: np.ndarray, E: np.ndarray):
+    """Fields with one exponent mark: a mantissa as above, then an optional sign and 1-4 digits."""
+    C, first, W = _window(u, S, E)
+    j = np.arange(W)
+    inside = j >= first[:, None]
+    mark = ((C | np.uint8(32)) == 101) & inside
+    q = mark.argmax(axis=1)  # the mark's column
+    rows = np.arange(S.size)
+    after = j > q[:, None]
+    lead = C[rows, np.minimum(q + 1, W - 1)]
+    has_sign = (q + 1 < W) & ((lead == 45) | (lead == 43))
+    digit = (C - np.uint8(48)) < 10
+    exp_digits = after & ~((j == (q + 1)[:, None]) & has_sign[:, None])
+    n_exp = exp_digits.sum(axis=1)
+    ok = (n_exp >= 1) & (n_exp <= 4) & (digit | ~exp_digits).all(axis=1)
+    value = np.zeros(S.size, dtype=np.int64)
+    for col in range(W):
+        take = exp_digits[:, col]
+        value = np.where(take, value * 10 + (C[:, col].astype(np.int64) - 48), value)
+    exponent = np.where(has_sign & (lead == 45), -value, value)
+    # The mantissa: the bytes before the mark.
+    Em = E - (W - q)
+    ok &= Em > S
+    v = np.full(S.size, np.nan)
+    good = np.flatnonzero(ok)
+    if good.size:
+        vg, okg, _ = _mantissas(u, S[good], Em[good])
+        # _mantissas scaled by 10**0; apply the exponent exactly: re-read with it.
+        C2, first2, W2 = _window(u, S[good], Em[good])
+        inside2, head2 = _byte_masks(first2, W2)
+        digit2 = _words((C2 - np.uint8(48)) < 10)
+        point2 = _words(C2 == 46)
+        n_points = np.zeros(good.size, dtype=np.uint8)
+        for g in range(W2 // 8):
+            digit2[g] &= inside2[g]
+            point2[g] &= inside2[g]
+            n_points += np.bitwise_count(point2[g])
+        negative = C2[np.arange(good.size), np.minimum(first2, W2 - 1)] == 45
+        vg, exact = _value(C2, digit2, point2, n_points, W2, negative, exponent[good])
+        v[good] = vg
+        ok[good] = okg & exact
+    return v, ok
+
+
+# ---------------------------------------------------------------------- the byte pass
+def _separators(u: np.ndarray) -> np.ndarray:
+    """Positions of the commas and newlines outside quoted fields; Fallback on doubtful quoting."""
+    sep = (u == COMMA) | (u == LF)
+    q = u == QUOTE
+    if q.any():
+        inside = np.bitwise_xor.accumulate(q.view(np.uint8)).view(bool)
+        qpos = np.flatnonzero(q)
+        # An opening quote must start a field (or follow a closing quote: a doubled quote);
+        # a closing quote must end the field (or be followed by a quote).
+        opening = inside[qpos]
+        prev = u[qpos - 1] if qpos.size else qpos
+        prev = np.where(qpos > 0, prev, LF)
+        nxt = u[np.minimum(qpos + 1, u.size - 1)]
+        ok_open = (prev == COMMA) | (prev == LF) | (prev == QUOTE)
+        ok_close = (nxt == COMMA) | (nxt == LF) | (nxt == CR) | (nxt == QUOTE) | (qpos + 1 >= u.size)
+        if not np.where(opening, ok_open, ok_close).all():
+            raise Fallback("quote in the middle of a field")
+        sep &= ~inside
+        crs = np.flatnonzero((u == CR) & ~inside)
+    else:
+        crs = np.flatnonzero(u == CR)
+    if crs.size and not (u[np.minimum(crs + 1, u.size - 1)] == LF).all():
+        raise Fallback("carriage return without a newline")
+    return np.flatnonzero(sep)
+
+
+def _fields(u: np.ndarray, n_cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends) of every field, shaped (records, n_cols), and the quoted-field flags; blank lines dropped."""
+    pos = _separators(u)
+    starts = np.empty(pos.size, dtype=np.intp)
+    starts[0] = 0
+    starts[1:] = pos[:-1] + 1
+    ends = pos.copy()
+    is_nl = u[pos] == LF
+    # "\r\n": the record's last field ends before the "\r".
+    cr = is_nl & (ends > starts) & (u[np.maximum(ends - 1, 0)] == CR)
+    ends[cr] -= 1
+    rec_last = np.flatnonzero(is_nl)
+    per_record = np.diff(rec_last, prepend=-1)
+    if (per_record != n_cols).any():
+        # Empty lines are no records (the csv module yields [] and the reader skips them).
+        empty_line = (per_record == 1) & (ends[rec_last] == starts[rec_last])
+        if ((per_record != n_cols) & ~empty_line).any():
+            raise Fallback("rows with more or fewer fields than the header")
+        drop = rec_last[empty_line]
+        keep = np.ones(pos.size, dtype=bool)
+        keep[drop] = False
+        starts, ends = starts[keep], ends[keep]
+    if starts.size and (ends - starts).max() > FIELD_LIMIT:
+        raise Fallback("a field longer than the csv module's limit")
+    starts = starts.reshape(-1, n_cols)
+    ends = ends.reshape(-1, n_cols)
+    return starts, ends
+
+
+def _unquote(u: np.ndarray, S: np.ndarray, E: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fields between quotes without their quotes; the flag of fields still holding a quote (doubled quotes)."""
+    L = E - S
+    quoted = (L >= 2) & (u[S] == QUOTE)
+    S = S + quoted
+    E = E - quoted
+    return S, E, quoted
+
+
+def _read_blocks(f, first: bytes):
+    """Blocks of whole records: each ends with a newline outside quotes (an even number of quotes before it)."""
+    data = first
+    while True:
+        chunk = f.read(BLOCK_BYTES)
+        if chunk:
+            data = data + chunk if data else chunk
+        elif not data:
+            return
+        cut = data.rfind(b"\n")
+        while cut >= 0 and data.count(b'"', 0, cut) % 2:
+            cut = data.rfind(b"\n", 0, cut)
+        if not chunk:
+            if cut + 1 < len(data):
+                data += b"\n"
+            yield data
+            return
+        if cut < 0:
+            continue
+        yield data[:cut + 1]
+        data = data[cut + 1:]
+
+
+def _header(f) -> tuple[list[str], bytes]:
+    """The header row (csv module, stripped names) and the bytes read after it."""
+    data = f.read(min(BLOCK_BYTES, 1 << 16))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    while True:
+        u = np.frombuffer(data, dtype=np.uint8)
+        nl = np.flatnonzero(u == LF)
+        q = u == QUOTE
+        if q.any() and nl.size:
+            nl = nl[np.bitwise_xor.accumulate(q.view(np.uint8))[nl] == 0]
+        if nl.size:
+            break
+        more = f.read(BLOCK_BYTES)
+        if not more:
+            nl = np.array([len(data)])
+            break
+        data += more
+    cut = int(nl[0]) + 1
+    line = data[:cut]
+    if b"\x00" in line:
+        raise Fallback("NUL byte")
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Fallback("not UTF-8") from None
+    body = text[:-2] if text.endswith("\r\n") else text.rstrip("\n")
+    if "\r" in body:
+        raise Fallback("carriage return without a newline")
+    try:
+        row = next(csv.reader([body]), None)
+    except csv.Error:
+        raise Fallback("the csv module's own message") from None
+    if not row:
+        raise Fallback("no header")
+    return [h.strip() for h in row], data[cut:]
+
+
+def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequence[str],
+               text_columns: Sequence[str], n_main: int | None = None) -> Table:
+    """Read the named columns of an iData CSV file; Fallback when only the csv module can.
+
+    `number_columns` are parsed as numbers ("N/A" is a marker in `na_columns`); the first
+    `n_main` of them go to `Table.numbers` (one C-ordered matrix: the indicators), the others
+    to `Table.extra`. `text_columns` are kept as stripped text (None when blank or "NA").
+    """
+    n_main = len(number_columns) if n_main is None else n_main
+    with open(path, "rb") as f:
+        # An upper bound on the records, so the values matrix is allocated once.
+        lines = 1
+        for chunk in iter(lambda: f.read(1 << 24), b""):
+            lines += chunk.count(b"\n")
+        f.seek(0)
+        head, rest = _header(f)
+        pos = {c: i for i, c in enumerate(head)}
+        n_cols = len(head)
+        num_idx = np.array([pos[c] for c in number_columns], dtype=np.intp)
+        na_set = set(na_columns)
+        allow_na = np.array([c in na_set for c in number_columns], dtype=bool)
+        main = np.empty((lines, n_main))
+        extra = np.empty((lines, len(number_columns) - n_main))
+        not_applicable = np.zeros((lines, n_main), dtype=bool) if allow_na.any() else None
+        text: dict[str, list] = {c: [] for c in text_columns}
+        bad: list[tuple[int, str, str]] = []
+        n = 0
+        for block in _read_blocks(f, rest):
+            if b"\x00" in block:
+                raise Fallback("NUL byte")
+            u = np.frombuffer(block, dtype=np.uint8)
+            if (u >= 128).any():
+                try:
+                    block.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise Fallback("not UTF-8") from None
+            starts, ends = _fields(u, n_cols)
+            R = starts.shape[0]
+            if R == 0:
+                continue
+            vals, na, blank, block_bad = _block_numbers(block, u, starts[:, num_idx], ends[:, num_idx],
+                                                        allow_na, number_columns)
+            texts = {c: _texts(block, u, starts[:, pos[c]], ends[:, pos[c]]) for c in text_columns}
+            # Records whose every cell is blank are no units (as the row-by-row reader).
+            candidates = np.flatnonzero(blank.all(axis=1)) if num_idx.size else np.arange(R)
+            drop = [r for r in candidates.tolist()
+                    if all(_blank_text(_cell(block, int(starts[r, j]), int(ends[r, j]))) for j in range(n_cols))]
+            if drop:
+                keep = np.ones(R, dtype=bool)
+                keep[drop] = False
+                vals, na = vals[keep], na[keep]
+                texts = {c: [t for t, k in zip(v, keep.tolist()) if k] for c, v in texts.items()}
+                renumber = np.cumsum(keep) - 1
+                block_bad = [(int(renumber[r]), c, v) for r, c, v in block_bad if keep[r]]
+                R = int(keep.sum())
+            main[n:n + R] = vals[:, :n_main]
+            extra[n:n + R] = vals[:, n_main:]
+            if not_applicable is not None:
+                not_applicable[n:n + R] = na[:, :n_main]
+            for c in text_columns:
+                text[c].extend(texts[c])
+            bad.extend((n + r, c, v) for r, c, v in block_bad)
+            n += R
+    if not_applicable is not None and not not_applicable[:n].any():
+        not_applicable = None
+    return Table(header=head, n_rows=n, text=text, numbers=main[:n], extra=extra[:n],
+                 number_columns=tuple(number_columns),
+                 not_applicable=None if not_applicable is None else not_applicable[:n], bad=bad)
+
+
+def _block_numbers(block: bytes, u: np.ndarray, starts: np.ndarray, ends: np.ndarray, allow_na: np.ndarray,
+                   names: Sequence[str]):
+    """The number cells of a block: values, "N/A" markers, blank flags and the cells that are not numbers."""
+    R, m = starts.shape
+    if m > 1 and R and not (np.diff(starts[0]) > 0).all():
+        # Parse in file order (the digit weights are spread over the bytes in that order).
+        order = np.argsort(starts[0], kind="stable")
+        vals, na, blank, bad = _block_numbers(block, u, starts[:, order], ends[:, order], allow_na[order],
+                                              [names[j] for j in order])
+        back = np.argsort(order)
+        return vals[:, back], na[:, back], blank[:, back], bad
+    S0, E0 = starts.ravel(), ends.ravel()
+    S, E, _ = _unquote(u, S0, E0)
+    vals, odd = parse_numbers(u, S, E)
+    L = E - S
+    last = u.size - 1
+    first = u[S]
+    blank = L == 0
+    blank |= (L == 2) & (first == ord("N")) & (u[np.minimum(S + 1, last)] == ord("A"))
+    odd &= ~blank
+    if allow_na.any():
+        na = (L == 3) & ((first | 32) == ord("n")) & (u[np.minimum(S + 1, last)] == ord("/")) \
+            & ((u[np.minimum(S + 2, last)] | 32) == ord("a"))
+        na &= np.tile(allow_na, R)
+        odd &= ~na
+    else:
+        na = np.zeros(S.size, dtype=bool)
+    vals, na, blank = vals.reshape(R, m), na.reshape(R, m), blank.reshape(R, m)
+    bad = []
+    for cell in np.flatnonzero(odd).tolist():
+        r, j = divmod(cell, m)
+        v = _cell(block, int(S0[cell]), int(E0[cell]))
+        value, marker = _number(v, bool(allow_na[j]))
+        if value is _BAD:
+            bad.append((r, names[j], v))
+        else:
+            vals[r, j] = value
+            na[r, j] = marker
+            blank[r, j] = _blank_text(v)
+    return vals, na, blank, bad
+
+
+def read_header(path: str | Path) -> list[str]:
+    with open(path, "rb") as f:
+        return _header(f)[0]
+
+
+# ---------------------------------------------------------------------- cells left to Python
+_BAD = object()
+
+
+def _cell(block: bytes, s: int, e: int) -> str:
+    """One field as the csv module gives it (quotes removed, doubled quotes undone)."""
+    raw = block[s:e].decode("utf-8")
+    if '"' not in raw:
+        return raw
+    return next(csv.reader(_io.StringIO(raw)), [""])[0] if raw else ""
+
+
+def _blank_text(v: str) -> bool:
+    return v.strip() in ("", "NA")
+
+
+def _number(v: str, allow_na: bool):
+    """(value, not-applicable) as the row-by-row reader: blank or "NA" missing, "N/A" a marker."""
+    s = v.strip()
+    if s in ("", "NA"):
+        return np.nan, False
+    if allow_na and s.upper() == "N/A":
+        return np.nan, True
+    try:
+        return float(s), False
+    except ValueError:
+        return _BAD, False
+
+
+def _texts(block: bytes, u: np.ndarray, S: np.ndarray, E: np.ndarray) -> list[str | None]:
+    """A text column: stripped, None when blank or "NA"."""
+    if S.size == 0:
+        return []
+    Su, Eu, _ = _unquote(u, S, E)
+    pieces = [block[s:e] for s, e in zip(Su.tolist(), Eu.tolist())]
+    out = b"\x00".join(pieces).decode("utf-8").split("\x00")
+    for i, piece in enumerate(pieces):
+        if b'"' in piece:  # a doubled quote inside a quoted field: the csv module undoes it
+            out[i] = _cell(block, int(S[i]), int(E[i]))
+    return [None if (t := s.strip()) in ("", "NA") else t for s in out]
+
+
+def _interleave(S: np.ndarray, E: np.ndarray) -> np.ndarray:
+    idx = np.empty(2 * S.size, dtype=np.intp)
+    idx[0::2] = S
+    idx[1::2] = E
+    return idx
