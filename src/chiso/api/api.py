@@ -8,7 +8,6 @@ Endpoints only validate, call a query and shape the answer. Calls are rate-limit
 """
 
 
-import csv
 import datetime
 import io
 import os
@@ -24,6 +23,7 @@ from ninja.security import HttpBearer, django_auth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from chiso.accounts.permissions import units_visible_to
+from chiso.core.safe_cells import csv_writer
 from chiso.indices.models import IndexRun
 from chiso.indices.queries import runs_published
 from chiso.results.queries import runs_visible_to
@@ -249,7 +249,7 @@ def documented(*codes: str, csv: bool = False) -> dict:
 def _csv(rows, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 with Vietnamese letters intact
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["unit", "unit_name", "code", "value", "rank", "band"])
     for s in rows:
         writer.writerow([s.unit.code, s.unit.name_vi, s.code, "" if s.value is None else repr(s.value), "" if s.rank is None else s.rank, s.band])

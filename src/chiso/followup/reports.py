@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from chiso.core.pdf import pdf_from_html
+from chiso.core.safe_cells import formulas_as_text
 
 from chiso.units.queries import province_get
 
@@ -192,6 +193,7 @@ def directive_report_xlsx(report: DirectiveReport) -> bytes:
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
+    formulas_as_text(book)  # a unit's progress report is typed by the unit
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+from chiso.core.safe_cells import csv_value, formulas_as_text
 from chiso.core.tabular import ImportFailed, Problem, read_tables
 
 FRAMEWORK_KEYS = ("code", "name_vi", "name_en", "method")
@@ -117,7 +118,7 @@ def document_to_imeta_csv(doc: dict) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in doc["iMeta"]:
-        writer.writerow(row)
+        writer.writerow({key: csv_value(value) for key, value in row.items()})
     return buffer.getvalue().encode("utf-8")
 
 
@@ -187,6 +188,7 @@ def document_to_xlsx(doc: dict) -> bytes:
     meta.append(columns + extra)
     for row in doc["iMeta"]:
         meta.append([row.get(c) for c in columns + extra])
+    formulas_as_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

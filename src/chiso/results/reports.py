@@ -29,6 +29,7 @@ from chiso.units.models import Unit
 from chiso.units.queries import province_get
 
 from chiso.core import pdf as core_pdf
+from chiso.core.safe_cells import xlsx_row
 
 from .charts import ranking_charts, scorecard_charts
 from .queries import Scorecard, framework_family, method_nodes, ranking_get, scorecard_get, version_nodes
@@ -97,8 +98,8 @@ def results_workbook(runs: list[IndexRun]) -> bytes:
     book = Workbook(write_only=True)
     taken: set[str] = set()
     about = book.create_sheet(_sheet_name(taken, _("Runs")))
-    about.append([_("Sheet"), _("Run"), _("Framework version"), _("Period"), _("Block"), _("Status"), _("Published at"),
-                  _("Engine version"), _("Input checksum"), _("Result checksum")])
+    about.append(xlsx_row(about, [_("Sheet"), _("Run"), _("Framework version"), _("Period"), _("Block"), _("Status"),
+                                  _("Published at"), _("Engine version"), _("Input checksum"), _("Result checksum")]))
     for i, run in enumerate(runs, start=1):
         nodes = version_nodes(run)
         scores: dict[int, dict[str, RunScore]] = {}
@@ -118,7 +119,7 @@ def results_workbook(runs: list[IndexRun]) -> bytes:
                 header += [code, _("%(code)s — rank") % {"code": code}]
             if top in codes:
                 header.append(_("Band"))
-            sheet.append(header)
+            sheet.append(xlsx_row(sheet, header))
             for uid in order:
                 line = [units[uid].code, units[uid].name_vi]
                 for code in codes:
@@ -126,15 +127,17 @@ def results_workbook(runs: list[IndexRun]) -> bytes:
                     line += [s.value if s else None, s.rank if s else None]
                 if top in codes:
                     line.append(getattr(scores[uid].get(top), "band", ""))
-                sheet.append(line)
+                sheet.append(xlsx_row(sheet, line))
         raw = book.create_sheet(_sheet_name(taken, _("%(sheet)s raw values") % {"sheet": prefix}))
         inputs = run.inputs or {}
-        raw.append([_("Unit code"), _("Unit"), *inputs.get("codes", [])])
+        raw.append(xlsx_row(raw, [_("Unit code"), _("Unit"), *inputs.get("codes", [])]))
         for code, name, values in zip(inputs.get("units", []), inputs.get("names", []), inputs.get("values", [])):
-            raw.append([code, name, *values])
-        about.append([prefix, run.title, str(run.version), run.period.name_vi, run.block.name_vi, run.get_status_display(),
-                      timezone.localtime(run.published_at).strftime("%d/%m/%Y %H:%M") if run.published_at else "",
-                      run.engine_version, run.input_checksum, run.result_checksum])
+            raw.append(xlsx_row(raw, [code, name, *values]))
+        about.append(xlsx_row(about, [
+            prefix, run.title, str(run.version), run.period.name_vi, run.block.name_vi, run.get_status_display(),
+            timezone.localtime(run.published_at).strftime("%d/%m/%Y %H:%M") if run.published_at else "",
+            run.engine_version, run.input_checksum, run.result_checksum,
+        ]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

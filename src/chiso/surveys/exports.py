@@ -30,6 +30,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from chiso.core.safe_cells import csv_writer, xlsx_row
+
 from .form import Element, FormDef
 from .models import QualityFlag, Response, Survey
 from .quality import decisions_in_force
@@ -226,7 +228,7 @@ def table_rows(survey: Survey, spec: TableSpec, context: _Context, numeric: bool
 
 def _csv_bytes(rows) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv_writer(buffer).writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -266,13 +268,13 @@ def survey_export(*, survey: Survey, fmt: str, target: Path, include_text: bool 
         book = Workbook(write_only=True)
         for spec in specs:
             sheet = book.create_sheet(spec.name[:31])
-            sheet.append([v.name for v in spec.variables])
+            sheet.append(xlsx_row(sheet, [v.name for v in spec.variables]))
             for row in table_rows(survey, spec, context, numeric=False):
-                sheet.append(row)
+                sheet.append(xlsx_row(sheet, row))
                 tick()
         sheet = book.create_sheet("codebook")
         for row in codebook_rows(specs):
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
         book.save(target)
         return target
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -280,7 +282,7 @@ def survey_export(*, survey: Survey, fmt: str, target: Path, include_text: bool 
             if fmt == "csv":
                 with archive.open(f"{spec.name}.csv", "w", force_zip64=True) as raw:
                     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                    writer = csv.writer(text)
+                    writer = csv_writer(text)
                     writer.writerow([v.name for v in spec.variables])
                     for row in table_rows(survey, spec, context, numeric=False):
                         writer.writerow(row)

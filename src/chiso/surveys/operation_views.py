@@ -6,7 +6,6 @@ without identity (quality, indicators, exports); leaders see the monitoring coun
 
 from __future__ import annotations
 
-import csv
 import io
 
 import yaml
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, role_required
+from chiso.core.safe_cells import csv_writer
 from chiso.core.tabular import ImportFailed
 from chiso.frameworks.models import Framework
 from chiso.jobs.services import job_start
@@ -318,7 +318,7 @@ def indicators_respondents(request, code: str):
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["response_id", "unit", "indicator", "value", "weight"])
     writer.writerows(table.respondents)
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")

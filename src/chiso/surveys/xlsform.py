@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
+from chiso.core.safe_cells import formulas_as_text
 from chiso.core.tabular import OLE_MAGIC, XLSX_MAGIC, ImportFailed, Problem, normalise_header, read_tables
 
 from . import expressions
@@ -299,6 +300,7 @@ def xlsform_write(survey: dict) -> bytes:
     if form.default_language:
         settings["default_language"] = form.default_language
     _write_sheet(workbook.create_sheet("settings"), [settings], list(settings))
+    formulas_as_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from chiso.core.safe_cells import formulas_as_text
+
 from .models import Unit, UnitSuccession
 
 UNIT_HEADER = ["code", "name_vi", "name_en", "block", "parent_code", "valid_from", "valid_to"]
@@ -47,6 +49,7 @@ def units_workbook(progress=lambda done, total=None, message="": None) -> bytes:
             for cell in ws[column][1:]:
                 cell.number_format = "DD/MM/YYYY"
     progress(total, total)
+    formulas_as_text(workbook)  # a unit named "=…" stays a name
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
