@@ -11,13 +11,14 @@ from chiso.followup import demo as followup_demo
 from chiso.frameworks import demo as frameworks_demo
 from chiso.indices import demo as indices_demo
 from chiso.units import demo as units_demo
-from chiso.followup.models import Directive, FollowupEvent, ImprovementPlan, Notice, ProgressReport, Statistic, Target, Task
+from chiso.audit.models import AuditRecord
+from chiso.followup.models import Directive, ImprovementPlan, Notice, ProgressReport, Statistic, Target, Task
 from chiso.followup.queries import plan_proposals, statistics_year_on_year
 from chiso.followup.targets import targets_evaluate
 
 
 def counts():
-    return [m.objects.count() for m in (Directive, Task, ProgressReport, ImprovementPlan, Target, Statistic, Notice, FollowupEvent)]
+    return [m.objects.count() for m in (Directive, Task, ProgressReport, ImprovementPlan, Target, Statistic, Notice, AuditRecord)]
 
 
 @pytest.mark.django_db

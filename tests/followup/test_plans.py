@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chiso.followup.models import FollowupEvent
+from chiso.audit.queries import history
 from chiso.followup.queries import plan_progress, plan_proposals, units_plan_status
 from chiso.followup.services import plan_action_add, plan_action_done, plan_create, plan_submit
 
@@ -28,7 +28,7 @@ def test_a_plan_takes_baselines_from_the_run(ddci_runs, units, officers):
     items = {i.code: i for i in plan.items.all()}
     assert (items["i3"].baseline_value, items["i3"].baseline_rank, items["i3"].direction, items["i3"].target_value) == (70, 4, -1, 50.0)
     assert items["i1"].baseline_value == 30 and items["i1"].name == "Tiếp cận tài liệu của sở"
-    assert FollowupEvent.objects.filter(plan=plan, code="plan.created").exists()
+    assert history(plan).filter(event="plan.created").exists()
     with pytest.raises(ValidationError):
         plan_create(unit=units["S-XD"], run=run_2022, codes=["i2"], by=officers["S-XD"])
 

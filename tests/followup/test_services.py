@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from chiso.followup.models import FollowupEvent, Notice, ProgressReport, Task
+from chiso.audit.models import AuditRecord
+from chiso.audit.queries import history
+from chiso.followup.models import Notice, ProgressReport, Task
 from chiso.followup.services import (
     directive_create,
     progress_report_create,
@@ -31,7 +33,7 @@ def test_a_task_is_assigned_and_the_units_officers_are_told(make_task, officers)
     assert task.deadline_kind == "quarter" and task.due_date == datetime.date(2023, 6, 30)
     told = set(Notice.objects.filter(task=task, kind="assigned").values_list("user__username", flat=True))
     assert told == {"canbo.s-xd", "canbo.s-tc"}
-    assert FollowupEvent.objects.filter(task=task, code="task.created").exists()
+    assert history(task).filter(event="task.created").exists()
     assert "Quý II/2023" in Notice.objects.filter(task=task).first().message
 
 
@@ -103,7 +105,7 @@ def test_completion_needs_100_percent_evidence_and_the_assigning_sides_confirmat
     assert not Notice.objects.filter(kind="awaiting", read_at__isnull=True).exists()
     with pytest.raises(ValidationError):
         progress_report_create(task=task, by=officers["S-XD"], text="Thêm", percent=100)
-    assert list(FollowupEvent.objects.filter(task=task).values_list("code", flat=True).order_by("pk")) == [
+    assert list(history(task).values_list("event", flat=True).order_by("pk")) == [
         "task.created", "task.completion_asked", "task.completion_confirmed"]
 
 
@@ -135,7 +137,7 @@ def test_cancel_needs_a_reason_and_is_recorded(make_task, secretariat):
     with pytest.raises(ValidationError):
         task_cancel(task=task, by=secretariat, reason=" ")
     task_cancel(task=task, by=secretariat, reason="Đã gộp vào nhiệm vụ 4")
-    assert FollowupEvent.objects.get(task=task, code="task.cancelled").reason == "Đã gộp vào nhiệm vụ 4"
+    assert history(task).get(event="task.cancelled").reason == "Đã gộp vào nhiệm vụ 4"
 
 
 def test_directive_numbers_are_unique(notice):

@@ -4,7 +4,6 @@ from django.contrib import admin
 
 from .models import (
     Directive,
-    FollowupEvent,
     ImprovementPlan,
     Notice,
     PlanAction,
@@ -94,11 +93,3 @@ class NoticeAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "task", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "user__full_name", "task__directive__number"]
-
-
-@admin.register(FollowupEvent)
-class FollowupEventAdmin(admin.ModelAdmin):
-    list_display = ["code", "by", "at", "new_value"]
-    list_filter = ["code"]
-    search_fields = ["code", "new_value", "reason"]
-    readonly_fields = ["code", "directive", "task", "plan", "target", "statistic", "by", "at", "old_value", "new_value", "reason"]

@@ -84,7 +84,7 @@ def _resolve(table, row, column, text, names, directive, problems) -> Unit | Non
 
 def tasks_import(*, directive: Directive, file_name: str, content: bytes, by=None) -> int:
     """Add the tasks of a table to a directive; any problem stops the whole import."""
-    table = read_table(file_name, content)
+    table = read_table(file_name, content, kind="tasks")
     headers: dict[str, str] = {}
     for header in table.headers:
         for field, aliases in COLUMNS.items():

@@ -359,27 +359,3 @@ class Notice(models.Model):
             self.Kind.REJECTED: _("Task %(number)s of %(directive)s is not confirmed as done yet: see the note."),
         }
         return texts[self.kind] % values
-
-
-class FollowupEvent(models.Model):
-    """Nhật ký — one change to a directive, task, plan, target or statistic: append-only."""
-
-    code = models.CharField(_("event"), max_length=40)
-    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("directive"))
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("task"))
-    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("plan"))
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=pgettext_lazy("followup", "target"))
-    statistic = models.ForeignKey(Statistic, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=pgettext_lazy("followup", "statistic"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    old_value = models.CharField(_("old value"), max_length=255, blank=True)
-    new_value = models.CharField(_("new value"), max_length=255, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name = _("follow-up event")
-        verbose_name_plural = _("follow-up events")
-
-    def __str__(self) -> str:
-        return f"{self.code} · {self.at:%d/%m/%Y %H:%M}"

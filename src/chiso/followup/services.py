@@ -1,6 +1,6 @@
 """Writes about follow-up: the only way directives, tasks, reports, plans, targets and statistics change.
 
-Every change writes its `FollowupEvent` on the same path, so the trail has no other door.
+Every change writes its audit record (chiso.audit) on the same path, so the trail has no other door.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.models import Role, User
 from chiso.accounts.permissions import MANAGING_ROLES
+from chiso.audit.services import audit_record
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
 from chiso.units.models import Unit
@@ -23,7 +24,6 @@ from chiso.units.models import Unit
 from . import deadlines
 from .models import (
     Directive,
-    FollowupEvent,
     ImprovementPlan,
     Notice,
     PlanAction,
@@ -60,7 +60,11 @@ def _by(user):
 
 
 def _event(code: str, by, *, old="", new="", reason="", **objects) -> None:
-    FollowupEvent.objects.create(code=code, by=_by(by), old_value=str(old)[:255], new_value=str(new)[:255], reason=reason, **objects)
+    """The audit record of a change to a directive (and its task), a plan, a target or a statistic."""
+    if objects.get("task") is not None and objects.get("directive") is None:
+        objects["directive"] = objects["task"].directive  # a directive's history holds its tasks'
+    chain = [objects[k] for k in ("directive", "task", "plan", "target", "statistic") if objects.get(k) is not None]
+    audit_record(event=code, obj=chain[-1], parents=chain[:-1], by=by, old=old, new=new, reason=reason)
 
 
 def _day(day: datetime.date) -> str:

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
-from chiso.core.tabular import ImportFailed
+from chiso.audit.queries import history
+from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.services import job_start
 from chiso.units.models import Unit
 
@@ -98,7 +99,7 @@ def task_detail(request, pk: int):
     return render(request, "followup/task_detail.html", {
         "task": task, "state": task.state(today), "today": today,
         "reports": task.reports.select_related("unit", "reported_by", "reviewed_by"),
-        "events": task.events.select_related("by")[:30],
+        "events": history(task).order_by("-at", "-pk")[:30],
         "report_form": ProgressReportForm(initial={"percent": task.percent}) if can_report and task.is_open else None,
         "can_confirm": request.user.is_superuser or request.user.role in services.CONFIRMING_ROLES,
         "review_form": ReviewForm(), "cancel_form": CancelForm() if _manages(request.user) and task.is_open else None,
@@ -131,7 +132,7 @@ def task_report(request, pk: int):
     today = queries.today_local()
     return render(request, "followup/task_detail.html", {
         "task": task, "state": task.state(today), "today": today, "report_form": form,
-        "reports": task.reports.select_related("unit", "reported_by", "reviewed_by"), "events": task.events.select_related("by")[:30],
+        "reports": task.reports.select_related("unit", "reported_by", "reviewed_by"), "events": history(task).order_by("-at", "-pk")[:30],
         "can_confirm": request.user.is_superuser or request.user.role in services.CONFIRMING_ROLES, "review_form": ReviewForm(),
     }, status=400)
 
@@ -242,7 +243,7 @@ def task_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            count = tasks_import(directive=directive, file_name=upload.name, content=upload.read(), by=request.user)
+            count = tasks_import(directive=directive, file_name=upload.name, content=upload_read(upload, kind="tasks"), by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
         else:
@@ -340,7 +341,7 @@ def plan_detail(request, pk: int):
     return render(request, "followup/plan_detail.html", {
         "plan": plan, "following": following, "items": items, "today": queries.today_local(),
         "can_edit": _can_edit_plan(request.user, plan), "action_form": PlanActionForm(),
-        "events": plan.events.select_related("by")[:20],
+        "events": history(plan).order_by("-at", "-pk")[:20],
     })
 
 
