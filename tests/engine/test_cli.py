@@ -188,3 +188,64 @@ def test_panel_data_is_imputed_from_earlier_years_and_ranked_per_year(tmp_path):
     # X 2021 takes b = 10 from 2020: T = (2 + 10)/2 = 6, below Y's (1 + 20)/2 = 10.5; ranks per year
     assert rows[1:] == [["X", "Ex", "2020", "5.5", "2"], ["Y", "Why", "2020", "16.5", "1"],
                         ["X", "Ex", "2021", "6.0", "2"], ["Y", "Why", "2021", "10.5", "1"]]
+
+
+def _fresh_python(code, env_extra=None):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                                           "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+    env.update(env_extra or {})
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_help_imports_nothing_heavy():
+    out = _fresh_python("import sys\nfrom chiso.engine import cli\ntry:\n    cli.main(['--help'])\n"
+                        "except SystemExit:\n    pass\n"
+                        "print(sorted(m for m in ('numpy', 'yaml', 'openpyxl') if m in sys.modules))")
+    assert out.splitlines()[-1] == "[]"
+
+
+def test_csv_compute_imports_only_what_it_needs(tmp_path):
+    out = _fresh_python(
+        "import sys\nfrom chiso.engine.cli import main\n"
+        f"assert main(['index', 'compute', '--idata', {str(ASEM_IDATA)!r}, '--imeta', {str(ASEM_IMETA)!r}, "
+        f"'--out', {str(tmp_path / 'r.csv')!r}]) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'openpyxl', 'threadpoolctl') "
+        "or m in ('chiso.engine.uncertainty', 'chiso.engine.bootstrap', 'chiso.engine.batched', "
+        "'chiso.engine.audit_cli')))")
+    assert out == "[]"
+
+
+def test_blas_runs_on_one_thread():
+    # Imported before NumPy (the command line): the environment, before the library starts.
+    assert _fresh_python("import os, chiso.engine, numpy\nprint(os.environ['OPENBLAS_NUM_THREADS'])") == "1"
+    # NumPy loaded first (a host application): the loaded BLAS is limited.
+    out = _fresh_python("import numpy, threadpoolctl\nimport chiso.engine\n"
+                        "print({i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'})")
+    assert out in ("{1}", "set()")
+    # A user's own choice is kept.
+    assert _fresh_python("import os, chiso.engine\nprint(os.environ['OPENBLAS_NUM_THREADS'])",
+                         {"OPENBLAS_NUM_THREADS": "2"}) == "2"
+
+
+def test_audit_is_dispatched_lazily_and_says_when_unavailable(monkeypatch, capsys):
+    from chiso.engine import cli
+
+    monkeypatch.setattr(cli, "AUDIT_MODULE", "chiso.engine.no_such_audit_module")
+    rc = main(["index", "audit", "--idata", str(ASEM_IDATA)])
+    err = capsys.readouterr().err
+    assert rc == 1 and err.startswith("chiso: error: the audit sub-command is unavailable")
+    help_text = subprocess.run([sys.executable, "-m", "chiso.engine.cli", "index", "--help"],
+                               capture_output=True, text=True).stdout
+    assert "audit" in help_text
+
+
+def test_package_names_are_the_functions_after_their_modules_load():
+    import chiso.engine as engine
+    from chiso.engine.build import IndexBuild  # noqa: F401 - loads aggregate, normalise, rank, ...
+
+    assert callable(engine.aggregate) and callable(engine.normalise) and callable(engine.rank)
+    assert {"IndexBuild", "uncertainty", "Dataset", "load"} <= set(engine.__all__)

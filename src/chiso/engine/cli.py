@@ -1,20 +1,22 @@
-"""Command line: `chiso index compute|validate|uncertainty|sensitivity ...` (entry point chiso.engine.cli:main);
-errors are one line on stderr."""
+"""Command line: `chiso index compute|validate|uncertainty|sensitivity|audit ...` (entry point chiso.engine.cli:main);
+errors are one line on stderr.
+
+Start-up is lazy: building the parser imports nothing but argparse, and each sub-command
+imports what it needs when it runs (a CSV `compute` loads neither openpyxl, YAML nor the
+uncertainty code). `audit` lives in chiso.engine.audit_cli, imported only when it is asked for.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import numpy as np
-import yaml
-
-from .build import IndexBuild, canonical_method, default_steps, parse_steps, resolve_params
 from .errors import EngineError, StepError
-from .io import _write_csv, load, results_table, write_results_csv, write_workbook
-from .rank import rank_min
+
+if TYPE_CHECKING:
+    from .build import IndexBuild
 
 NORMALISE_HELP = ("none | minmax[:L,U] | zscore[:MEAN,SD] | scaled:L,U | rank | prank | borda | dist2max | "
                   "fracmax | dist2ref:UCODE | dist2targ | goalposts[:SCALE]  (default minmax:0,100)")
@@ -24,6 +26,8 @@ AGGREGATE_HELP = "amean | gmean | hmean | genmean:P | sum[:SCALE]  (default amea
 # ---------------------------------------------------------------------- option parsing
 def parse_normalise(spec: str) -> dict[str, Any]:
     """'minmax:1,10' -> {'method': 'minmax', 'l_u': [1, 10]} (the normalise step's parameters)."""
+    from .build import canonical_method
+
     method, _, arg = spec.strip().partition(":")
     method = canonical_method("normalise", method)
     nums = _numbers(arg, spec) if arg and method not in ("dist2ref",) else []
@@ -50,6 +54,8 @@ def parse_normalise(spec: str) -> dict[str, Any]:
 
 
 def parse_aggregate(spec: str) -> dict[str, Any]:
+    from .build import canonical_method
+
     method, _, arg = spec.strip().partition(":")
     method = canonical_method("aggregate", method)
     nums = _numbers(arg, spec) if arg else []
@@ -75,6 +81,10 @@ def _numbers(arg: str, spec: str) -> list[float]:
 
 def read_steps(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     """A steps file: `steps:` followed by a list; each item a step name or {name: {params}}."""
+    import yaml
+
+    from .build import parse_steps
+
     try:
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
@@ -95,12 +105,17 @@ def _set_step(steps: list[tuple[str, dict]], name: str, params: dict[str, Any]) 
 
 # ---------------------------------------------------------------------- commands
 def _load(args: argparse.Namespace):
+    from .io import load
+
     if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
         raise StepError("--imeta is required unless --idata is a YAML or XLSX file holding both")
     return load(args.idata, args.imeta)
 
 
 def cmd_index_compute(args: argparse.Namespace) -> int:
+    from .build import IndexBuild, default_steps
+    from .io import results_table, write_results_csv, write_workbook
+
     steps = read_steps(args.steps) if args.steps else default_steps()
     if args.normalise:
         _set_step(steps, "normalise", parse_normalise(args.normalise))
@@ -119,6 +134,8 @@ def cmd_index_compute(args: argparse.Namespace) -> int:
 
 
 def cmd_index_validate(args: argparse.Namespace) -> int:
+    import numpy as np
+
     framework, data = _load(args)
     n_missing = int(np.isnan(data.values).sum())
     print(f"ok: {data.n_units} units, {len(framework.indicators)} indicators, "
@@ -129,6 +146,7 @@ def cmd_index_validate(args: argparse.Namespace) -> int:
 
 def _analysis_inputs(args: argparse.Namespace):
     """(build, assumptions, spec) for `uncertainty`/`sensitivity`: a spec file, or the shortcut options."""
+    from .build import IndexBuild, default_steps
     from .uncertainty import Assumption, Spec, read_spec
 
     shortcuts = args.weights_noise is not None or args.normalise_alternatives or args.aggregate_alternatives
@@ -168,6 +186,7 @@ def _pick(cli_value, spec_value, default):
 def cmd_index_uncertainty(args: argparse.Namespace) -> int:
     import time
 
+    from .io import _write_csv
     from .uncertainty import uncertainty
 
     build, spec = _analysis_inputs(args)
@@ -188,6 +207,7 @@ def cmd_index_uncertainty(args: argparse.Namespace) -> int:
 def cmd_index_sensitivity(args: argparse.Namespace) -> int:
     import time
 
+    from .io import _write_csv
     from .uncertainty import sensitivity
 
     build, spec = _analysis_inputs(args)
@@ -208,6 +228,11 @@ def cmd_index_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _workbook_sheets(build: IndexBuild, header, rows) -> dict[str, tuple[list, list]]:
+    import numpy as np
+    import yaml
+
+    from .rank import rank_min
+
     fw, data = build.framework, build.data
     sheets: dict[str, tuple[list, list]] = {"Results": (header, rows)}
     ids = list(zip(data.units, data.names))
@@ -233,11 +258,43 @@ def _workbook_sheets(build: IndexBuild, header, rows) -> dict[str, tuple[list, l
 
 
 # ---------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
+AUDIT_MODULE = "chiso.engine.audit_cli"
+
+
+def _add_audit(sub, wanted: bool) -> None:
+    """`index audit`, from chiso.engine.audit_cli (add_arguments, run), imported only when wanted."""
+    audit = sub.add_parser("audit", help="statistical audit of a build: correlations, PCA, Cronbach's alpha, "
+                                         "effective weights (COINr's analysis)",
+                           description="The statistical audit of an index build (chiso.engine.audit_cli).")
+    module = None
+    if wanted:
+        try:
+            from importlib import import_module
+
+            module = import_module(AUDIT_MODULE)
+            module.add_arguments(audit)
+        except ImportError as e:
+            reason = str(e)
+            module = None
+
+            def unavailable(args: argparse.Namespace) -> int:
+                raise StepError(f"the audit sub-command is unavailable ({reason})")
+
+            audit.set_defaults(func=unavailable)
+    if module is None:
+        audit.set_defaults(any_arguments=True)  # whatever follows: the message says what is missing
+        if not wanted:
+            audit.set_defaults(func=lambda args: 2)
+    else:
+        audit.set_defaults(func=module.run)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chiso", description="Chỉ số: compute composite indices.")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
     groups.required = True
-    index = groups.add_parser("index", help="composite indices: compute, validate, uncertainty, sensitivity",
+    index = groups.add_parser("index", help="composite indices: compute, validate, uncertainty, sensitivity, "
+                                            "audit",
                               description="Composite-index commands.")
     sub = index.add_subparsers(dest="command", metavar="SUBCOMMAND")
     sub.required = True
@@ -280,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="one row per assumption: Variable, Si, STi, Si_q5, Si_q95, STi_q5, STi_q95")
     sa.add_argument("--ranks", metavar="RANKS.csv", help="also the rank statistics of the first 2n replications")
     sa.set_defaults(func=cmd_index_sensitivity)
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _add_audit(sub, wanted=argv[:2] == ["index", "audit"])
     return parser
 
 
@@ -313,8 +373,10 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "any_arguments", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.func(args)
     except EngineError as e:
