@@ -32,9 +32,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached: a test database reuses primary keys."""
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:  # the shared cache and this process's own ("local")
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

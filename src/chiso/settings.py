@@ -166,9 +166,39 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
-# Each process keeps short-lived copies of lists read on every respondent's request (the units
-# of a period); nothing that must agree across processes is cached, so no cache server is needed.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiso"}}
+# --- One cache shared by every process: request limits, cached pages and rankings ---
+# CHISO_CACHE_URL: redis://host:6379/0 in production (every web process on every machine counts
+# the same limits); file:///path (the embedded default, under var/cache/: shared by the processes
+# of one machine) or db://table (Django's database cache; run `manage.py createcachetable` once).
+# Tests use each process's memory unless CHISO_CACHE_URL is set.
+
+
+def cache_from_url(url: str) -> dict:
+    """A CACHES entry for redis://, rediss://, unix://, file://, db:// or locmem:// URLs."""
+    scheme, _, rest = url.partition("://")
+    if scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "chiso",
+            # a slow or lost cache server answers quickly with an error rather than hanging a page
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    if scheme == "file":
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest,
+                "OPTIONS": {"MAX_ENTRIES": 20000}}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "chiso_cache"}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "chiso"}
+    raise ImproperlyConfigured(f"CHISO_CACHE_URL {url!r}: use redis://, file://, db:// or locmem://.")
+
+
+CACHE_URL = os.environ.get("CHISO_CACHE_URL", "") or ("locmem://chiso" if TESTING else f"file://{VAR_DIR / 'cache'}")
+CACHES = {
+    "default": cache_from_url(CACHE_URL),
+    # Each process's own short-lived copies of lists read on every respondent's request (the
+    # units of a period): nothing in it must agree across processes, and memory is fastest.
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiso-local"},
+}
 
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
 SESSION_COOKIE_HTTPONLY = True

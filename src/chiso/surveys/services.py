@@ -9,7 +9,7 @@ import uuid
 from copy import deepcopy
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -169,13 +169,13 @@ def units_choices(survey: Survey, version: QuestionnaireVersion | None = None, *
     external = {}
     for block in sorted((version or survey.version).form.units_blocks()):
         key = f"chiso:units-choices:{period.pk}:{period.start_date}:{period.end_date}:{block}"
-        choices = cache.get(key) if cached else None
+        choices = caches["local"].get(key) if cached else None  # this process's copy (settings.CACHES)
         if choices is None:
             units = Unit.objects.active_in(period).filter(block__code=block).order_by("name_vi").values_list("code", "name_vi", "name_en")
             choices = [
                 Choice(name=code, label={"Vietnamese (vi)": name_vi, "English (en)": name_en or name_vi}) for code, name_vi, name_en in units
             ]
-            cache.set(key, choices, UNITS_CACHE_SECONDS)
+            caches["local"].set(key, choices, UNITS_CACHE_SECONDS)
         external[f"units_{block}.csv"] = choices
     return external
 
