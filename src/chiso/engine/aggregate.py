@@ -15,6 +15,9 @@ from .errors import StepError
 from .framework import AggregationTree, LevelPlan
 
 METHODS = ("amean", "gmean", "hmean", "genmean", "sum")
+# Methods that look at all units at once (outranking, standardisation over units): the plain
+# aggregate step accepts them; batched replications do not.
+EXTRA_METHODS = ("copeland", "mpi", "ampi")
 
 
 def _masked(X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -131,8 +134,8 @@ def aggregate(values: np.ndarray, tree: AggregationTree, method: str = "amean",
     if values.shape[1] != tree.n_indicators:
         raise StepError(f"aggregate: expected {tree.n_indicators} indicator columns, got {values.shape[1]}")
     for m in [method, *(methods or {}).values()]:
-        if m not in METHODS:
-            raise StepError(f"aggregate: unknown method '{m}' (one of {', '.join(METHODS)})")
+        if m not in METHODS + EXTRA_METHODS:
+            raise StepError(f"aggregate: unknown method '{m}' (one of {', '.join(METHODS + EXTRA_METHODS)})")
     if weights:
         unknown = [c for c in weights if c not in tree.position]
         if unknown:
@@ -173,6 +176,8 @@ def aggregate(values: np.ndarray, tree: AggregationTree, method: str = "amean",
                     raise StepError("aggregate: the generalised mean needs a non-zero exponent p "
                                     "(p = 0 is the geometric mean: use gmean)")
                 r = a_genmean(Xm, Wm, float(p))
+            elif m in EXTRA_METHODS:
+                r = _a_extra(m, Xm, Wm)
             else:
                 r = a_sum(Xm, Wm, scale)
             result[:, cols] = r
@@ -206,3 +211,16 @@ def _resolve(spec: Any, level: int, parent: str, default: Any) -> Any:
         if key in spec:
             return spec[key]
     return spec.get("default", default)
+
+
+def _a_extra(method: str, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Copeland, MPI or AMPI for each parent (a column of W) from its children's columns."""
+    from .analysis.copeland import a_copeland
+    from .analysis.mpi import ampi, mpi
+
+    fn = {"copeland": a_copeland, "mpi": mpi, "ampi": ampi}[method]
+    out = np.empty((X.shape[0], W.shape[1]))
+    for j in range(W.shape[1]):
+        kids = np.flatnonzero(W[:, j] != 0)
+        out[:, j] = fn(X[:, kids], W[kids, j])
+    return out

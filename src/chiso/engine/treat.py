@@ -26,7 +26,7 @@ from .errors import StepError
 from .normalise import col_mean
 
 F1 = ("winsorise", "none")
-F2 = ("log_CT", "log_CT_plus", "none")
+F2 = ("log_CT", "log_CT_plus", "log_GII", "none")
 DEFAULTS: dict[str, Any] = {"f1": "winsorise", "winmax": 5, "skew_thresh": 2.0, "kurt_thresh": 3.5,
                             "force_win": False, "f2": "log_CT", "combine_treat": False}
 
@@ -264,7 +264,7 @@ def treat(X: np.ndarray, codes: Sequence[str] | None = None,
     out[:, no_f2] = x1[:, no_f2]
     status[no_f2 & (nwin > 0)] = "winsorised"
     status[no_f2 & (nwin == 0)] = "failed"
-    for name, fn in (("log_CT", log_ct), ("log_CT_plus", log_ct_plus)):
+    for name, fn in (("log_CT", log_ct), ("log_CT_plus", log_ct_plus), ("log_GII", log_gii)):
         cols = np.flatnonzero(still & (f2 == name))
         if not cols.size:
             continue
@@ -293,3 +293,36 @@ def treat(X: np.ndarray, codes: Sequence[str] | None = None,
 def _as2d(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=float)
     return X[:, None] if X.ndim == 1 else X
+
+
+def log_gii(X: np.ndarray) -> np.ndarray:
+    """COINr log_GII (the Global Innovation Index's log): log((max - 1)(x - min)/(max - min) + 1)
+    per column, NaN ignored: the range [min, max] goes to [0, log(max)]. Needs max > 1 (else
+    NaN, as R gives for a log of a negative number)."""
+    X = np.asarray(X, dtype=float)
+    mn, mx = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.log((mx - 1) * (X - mn) / (mx - mn) + 1)
+
+
+def boxcox(X: np.ndarray, lmbda: float, makepos: bool = True) -> np.ndarray:
+    """COINr boxcox(x, lambda, makepos = TRUE): (x^lambda - 1)/lambda, log(x) for lambda = 0, per
+    column; with makepos each column is first shifted to start at 1 (x - min(x) + 1), NaN ignored."""
+    X = np.asarray(X, dtype=float)
+    if makepos:
+        X = X - np.fmin.reduce(X, axis=0) + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.log(X) if lmbda == 0 else (X ** lmbda - 1) / lmbda
+
+
+def boxcox_lambda(x: np.ndarray, makepos: bool = True) -> float:
+    """The Box-Cox lambda maximising the log-likelihood (scipy.stats.boxcox_normmax, method 'mle')
+    of one column, shifted as `boxcox` shifts it; missing values ignored. COINr takes lambda
+    as given; this finds one."""
+    from scipy.stats import boxcox_normmax
+
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if makepos:
+        x = x - x.min() + 1
+    return float(boxcox_normmax(x, method="mle"))
