@@ -22,6 +22,9 @@ from .screen import screen as _screen
 from .treat import DEFAULTS as _TREAT_DEFAULTS
 from .treat import treat as _treat
 
+# Above this many cells, normalise and aggregate work in slices (bounded temporaries).
+CHUNK_CELLS = 1 << 22
+
 # ---------------------------------------------------------------------- steps
 # Each step: (framework, data, **params) -> (new Dataset, details). Parameters are plain
 # values (numbers, strings, lists, mappings) so the log can be written as YAML and replayed.
@@ -100,7 +103,18 @@ def step_normalise(fw: Framework, data: Dataset, method="minmax", overrides=None
                    lower=None, upper=None, **params) -> tuple[Dataset, Any]:
     codes, kwargs = normalise_inputs(fw, data, method=method, overrides=overrides, ref=ref, targets=targets,
                                      lower=lower, upper=upper, **params)
-    out = _normalise(data.columns(codes), **kwargs)
+    X = data.columns(codes)
+    if X.size <= CHUNK_CELLS or kwargs["overrides"]:
+        out = _normalise(X, **kwargs)
+    else:
+        # Column by column in slices, so the method's temporaries stay small (every method is column-wise).
+        out = np.empty(X.shape)
+        step = max(1, CHUNK_CELLS // max(1, X.shape[0]))
+        for c0 in range(0, X.shape[1], step):
+            c1 = min(c0 + step, X.shape[1])
+            part = dict(kwargs, directions=kwargs["directions"][c0:c1], codes=codes[c0:c1],
+                        column_params={k: np.asarray(v)[c0:c1] for k, v in kwargs["column_params"].items()})
+            out[:, c0:c1] = _normalise(X[:, c0:c1], **part)
     return _replace_columns(data, codes, out), None
 
 
@@ -139,8 +153,19 @@ def step_aggregate(fw: Framework, data: Dataset, method="amean", methods=None, w
     if missing:
         raise StepError(f"aggregate: indicators not in the data: {', '.join(missing)}")
     X = data.columns(tree.indicators)
-    out = _aggregate(X, tree, method=method, weights=weights, dat_thresh=dat_thresh, p=p,
-                     scale=float(scale), methods=methods, units=data.units)
+    kwargs = dict(method=method, weights=weights, dat_thresh=dat_thresh, p=p, scale=float(scale), methods=methods)
+    if X.size <= CHUNK_CELLS:
+        out = _aggregate(X, tree, units=data.units, **kwargs)
+    else:
+        # Row slices: a unit's aggregates depend on its row only, and the temporaries stay small.
+        out = np.empty((X.shape[0], len(tree.codes)))
+        step = max(1, CHUNK_CELLS // max(1, X.shape[1]))
+        try:
+            for r0 in range(0, X.shape[0], step):
+                out[r0:r0 + step] = _aggregate(X[r0:r0 + step], tree, units=data.units[r0:r0 + step], **kwargs)
+        except StepError:
+            _aggregate(X, tree, units=data.units, **kwargs)  # the message names units over the whole data
+            raise
     return data.with_values(out, tree.codes), None
 
 
@@ -252,9 +277,14 @@ class IndexBuild:
         build.replay({("normalise", "method"): "zscore"})
     """
 
-    def __init__(self, framework: Framework, data: Dataset):
+    def __init__(self, framework: Framework, data: Dataset, keep: str = "all"):
+        """`keep="last"` (one-shot use, e.g. the command line): only the latest data set is kept, so
+        memory holds two data sets at most; the log is kept, replay is not possible."""
+        if keep not in ("all", "last"):
+            raise StepError("IndexBuild: keep must be 'all' or 'last'")
         self.framework = framework
         self.raw = data
+        self.keep = keep
         self.log: list[tuple[str, dict[str, Any]]] = []
         self.datasets: list[Dataset] = []
         self.details: list[Any] = []
@@ -266,6 +296,9 @@ class IndexBuild:
         # the default pipeline on ASEM must stay well under a millisecond).
         data, details = STEPS[step](self.framework, self.data, **resolved)
         self.log.append((step, resolved))
+        if self.keep == "last":
+            self.datasets.clear()
+            self.raw = None
         self.datasets.append(data)
         self.details.append(details)
         return self
@@ -293,8 +326,9 @@ class IndexBuild:
 
     @classmethod
     def from_steps(cls, framework: Framework, data: Dataset,
-                   steps: Iterable[tuple[str, Mapping[str, Any] | None]]) -> "IndexBuild":
-        build = cls(framework, data)
+                   steps: Iterable[tuple[str, Mapping[str, Any] | None]], keep: str = "all") -> "IndexBuild":
+        build = cls(framework, data, keep=keep)
+        del data  # with keep="last" the build alone holds the raw data, and lets it go
         for name, params in steps:
             build.run(name, **dict(params or {}))
         return build
@@ -307,6 +341,8 @@ class IndexBuild:
 
     def dataset(self, step: str | int) -> Dataset:
         """The data after the (last) step of that name, or after log entry `step` (an index)."""
+        if self.keep == "last":
+            raise StepError("this build kept only its last data set (keep='last')")
         if isinstance(step, int):
             return self.datasets[step]
         for name, data in zip(reversed([s for s, _ in self.log]), reversed(self.datasets)):
@@ -346,6 +382,8 @@ class IndexBuild:
         change to every logged step of that name. Example:
         build.replay({("normalise", "method"): "zscore", ("aggregate", "weights", "Conn"): 2})
         """
+        if self.raw is None:
+            raise StepError("this build kept only its last data set (keep='last'): it cannot be replayed")
         steps = [(name, copy.deepcopy(params)) for name, params in self.log]
         for path, value in (changes or {}).items():
             if not isinstance(path, tuple) or len(path) < 2:
