@@ -9,19 +9,19 @@ import numpy as np
 
 
 def _pairwise_cov(X: np.ndarray) -> np.ndarray:
-    """R's cov(X, use = "pairwise.complete.obs"): each entry on the rows where both columns exist."""
+    """R's cov(X, use = "pairwise.complete.obs"): each entry on the rows where both columns exist
+    (sums over the common rows by matrix products; columns centred first for accuracy)."""
     m = ~np.isnan(X)
     if m.all():
         return np.cov(X, rowvar=False, ddof=1).reshape(X.shape[1], X.shape[1])
-    k = X.shape[1]
-    out = np.full((k, k), np.nan)
-    for i in range(k):
-        for j in range(i, k):
-            ok = m[:, i] & m[:, j]
-            if ok.sum() >= 2:
-                a, b = X[ok, i], X[ok, j]
-                out[i, j] = out[j, i] = np.dot(a - a.mean(), b - b.mean()) / (ok.sum() - 1)
-    return out
+    with np.errstate(invalid="ignore"):
+        X = X - np.nanmean(np.where(m.any(axis=0), X, 0.0), axis=0)
+    X0, M = np.where(m, X, 0.0), m.astype(float)
+    n = M.T @ M
+    sa = X0.T @ M  # sa[a, b]: sum of column a over the rows where b is present too
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = (X0.T @ X0 - sa * sa.T / n) / (n - 1)
+    return np.where(n >= 2, C, np.nan)
 
 
 def cronbach_alpha(X: np.ndarray) -> float:
