@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from chiso.audit.queries import history
 from chiso.surveys.models import Invitation, SampleMember
 from chiso.surveys.sampling import frame_strata, member_replace, parse_sizes, proportional_sizes, sample_draw
 
@@ -71,7 +72,7 @@ def test_a_replacement_takes_the_place_of_a_business_that_declines(ddci_survey, 
     assert SampleMember.objects.filter(sample=sample, active=True).count() == 2
     with pytest.raises(ValidationError):
         member_replace(member=member)  # already replaced
-    assert ddci_survey.events.filter(code="sample.replaced", reason="Từ chối qua điện thoại").exists()
+    assert history(ddci_survey).filter(event="sample.replaced", reason="Từ chối qua điện thoại").exists()
     # one replacement only (ceil(0.5 × 2) = 1): the next refusal has none left
     other = SampleMember.objects.filter(sample=sample, active=True, role=SampleMember.Role.PRIMARY).first()
     with pytest.raises(ValidationError):

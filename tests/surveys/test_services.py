@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from chiso.accounts.models import Role
-from chiso.surveys.models import Draft, Invitation, PaperEntryLog, Response, SurveyEvent
+from chiso.audit.models import AuditRecord
+from chiso.surveys.models import Draft, Invitation, PaperEntryLog, Response
 from chiso.surveys.services import (
     AccessRefused,
     SubmissionRejected,
@@ -128,7 +129,7 @@ def test_closed_and_scheduled_surveys_refuse_links_and_the_secretariat_can_exten
     assert draft_for_token(token=token)
     with pytest.raises(ValidationError):
         survey_extend(survey=ddci_survey, closes_at=ddci_survey.opens_at - datetime.timedelta(days=1), by=user)
-    assert list(SurveyEvent.objects.values_list("code", flat=True).order_by("at", "pk"))[-2:] == ["survey.closed", "survey.extended"]
+    assert list(AuditRecord.objects.filter(object_type="surveys.survey").values_list("event", flat=True).order_by("at", "pk"))[-2:] == ["survey.closed", "survey.extended"]
 
 
 @pytest.mark.django_db

@@ -21,7 +21,6 @@ from .models import (
     Survey,
     SurveyAnalysis,
     SurveyDay,
-    SurveyEvent,
 )
 
 
@@ -80,16 +79,6 @@ class PaperEntryLogAdmin(admin.ModelAdmin):
     list_filter = ["survey"]
     search_fields = ["user__username", "survey__code"]
 
-
-@admin.register(SurveyEvent)
-class SurveyEventAdmin(admin.ModelAdmin):
-    list_display = ["survey", "code", "by", "at", "new_value"]
-    list_filter = ["code"]
-    search_fields = ["code", "survey__code", "reason"]
-    readonly_fields = ["survey", "code", "by", "at", "old_value", "new_value", "reason"]
-
-
-# --- Surveys II ----------------------------------------------------------------------------------
 
 @admin.register(SurveyAnalysis)
 class SurveyAnalysisAdmin(admin.ModelAdmin):

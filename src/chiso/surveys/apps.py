@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from chiso.audit.events import register
+
 
 class SurveysConfig(AppConfig):
     name = "chiso.surveys"
@@ -10,3 +12,17 @@ class SurveysConfig(AppConfig):
         from .logfilters import install
 
         install()
+        register(EVENTS)
+
+
+EVENTS = {  # the labels of services.SurveyEventCode and sampling.SampleEventCode
+    "survey.created": _("Survey created"),
+    "survey.opened": _("Survey opened"),
+    "survey.closed": _("Survey closed"),
+    "survey.extended": _("Survey extended"),
+    "survey.version_changed": _("Questionnaire version changed"),
+    "survey.invitations_created": _("Invitations created"),
+    "survey.responses_imported": _("Responses imported"),
+    "sample.drawn": _("Sample drawn"),
+    "sample.replaced": _("Sampled business replaced"),
+}

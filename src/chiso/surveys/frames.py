@@ -156,6 +156,7 @@ def frame_import(
     any repeat with `duplicates="report"`, are problems naming both rows.
     """
     problems: list[Problem] = []
+    table = read_table(file_name, content, kind="frame")  # bounded: size, archive, rows, columns
     if content.startswith(b"PK\x03\x04"):
         for sheet, ref in merged_cells(content):
             first = re.match(r"([A-Z]+)(\d+)", ref)
@@ -165,7 +166,6 @@ def frame_import(
             ))
     if problems:
         raise ImportFailed(problems)
-    table = read_table(file_name, content)
     headers = {header_key(h): h for h in table.headers}
     columns = {}
     for key, aliases in COLUMNS.items():

@@ -110,7 +110,7 @@ def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by=None)
     problems: list[Problem] = []
     for name, content in files:
         try:
-            tables.extend(read_tables(name, content))
+            tables.extend(read_tables(name, content, kind="responses"))
         except ImportFailed as failure:
             problems.extend(failure.problems)
     if problems:

@@ -144,7 +144,7 @@ def _unit_of(form: FormDef, element) -> str | None:
 
 def indicator_rules_import(*, survey: Survey, framework: Framework, file_name: str, content: bytes) -> list[IndicatorRule]:
     """Replace the survey's rules for the framework with those of a CSV/XLSX table; all or nothing."""
-    table = read_table(file_name, content)
+    table = read_table(file_name, content, kind="indicator_rules")
     headers = {normalise_header(h): h for h in table.headers}
     columns = {}
     for key, aliases in COLUMNS.items():

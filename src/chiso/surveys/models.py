@@ -221,21 +221,6 @@ class PaperEntryLog(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "survey", "day"], name="unique_paper_entry_day")]
 
 
-class SurveyEvent(models.Model):
-    """Audit of the secretariat's actions on a survey (open, close, extend, import)."""
-
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="events")
-    code = models.CharField(max_length=40)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    old_value = models.CharField(max_length=255, blank=True)
-    new_value = models.CharField(max_length=255, blank=True)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-
 # --- Surveys II: the sample frame, the sample, contact, and the analysis of answers ---------------
 #
 # Identity (frames, sample members, contact) and answers (responses, flags, decisions) meet in no

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, role_required
 from chiso.core.safe_cells import csv_writer
-from chiso.core.tabular import ImportFailed
+from chiso.core.tabular import ImportFailed, upload_read
 from chiso.frameworks.models import Framework
 from chiso.jobs.services import job_start
 
@@ -59,7 +59,7 @@ def frame_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = frame_import(name=form.cleaned_data["name"], file_name=upload.name, content=upload.read(), kind=form.cleaned_data["kind"],
+            result = frame_import(name=form.cleaned_data["name"], file_name=upload.name, content=upload_read(upload, kind="frame"), kind=form.cleaned_data["kind"],
                                   duplicates=form.cleaned_data["duplicates"], by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
@@ -261,7 +261,7 @@ def indicators_view(request, code: str):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            indicator_rules_import(survey=survey, framework=form.cleaned_data["framework"], file_name=upload.name, content=upload.read())
+            indicator_rules_import(survey=survey, framework=form.cleaned_data["framework"], file_name=upload.name, content=upload_read(upload, kind="indicator_rules"))
         except ImportFailed as failure:
             problems = failure.problems
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chiso.accounts.permissions import MANAGING_ROLES
+from chiso.core import ratelimit
 
 from . import access
 from .entries import addresses_allowed, draft_entry_change, draft_first_entries, entry_action
@@ -105,6 +107,10 @@ def open_link(request, key: str):
     for ref, entry in access.refs(request).items():
         if entry["survey"] == survey.pk and entry["channel"] == "web" and Draft.objects.filter(key=entry["draft"]).exists():
             return redirect("surveys_public:resume", ref=ref)
+    # A new draft per address is limited (CHISO_SURVEY_OPEN_RATE, in the shared cache): a script
+    # dropping its cookie would otherwise fill the table with empty drafts.
+    if ratelimit.address_hit(request, "survey-open", [ratelimit.parse_rate(settings.CHISO_SURVEY_OPEN_RATE)]):
+        return _refused(request, AccessRefused("busy", survey), status=429)
     try:
         draft = draft_for_open_link(survey=survey)
     except AccessRefused as refusal:

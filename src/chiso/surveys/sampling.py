@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import FrameEntry, Invitation, Sample, SampleFrame, SampleMember, Survey, SurveyEvent
+from chiso.audit.services import audit_record
+
+from .models import FrameEntry, Invitation, Sample, SampleFrame, SampleMember, Survey
 
 # What a stratum can be made of, and the frame column holding it.
 STRATA_FIELDS = {"sector": "sector_section", "size": "size", "commune": "commune"}
@@ -137,8 +139,7 @@ def sample_draw(
     for member in members:
         member.sample = sample
     SampleMember.objects.bulk_create(members, batch_size=2000)
-    SurveyEvent.objects.create(survey=survey, code=SampleEventCode.DRAWN, by=by if getattr(by, "pk", None) else None,
-                               new_value=f"n={sample.size} seed={seed}")
+    audit_record(event=SampleEventCode.DRAWN, obj=sample, parents=(survey,), by=by, new=f"n={sample.size} seed={seed}")
     return sample
 
 
@@ -165,6 +166,6 @@ def member_replace(*, member: SampleMember, by=None, reason: str = "") -> Sample
     nxt.active = True
     nxt.replaces = member
     nxt.save(update_fields=["active", "replaces"])
-    SurveyEvent.objects.create(survey=member.sample.survey, code=SampleEventCode.REPLACED, by=by if getattr(by, "pk", None) else None,
-                               new_value=f"{member.stratum} #{nxt.position}", reason=reason, old_value=timezone.localdate().isoformat())
+    audit_record(event=SampleEventCode.REPLACED, obj=member.sample, parents=(member.sample.survey,), by=by,
+                 old=timezone.localdate(), new=f"{member.stratum} #{nxt.position}", reason=reason)
     return nxt

@@ -15,11 +15,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.audit.services import audit_record
 from chiso.core.tabular import ImportFailed, Problem
 
 from .engine import Evaluation, first_entries, normalise_input
 from .form import Choice
-from .models import Draft, Invitation, PaperEntryLog, Questionnaire, QuestionnaireVersion, Response, Survey, SurveyDay, SurveyEvent
+from .models import Draft, Invitation, PaperEntryLog, Questionnaire, QuestionnaireVersion, Response, Survey, SurveyDay
 from .xlsform import ParsedForm, xlsform_parse
 
 
@@ -43,7 +44,8 @@ def idempotency_hash(survey_id: int, client_key: str) -> str:
 
 
 def _event(survey: Survey, code: str, by, old="", new="", reason="") -> None:
-    SurveyEvent.objects.create(survey=survey, code=code, by=by if getattr(by, "pk", None) else None, old_value=str(old)[:255], new_value=str(new)[:255], reason=reason)
+    """The audit record of the secretariat's action on a survey (never of a response)."""
+    audit_record(event=code, obj=survey, by=by, old=old, new=new, reason=reason)
 
 
 # --- questionnaires ----------------------------------------------------------------------

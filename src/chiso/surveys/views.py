@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, role_required
-from chiso.core.tabular import ImportFailed
+from chiso.audit.queries import history
+from chiso.core.tabular import ImportFailed, upload_read
 
 from . import access
 from .forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
@@ -59,7 +60,7 @@ def questionnaire_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = questionnaire_import(file_name=upload.name, content=upload.read(), by=request.user)
+            result = questionnaire_import(file_name=upload.name, content=upload_read(upload, kind="xlsform"), by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
         else:
@@ -160,7 +161,7 @@ def survey_detail(request, code: str):
             "version_form": VersionForm(survey=survey, initial={"version": survey.version}) if manages else None,
             "invitations_form": InvitationsForm() if manages else None,
             "open_url": request.build_absolute_uri(reverse("surveys_public:open", args=[survey.open_key])) if survey.open_link else "",
-            "events": survey.events.select_related("by")[:20] if manages else [],
+            "events": history(survey).order_by("-at", "-pk")[:20] if manages else [],
         },
     )
 
@@ -238,8 +239,8 @@ def responses_import_view(request, code: str):
     problems = []
     form = ResponsesImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
         try:
+            files = [(f.name, upload_read(f, kind="responses")) for f in form.cleaned_data["files"]]
             result = responses_import(survey=survey, files=files, by=request.user)
         except ImportFailed as failure:
             problems = failure.problems

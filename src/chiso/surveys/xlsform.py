@@ -16,7 +16,16 @@ from pathlib import PurePath
 from django.utils.translation import gettext as _
 
 from chiso.core.safe_cells import formulas_as_text
-from chiso.core.tabular import OLE_MAGIC, XLSX_MAGIC, ImportFailed, Problem, normalise_header, read_tables
+from chiso.core.tabular import (
+    OLE_MAGIC,
+    XLSX_MAGIC,
+    ImportFailed,
+    Problem,
+    normalise_header,
+    read_tables,
+    size_check,
+    workbook_trimmed,
+)
 
 from . import expressions
 from .engine import _compile_for, choice_filter_compiled
@@ -81,14 +90,21 @@ class _Rows:
 
 
 def xlsform_parse(file_name: str, content: bytes) -> ParsedForm:
-    """Parse an XLSForm (XLSX, or the old XLS) into pyxform's survey dict; raise ImportFailed."""
-    from pyxform.errors import PyXFormError
+    """Parse an XLSForm (XLSX, or the old XLS) into pyxform's survey dict; raise ImportFailed.
+
+    pyxform reads every cell a sheet claims, so it is given a copy of an XLSX that holds only the
+    cells with a value, made by the bounded reader (size, archive, rows and columns checked first).
+    An .xls is read by pyxform itself (xlrd), bounded by the size limit alone.
+    """
+    from pyxform.errors import PyXFormError, PyXFormReadError
     from pyxform.xls2xform import convert
 
     if not content.strip():
         raise ImportFailed([Problem(file=file_name, message=_("The file is empty."))])
+    size_check(kind="xlsform", file_name=file_name, size=len(content))
     if content.startswith(XLSX_MAGIC):
         file_type = ".xlsx"
+        content = workbook_trimmed(file_name, content)
     elif content.startswith(OLE_MAGIC):
         file_type = ".xls"
     else:
@@ -105,6 +121,8 @@ def xlsform_parse(file_name: str, content: bytes) -> ParsedForm:
             # (thu_tuc.xlsx with a repeat thu_tuc): the file's name is not the author's mistake.
             warnings = []
             result = convert(xlsform=io.BytesIO(content), file_type=file_type, warnings=warnings, form_name=f"{_stem(file_name)}_form")
+    except PyXFormReadError:  # pyxform's own words name every file type it knows: the file is simply broken
+        raise ImportFailed([Problem(file=file_name, message=_("The file is damaged or is not an Excel workbook (.xlsx or .xls)."))]) from None
     except PyXFormError as error:
         raise ImportFailed([_pyxform_problem(file_name, str(error), rows)]) from None
     except Exception as error:  # pyxform raises plain errors for some broken workbooks

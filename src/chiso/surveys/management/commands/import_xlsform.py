@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chiso.core.tabular import ImportFailed
+from chiso.core.tabular import ImportFailed, size_check
 from chiso.surveys.services import questionnaire_import
 from chiso.surveys.xlsform import warning_text
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("File %(name)s: not found.") % {"name": file})
         try:
+            size_check(kind="xlsform", file_name=path.name, size=path.stat().st_size)  # before it is read
             result = questionnaire_import(file_name=path.name, content=path.read_bytes(), check_only=check)
         except ImportFailed as failure:
             for problem in failure.problems:
