@@ -14,15 +14,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso.core.uploads import DOCUMENT_TYPES, document_type_detect
-
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
+from chiso.core.uploads import DOCUMENT_TYPES, document_type_detect, upload_max_bytes
 
 
 def evidence_max_bytes() -> int:
-    """The upload limit: settings.CHISO_EVIDENCE_MAX_BYTES, 20 MB unless set."""
-    return int(getattr(settings, "CHISO_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    """The upload limit: settings.CHISO_EVIDENCE_MAX_BYTES where a deployment still sets it, else the
+    evidence kind of CHISO_UPLOAD_MAX_BYTES (20 MB unless CHISO_UPLOAD_MAX_BYTES_EVIDENCE says otherwise)."""
+    return int(getattr(settings, "CHISO_EVIDENCE_MAX_BYTES", None) or upload_max_bytes("evidence"))
 
 
 def evidence_root() -> Path:

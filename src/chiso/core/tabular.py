@@ -8,8 +8,10 @@ way: the file's size, what an XLSX expands to, rows and columns (chiso.core.uplo
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
+import difflib
 import io
 import re
 import unicodedata
@@ -17,6 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import filetype
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -123,6 +128,25 @@ def decode_text(content: bytes) -> str:
     table reader reports by row and column.
     """
     return unicodedata.normalize("NFC", _decode(content))
+
+
+def text_read(file_name: str, content: bytes, *, kind: str | None = None) -> str:
+    """A text file (YAML, …) as text, bounded by its kind's size; bytes no encoding reads and NUL
+    characters are reported by line and column."""
+    if kind is not None:
+        size_check(kind=kind, file_name=file_name, size=len(content))
+    text = decode_text(content)
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in re.finditer("[\udc80-\udcff\x00]", line):
+            problem = _cell_problem(file_name, None, number, str(match.start() + 1), match.group())
+            problems.append(problem)
+            break  # one per line is enough to find it
+        if len(problems) >= CELL_PROBLEMS_SHOWN:
+            break
+    if problems:
+        raise ImportFailed(problems)
+    return text
 
 
 def read_table(file_name: str, content: bytes, *, sheet: str | None = None, kind: str | None = None) -> Table:
@@ -364,6 +388,78 @@ def _table_from_records(file_name: str, records: Iterable[tuple[int, list[object
                 "… and %(count)s more cells like these.") % {"count": hidden}))
         raise ImportFailed(problems)
     return table
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column an importer reads: its name as chiso's own files write it, every other header
+    people write for it (Vietnamese and English), and the titles the app itself shows for it
+    (lazy translations: each counts in every language)."""
+
+    name: str
+    titles: tuple = ()
+    required: bool = False
+
+    def accepted(self) -> list[str]:
+        """Every accepted header, as written, without repeats (compared as normalise_header does)."""
+        spelled: dict[str, str] = {}
+        for title in (self.name, *self.titles):
+            for language in [code for code, _name in settings.LANGUAGES] if isinstance(title, Promise) else [None]:
+                with translation.override(language) if language else contextlib.nullcontext():
+                    text = str(title)
+                spelled.setdefault(header_key(text), text[:1].upper() + text[1:] if language else text)
+        return list(spelled.values())
+
+
+def columns_match(table: Table, columns: list[Column], *, ignored: tuple[str, ...] = ()) -> dict[str, str]:
+    """Column name → the file's own header for it; strict: one problem at the header row names every
+    required column that is missing and every header that is not a column (with the accepted headers),
+    and nothing is read. Headers in `ignored` (a row number, "STT") are allowed and not read."""
+    lookup = {header_key(text): column.name for column in columns for text in column.accepted()}
+    skipped = {header_key(text) for text in ignored}
+    found: dict[str, str] = {}
+    unknown: list[str] = []
+    twice: list[str] = []
+    for header in table.headers:
+        key = header_key(header)
+        if not key or key in skipped:
+            continue
+        name = lookup.get(key)
+        if name is None:
+            unknown.append(header)
+        elif name in found:
+            twice.append(_("“%(first)s” and “%(second)s” are both %(column)s") % {"first": found[name], "second": header, "column": name})
+        else:
+            found[name] = header
+    missing = [column for column in columns if column.required and column.name not in found]
+    if not (unknown or missing or twice):
+        return found
+    parts = []
+    if missing:
+        parts.append(_("Missing columns: %(columns)s.") % {"columns": "; ".join(_column_label(c) for c in missing)})
+    if unknown:
+        text = _("Unknown columns: %(headers)s.") % {"headers": ", ".join(f"“{h}”" for h in unknown)}
+        for header in unknown:
+            hint = difflib.get_close_matches(header_key(header), list(lookup), n=1, cutoff=0.75)
+            if hint:
+                text += " " + _("Is “%(header)s” meant to be %(column)s?") % {"header": header, "column": lookup[hint[0]]}
+        parts.append(text)
+    if twice:
+        parts.append(_("Twice the same column: %(pairs)s; keep one.") % {"pairs": "; ".join(twice)})
+    parts.append(_("Accepted headers: %(columns)s.") % {"columns": "; ".join(_column_label(c) for c in columns)})
+    if ignored:
+        parts.append(_("Also allowed, and not read: %(headers)s.") % {"headers": ", ".join(ignored)})
+    raise ImportFailed([table.problem(" ".join(parts), row=1)])
+
+
+def header_key(text: object) -> str:
+    """'Xã, phường' and 'xa_phuong' alike: normalise_header without punctuation."""
+    return re.sub(r"[^\w]", "", normalise_header(text))
+
+
+def _column_label(column: Column) -> str:
+    others = column.accepted()[1:]
+    return f"{column.name} ({', '.join(others)})" if others else column.name
 
 
 def parse_date(value: object) -> datetime.date | None:

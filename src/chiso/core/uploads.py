@@ -69,6 +69,7 @@ UPLOAD_KINDS = {
     "service_stats": (10 * 1024 * 1024, _lazy("a one-stop-shop export")),
     "tasks": (5 * 1024 * 1024, _lazy("a table of tasks")),
     "indicator_values": (10 * 1024 * 1024, _lazy("a table of indicator values")),
+    "indicator_rules": (5 * 1024 * 1024, _lazy("a table of indicator rules")),
     "national_results": (10 * 1024 * 1024, _lazy("a table of national results")),
     "framework": (5 * 1024 * 1024, _lazy("a framework file")),
     "xlsform": (5 * 1024 * 1024, _lazy("an XLSForm")),

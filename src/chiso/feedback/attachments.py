@@ -18,13 +18,13 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from chiso.core.uploads import document_type_detect
-
+from chiso.core.uploads import document_type_detect, upload_max_bytes
 
 
 def limits() -> dict[str, int]:
-    """settings.CHISO_FEEDBACK_ATTACHMENTS may override any of these."""
-    base = {"files": 3, "file_bytes": 5 * 1024 * 1024, "total_bytes": 10 * 1024 * 1024}
+    """settings.CHISO_FEEDBACK_ATTACHMENTS may override any of these; one file's limit is otherwise
+    the feedback kind of CHISO_UPLOAD_MAX_BYTES (5 MB unless CHISO_UPLOAD_MAX_BYTES_FEEDBACK says otherwise)."""
+    base = {"files": 3, "file_bytes": upload_max_bytes("feedback"), "total_bytes": 10 * 1024 * 1024}
     base.update(getattr(settings, "CHISO_FEEDBACK_ATTACHMENTS", {}))
     return base
 

@@ -16,7 +16,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from chiso.core.safe_cells import csv_value, formulas_as_text
-from chiso.core.tabular import ImportFailed, Problem, read_tables
+from chiso.core.tabular import ImportFailed, Problem, read_tables, text_read
 
 FRAMEWORK_KEYS = ("code", "name_vi", "name_en", "method")
 VERSION_KEYS = (
@@ -33,10 +33,30 @@ NODE_COLUMNS = (
 APP_NODE_KEYS = ("guidance", "evidence", "step", "na_allowed", "to_confirm")
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases (&a, *a): a framework has no use for them, and a file that
+    nests aliases (a "billion laughs") would grow without bound once it is hashed or stored."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise _AliasRefused(mark.line + 1, mark.column + 1)
+        return super().compose_node(parent, index)
+
+
+class _AliasRefused(Exception):
+    def __init__(self, line: int, column: int):
+        self.line, self.column = line, column
+
+
 def document_from_yaml(file_name: str, content: bytes) -> dict:
+    text = text_read(file_name, content, kind="framework")
     try:
-        doc = yaml.safe_load(content.decode("utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        doc = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 — a SafeLoader that also refuses aliases
+    except _AliasRefused as refused:
+        raise ImportFailed([Problem(file=file_name, row=refused.line, column=str(refused.column), message=_(
+            "Anchors and aliases (&name, *name) are not accepted in a framework file; write the values out."))]) from None
+    except yaml.YAMLError as error:
         raise ImportFailed([Problem(file=file_name, message=_("This is not valid YAML: %(error)s") % {"error": error})]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("iMeta"), list):
         raise ImportFailed(
@@ -47,7 +67,7 @@ def document_from_yaml(file_name: str, content: bytes) -> dict:
 
 def document_from_tables(file_name: str, content: bytes, *, framework_code: str | None = None) -> dict:
     """An XLSX workbook (sheets 'framework' and 'iMeta') or a COINr iMeta CSV file."""
-    tables = read_tables(file_name, content)
+    tables = read_tables(file_name, content, kind="framework")
     by_sheet = {(t.sheet or "").strip().lower(): t for t in tables}
     meta = by_sheet.get("imeta") or next((t for t in tables if "iCode" in t.headers), None)
     if meta is None:

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required
-from chiso.core.tabular import ImportFailed
+from chiso.core.tabular import ImportFailed, upload_read
 
 from .documents import document_to_imeta_csv, document_to_xlsx, document_to_yaml
 from .forms import FrameworkImportForm
@@ -70,7 +70,7 @@ def framework_import_view(request):
         upload = form.cleaned_data["file"]
         try:
             outcome = framework_import(
-                file_name=upload.name, content=upload.read(), by=request.user, framework_code=form.cleaned_data["code"] or None
+                file_name=upload.name, content=upload_read(upload, kind="framework"), by=request.user, framework_code=form.cleaned_data["code"] or None
             )
         except ImportFailed as failure:
             problems = failure.problems

@@ -94,7 +94,7 @@ def national_results_import(*, file_name: str, content: bytes, index_code: str |
     """Import (or update) published results; all or nothing. Returns the number of rows."""
     problems = []
     rows = []
-    for table in read_tables(file_name, content):
+    for table in read_tables(file_name, content, kind="national_results"):
         rows.extend(_rows(table, index_code, year, problems))
     if problems:
         raise ImportFailed(problems)

@@ -22,7 +22,7 @@ IGNORED = {"uname", "name", "ten", "name_vi", "ten_don_vi"}
 def indicator_values_import(*, version: FrameworkVersion, period: Period, file_name: str, content: bytes,
                             source: str, by=None) -> int:
     """Check everything, then write all values or none. Returns how many values were written."""
-    table = read_table(file_name, content)
+    table = read_table(file_name, content, kind="indicator_values")
     problems = []
     if not source.strip():
         problems.append(table.problem(_("Say where the values come from (the source).")))

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
 from chiso.frameworks.models import Framework
 from chiso.units.models import Unit
-from chiso.core.tabular import ImportFailed
+from chiso.core.tabular import ImportFailed, upload_read
 
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
 from .models import ExternalResult, IndexRun, RunUncertainty
@@ -122,7 +122,7 @@ def national_results(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                count = national_results_import(file_name=upload.name, content=upload.read(),
+                count = national_results_import(file_name=upload.name, content=upload_read(upload, kind="national_results"),
                                                 index_code=form.cleaned_data["index_code"] or None, year=form.cleaned_data["year"])
             except ImportFailed as failure:
                 problems = failure.problems
@@ -145,7 +145,7 @@ def values_import(request):
         try:
             count = indicator_values_import(
                 version=form.cleaned_data["version"], period=form.cleaned_data["period"], file_name=upload.name,
-                content=upload.read(), source=form.cleaned_data["source"], by=request.user,
+                content=upload_read(upload, kind="indicator_values"), source=form.cleaned_data["source"], by=request.user,
             )
         except ImportFailed as failure:
             problems = failure.problems

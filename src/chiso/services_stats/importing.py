@@ -114,7 +114,7 @@ def _check_row(table: Table, number: int, values: dict[str, int | None], headers
 
 
 def _read(period: Period, source_format: SourceFormat | None, file_name: str, content: bytes):
-    table = read_table(file_name, content, sheet=(source_format.sheet or None) if source_format else None)
+    table = read_table(file_name, content, sheet=(source_format.sheet or None) if source_format else None, kind="service_stats")
     mapping = source_format.mapping if source_format else STANDARD_MAPPING
     headers, problems = _columns(table, mapping)
     if problems:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
-from chiso.core.tabular import ImportFailed
+from chiso.core.tabular import ImportFailed, upload_read
 from chiso.units.models import Block, Unit
 
 from .fields import COUNT_FIELDS
@@ -107,7 +107,7 @@ def import_view(request):
         upload = form.cleaned_data["file"]
         try:
             record = service_stats_import(period=form.cleaned_data["period"], source_format=form.cleaned_data["source_format"],
-                                          file_name=upload.name, content=upload.read(), by=request.user)
+                                          file_name=upload.name, content=upload_read(upload, kind="service_stats"), by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
         else:
