@@ -39,6 +39,17 @@ def user_manages(user) -> bool:
     return user.is_authenticated and (user.role in MANAGING_ROLES or user.is_superuser)
 
 
+def may_analyse_run(user, run=None) -> bool:
+    """Audit an index run, compare it with other methodological choices and start its uncertainty
+    and sensitivity analyses: the analyst and the secretariat (and administrators). A draft run
+    stays the secretariat's working copy. None of this changes the run itself."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not (user_manages(user) or user.role == Role.ANALYST):
+        return False
+    return run is None or run.status != "draft" or user_manages(user)
+
+
 def unit_access_check(user, unit: Unit) -> None:
     if not user_can_see_unit(user, unit):
         raise PermissionDenied

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class IndicesConfig(AppConfig):
     name = "chiso.indices"
     verbose_name = _("Index runs and results")
+
+    def ready(self):
+        from chiso.audit.events import register
+
+        from .analysis import EVENTS
+
+        register(EVENTS)

@@ -128,3 +128,28 @@ class RunUncertainty(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("rank uncertainty")
         verbose_name_plural = _("rank uncertainties")
+
+
+class RunAnalysis(models.Model):
+    """Phân tích lượt tính — a statistical audit, a sensitivity analysis or a comparison with other
+    methodological choices, computed from a run's own frozen inputs and kept beside it. The run,
+    its scores and its checksums never change; a comparison is a draft, not a result."""
+
+    class Kind(models.TextChoices):
+        AUDIT = "audit", _("Statistical audit")
+        SENSITIVITY = "sensitivity", _("Sensitivity analysis")
+        COMPARISON = "comparison", _("Comparison of methodological choices")
+
+    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="analyses", verbose_name=_("run"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    spec = models.JSONField(_("choices"), default=dict, blank=True)  # what was varied, as the form chose it
+    result = models.JSONField(_("result"), default=dict)
+    input_checksum = models.CharField(_("input checksum"), max_length=64)  # the run's, when computed
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("run analysis")
+        verbose_name_plural = _("run analyses")
+        indexes = [models.Index(fields=["run", "kind", "-created_at"])]
