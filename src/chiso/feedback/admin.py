@@ -3,7 +3,9 @@ read-only, and contact details are not shown at all (the secretariat reads them 
 
 from django.contrib import admin
 
-from .models import Attachment, Feedback, FeedbackEvent, FeedbackType, FilerContact, Holiday, Rating
+from chiso.core.admin_base import ReadOnlyAdmin
+
+from .models import Attachment, Feedback, FeedbackType, FilerContact, Holiday, Rating
 
 
 @admin.register(Holiday)
@@ -21,19 +23,8 @@ class FeedbackTypeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_vi", "name_en"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Feedback)
-class FeedbackAdmin(ReadOnly):
+class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ["number", "title", "state", "unit", "filed_on", "deadline", "answered_on"]
     list_filter = ["state", "type"]
     search_fields = ["number", "title", "unit__name_vi"]
@@ -41,7 +32,7 @@ class FeedbackAdmin(ReadOnly):
 
 
 @admin.register(FilerContact)
-class FilerContactAdmin(ReadOnly):
+class FilerContactAdmin(ReadOnlyAdmin):
     """Listed so that the admin knows every table; no field is shown."""
 
     list_display = ["feedback"]
@@ -50,20 +41,13 @@ class FilerContactAdmin(ReadOnly):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnly):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["feedback", "display_name", "content_type", "size"]
     search_fields = ["feedback__number", "display_name"]
 
 
 @admin.register(Rating)
-class RatingAdmin(ReadOnly):
+class RatingAdmin(ReadOnlyAdmin):
     list_display = ["feedback", "score", "rated_on"]
     list_filter = ["score"]
     search_fields = ["feedback__number"]
-
-
-@admin.register(FeedbackEvent)
-class FeedbackEventAdmin(ReadOnly):
-    list_display = ["feedback", "kind", "at", "by"]
-    list_filter = ["kind"]
-    search_fields = ["feedback__number", "note"]

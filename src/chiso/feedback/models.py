@@ -186,32 +186,3 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["feedback", "via"], name="one_rating_per_filer"),
             models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="rating_1_to_5"),
         ]
-
-
-class FeedbackEvent(models.Model):
-    """Nhật ký xử lý — one step of the handling, by staff or by the escalation check; append-only.
-
-    The filing itself and ratings leave no event: their time of day could identify a filer.
-    """
-
-    class Kind(models.TextChoices):
-        ROUTED = "routed", _("Routed to a unit")
-        REROUTED = "rerouted", _("Routed to another unit")
-        SPLIT = "split", _("Split")
-        MERGED = "merged", _("Merged")
-        DISMISSED = "dismissed", _("Not handled")
-        ANSWERED = "answered", _("Answered")
-        PUBLISHED = "published", _("Answer published")
-        ESCALATED = "escalated", _("Overdue: escalated")
-
-    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events", verbose_name=_("feedback"))
-    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("feedback event")
-        verbose_name_plural = _("feedback events")

@@ -1,6 +1,6 @@
 """Writes about feedback: filing, routing, splitting, merging, answering, publishing, rating,
 escalation, and the figures written as indicator values. Every change goes through here and
-leaves a `FeedbackEvent` (except the filer's own steps, which leave nothing datable)."""
+leaves an audit record (except the filer's own steps, which leave nothing datable)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.audit.models import AuditRecord
+from chiso.audit.services import audit_record
 from chiso.accounts.models import Role, User
 from chiso.units.models import Period, Unit
 
 from .attachments import attachment_store, attachment_type_check, attachments_check
-from .models import Attachment, Feedback, FeedbackEvent, FeedbackType, FilerContact, Rating
+from .models import Attachment, Feedback, FeedbackType, FilerContact, Rating
 from .workdays import working_days_add
 
 # Crockford's base-32 without look-alikes: a code read over the phone or typed from paper.
@@ -55,10 +57,21 @@ def _number_next(day: datetime.date) -> str:
     return f"{prefix}{int(last[len(prefix):len(prefix) + 5]) + 1 if last else 1:05d}"
 
 
-def _event(feedback: Feedback, kind: str, by=None, note: str = "", **data) -> FeedbackEvent:
-    return FeedbackEvent.objects.create(
-        feedback=feedback, kind=kind, by=by if getattr(by, "pk", None) else None, note=note, data=data
-    )
+class FeedbackEvent:
+    """Stable codes of the handling's audit records (the filer's own steps leave none)."""
+
+    ROUTED = "feedback.routed"
+    REROUTED = "feedback.rerouted"
+    SPLIT = "feedback.split"
+    MERGED = "feedback.merged"
+    DISMISSED = "feedback.dismissed"
+    ANSWERED = "feedback.answered"
+    PUBLISHED = "feedback.published"
+    ESCALATED = "feedback.escalated"
+
+
+def _event(feedback: Feedback, code: str, by=None, note: str = "", **details) -> AuditRecord:
+    return audit_record(event=code, obj=feedback, by=by, reason=note, details=details)
 
 
 def _mail(subject: str, body: str, recipients: list[str]) -> None:
@@ -151,7 +164,7 @@ def feedback_route(*, feedback: Feedback, unit: Unit, by, note: str = "", today:
     previous = feedback.unit
     _assign(feedback, unit, _today(today))
     feedback.save()
-    kind = FeedbackEvent.Kind.REROUTED if previous else FeedbackEvent.Kind.ROUTED
+    kind = FeedbackEvent.REROUTED if previous else FeedbackEvent.ROUTED
     _event(feedback, kind, by, note, unit=unit.code, previous=previous.code if previous else None,
            deadline=feedback.deadline.isoformat())
     _notify_unit(feedback)
@@ -184,11 +197,11 @@ def feedback_split(*, feedback: Feedback, parts: list[tuple[Unit, str]], by, tod
                 feedback=part, file=attachment.file, display_name=attachment.display_name,
                 content_type=attachment.content_type, size=attachment.size, sha256=attachment.sha256,
             )
-        _event(part, FeedbackEvent.Kind.ROUTED, by, unit=unit.code, deadline=part.deadline.isoformat(), split_from=feedback.number)
+        _event(part, FeedbackEvent.ROUTED, by, unit=unit.code, deadline=part.deadline.isoformat(), split_from=feedback.number)
         created.append(part)
     feedback.state = Feedback.State.SPLIT
     feedback.save(update_fields=["state"])
-    _event(feedback, FeedbackEvent.Kind.SPLIT, by, parts=[p.number for p in created])
+    _event(feedback, FeedbackEvent.SPLIT, by, parts=[p.number for p in created])
     for part in created:
         _notify_unit(part)
     return created
@@ -209,7 +222,7 @@ def feedback_merge(*, feedback: Feedback, into: Feedback, by, note: str = "") ->
     feedback.state = Feedback.State.MERGED
     feedback.merged_into = into
     feedback.save(update_fields=["state", "merged_into"])
-    _event(feedback, FeedbackEvent.Kind.MERGED, by, note, into=into.number)
+    _event(feedback, FeedbackEvent.MERGED, by, note, into=into.number)
     return feedback
 
 
@@ -224,7 +237,7 @@ def feedback_dismiss(*, feedback: Feedback, reason: str, by) -> Feedback:
     feedback.state = Feedback.State.DISMISSED
     feedback.dismissed_reason = reason.strip()
     feedback.save(update_fields=["state", "dismissed_reason"])
-    _event(feedback, FeedbackEvent.Kind.DISMISSED, by, reason.strip())
+    _event(feedback, FeedbackEvent.DISMISSED, by, reason.strip())
     return feedback
 
 
@@ -250,7 +263,7 @@ def feedback_answer(*, feedback: Feedback, text: str, by, today: datetime.date |
     feedback.state = Feedback.State.ANSWERED
     feedback.save(update_fields=["answer", "answered_on", "answered_by", "state"])
     late = feedback.answered_on > feedback.deadline
-    _event(feedback, FeedbackEvent.Kind.ANSWERED, by, late=late)
+    _event(feedback, FeedbackEvent.ANSWERED, by, late=late)
     recipients = []
     for item in [feedback, feedback.parent, *Feedback.objects.filter(merged_into=feedback)]:
         if item is not None and not item.anonymous:
@@ -279,7 +292,7 @@ def feedback_publish(*, feedback: Feedback, summary: str, by) -> Feedback:
     feedback.public_summary = summary.strip()
     feedback.published_at = timezone.now()
     feedback.save(update_fields=["public_summary", "published_at"])
-    _event(feedback, FeedbackEvent.Kind.PUBLISHED, by)
+    _event(feedback, FeedbackEvent.PUBLISHED, by)
     return feedback
 
 
@@ -288,7 +301,7 @@ def feedback_unpublish(*, feedback: Feedback, by, reason: str) -> Feedback:
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     feedback.published_at = None
     feedback.save(update_fields=["published_at"])
-    _event(feedback, FeedbackEvent.Kind.PUBLISHED, by, reason, withdrawn=True)
+    _event(feedback, FeedbackEvent.PUBLISHED, by, reason, withdrawn=True)
     return feedback
 
 
@@ -335,7 +348,7 @@ def feedback_escalate(*, today: datetime.date | None = None) -> list[tuple[Feedb
             updated = Feedback.objects.filter(pk=feedback.pk, escalation_level=feedback.escalation_level, state=Feedback.State.ASSIGNED).update(escalation_level=level)
             if not updated:
                 continue
-            _event(feedback, FeedbackEvent.Kind.ESCALATED, None, level=level, deadline=feedback.deadline.isoformat())
+            _event(feedback, FeedbackEvent.ESCALATED, None, level=level, deadline=feedback.deadline.isoformat())
         subject = _("Overdue feedback %(number)s (deadline %(deadline)s)") % {"number": feedback.number, "deadline": f"{feedback.deadline:%d/%m/%Y}"}
         body = _("Feedback %(number)s (%(title)s), routed to %(unit)s, has not been answered by its deadline of %(deadline)s.") % {
             "number": feedback.number, "title": feedback.title, "unit": feedback.unit.name_vi, "deadline": f"{feedback.deadline:%d/%m/%Y}"}

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required
+from chiso.audit.queries import history
 from chiso.jobs.services import job_start
 from chiso.units.models import Unit
 
@@ -86,7 +87,7 @@ def feedback_detail(request, number: str):
         "feedback": feedback,
         "contact": contact_for(request.user, feedback),
         "attachments": feedback.attachments.all(),
-        "events": feedback.events.select_related("by"),
+        "events": history(feedback),
         "parts": feedback.parts.select_related("unit") if request.user.role != Role.UNIT_OFFICER else [],
         "merged": feedback.merged.all() if request.user.role != Role.UNIT_OFFICER else [],
         "ratings": feedback.ratings.all(),
