@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.accounts.models import Role, User
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record
-from chiso.accounts.models import Role, User
 from chiso.units.models import Period, Unit
 
 from .attachments import attachment_store, attachment_type_check, attachments_check
