@@ -185,7 +185,7 @@ def _num_text(x: float) -> str:
 
 
 def _is_missing(value: Any) -> bool:
-    if value is None:
+    if value is None or value == "":
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
@@ -402,7 +402,16 @@ def _where(n: Node) -> str:
 
 
 def _key_attr(key: Any) -> str | None:
-    return _COLUMN_ATTRS.get(str(key).strip().lower())
+    try:
+        return _KEY_ATTRS[key]
+    except (KeyError, TypeError):
+        attr = _COLUMN_ATTRS.get(str(key).strip().lower())
+        if isinstance(key, str) and len(_KEY_ATTRS) < 1024:
+            _KEY_ATTRS[key] = attr  # every row of a file has the same keys
+        return attr
+
+
+_KEY_ATTRS: dict[str, str | None] = {}
 
 
 def _attr_value(n: Node, attr: str) -> Any:

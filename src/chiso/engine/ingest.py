@@ -23,7 +23,8 @@ from typing import Sequence
 
 import numpy as np
 
-BLOCK_BYTES = 1 << 20  # about 1 MB of records at a time: the per-field temporaries stay small
+BLOCK_BYTES = 1 << 20  # about 1 MB of records at a time
+CHUNK_FIELDS = 16384  # numbers parsed together: 128 KB per temporary, which stays in the CPU cache
 FIELD_LIMIT = 131072  # csv.field_size_limit(): longer fields make the csv module fail
 
 QUOTE, COMMA, LF, CR = 34, 44, 10, 13
@@ -79,6 +80,10 @@ def parse_numbers(u: np.ndarray, S: np.ndarray, E: np.ndarray) -> tuple[np.ndarr
     their value is NaN). Every value returned is the double Python's float() gives.
     """
     F = S.size
+    if F > CHUNK_FIELDS:
+        # Slices whose temporaries stay in the CPU cache: twice as fast as one pass over a block.
+        parts = [parse_numbers(u, S[i:i + CHUNK_FIELDS], E[i:i + CHUNK_FIELDS]) for i in range(0, F, CHUNK_FIELDS)]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     values = np.full(F, np.nan)
     odd = np.ones(F, dtype=bool)
     if F == 0:
@@ -117,17 +122,30 @@ _FF = np.uint64(0xFF)
 def _byte_masks(first: np.ndarray, W: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per 8-byte word: 0xFF on the field's bytes (columns >= first), and on its first byte only."""
     inside, head = [], []
+    from_first = _from(first, W)
+    from_next = _from(first + 1, W)
     for g in range(W // 8):
-        s = first - 8 * g
-        shift = (8 * np.clip(s, 0, 7)).astype(np.uint64)
-        inside.append(np.where(s >= 8, np.uint64(0), _ALL << shift))
-        head.append(np.where((s >= 0) & (s < 8), _FF << shift, np.uint64(0)))
+        inside.append(from_first[g])
+        head.append(from_first[g] ^ from_next[g])
     return inside, head
 
 
-def _words(mask: np.ndarray) -> list[np.ndarray]:
-    w = np.ascontiguousarray(mask).view(np.uint64)
-    return [w[:, g] for g in range(w.shape[1])]
+def _from(first: np.ndarray, W: int) -> list[np.ndarray]:
+    """Per word: 0xFF on the bytes of columns >= first (a left shift by 64 gives 0)."""
+    shift = np.clip(first, 0, W).astype(np.uint64)
+    shift <<= np.uint64(3)
+    out = []
+    for g in range(W // 8):
+        s = shift - np.uint64(64 * g) if g else shift
+        if g:
+            s = np.where(shift > np.uint64(64 * g), s, np.uint64(0))
+        out.append(_ALL << np.minimum(s, np.uint64(64)))
+    return out
+
+
+def _words(mask: np.ndarray) -> np.ndarray:
+    """(F, W) bytes as W/8 contiguous rows of F 8-byte words."""
+    return np.ascontiguousarray(np.ascontiguousarray(mask).view(np.uint64).T)
 
 
 def _mantissas(u: np.ndarray, S: np.ndarray, E: np.ndarray):
@@ -140,14 +158,16 @@ def _mantissas(u: np.ndarray, S: np.ndarray, E: np.ndarray):
     inside, head = _byte_masks(first, W)
     digit = _words((C - np.uint8(48)) < 10)
     point = _words(C == 46)
-    sign = _words((C == 45) | (C == 43))
-    mark = None
+    minus = _words(C == 45)
+    plus = _words(C == 43)
     bad = np.zeros(S.size, dtype=np.uint64)
+    negative = np.zeros(S.size, dtype=np.uint64)
     n_points = np.zeros(S.size, dtype=np.uint8)
     n_digits = np.zeros(S.size, dtype=np.uint8)
     for g in range(W // 8):
-        allowed = digit[g] | point[g] | (sign[g] & head[g])
-        bad |= ~allowed & _ONES & inside[g]
+        sign_ok = (minus[g] | plus[g]) & head[g]
+        bad |= ~(digit[g] | point[g] | sign_ok) & _ONES & inside[g]
+        negative |= minus[g] & head[g]
         point[g] &= inside[g]
         digit[g] &= inside[g]
         n_points += np.bitwise_count(point[g])
@@ -159,47 +179,69 @@ def _mantissas(u: np.ndarray, S: np.ndarray, E: np.ndarray):
         n_marks = sum(np.bitwise_count(m & inside[g]) for g, m in enumerate(marks))
         expo = np.flatnonzero(is_bad & (n_marks == 1))
     ok = ~is_bad & (n_points <= 1) & (n_digits > 0)
-    negative = C[np.arange(S.size), np.minimum(first, W - 1)] == 45
-    v, exact = _value(C, digit, point, n_points, W, negative, np.zeros(S.size, dtype=np.int64))
+    v, exact = _value(_words(C), digit, point, n_points, W, negative != 0, np.zeros(S.size, dtype=np.int64))
     return v, ok & exact, expo
 
 
 _POW10_U = np.array([10 ** min(k, 19) for k in range(25)], dtype=np.uint64)
 
 
-def _value(C, digit, point, n_points, W, negative, exponent):
+def _value(Cw, digit, point, n_points, W, negative, exponent):
     """The double of right-aligned mantissas times 10**exponent: exact, or `exact` False (Python decides).
 
-    `digit` and `point` are the per-word 0x01 masks of the field's digits and point.
+    `Cw`: the bytes as 8-byte words; `digit`, `point`: per-word 0x01 masks of the field's digits
+    and point. The digits become their values (XOR 0x30: no borrow between bytes), the part
+    left of the point moves one column right over it, and eight digits per word combine by SWAR.
     """
-    G = W // 8
-    raw = np.zeros(C.shape[0], dtype=np.uint64)
-    small = np.ones(C.shape[0], dtype=bool)
-    Cw = _words(C)
-    p = np.full(C.shape[0], -1, dtype=np.int64)
-    for g in range(G):
-        keep = digit[g] * _FF
-        group = _eight_digits((Cw[g] & keep) | (_ZEROS & ~keep))  # the point and sign read as 0
-        if g == 0 and G == 3:
-            small = group < 100  # at most 18 characters of digits and point
-            group = np.where(small, group, np.uint64(0))
-        raw = raw * _TEN8 + group
-        at = point[g] != 0
-        if at.any():
-            byte = np.log2(point[g][at].astype(float)).astype(np.int64) // 8
-            p[at] = 8 * g + byte
-    # The point read as a 0 digit: the digits before it are ten times too big.
+    n = Cw[0].size
     has_point = n_points == 1
-    frac = np.where(has_point, W - 1 - p, 0)
-    lo = raw % _POW10_U[frac]
-    mantissa = np.where(has_point, (raw - lo) // np.uint64(10) + lo, raw)
-    e10 = exponent - frac
-    fast = small & (mantissa < np.uint64(_TWO53)) & (np.abs(e10) <= 22)
+    # All ones once the point is passed (or when there is none: nothing moves).
+    seen = np.uint64(0) - (~has_point).astype(np.uint64)
+    carry = np.zeros(n, dtype=np.uint64)
+    raw = np.zeros(n, dtype=np.uint64)
+    frac = np.zeros(n, dtype=np.uint8)
+    small = None
+    one, eight = np.uint64(1), np.uint64(8)
+    G = W // 8
+    for g in range(G):
+        d = Cw[g] ^ _ZEROS
+        d &= digit[g] * _FF
+        pw = point[g]
+        before = pw - one
+        before &= ~seen
+        after = ~((pw << eight) - one)
+        after |= seen
+        seen |= np.uint64(0) - (pw != 0).astype(np.uint64)
+        left = d & before
+        x = left << eight
+        x |= carry
+        x |= d & after
+        carry = left >> np.uint64(56)
+        frac += np.bitwise_count(digit[g] & after)
+        x = (x * np.uint64(10) + (x >> eight)) & _M8
+        x = (x * np.uint64(100) + (x >> np.uint64(16))) & _M16
+        x = (x * np.uint64(10000) + (x >> np.uint64(32))) & _M32
+        if g == 0 and G == 3:
+            small = x < 10  # at most 17 significant digits
+            x[~small] = 0
+        raw *= _TEN8
+        raw += x
+    mantissa = raw
+    e10 = exponent - np.where(has_point, frac, 0)
+    fast = mantissa < np.uint64(_TWO53)
+    if small is not None:
+        fast &= small
     m = mantissa.astype(float)
-    pw = _POW10[np.minimum(np.abs(e10), 22)]
-    with np.errstate(over="ignore"):
-        v = np.where(e10 >= 0, m * pw, m / pw)
-    rest = small & ~fast & (mantissa < np.uint64(10 ** 17)) & (np.abs(e10) <= 27)
+    if exponent.any():
+        fast &= np.abs(e10) <= 22
+        pw10 = _POW10[np.minimum(np.abs(e10), 22)]
+        v = np.where(e10 >= 0, m * pw10, m / pw10)
+    else:  # e10 = -(digits after the point) <= 0
+        fast &= e10 >= -22
+        v = m / _POW10[np.minimum(-e10, 22)]
+    rest = ~fast & (mantissa < np.uint64(10 ** 17)) & (np.abs(e10) <= 27)
+    if small is not None:
+        rest &= small
     if _EXTENDED and rest.any():
         r = np.flatnonzero(rest)
         ml = mantissa[r].astype(_LD)
@@ -247,13 +289,15 @@ def _with_exponent(u: np.ndarray, S: np.ndarray, E: np.ndarray):
         inside2, head2 = _byte_masks(first2, W2)
         digit2 = _words((C2 - np.uint8(48)) < 10)
         point2 = _words(C2 == 46)
+        minus2 = _words(C2 == 45)
         n_points = np.zeros(good.size, dtype=np.uint8)
+        negative = np.zeros(good.size, dtype=bool)
         for g in range(W2 // 8):
             digit2[g] &= inside2[g]
             point2[g] &= inside2[g]
             n_points += np.bitwise_count(point2[g])
-        negative = C2[np.arange(good.size), np.minimum(first2, W2 - 1)] == 45
-        vg, exact = _value(C2, digit2, point2, n_points, W2, negative, exponent[good])
+            negative |= (minus2[g] & head2[g]) != 0
+        vg, exact = _value(_words(C2), digit2, point2, n_points, W2, negative, exponent[good])
         v[good] = vg
         ok[good] = okg & exact
     return v, ok
@@ -459,13 +503,6 @@ def _block_numbers(block: bytes, u: np.ndarray, starts: np.ndarray, ends: np.nda
                    names: Sequence[str]):
     """The number cells of a block: values, "N/A" markers, blank flags and the cells that are not numbers."""
     R, m = starts.shape
-    if m > 1 and R and not (np.diff(starts[0]) > 0).all():
-        # Parse in file order (the digit weights are spread over the bytes in that order).
-        order = np.argsort(starts[0], kind="stable")
-        vals, na, blank, bad = _block_numbers(block, u, starts[:, order], ends[:, order], allow_na[order],
-                                              [names[j] for j in order])
-        back = np.argsort(order)
-        return vals[:, back], na[:, back], blank[:, back], bad
     S0, E0 = starts.ravel(), ends.ravel()
     S, E, _ = _unquote(u, S0, E0)
     vals, odd = parse_numbers(u, S, E)

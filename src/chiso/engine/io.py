@@ -267,7 +267,12 @@ def results_table(units: Sequence[str], names: Sequence[str], columns: Sequence[
 
 def write_results_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Scores at full float precision (shortest round-trip repr); missing cells empty."""
-    _write_csv(path, header, rows, fmt=format_number)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        # The rows hold str, int, float and None: float's repr is format_number's, NaN and None empty.
+        w.writerows([v if type(v) is str else ("" if v is None or v != v else repr(v) if type(v) is float
+                                               else format_number(v)) for v in row] for row in rows)
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
