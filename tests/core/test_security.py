@@ -286,3 +286,47 @@ def _wait_for(port: int) -> None:
         except OSError:
             time.sleep(0.3)
     raise AssertionError(f"no server on port {port}")
+
+
+# --- housekeeping: expired sessions and unreachable drafts are cleared daily -------------------------
+
+@pytest.mark.django_db
+def test_housekeeping_clears_expired_sessions_and_drafts_nobody_can_open(make_survey, ddci_version, departments):
+    import datetime
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from chiso.surveys.models import Draft, Invitation
+
+    now = timezone.now()
+    for key, expiry in (("expired", now - datetime.timedelta(seconds=1)), ("current", now + datetime.timedelta(hours=1))):
+        Session.objects.create(session_key=key * 4, session_data=SessionStore().encode({}), expire_date=expiry)
+    survey = make_survey(ddci_version, open_link=True)
+    closed = make_survey(ddci_version, opens=-90, closes=-31)
+
+    def draft(key, survey, hours_ago, invitation=None):
+        made = Draft.objects.create(key=key, survey=survey, version=survey.version, invitation=invitation)
+        Draft.objects.filter(pk=made.pk).update(updated_at=now - datetime.timedelta(hours=hours_ago))
+
+    draft("open-old", survey, 11)  # its cookie (10 h) is gone: nobody can open it
+    draft("open-fresh", survey, 1)
+    draft("invited-open", survey, 500, Invitation.objects.create(survey=survey, token_hash="a" * 64))
+    draft("invited-closed", closed, 500, Invitation.objects.create(survey=closed, token_hash="b" * 64))
+    out = io.StringIO()
+    call_command("housekeeping", stdout=out)
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["current" * 4]
+    assert sorted(Draft.objects.values_list("key", flat=True)) == ["invited-open", "open-fresh"]
+    assert "sessions deleted: 1" in out.getvalue() and "drafts deleted: 2" in out.getvalue()
+    assert Invitation.objects.count() == 2  # the invitations stay
+
+
+@pytest.mark.django_db
+def test_housekeeping_can_be_handed_to_the_worker():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("housekeeping", "--enqueue", stdout=out)  # the tests' backend runs it at once
+    assert out.getvalue().startswith("Queued as task ")

@@ -118,3 +118,30 @@ def test_public_pages_never_show_the_filers_text_of_a_merged_item_to_the_other_f
     html = client.post("/gopy/tra-cuu/", {"code": code}, follow=True).content.decode()
     assert "Sở đã chấn chỉnh." in html and "Hồ sơ của tôi cũng bị trả." in html
     assert "Minh Khai" not in html
+
+
+def test_an_anonymous_filer_leaves_no_session_row_only_a_signed_cookie(defaults, units, staff):
+    """Filing, tracking and rating write no django_session row (whose expiry would date the filing
+    to the microsecond): the browser's references live in a signed cookie under /gopy/."""
+    from django.contrib.sessions.models import Session
+
+    from chiso.feedback.access import COOKIE_NAME
+    from chiso.feedback.services import feedback_answer, feedback_route
+
+    client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=AGENT)
+    data = {"filer_kind": "business", "type": defaults["thu-tuc"].pk, "title": "Phản ánh", "text": "Nội dung.", "anonymous": "on", "website": ""}
+    filed = client.post("/gopy/gui/", data)
+    cookie = filed.cookies[COOKIE_NAME]
+    assert cookie["path"] == "/gopy/" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    html = client.get("/gopy/da-gui/").content.decode()
+    code = re.search(r'id="tracking-code">([A-Z0-9-]+)<', html).group(1)
+    assert code not in client.cookies[COOKIE_NAME].value  # taken out once shown
+    feedback = feedback_answer(feedback=feedback_route(feedback=Feedback.objects.get(), unit=units["tc"], by=staff["secretariat"]),
+                               text="Đã trả lời.", by=staff["officer"])
+    tracked = client.post("/gopy/tra-cuu/", {"code": code}, follow=True)
+    ref_url = tracked.redirect_chain[-1][0]
+    client.post(ref_url + "danh-gia/", {"answered": str(feedback.public_id), "score": "4"}, follow=True)
+    assert not Session.objects.exists()
+    assert code not in all_rows()
+    client.cookies[COOKIE_NAME] = client.cookies[COOKIE_NAME].value[:-2] + "xx"  # a forged cookie holds nothing
+    assert client.get(ref_url).status_code == 302

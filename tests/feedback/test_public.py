@@ -124,7 +124,7 @@ def test_an_anonymous_filer_follows_rates_once_and_sees_the_published_answer(cli
     assert "đã đánh giá" in again.content.decode()
     assert list(Rating.objects.values_list("score", flat=True)) == [4]
     stranger = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="198.51.100.7")
-    assert stranger.get(ref_url).status_code == 302  # a reference is useless without its session
+    assert stranger.get(ref_url).status_code == 302  # a reference is useless without its cookie
     feedback_publish(feedback=feedback, summary="Doanh nghiệp hỏi về hồ sơ bị trả lại.", by=staff["secretariat"])
     listing = stranger.get("/gopy/cong-khai/").content.decode()
     assert "Hồ sơ bị trả lại" in listing

@@ -1,12 +1,11 @@
 """The public feedback pages under /gopy/: no account, no identity shown anywhere.
 
 The tracking code never appears in a URL: it is typed into a form (POST) and swapped for a
-random reference bound to this browser's session, as survey tokens are.
+random reference bound to this browser by a signed cookie (access.py), as survey tokens are.
+No page here writes a session: an anonymous filer leaves no session row, hence no time.
 """
 
 from __future__ import annotations
-
-import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chiso.units.models import Unit
 
+from . import access
 from .attachments import attachments_check, limits
 from .forms import FeedbackForm, RatingForm, TrackForm
 from .models import Feedback
@@ -26,23 +26,8 @@ from .queries import feedback_by_code, published_answers
 from .ratelimit import rate_limit_hit
 from .services import answers_for_filer, feedback_file, feedback_rate
 
-SESSION_KEY = "chiso_feedback"
-NEW_CODE_KEY = "chiso_feedback_new"
-MAX_REFS = 10
-
-
-def _ref_add(request, feedback: Feedback) -> str:
-    refs = dict(request.session.get(SESSION_KEY) or {})
-    for old in list(refs)[: max(0, len(refs) - MAX_REFS + 1)]:
-        refs.pop(old)
-    ref = secrets.token_urlsafe(12)
-    refs[ref] = feedback.pk
-    request.session[SESSION_KEY] = refs
-    return ref
-
-
 def _ref_get(request, ref: str) -> Feedback | None:
-    pk = (request.session.get(SESSION_KEY) or {}).get(ref)
+    pk = access.ref_get(request, ref)
     return Feedback.objects.select_related("type", "unit", "merged_into").filter(pk=pk).first() if pk else None
 
 
@@ -87,16 +72,16 @@ def public_file(request):
             except ValidationError as error:
                 form.add_error("files" if uploads else None, error)
             else:
-                request.session[NEW_CODE_KEY] = {"code": code, "ref": _ref_add(request, feedback)}
-                return redirect("feedback_public:sent")
+                access.new_code_keep(request, code=code, ref=access.ref_add(request, feedback.pk))
+                return access.kept(request, redirect("feedback_public:sent"))
     return render(request, "feedback/public_file.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @never_cache
 def public_sent(request):
     """The tracking code, shown once: reloading the page does not show it again."""
-    new = request.session.pop(NEW_CODE_KEY, None)
-    return render(request, "feedback/public_sent.html", {"code": new and new["code"], "ref": new and new["ref"]})
+    new = access.new_code_take(request)
+    return access.kept(request, render(request, "feedback/public_sent.html", {"code": new and new.get("code"), "ref": new and new.get("ref")}))
 
 
 @never_cache
@@ -110,7 +95,7 @@ def public_track(request):
         if form.is_valid():
             feedback = feedback_by_code(form.cleaned_data["code"])
             if feedback is not None:
-                return redirect("feedback_public:tracked", ref=_ref_add(request, feedback))
+                return access.kept(request, redirect("feedback_public:tracked", ref=access.ref_add(request, feedback.pk)))
         error = _("No feedback has this tracking code. Check it and try again.")
     return render(request, "feedback/public_track.html", {"form": form, "error": error}, status=400 if error else 200)
 
