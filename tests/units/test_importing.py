@@ -20,7 +20,7 @@ H-HOAAN,X-HOAAN,01/07/2025,merge,1
 
 
 def run(*files):
-    return units_import(files=[(name, text.encode("utf-8") if isinstance(text, str) else text) for name, text in files])
+    return units_import(files=[(name, text.encode("utf-8") if isinstance(text, str) else text) for name, text in files], by=None)
 
 
 def messages(failure):

@@ -34,4 +34,4 @@ def load() -> None:
             },
         )
     files = [(path.name, path.read_bytes()) for path in (DATA / "units.csv", DATA / "lineage.csv") if path.exists()]
-    units_import(files=files)
+    units_import(files=files, by=None)

@@ -66,9 +66,17 @@ class UnitQuerySet(models.QuerySet):
 
 
 class Unit(BilingualName):
-    """Đơn vị — a department, central agency, district or commune that is assessed."""
+    """Đơn vị — a department, central agency, district or commune that is assessed.
+
+    Two codes: `code` is chiso's key, unique and never reused (pages, the API, every import of
+    values name a unit by it); `official_code` is the national statistics office's code (mã đơn vị
+    hành chính), which the 2025 reform hands on from a former commune to the new one formed from it.
+    An official code therefore names one unit only together with a day: no two units that hold
+    it may overlap in time (checked by the services and the import).
+    """
 
     code = models.CharField(_("code"), max_length=40, unique=True)
+    official_code = models.CharField(_("official code"), max_length=20, blank=True, db_index=True)
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="units", verbose_name=_("block"))
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
@@ -131,7 +139,11 @@ class UnitSuccession(models.Model):
 
 
 class Period(models.Model):
-    """Kỳ đánh giá — an assessment period, usually a calendar year."""
+    """Kỳ đánh giá — an assessment period, usually a calendar year.
+
+    The secretariat says which blocks are assessed in it and which frameworks apply; a closed
+    period is kept as it was (its settings no longer change until it is reopened).
+    """
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -139,6 +151,11 @@ class Period(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    blocks = models.ManyToManyField(Block, blank=True, related_name="periods", verbose_name=_("blocks assessed"))
+    frameworks = models.ManyToManyField(
+        "frameworks.Framework", blank=True, related_name="periods", verbose_name=_("frameworks that apply")
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-start_date"]
@@ -156,3 +173,7 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None

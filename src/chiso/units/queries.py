@@ -38,23 +38,41 @@ def unit_predecessor_weights(unit: Unit, period: Period) -> dict[Unit, float]:
     back (a commune of 2025 → the district it came from in 2023), multiplying shares along
     the way; the weights are normalised to sum to 1. Empty when nothing in the period is
     related, e.g. a department created after it.
+
+    The walk reads only the successions it needs, one query per generation (a commune of 2025
+    is one or two generations from its districts), so a page stays fast with the whole
+    country's lineage loaded.
     """
     weights: dict[Unit, float] = defaultdict(float)
-    successions = defaultdict(list)
-    for s in UnitSuccession.objects.select_related("predecessor__block"):
-        successions[s.successor_id].append(s)
 
-    def walk(current: Unit, weight: float, seen: frozenset[int]) -> None:
-        if current.pk in seen:
-            return  # defensive: lineage data with a loop must not hang a page
-        if current.valid_from is None or current.valid_from <= period.end_date:
-            if current.valid_to is None or current.valid_to >= period.start_date:
+    def existed(u: Unit) -> bool:
+        return (u.valid_from is None or u.valid_from <= period.end_date) and (
+            u.valid_to is None or u.valid_to >= period.start_date
+        )
+
+    # (unit, weight, the units on its path): the path guards against lineage data with a loop.
+    frontier = [(unit, 1.0, frozenset())]
+    while frontier:
+        walking = []
+        for current, weight, seen in frontier:
+            if current.pk in seen:
+                continue
+            if existed(current):
                 weights[current] += weight
-                return
-        for s in successions.get(current.pk, []):
-            walk(s.predecessor, weight * float(s.share), seen | {current.pk})
-
-    walk(unit, 1.0, frozenset())
+            else:
+                walking.append((current, weight, seen | {current.pk}))
+        if not walking:
+            break
+        successions = defaultdict(list)
+        for s in UnitSuccession.objects.filter(successor_id__in={c.pk for c, _w, _s in walking}).select_related(
+            "predecessor__block"
+        ):
+            successions[s.successor_id].append(s)
+        frontier = [
+            (s.predecessor, weight * float(s.share), seen)
+            for current, weight, seen in walking
+            for s in successions.get(current.pk, [])
+        ]
     total = sum(weights.values())
     return {u: w / total for u, w in weights.items()} if total else {}
 
@@ -65,3 +83,21 @@ def unit_lineage(unit: Unit) -> dict[str, list[UnitSuccession]]:
         "predecessors": list(unit.succeeds.select_related("predecessor")),
         "successors": list(unit.succeeded_by.select_related("successor")),
     }
+
+
+def periods_for_management():
+    """Every period, newest first, with its blocks and frameworks (the periods page)."""
+    return Period.objects.prefetch_related("blocks", "frameworks").order_by("-start_date", "code")
+
+
+def unit_history(unit: Unit):
+    """What was changed on the unit and its lineage, oldest first."""
+    from chiso.audit.queries import history
+
+    return history(unit)
+
+
+def period_history(period: Period):
+    from chiso.audit.queries import history
+
+    return history(period)

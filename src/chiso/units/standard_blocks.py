@@ -10,6 +10,12 @@ STANDARD_BLOCKS = [
     ("department", "Sở, ban, ngành", "Departments and sectors", 10, None, None),
     ("central_agency", "Cơ quan Trung ương đóng trên địa bàn", "Central agencies in the province", 20, None, None),
     ("district", "Huyện, thành phố", "Districts and city", 30, None, datetime.date(2025, 6, 30)),
+    # The communes, wards and townships before the reform: a province that assessed them keeps
+    # their results apart from the new communes (different units, different sizes).
+    (
+        "commune_pre2025", "Xã, phường, thị trấn (trước 01/07/2025)", "Communes, wards and townships (before 1 July 2025)",
+        35, None, datetime.date(2025, 6, 30),
+    ),
     ("commune", "Xã, phường, đặc khu", "Communes, wards and special zones", 40, datetime.date(2025, 7, 1), None),
 ]
 

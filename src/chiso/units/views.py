@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
-from chiso.core.tabular import ImportFailed
+from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.services import job_start
 
 from .forms import UnitImportForm
@@ -55,9 +55,9 @@ def unit_import(request):
     problems = []
     form = UnitImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files = [(f.name, f.read()) for f in form.cleaned_data["files"]]
         try:
-            summary = units_import(files=files)
+            files = [(f.name, upload_read(f, kind="units")) for f in form.cleaned_data["files"]]
+            summary = units_import(files=files, by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
         else:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chiso.core.tabular import ImportFailed
+from chiso.core.tabular import ImportFailed, size_check
 from chiso.units.importing import units_import
 
 
@@ -16,14 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", help="unit lists and lineage lists (CSV or XLSX)")
 
     def handle(self, *args, files, **options):
-        contents = []
+        paths = []
         for name in files:
             path = Path(name)
             if not path.is_file():
                 raise CommandError(_("File %(name)s: not found.") % {"name": name})
-            contents.append((path.name, path.read_bytes()))
+            paths.append(path)
         try:
-            summary = units_import(files=contents)
+            for path in paths:  # refused by size before it is read
+                size_check(kind="units", file_name=path.name, size=path.stat().st_size)
+            summary = units_import(files=[(path.name, path.read_bytes()) for path in paths], by=None)  # the operator, as the system
         except ImportFailed as failure:
             for problem in failure.problems:
                 self.stderr.write(str(problem))
