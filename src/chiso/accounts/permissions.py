@@ -69,3 +69,18 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def may_manage_periods(user) -> bool:
+    """Create, edit, close and reopen assessment periods: the secretariat (and administrators)."""
+    return user_manages(user)
+
+
+def may_manage_units(user) -> bool:
+    """Import, edit and end units and their lineage: the secretariat (and administrators)."""
+    return user_manages(user)
+
+
+def may_import_national_results(user) -> bool:
+    """Import published PCI, PAPI, PAR Index and SIPAS results: the secretariat (and administrators)."""
+    return user_manages(user)
