@@ -22,8 +22,8 @@ from .screen import screen as _screen
 from .treat import DEFAULTS as _TREAT_DEFAULTS
 from .treat import treat as _treat
 
-# Above this many cells, normalise and aggregate work in slices (bounded temporaries).
-CHUNK_CELLS = 1 << 22
+# Above this many cells (8 MB), normalise and aggregate work in slices (bounded temporaries).
+CHUNK_CELLS = 1 << 20
 
 # ---------------------------------------------------------------------- steps
 # Each step: (framework, data, **params) -> (new Dataset, details). Parameters are plain

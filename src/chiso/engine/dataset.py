@@ -79,7 +79,11 @@ class Dataset:
         n = cells.shape[0]
 
         def text(name: str) -> list[str | None]:
-            return [_cell_text(v) for v in cells[:, pos[name]].tolist()]
+            col = cells[:, pos[name]].tolist()
+            try:
+                return [None if (t := v.strip()) in MISSING_TEXT else t for v in col]
+            except AttributeError:  # not all text (XLSX, YAML): numbers, None
+                return [_cell_text(v) for v in col]
 
         numbers, na, bad = _numbers(cells[:, [pos[c] for c in plan.number_columns]],
                                     plan.number_columns, plan.na_columns)
@@ -244,12 +248,16 @@ def _numbers(cells: np.ndarray, names: Sequence[str], na_columns: Sequence[str])
     allow_na = np.array([c in set(na_columns) for c in names], dtype=bool)
     if n == 0 or m == 0:
         return np.empty((n, m)), None, []
-    flat = cells.ravel().tolist()
-    try:
-        joined = ",".join(flat)
-    except TypeError:
-        joined = None
-    if joined is not None and joined.isascii() and '"' not in joined and "\n" not in joined:
+    joined = None
+    if n * m >= 20000:
+        flat = cells.ravel().tolist()
+        try:
+            joined = ",".join(flat)
+        except TypeError:
+            pass
+    # Small tables: NumPy's own conversion (float() on each cell, in C) costs less than the
+    # byte parser's fixed number of passes.
+    if joined is not None and n * m >= 20000 and joined.isascii() and '"' not in joined and "\n" not in joined:
         from .ingest import _block_numbers
 
         block = (joined + "\n").encode("ascii")
@@ -261,14 +269,19 @@ def _numbers(cells: np.ndarray, names: Sequence[str], na_columns: Sequence[str])
         ends = starts + lengths
         values, na, _, bad = _block_numbers(block, u, starts.reshape(n, m), ends.reshape(n, m), allow_na, names)
         return values, (na if na.any() else None), bad
+    blank = (cells == "") | (cells == "NA") | (cells == None)  # noqa: E711 - elementwise
+    filled = np.where(blank, np.nan, cells)
+    try:
+        return filled.astype(float), None, []
+    except (TypeError, ValueError):
+        pass
     values = np.empty((n, m))
     na = np.zeros((n, m), dtype=bool)
     bad = []
     for j in range(m):
         col = cells[:, j]
-        blank = (col == None) | (col == "") | (col == "NA")  # noqa: E711
         try:
-            values[:, j] = np.where(blank, np.nan, col).astype(float)
+            values[:, j] = filled[:, j].astype(float)
             continue
         except (TypeError, ValueError):
             pass

@@ -12,6 +12,7 @@ import numpy as np
 from .errors import FrameworkError
 
 NODE_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
+_TYPE_BY_LOWER = {t.lower(): t for t in NODE_TYPES}
 # Columns of iData that are never indicators (COINr's reserved unit columns).
 UNIT_COLUMNS = ("uCode", "uName", "Time")
 MISSING_TEXT = ("", "NA")
@@ -185,7 +186,9 @@ def _num_text(x: float) -> str:
 
 
 def _is_missing(value: Any) -> bool:
-    if value is None or value == "":
+    if type(value) is str:
+        return value.strip() in MISSING_TEXT
+    if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
@@ -193,6 +196,9 @@ def _is_missing(value: Any) -> bool:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:
+        t = value.strip()
+        return None if t in MISSING_TEXT else t
     if _is_missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -202,6 +208,9 @@ def _text(value: Any) -> str | None:
 
 def _number(value: Any) -> float | None:
     """A number, None when missing; raises ValueError when present but not a number."""
+    if type(value) is str:
+        t = value.strip()
+        return None if t in MISSING_TEXT else float(t)
     if _is_missing(value):
         return None
     if isinstance(value, bool):
@@ -466,12 +475,12 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
             type_ = "Indicator"
         else:
             type_ = "Aggregate" if (level or 1) > 1 else "Indicator"
-    match = [t for t in NODE_TYPES if t.lower() == type_.lower()]
-    if not match:
+    match = _TYPE_BY_LOWER.get(type_.lower())
+    if match is None:
         problems.append(f"{where}: unknown Type '{type_}' for '{code}' (expected one of {', '.join(NODE_TYPES)})")
         type_ = "Other"
     else:
-        type_ = match[0]
+        type_ = match
     kwargs["type"] = type_
 
     for attr in ("parent", "name", "name_vi", "name_en", "unit", "denominator"):
