@@ -42,6 +42,7 @@ def navigation_groups(user) -> list[NavGroup]:
         data.items.append((reverse("units:list"), _("Units")))
         if user_manages(user):
             data.items.append((reverse("units:import"), _("Import units")))
+            data.items.append((reverse("units:periods"), _("Periods")))
         data.items.append((reverse("frameworks:list"), _("Frameworks")))
     elif user.unit_id:
         data.items.append((reverse("units:detail", args=[user.unit.code]), _("My unit")))

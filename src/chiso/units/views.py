@@ -2,18 +2,27 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
+from chiso.accounts.permissions import (
+    MANAGING_ROLES,
+    PROVINCIAL_ROLES,
+    may_manage_periods,
+    may_manage_units,
+    role_required,
+    unit_access_check,
+)
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.services import job_start
 
-from .forms import UnitImportForm
+from . import services
+from .forms import PeriodForm, ReasonForm, UnitEndForm, UnitForm, UnitImportForm
 from .importing import units_import
-from .models import Unit
-from .queries import unit_lineage, units_by_block
+from .models import Period, Unit
+from .queries import period_history, periods_for_management, unit_history, unit_lineage, units_by_block
 from .tasks import units_export_task
 
 
@@ -46,6 +55,8 @@ def unit_detail(request, code: str):
             "children": unit.children.select_related("block"),
             "officers": unit.officers.filter(is_active=True),
             "active": request.period is None or Unit.objects.active_in(request.period).filter(pk=unit.pk).exists(),
+            "can_manage": may_manage_units(request.user),
+            "history": unit_history(unit) if may_manage_units(request.user) else [],
         },
     )
 
@@ -86,3 +97,150 @@ def unit_import(request):
 def unit_export(request):
     job = job_start(kind="units_export", title=_("Export of units and lineage"), by=request.user, task=units_export_task)
     return redirect("jobs:detail", pk=job.pk)
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- periods ---------------------------------------------------------------------------
+
+@login_required
+def period_list(request):
+    _require(may_manage_periods(request.user))
+    return render(request, "units/period_list.html", {"periods": periods_for_management()})
+
+
+@login_required
+def period_new(request):
+    _require(may_manage_periods(request.user))
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            period = services.period_create(
+                code=data["code"], year=data["year"], name_vi=data["name_vi"], name_en=data["name_en"],
+                start_date=data["start_date"], end_date=data["end_date"], blocks=data["blocks"],
+                frameworks=data["frameworks"], by=request.user)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Period %(name)s created.") % {"name": period.name})
+            return redirect("units:periods")
+    return render(request, "units/period_form.html", {"form": form, "period": None},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def period_edit(request, code: str):
+    _require(may_manage_periods(request.user))
+    period = get_object_or_404(Period, code=code)
+    initial = {"year": period.year, "name_vi": period.name_vi, "name_en": period.name_en, "start_date": period.start_date,
+               "end_date": period.end_date, "blocks": list(period.blocks.all()), "frameworks": list(period.frameworks.all())}
+    form = PeriodForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.period_update(
+                period=period, year=data["year"], name_vi=data["name_vi"], name_en=data["name_en"],
+                start_date=data["start_date"], end_date=data["end_date"], blocks=data["blocks"],
+                frameworks=data["frameworks"], by=request.user, reason=data["reason"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Period %(name)s saved.") % {"name": period.name})
+            return redirect("units:periods")
+    return render(request, "units/period_form.html", {
+        "form": form, "period": period, "history": period_history(period), "reason_form": ReasonForm(),
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def period_close(request, code: str):
+    _require(may_manage_periods(request.user))
+    period = get_object_or_404(Period, code=code)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    reopening = request.POST.get("action") == "reopen"
+    try:
+        if reopening:
+            services.period_reopen(period=period, by=request.user, reason=form.cleaned_data.get("reason", ""))
+        else:
+            services.period_close(period=period, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, (_("Period %(name)s reopened.") if reopening else _("Period %(name)s closed."))
+                         % {"name": period.name})
+    return redirect("units:period_edit", code=period.code)
+
+
+# --- units -----------------------------------------------------------------------------
+
+@login_required
+def unit_new(request):
+    _require(may_manage_units(request.user))
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.unit_create(
+                code=data["code"], name_vi=data["name_vi"], name_en=data["name_en"], block=data["block"],
+                official_code=data["official_code"], parent=data["parent"], valid_from=data["valid_from"],
+                valid_to=data["valid_to"], by=request.user, reason=data["reason"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Unit %(name)s created.") % {"name": unit.name_vi})
+            return redirect("units:detail", code=unit.code)
+    return render(request, "units/unit_form.html", {"form": form, "unit": None}, status=400 if form.errors else 200)
+
+
+@login_required
+def unit_edit(request, code: str):
+    _require(may_manage_units(request.user))
+    unit = get_object_or_404(Unit.objects.select_related("block", "parent"), code=code)
+    initial = {"name_vi": unit.name_vi, "name_en": unit.name_en, "official_code": unit.official_code,
+               "parent": unit.parent, "valid_from": unit.valid_from, "valid_to": unit.valid_to}
+    form = UnitForm(request.POST or None, initial=initial, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_update(unit=unit, name_vi=data["name_vi"], name_en=data["name_en"],
+                                 official_code=data["official_code"], parent=data["parent"],
+                                 valid_from=data["valid_from"], valid_to=data["valid_to"], by=request.user,
+                                 reason=data["reason"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Unit %(name)s saved.") % {"name": data["name_vi"]})
+            return redirect("units:detail", code=unit.code)
+    return render(request, "units/unit_form.html", {"form": form, "unit": unit}, status=400 if form.errors else 200)
+
+
+@login_required
+def unit_end(request, code: str):
+    _require(may_manage_units(request.user))
+    unit = get_object_or_404(Unit.objects.select_related("block"), code=code)
+    form = UnitEndForm(request.POST or None, initial={"valid_to": unit.valid_to})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_end(unit=unit, valid_to=data["valid_to"], successors=data["successors"], kind=data["kind"],
+                              by=request.user, reason=data["reason"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Unit %(name)s ended.") % {"name": unit.name_vi})
+            return redirect("units:detail", code=unit.code)
+    return render(request, "units/unit_end.html", {"form": form, "unit": unit}, status=400 if form.errors else 200)
