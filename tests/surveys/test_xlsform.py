@@ -66,8 +66,6 @@ def test_the_same_workbook_twice_changes_nothing_and_a_changed_form_needs_a_new_
         ([("integer", "a", "A", "${zz} > 1")], [], "survey", 2, "zz"),
         # a choices list that is missing
         ([("select_one yn", "a", "A")], [("other", "x", "X")], "survey", 2, "yn"),
-        # the same name twice (in different groups, which pyxform accepts)
-        ([("begin_group", "g1", "G"), ("integer", "a", "A"), ("end_group",), ("begin_group", "g2", "G"), ("integer", "a", "B"), ("end_group",)], [], "survey", 6, "a"),
         # the same name twice side by side (pyxform's own message)
         ([("integer", "a", "A"), ("integer", "a", "B")], [], "survey", 3, "unique"),
         # an unsupported type

@@ -74,7 +74,7 @@ def _compile_for(form: FormDef, expression: str, context_path: tuple[str, ...]):
 def compiled(form: FormDef, element: Element, attribute: str):
     """The parsed expression of `element`'s attribute, cached on the form."""
     cache = form.__dict__.setdefault("_compiled", {})
-    key = (element.name, attribute)
+    key = (element.key, attribute)
     if key not in cache:
         if attribute == "repeat_count":
             cache[key] = _compile_for(form, element.repeat_count, element.parent.path)
@@ -96,7 +96,7 @@ def _required_expression(required: str) -> str:
 def choice_filter_compiled(form: FormDef, element: Element):
     """The choice filter with each ${ref} as an XPath variable, and the refs to evaluate."""
     cache = form.__dict__.setdefault("_filters", {})
-    if element.name not in cache:
+    if element.key not in cache:
         names: list[str] = []
 
         def resolve(name: str, quoted: bool) -> str:
@@ -107,8 +107,8 @@ def choice_filter_compiled(form: FormDef, element: Element):
             return f"$v{names.index(name)}"
 
         token = expressions.parse(expressions.to_xpath(element.choice_filter, resolve))
-        cache[element.name] = (token, [compiled(form, element, f"ref:{name}") for name in names])
-    return cache[element.name]
+        cache[element.key] = (token, [compiled(form, element, f"ref:{name}") for name in names])
+    return cache[element.key]
 
 
 def _choice_contexts(form: FormDef, list_name: str, choices: list[Choice]):
@@ -134,17 +134,21 @@ def adds_entries(element: Element) -> bool:
 
 def first_entries(form: FormDef, answers: dict) -> bool:
     """Give each repeat without repeat_count that was never started one empty entry, as Enketo
-    does (in place; True if anything changed). An empty list stays empty: the respondent
-    removed the entries. Only drafts go through this (the respondent's pages, the review and the
-    submission of a draft): stored and imported answers are read as they are."""
+    does, and each question never answered its `default` (in place; True if anything changed).
+    An empty list stays empty: the respondent removed the entries; an answer cleared stays
+    cleared (its key is there). Only drafts go through this (the respondent's pages, the review
+    and the submission of a draft): stored and imported answers are read as they are."""
 
     def visit(element: Element, scope: dict) -> bool:
         changed = False
         for child in element.children:
+            if child.default and child.is_displayed and child.type != "note" and child.key not in scope:
+                scope[child.key] = normalise_input(child, child.default)
+                changed = True
             if child.is_repeat:
-                entries = scope.get(child.name)
+                entries = scope.get(child.key)
                 if entries is None and not child.repeat_count:
-                    entries = scope[child.name] = [{}]
+                    entries = scope[child.key] = [{}]
                     changed = True
                 for entry in entries if isinstance(entries, list) else []:
                     if isinstance(entry, dict):
@@ -285,13 +289,13 @@ class Evaluation:
     def _build_children(self, element: Element, et_parent: ET.Element, scope: dict, prefix: str) -> None:
         for child in element.children:
             if child.is_repeat:
-                entries = scope.get(child.name)
+                entries = scope.get(child.key)
                 if entries is None:
                     entries = []  # never started: left out, so the web form can give it a first entry
                 elif not isinstance(entries, list):
-                    entries = scope[child.name] = []
+                    entries = scope[child.key] = []
                 entries[:] = [e if isinstance(e, dict) else {} for e in entries[:MAX_REPEAT]]
-                address = prefix + child.name
+                address = prefix + child.key
                 self.entries[address] = len(entries)
                 for index, entry in enumerate(entries, start=1):
                     et = ET.SubElement(et_parent, child.name)
@@ -300,13 +304,13 @@ class Evaluation:
                     self._build_children(child, et, entry, entry_address + "/")
             elif child.is_group:
                 et = ET.SubElement(et_parent, child.name)
-                self.nodes[prefix + "@" + child.name] = (child, et)
+                self.nodes[prefix + "@" + child.key] = (child, et)
                 self._build_children(child, et, scope, prefix)
             else:
                 et = ET.SubElement(et_parent, child.name)
-                value = scope.get(child.name)
+                value = scope.get(child.key)
                 et.text = normalise_input(child, value) if child.type != "metadata" else ""
-                self.nodes[prefix + child.name] = (child, et)
+                self.nodes[prefix + child.key] = (child, et)
 
     # --- evaluating ----------------------------------------------------------------------
     def evaluate(self, element: Element, attribute: str, address: str, *, variables=None):
@@ -337,7 +341,7 @@ class Evaluation:
         if parent.type == "survey":
             return ""
         if parent.type == "group":
-            return (entry_prefix + "/" if entry_prefix else "") + "@" + parent.name
+            return (entry_prefix + "/" if entry_prefix else "") + "@" + parent.key
         return entry_prefix
 
     def _compute(self) -> bool:
@@ -349,7 +353,7 @@ class Evaluation:
     def _compute_children(self, element: Element, prefix: str, parent_relevant: bool) -> None:
         for child in element.children:
             if child.is_repeat:
-                address = prefix + child.name
+                address = prefix + child.key
                 self.relevant[address] = parent_relevant and self._repeat_relevant(child, address)
                 for index in range(1, self.entries.get(address, 0) + 1):
                     entry_address = f"{address}[{index}]"
@@ -359,14 +363,14 @@ class Evaluation:
                         self._clear_node(self.nodes[entry_address][1])
                     self._compute_children(child, entry_address + "/", relevant)
             elif child.is_group:
-                address = prefix + "@" + child.name
+                address = prefix + "@" + child.key
                 relevant = parent_relevant and (not child.relevant or self._truth(child, "relevant", address))
                 self.relevant[address] = relevant
                 if not relevant:
                     self._clear_node(self.nodes[address][1])
                 self._compute_children(child, prefix, relevant)
             else:
-                address = prefix + child.name
+                address = prefix + child.key
                 et = self.nodes[address][1]
                 relevant = parent_relevant and (not child.relevant or self._truth(child, "relevant", address))
                 self.relevant[address] = relevant
@@ -592,7 +596,7 @@ class Evaluation:
                 continue
             computed = self.values.get(address, "")
             if not _same(str(value).strip(), computed):
-                if element.repeat is not None and element.repeat.rating_field == element.name:
+                if element.repeat is not None and element.repeat.rating_field == element.key:
                     found[address] = _("The unit of this entry does not match the units you selected.")
                 else:
                     found[address] = _("This value is computed by the form and cannot be changed.")
@@ -606,14 +610,14 @@ class Evaluation:
         def visit(element: Element, scope: dict, prefix: str) -> None:
             for child in element.children:
                 if child.is_repeat:
-                    entries = scope.get(child.name)
+                    entries = scope.get(child.key)
                     for index, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
                         if isinstance(entry, dict):
-                            visit(child, entry, f"{prefix}{child.name}[{index}]/")
+                            visit(child, entry, f"{prefix}{child.key}[{index}]/")
                 elif child.is_group:
                     visit(child, scope, prefix)
-                elif child.type == "calculate" and prefix + child.name in self.values:
-                    scope[child.name] = self.values[prefix + child.name]
+                elif child.type == "calculate" and prefix + child.key in self.values:
+                    scope[child.key] = self.values[prefix + child.key]
 
         visit(self.form.root, answers, "")
         return answers
@@ -627,22 +631,22 @@ class Evaluation:
         result: dict = {}
         for child in element.children:
             if child.is_repeat:
-                address = prefix + child.name
+                address = prefix + child.key
                 entries = []
                 for index in range(1, self.entries.get(address, 0) + 1):
                     entry_address = f"{address}[{index}]"
                     if self.relevant.get(entry_address):
                         entries.append(self._clean_children(child, entry_address + "/"))
                 if entries:
-                    result[child.name] = entries
+                    result[child.key] = entries
             elif child.is_group:
-                if self.relevant.get(prefix + "@" + child.name):
+                if self.relevant.get(prefix + "@" + child.key):
                     result.update(self._clean_children(child, prefix))
             elif child.holds_answer:
-                address = prefix + child.name
+                address = prefix + child.key
                 value = self.values.get(address, "")
                 if self.relevant.get(address) and value != "":
-                    result[child.name] = typed(child, value)
+                    result[child.key] = typed(child, value)
         return result
 
     def rated_units(self) -> list[str]:

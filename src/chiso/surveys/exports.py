@@ -114,23 +114,23 @@ def _question_variables(form: FormDef, element: Element, include_text: bool) -> 
         numeric = all(_is_number(c.name) for c in choices)
         codes = {c.name: (float(c.name) if numeric else float(i)) for i, c in enumerate(choices, start=1)}
         labels = {codes[c.name]: form.text(c.label, "vi") or c.name for c in choices}
-        return [Variable(name=element.name, label=label, kind="choice", source=element.name, codes=codes, labels=labels)]
+        return [Variable(name=element.key, label=label, kind="choice", source=element.key, codes=codes, labels=labels)]
     if element.type == "select_multiple" and not element.itemset_file:
         return [
-            Variable(name=f"{element.name}_{c.name}", label=f"{label}: {form.text(c.label, 'vi') or c.name}", kind="binary", source=element.name,
+            Variable(name=f"{element.key}_{c.name}", label=f"{label}: {form.text(c.label, 'vi') or c.name}", kind="binary", source=element.key,
                      choice=c.name, labels={0.0: "Không chọn", 1.0: "Có chọn"})
             for c in form.choices.get(element.list_name or "", [])
         ]
     if element.type in ("integer", "decimal", "range"):
-        return [Variable(name=element.name, label=label, kind="number", source=element.name, integer=element.type == "integer")]
+        return [Variable(name=element.key, label=label, kind="number", source=element.key, integer=element.type == "integer")]
     if element.type == "date":
-        return [Variable(name=element.name, label=label, kind="string", source=element.name)]
+        return [Variable(name=element.key, label=label, kind="string", source=element.key)]
     if element.type == "text" and not include_text:
         return []
     if element.type == "calculate" and element.name.endswith("_count") and element.readonly:
         return []  # pyxform's repeat counter
     if element.type in ("text", "select_one", "select_multiple", "calculate", "time", "datetime", "acknowledge"):
-        return [Variable(name=element.name, label=label, kind="string", source=element.name)]
+        return [Variable(name=element.key, label=label, kind="string", source=element.key)]
     return []
 
 
@@ -221,7 +221,7 @@ def table_rows(survey: Survey, spec: TableSpec, context: _Context, numeric: bool
             scope = {**answers, **fixed}
             yield [v.value(scope, numeric) for v in spec.variables]
         else:
-            for entry in answers.get(spec.repeat.name) or []:
+            for entry in answers.get(spec.repeat.key) or []:
                 scope = {**entry, **fixed}
                 yield [v.value(scope, numeric) for v in spec.variables]
 

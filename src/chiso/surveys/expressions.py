@@ -396,6 +396,16 @@ def references(expression: str) -> list[str]:
     return [m.group(1).strip() for m in REFERENCE.finditer(expression or "")]
 
 
+# An XPath location path to a node: ../x, ../../g/x, ./x, /data/g/x (not a function name or a number).
+XPATH_PATH = re.compile(r"(?<![\w.\-/$}])((?:\.\./)+[\w.\-]+(?:/[\w.\-]+)*|\./[\w.\-]+(?:/[\w.\-]+)*|/[A-Za-z_][\w.\-]*(?:/[\w.\-]+)+)")
+
+
+def xpath_paths(expression: str) -> list[str]:
+    """The location paths an expression writes directly, outside its string literals."""
+    text = STRING_LITERAL.sub("''", REFERENCE.sub("x", expression or ""))
+    return XPATH_PATH.findall(text)
+
+
 def is_volatile(expression: str) -> bool:
     return bool(VOLATILE.search(expression or ""))
 

@@ -12,7 +12,7 @@ from functools import cached_property
 
 from django.utils.translation import get_language
 
-from .expressions import is_volatile, references
+from .expressions import is_volatile, references, xpath_paths
 
 ROOT = "data"
 
@@ -39,8 +39,58 @@ METADATA_TYPES = {
     "simserial", "subscriberid", "hidden", "start-geopoint", "uri:deviceid", "uri:email",
     "uri:phonenumber", "uri:simserial", "uri:subscriberid", "uri:username",
 }
+# Media and location answers (a photo, a recording, a file, a place) identify a respondent:
+# chiso's surveys are anonymous, so forms with them are refused (xlsform.check_survey).
+IDENTIFYING_TYPES = {"image", "audio", "video", "file", "geopoint", "geotrace", "geoshape"}
 DISPLAYED = {"integer", "decimal", "text", "date", "time", "datetime", "note", "range", "acknowledge", "select_one", "select_multiple"}
+# Appearances that read choices from a file at run time (ODK's search() and its relatives).
+EXTERNAL_APPEARANCE = re.compile(r"\b(search|pulldata)\s*\(")
 UNITS_FILE = re.compile(r"^units_([a-z0-9_\-]+)\.csv$")
+
+
+def xls_type_of(kind: str) -> str:
+    """The XLSForm type chiso works with for a type as pyxform's dict keeps it: pyxform's own
+    aliases (`int`, `phone number`, `q decimal`, `location`, …) read as the type they stand for,
+    taken from pyxform's table of types so that every alias it accepts is known here."""
+    if kind in ("group", "repeat"):
+        return kind
+    if kind in QUESTION_TYPES:
+        return QUESTION_TYPES[kind]
+    if kind in METADATA_TYPES:
+        return "metadata"
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    spec = QUESTION_TYPE_DICT.get(kind)
+    if spec is None or kind in ("select one external", "rank", "osm"):
+        return f"unsupported:{kind}"
+    bind = (spec.get("bind") or {}).get("type")
+    control = spec.get("control") or {}
+    tag, media = control.get("tag"), control.get("mediatype") or ""
+    if tag is None:
+        if bind == "string" and "calculate" in kind:
+            return "calculate"
+        return "metadata"  # device data: start, end, today, device id, audit
+    if tag == "upload":
+        return {"image/*": "image", "audio/*": "audio", "video/*": "video", "application/*": "file"}.get(media, f"unsupported:{kind}")
+    if bind == "binary":
+        return "audio"  # background-audio: a recording of the interview
+    if bind in ("geopoint", "geotrace", "geoshape"):
+        return bind  # a place asked for, or recorded in the background
+    if bind == "int":
+        return "range" if tag == "range" else "integer"
+    if bind in ("decimal", "date", "time"):
+        return bind
+    if bind == "dateTime":
+        return "datetime"
+    if tag == "select1":
+        return "select_one"
+    if tag == "select":
+        return "select_multiple"
+    if tag == "trigger":
+        return "acknowledge"
+    if bind == "string" and tag == "input":
+        return "note" if "note" in kind else "text"
+    return f"unsupported:{kind}"
 
 
 def text_in(value, language: str | None = None, default_language: str | None = None) -> str:
@@ -70,6 +120,9 @@ class Element:
     parent: Element | None = None
     children: list[Element] = field(default_factory=list)
     path: tuple[str, ...] = ()
+    # Where its answer is kept: the name, or (a name used in several groups) the path from the
+    # root joined by dots, `g1.ten`, so that each question keeps its own answer.
+    key: str = ""
     # rating units (the DDCI shape): the select whose units this repeat rates, and the
     # calculate inside that holds each entry's unit code
     rating_select: str | None = None
@@ -124,6 +177,12 @@ class Element:
     @property
     def choice_filter(self) -> str:
         return self.raw.get("choice_filter", "") or ""
+
+    @property
+    def default(self) -> str:
+        """The `default` column: a value the question starts with (a literal, as ODK reads it)."""
+        value = self.raw.get("default")
+        return "" if value is None else str(value).strip()
 
     @property
     def appearance(self) -> str:
@@ -216,10 +275,23 @@ class FormDef:
         }
         self.root = Element(name=ROOT, type="survey", raw=survey, path=(ROOT,))
         self.root.children = [self._build(child, self.root) for child in survey.get("children", []) if not self._skipped(child)]
-        self.elements: dict[str, Element] = {}
+        named: dict[str, int] = {}
         for element in self.root.walk():
             if element is not self.root:
-                self.elements.setdefault(element.name, element)
+                named[element.name] = named.get(element.name, 0) + 1
+        # Answers are kept by key: the name when it is unique (every form chiso ever stored), the
+        # path otherwise. pyxform refuses a ${reference} to a repeated name, so references are names.
+        self.elements: dict[str, Element] = {}
+        self.by_path: dict[tuple[str, ...], Element] = {}
+        self.key_clashes: list[Element] = []
+        for element in self.root.walk():
+            if element is self.root:
+                continue
+            element.key = element.name if named[element.name] == 1 else ".".join(element.path[1:])
+            if element.key in self.elements:
+                self.key_clashes.append(element)
+            self.elements.setdefault(element.key, element)
+            self.by_path[element.path] = element
         self._find_rating_repeats()
 
     @staticmethod
@@ -228,15 +300,7 @@ class FormDef:
         return raw.get("name") == "meta" and raw.get("type") == "group" and (raw.get("control") or {}).get("bodyless")
 
     def _build(self, raw: dict, parent: Element) -> Element:
-        kind = raw.get("type", "")
-        if kind in ("group", "repeat"):
-            xls_type = kind
-        elif kind in QUESTION_TYPES:
-            xls_type = QUESTION_TYPES[kind]
-        elif kind in METADATA_TYPES:
-            xls_type = "metadata"
-        else:
-            xls_type = f"unsupported:{kind}"
+        xls_type = xls_type_of(raw.get("type", ""))
         element = Element(name=raw.get("name", ""), type=xls_type, raw=raw, parent=parent, path=parent.path + (raw.get("name", ""),))
         if element.is_group:
             element.children = [self._build(child, element) for child in raw.get("children", []) if not self._skipped(child)]
@@ -289,6 +353,8 @@ class FormDef:
         for element in self.root.walk():
             for expression in (element.relevant, element.required, element.choice_filter, element.calculation, element.repeat_count):
                 names.update(references(expression))
+                # XPath written directly: pyxform's or_other writes selected(../x, 'other')
+                names.update(self._paths_named(element, expression))
             for value in (element.label, element.hint):
                 texts = value.values() if isinstance(value, dict) else [value or ""]
                 for text in texts:
@@ -298,7 +364,27 @@ class FormDef:
             element = self.elements.get(name)
             if element is not None and element.type == "calculate":
                 names.update(references(element.calculation))
+                names.update(self._paths_named(element, element.calculation))
         return names
+
+    def _paths_named(self, element: Element, expression: str) -> set[str]:
+        """Keys of the elements an expression names by an XPath path (`../x`, `/data/g/x`)."""
+        found = set()
+        for path in xpath_paths(expression):
+            parts = path.split("/")
+            if path.startswith("/"):
+                target = tuple(p for p in parts if p)
+            else:
+                target = list(element.path)
+                for part in parts:
+                    if part == "..":
+                        target = target[:-1]
+                    elif part not in (".", ""):
+                        target.append(part)
+                target = tuple(target)
+            if target in self.by_path:
+                found.add(self.by_path[target].key)
+        return found
 
     def units_blocks(self) -> set[str]:
         return {e.units_block for e in self.root.walk() if e.units_block}

@@ -38,12 +38,12 @@ class Page:
                 label = evaluation.label(self.element, self.prefix.rstrip("/"))
                 return f"{label}: {name}" if name and label else (name or label)
             if self.entry is None:  # the page of a repeat the respondent fills
-                name = self.element.name
+                name = self.element.key
                 address = f"{name}[1]" if evaluation.entries.get(name) else name
                 return evaluation.label(self.element, address) or name
             label = evaluation.label(self.element, self.prefix.rstrip("/")) or self.element.name
             return f"{label} ({self.entry})"
-        return evaluation.label(self.element, f"@{self.element.name}") or self.element.name
+        return evaluation.label(self.element, f"@{self.element.key}") or self.element.name
 
 
 def pages_all(evaluation: Evaluation) -> list[Page]:
@@ -52,20 +52,20 @@ def pages_all(evaluation: Evaluation) -> list[Page]:
 
     def flush():
         if loose:
-            pages.append(Page(key=f"q-{loose[0].name}", element=None, items=list(loose), prefix=""))
+            pages.append(Page(key=f"q-{loose[0].key}", element=None, items=list(loose), prefix=""))
             loose.clear()
 
     for child in evaluation.form.root.children:
         if child.is_repeat and not child.repeat_count:
             flush()
-            pages.append(Page(key=f"r-{child.name}", element=child, items=[child], prefix=""))
+            pages.append(Page(key=f"r-{child.key}", element=child, items=[child], prefix=""))
         elif child.is_repeat:
             flush()
-            for index in range(1, evaluation.entries.get(child.name, 0) + 1):
-                pages.append(Page(key=f"r-{child.name}-{index}", element=child, items=child.children, prefix=f"{child.name}[{index}]/", entry=index))
+            for index in range(1, evaluation.entries.get(child.key, 0) + 1):
+                pages.append(Page(key=f"r-{child.key}-{index}", element=child, items=child.children, prefix=f"{child.key}[{index}]/", entry=index))
         elif child.is_group:
             flush()
-            pages.append(Page(key=f"g-{child.name}", element=child, items=child.children, prefix=""))
+            pages.append(Page(key=f"g-{child.key}", element=child, items=child.children, prefix=""))
         else:
             loose.append(child)
     flush()
@@ -75,9 +75,9 @@ def pages_all(evaluation: Evaluation) -> list[Page]:
 def _page_relevant(page: Page, evaluation: Evaluation) -> bool:
     if page.element is not None:
         if page.element.is_repeat:
-            own = page.prefix.rstrip("/") if page.entry is not None else page.element.name
+            own = page.prefix.rstrip("/") if page.entry is not None else page.element.key
         else:
-            own = f"@{page.element.name}"
+            own = f"@{page.element.key}"
         if not evaluation.relevant.get(own, False):
             return False
     return bool(widgets(page, evaluation, only_relevant=True))
@@ -113,7 +113,7 @@ class Widget:
 
     @property
     def refreshes(self) -> bool:
-        return self.element.name in self.element_form_dependencies
+        return self.element.key in self.element_form_dependencies
 
     element_form_dependencies: frozenset = frozenset()
 
@@ -191,7 +191,7 @@ def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None
     def visit(elements: list[Element], prefix: str, depth: int):
         for element in elements:
             if element.is_repeat:
-                address = prefix + element.name
+                address = prefix + element.key
                 if only_relevant and not evaluation.relevant.get(address, False):
                     continue
                 count = evaluation.entries.get(address, 0)
@@ -210,7 +210,7 @@ def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None
                     out.append(Widget(address=address, element=element, label="", hint="", value="", kind="entries", depth=depth + 1, legend=legend, count=count))
                 continue
             if element.is_group:
-                address = f"{prefix}@{element.name}"
+                address = f"{prefix}@{element.key}"
                 if only_relevant and not evaluation.relevant.get(address, False):
                     continue
                 out.append(Widget(address=address, element=element, label="", hint="", value="", kind="group", depth=depth + 1, legend=evaluation.label(element, address)))
@@ -218,7 +218,7 @@ def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None
                 continue
             if not element.is_displayed:
                 continue
-            address = prefix + element.name
+            address = prefix + element.key
             if only_relevant and not evaluation.relevant.get(address, False):
                 continue
             choices = []

@@ -67,6 +67,13 @@ def questionnaire_import(*, file_name: str, content: bytes, by=None, check_only:
     form_id = parsed.form_id
     version = parsed.version
     existing = QuestionnaireVersion.objects.filter(questionnaire__form_id=form_id, version=version).first() if version else None
+    if not version:
+        # A form without a version is named by its upload time; the same form again is that version.
+        for earlier in QuestionnaireVersion.objects.filter(questionnaire__form_id=form_id).only("survey", "version"):
+            if {**earlier.survey, "version": None} == {**parsed.survey, "version": None}:
+                existing = earlier
+                parsed.survey["version"] = earlier.version
+                break
     if existing is not None and existing.survey != parsed.survey:
         raise ImportFailed(
             [

@@ -29,10 +29,12 @@ from chiso.core.tabular import (
 
 from . import expressions
 from .engine import _compile_for, choice_filter_compiled
-from .form import QUESTION_TYPES, FormDef
+from .form import EXTERNAL_APPEARANCE, IDENTIFYING_TYPES, QUESTION_TYPES, FormDef
 
 ROW_IN_MESSAGE = re.compile(r"^\s*\[row\s*:\s*(\d+)\]\s*")
 SHEET_IN_MESSAGE = re.compile(r"On the '(\w+)' sheet")
+DEFAULT_FORM_ID = "data"  # pyxform's id_string for a form without form_id
+EXTERNAL_FUNCTION = re.compile(r"\b(pulldata|instance)\s*\(")
 EXPRESSION_COLUMNS = [
     ("relevant", "relevant"),
     ("constraint", "constraint"),
@@ -128,6 +130,12 @@ def xlsform_parse(file_name: str, content: bytes) -> ParsedForm:
     except Exception as error:  # pyxform raises plain errors for some broken workbooks
         raise ImportFailed([Problem(file=file_name, message=_("pyxform could not read this form: %(error)s") % {"error": error})]) from None
     survey = result._pyxform
+    if survey.get("id_string") in (None, "", DEFAULT_FORM_ID):
+        # No form_id on the settings sheet: pyxform calls every such form "data", which would make
+        # unrelated forms versions of one questionnaire. Each is its own, named after its file.
+        survey["id_string"] = _stem(file_name)
+        if survey.get("title") in (None, "", DEFAULT_FORM_ID):
+            survey["title"] = PurePath(file_name).stem
     problems = check_survey(file_name, survey, rows)
     if problems:
         raise ImportFailed(problems)
@@ -171,21 +179,20 @@ def check_survey(file_name: str, survey: dict, rows: _Rows | None = None) -> lis
     def problem(element, message, column=None):
         problems.append(Problem(file=file_name, sheet="survey", row=rows.by_name.get(element.name), column=column, message=message))
 
-    for name, row in rows.duplicates:
-        problems.append(
-            Problem(
-                file=file_name, sheet="survey", row=row, column="name",
-                message=_("The name %(name)s is used twice; chiso keeps answers by name, so every name must be unique in the form.") % {"name": name},
-            )
-        )
-    seen: set[str] = set()
+    for element in form.key_clashes:
+        problem(element, _("The name %(name)s in the group %(group)s is also the name of another question: rename one of them.") % {"name": element.name, "group": element.parent.name}, "name")
     blocks = set(Block.objects.values_list("code", flat=True))
     for element in form.root.walk():
         if element is form.root:
             continue
-        if element.name in seen and not rows.duplicates:
-            problem(element, _("The name %(name)s is used twice; every name must be unique in the form.") % {"name": element.name}, "name")
-        seen.add(element.name)
+        if element.type in IDENTIFYING_TYPES:
+            problem(
+                element,
+                _("The type %(type)s is refused: a photo, a recording, a file or a location identifies a respondent, and chiso's surveys are anonymous.")
+                % {"type": element.raw.get("type")},
+                "type",
+            )
+            continue
         if element.type.startswith("unsupported:"):
             problem(
                 element,
@@ -194,6 +201,16 @@ def check_survey(file_name: str, survey: dict, rows: _Rows | None = None) -> lis
                 "type",
             )
             continue
+        if EXTERNAL_APPEARANCE.search(element.appearance):
+            problem(
+                element,
+                _("The appearance %(appearance)s reads choices from a file on the device; chiso does not: put the choices on the choices sheet.")
+                % {"appearance": element.appearance},
+                "appearance",
+            )
+            continue
+        if element.default and ("${" in element.default or "(" in element.default):
+            problem(element, _("The default %(default)s is an expression; chiso takes a fixed value as a default (use calculation for a computed one).") % {"default": element.default}, "default")
         if element.itemset_file:
             if element.units_block is None:
                 problem(element, _("Choices from the file %(file)s: chiso provides only units_<block>.csv (e.g. units_department.csv); put other choices on the choices sheet.") % {"file": element.itemset_file}, "type")
@@ -204,6 +221,10 @@ def check_survey(file_name: str, survey: dict, rows: _Rows | None = None) -> lis
             if attribute == "required" and expression.lower() in ("yes", "true", "true()", "no", "false", "false()"):
                 continue
             if expression:
+                external = EXTERNAL_FUNCTION.search(expression)
+                if external:
+                    problem(element, _("The function %(function)s() reads a file on the device; chiso's web form cannot.") % {"function": external.group(1)}, column)
+                    continue
                 _check_expression(problem, form, element, expression, element.path, column)
         if element.repeat_count:
             _check_expression(problem, form, element, element.repeat_count, element.parent.path, "repeat_count")
