@@ -32,13 +32,20 @@ VALUES = {
 
 
 @pytest.fixture
-def run(db, make_unit, period, blocks):
+def secretariat(make_user):
+    return make_user("thuky-run", Role.SECRETARIAT)
+
+
+@pytest.fixture
+def run(db, make_unit, period, blocks, secretariat):
     version = framework_import(file_name="a.yaml", content=yaml.safe_dump(DOC).encode()).version
     for code, values in VALUES.items():
         unit = make_unit(code, name_vi=f"Sở {code}")
         for name, value in zip(("x1", "x2", "x3", "y1", "y2"), values):
-            indicator_value_set(framework=version.framework, period=period, unit=unit, code=name, value=value, source="thử")
-    return run_publish(run=run_create(version=version, period=period, block=blocks["department"]), by=None)
+            indicator_value_set(framework=version.framework, period=period, unit=unit, code=name, value=value,
+                                source="thử", by=secretariat)
+    draft = run_create(version=version, period=period, block=blocks["department"], by=secretariat)
+    return run_publish(run=draft, by=secretariat)
 
 
 @pytest.fixture
@@ -64,6 +71,7 @@ def test_the_audit_is_kept_beside_the_run_with_findings_in_words(run, analyst):
     assert any("P1" in f and "P2" in f for f in findings)  # the drop-one extremes name both pillars
     assert _frozen(run) == before
     record = AuditRecord.objects.get(event="run_analysis.created")
+    assert not AuditRecord.objects.filter(object_type="indices.indexrun", at__gte=analysis.created_at).exists()
     assert record.by == analyst and f"indices.indexrun:{run.pk}/" in record.path
 
 
@@ -121,7 +129,7 @@ def test_pca_and_optimised_weights_are_reported(run, analyst):
 
 
 def test_choices_that_cannot_be_combined_are_refused_in_words(run, analyst):
-    with pytest.raises(ValueError, match="Benefit of the doubt"):
+    with pytest.raises(ValueError, match="BoD"):
         run_comparison_compute(run=run, spec={"weights": "bod", "aggregation": "mpi"}, by=analyst)
     with pytest.raises(ValueError):
         run_comparison_compute(run=run, spec={"normalisation": "bogus"}, by=analyst)
@@ -146,8 +154,8 @@ def test_only_the_analyst_and_the_secretariat_may_analyse(run, make_user):
     run_audit_compute(run=run, by=make_user("thuky", Role.SECRETARIAT))
 
 
-def test_a_draft_is_the_secretariat_s_alone(run, analyst, make_user):
-    draft = run_create(version=run.version, period=run.period, block=run.block)
+def test_a_draft_is_the_secretariat_s_alone(run, analyst, make_user, secretariat):
+    draft = run_create(version=run.version, period=run.period, block=run.block, by=secretariat)
     with pytest.raises(PermissionDenied):
         run_audit_compute(run=draft, by=analyst)
     assert run_audit_compute(run=draft, by=make_user("thuky", Role.SECRETARIAT)).run == draft

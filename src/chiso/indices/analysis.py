@@ -230,6 +230,16 @@ class ComparisonRow:
         """Places gained under the alternative (positive: up)."""
         return None if self.rank is None or self.alt_rank is None else self.rank - self.alt_rank
 
+    @property
+    def shift(self) -> "RankShift | None":
+        """The change as chiso.results' rank_change tag shows it (▲ 3 / ▼ 2 / =)."""
+        return None if self.rank_change is None else RankShift(self.rank_change)
+
+
+@dataclass(frozen=True)
+class RankShift:
+    rank: int
+
 
 def run_analyses_latest(run: IndexRun) -> dict[str, RunAnalysis]:
     """The latest analysis of each kind: {"audit": …, "sensitivity": …, "comparison": …}."""

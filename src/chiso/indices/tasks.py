@@ -38,3 +38,41 @@ def run_sampling_task(job_id: int, run_id: int, user_id: int | None = None) -> N
     from chiso.surveys.bootstrap import run_sampling_compute
 
     _analyse(job_id, run_id, user_id, run_sampling_compute)
+
+
+def _workbench(job_id: int, run_id: int, user_id: int | None, compute, page: str, **kwargs) -> None:
+    """Run one of the analyst's analyses (chiso.indices.analysis) as the job; the result opens its page."""
+    def work(progress):
+        from chiso.accounts.models import User
+
+        run = IndexRun.objects.get(pk=run_id)
+        progress(0, 1)
+        try:
+            analysis = compute(run=run, by=User.objects.filter(pk=user_id).first(), **kwargs)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        progress(1, 1)
+        return {"analysis": analysis.pk, "run": run_id, "url": f"{reverse(page, args=[run_id])}?show={analysis.pk}"}
+
+    job_run(job_id, work)
+
+
+@task()
+def run_audit_task(job_id: int, run_id: int, user_id: int | None = None) -> None:
+    from .analysis import run_audit_compute
+
+    _workbench(job_id, run_id, user_id, run_audit_compute, "indices:audit")
+
+
+@task()
+def run_sensitivity_task(job_id: int, run_id: int, user_id: int | None = None) -> None:
+    from .analysis import run_sensitivity_compute
+
+    _workbench(job_id, run_id, user_id, run_sensitivity_compute, "indices:audit")
+
+
+@task()
+def run_comparison_task(job_id: int, run_id: int, user_id: int | None = None, spec: dict | None = None) -> None:
+    from .analysis import run_comparison_compute
+
+    _workbench(job_id, run_id, user_id, run_comparison_compute, "indices:compare", spec=spec or {})

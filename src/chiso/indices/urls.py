@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import analysis_views, views
 
 app_name = "indices"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/publish/", views.run_publish_view, name="publish"),
     path("<int:pk>/uncertainty/", views.run_uncertainty_start, name="uncertainty"),
     path("<int:pk>/sampling/", views.run_sampling_start, name="sampling"),
+    path("<int:pk>/audit/", analysis_views.run_audit, name="audit"),
+    path("<int:pk>/audit/start/", analysis_views.run_audit_start, name="audit_start"),
+    path("<int:pk>/sensitivity/", analysis_views.run_sensitivity_start, name="sensitivity"),
+    path("<int:pk>/compare/", analysis_views.run_compare, name="compare"),
 ]
