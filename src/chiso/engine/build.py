@@ -22,8 +22,8 @@ from .screen import screen as _screen
 from .treat import DEFAULTS as _TREAT_DEFAULTS
 from .treat import treat as _treat
 
-# Above this many cells (8 MB), normalise and aggregate work in slices (bounded temporaries).
-CHUNK_CELLS = 1 << 20
+# Above this many cells (2 MB), normalise and aggregate work in slices (bounded temporaries).
+CHUNK_CELLS = 1 << 18
 
 # ---------------------------------------------------------------------- steps
 # Each step: (framework, data, **params) -> (new Dataset, details). Parameters are plain
@@ -328,7 +328,6 @@ class IndexBuild:
     def from_steps(cls, framework: Framework, data: Dataset,
                    steps: Iterable[tuple[str, Mapping[str, Any] | None]], keep: str = "all") -> "IndexBuild":
         build = cls(framework, data, keep=keep)
-        del data  # with keep="last" the build alone holds the raw data, and lets it go
         for name, params in steps:
             build.run(name, **dict(params or {}))
         return build

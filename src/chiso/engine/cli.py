@@ -123,8 +123,11 @@ def cmd_index_compute(args: argparse.Namespace) -> int:
         _set_step(steps, "aggregate", parse_aggregate(args.aggregate))
     if not any(n in ("aggregate", "points") for n, _ in steps):
         raise StepError("the steps end without aggregating: add an 'aggregate' step")
-    # Only the build holds the data, and only its latest data set: two copies at most in memory.
-    build = IndexBuild.from_steps(*_load(args), steps, keep="last")
+    # Only the build holds the data (nothing here keeps a reference), and only its latest data
+    # set: two copies at most in memory.
+    build = IndexBuild(*_load(args), keep="last")
+    for name, params in steps:
+        build.run(name, **dict(params or {}))
     res = build.results()
     header, rows = results_table(res.units, res.names, res.codes, res.scores, res.rank, res.time)
     write_results_csv(args.out, header, rows)

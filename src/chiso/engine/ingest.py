@@ -483,7 +483,7 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
     with open(path, "rb") as f:
         # An upper bound on the records, so the values matrix is allocated once.
         lines = 1
-        for chunk in iter(lambda: f.read(1 << 24), b""):
+        for chunk in iter(lambda: f.read(1 << 20), b""):
             lines += chunk.count(b"\n")
         f.seek(0)
         head, rest = _header(f)
@@ -494,7 +494,7 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
         allow_na = np.array([c in na_set for c in number_columns], dtype=bool)
         main = np.empty((lines, n_main))
         extra = np.empty((lines, len(number_columns) - n_main))
-        not_applicable = np.zeros((lines, n_main), dtype=bool) if allow_na.any() else None
+        not_applicable = None  # allocated at the first "N/A"
         text: dict[str, list] = {c: [] for c in text_columns}
         bad: list[tuple[int, str, str]] = []
         n = 0
@@ -528,6 +528,8 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
                 R = int(keep.sum())
             main[n:n + R] = vals[:, :n_main]
             extra[n:n + R] = vals[:, n_main:]
+            if not_applicable is None and na[:, :n_main].any():
+                not_applicable = np.zeros((lines, n_main), dtype=bool)
             if not_applicable is not None:
                 not_applicable[n:n + R] = na[:, :n_main]
             for c in text_columns:
