@@ -12,3 +12,7 @@ class IndicesConfig(AppConfig):
         from .analysis import EVENTS
 
         register(EVENTS)
+        register({  # indices/national.py
+            "national_result.imported": _("Published national result imported"),
+            "national_result.updated": _("Published national result updated"),
+        })

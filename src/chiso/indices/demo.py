@@ -30,10 +30,10 @@ DEMO_RUNS = [
 def _national() -> None:
     for path in sorted(NATIONAL.glob("pci_*_vcci_workbook.csv")):
         national_results_import(file_name=path.name, content=path.read_bytes(), year=int(path.name[4:8]),
-                                source="VCCI, PCI " + path.name[4:8])
+                                source="VCCI, PCI " + path.name[4:8], by=None)
     for path in sorted(NATIONAL.glob("papi_*_dataset.csv")):
         national_results_import(file_name=path.name, content=path.read_bytes(), year=int(path.name[5:9]),
-                                source="UNDP/CECODES, PAPI " + path.name[5:9])
+                                source="UNDP/CECODES, PAPI " + path.name[5:9], by=None)
 
 
 def _synthetic_values(framework: Framework, period: Period, block: Block) -> None:

@@ -8,14 +8,21 @@ from django.views.decorators.http import require_POST
 
 from django.contrib.auth.decorators import login_required
 
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, may_analyse_run, role_required, unit_access_check
+from chiso.accounts.permissions import (
+    MANAGING_ROLES,
+    PROVINCIAL_ROLES,
+    may_analyse_run,
+    may_import_national_results,
+    role_required,
+    unit_access_check,
+)
 from chiso.frameworks.models import Framework
 from chiso.units.models import Unit
 from chiso.core.tabular import ImportFailed, upload_read
 
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
 from .models import ExternalResult, IndexRun, RunUncertainty
-from .national import national_results_import
+from .national import national_results_import, province_name, province_results
 from .queries import run_levels, run_table, unit_history
 from .tasks import run_sampling_task, run_uncertainty_task
 from .uncertainty import interval_text, run_rank_intervals, run_uncertainties_latest
@@ -114,26 +121,30 @@ def national_results(request):
     results = ExternalResult.objects.filter(index_code=index_code)
     years = sorted({r.year for r in results}, reverse=True)
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
+    province = province_name(request.GET.get("province", "")) or ""
     form = NationalImportForm()
     problems = []
     if request.method == "POST":
-        if request.user.role not in MANAGING_ROLES:
-            raise PermissionDenied
         form = NationalImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                count = national_results_import(file_name=upload.name, content=upload_read(upload, kind="national_results"),
-                                                index_code=form.cleaned_data["index_code"] or None, year=form.cleaned_data["year"])
+                summary = national_results_import(
+                    file_name=upload.name, content=upload_read(upload, kind="national_results"),
+                    index_code=form.cleaned_data["index_code"] or None, year=form.cleaned_data["year"], by=request.user)
             except ImportFailed as failure:
                 problems = failure.problems
             else:
-                messages.success(request, _("%(count)s results imported.") % {"count": count})
+                messages.success(request, _("%(count)s results imported.") % {"count": summary.count})
+                for note in summary.notes:
+                    messages.warning(request, str(note))
                 return redirect(request.get_full_path())
     indices = ExternalResult.objects.values_list("index_code", flat=True).distinct().order_by("index_code")
     return render(request, "indices/national.html", {
         "results": results.filter(year=year) if year else [], "index_code": index_code, "indices": indices,
-        "years": years, "year": year, "form": form, "problems": problems, "can_manage": request.user.role in MANAGING_ROLES,
+        "years": years, "year": year, "form": form, "problems": problems,
+        "can_manage": may_import_national_results(request.user), "province": province,
+        "province_years": province_results(index_code, province) if province else [],
     }, status=400 if problems else 200)
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from chiso.core.tabular import ImportFailed
 from chiso.indices.national import national_results_import
@@ -19,11 +20,16 @@ class Command(BaseCommand):
     def handle(self, *args, file, index_code=None, year=None, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"File {file}: not found.")
+            raise CommandError(_("File %(name)s: not found.") % {"name": file})
         try:
-            count = national_results_import(file_name=path.name, content=path.read_bytes(), index_code=index_code, year=year)
+            summary = national_results_import(file_name=path.name, content=path.read_bytes(), index_code=index_code,
+                                              year=year, by=None)  # the operator, as the system
         except ImportFailed as failure:
             for problem in failure.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"Nothing was imported: {len(failure.problems)} problem(s).") from None
-        self.stdout.write(f"{path.name}: {count} results")
+            raise CommandError(_("Nothing was imported: %(count)s problem(s).") % {"count": len(failure.problems)}) from None
+        for note in summary.notes:
+            self.stderr.write(str(note))
+        self.stdout.write(_("%(file)s: %(count)s results imported (%(indices)s).") % {
+            "file": path.name, "count": summary.count,
+            "indices": "; ".join(f"{code} {', '.join(map(str, sorted(years)))}" for code, years in sorted(summary.years.items()))})
