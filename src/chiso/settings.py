@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "chiso.services_stats",
     "chiso.followup",
     "ninja",  # serves the API's documentation page from its own static files, not from a CDN
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chiso.core.middleware.CurrentPeriodMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -274,6 +276,35 @@ if not DEBUG and not TESTING:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- HTTPS: HSTS and the redirect, on by default when the service is reached over https ---
+# (CHISO_CSRF_TRUSTED_ORIGINS names https:// origins); each can be set on its own. HSTS covers
+# the service's own host and the names under it, never the province's other sites.
+_SERVED_OVER_HTTPS = not (DEBUG or TESTING) and any(o.startswith("https://") for o in CSRF_TRUSTED_ORIGINS)
+SECURE_SSL_REDIRECT = env_bool("CHISO_HTTPS_REDIRECT", _SERVED_OVER_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("CHISO_HSTS_SECONDS", str(365 * 24 * 3600 if _SERVED_OVER_HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CHISO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CHISO_HSTS_PRELOAD", False)  # a lasting promise: the province decides
+
+# --- Content-Security-Policy (django-csp): scripts from chiso's own static files only ---
+# No inline script and no on…= handler anywhere (templates ask nav.js for behaviour with data-
+# attributes). Styles allow 'unsafe-inline': the charts are inline SVG from matplotlib, whose
+# <style> element and style= attributes draw them, and a few templates set a bar's width or an
+# indent with style=. Images also from data: URIs (Swagger UI's icons, the print charts).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -301,5 +332,6 @@ LOGGING = {
 # The province this installation serves; the demo loader fills the Province row.
 CHISO_PROVINCE_CODE = os.environ.get("CHISO_PROVINCE_CODE", "CB")
 
-# Locking by user name alone is deliberate (see AXES_LOCKOUT_PARAMETERS above).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Locking by user name alone is deliberate (see AXES_LOCKOUT_PARAMETERS above). HSTS preload
+# (security.W021) is the province's decision to make, with CHISO_HSTS_PRELOAD (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])

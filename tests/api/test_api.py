@@ -144,3 +144,15 @@ def test_the_token_page_shows_a_new_token_once_and_revokes(client, make_user):
     client.post(reverse("api_tokens:revoke", args=[token.pk]))
     token.refresh_from_db()
     assert not token.is_active
+
+
+def test_the_schema_has_no_status_code_twice(client):
+    """Swagger UI (/api/v1/docs) refuses a schema with a key twice, e.g. "404" beside 404."""
+    import json
+
+    def no_duplicates(pairs):
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    json.loads(client.get(f"{API}/openapi.json").content, object_pairs_hook=no_duplicates)

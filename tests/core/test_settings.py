@@ -53,3 +53,55 @@ def test_vietnamese_number_and_date_formats():
 
 def test_time_zone_is_vietnam(settings):
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh" and settings.USE_TZ
+
+
+PRODUCTION = {"CHISO_SECRET_KEY": "k" * 20 + "Zq8#vL2$wP9@xR4&nT6!mB1^cY7*hJ3%", "CHISO_ALLOWED_HOSTS": "chiso.example.gov.vn",
+              "CHISO_CSRF_TRUSTED_ORIGINS": "https://chiso.example.gov.vn"}
+
+
+def read_settings(names, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PYTEST", "DATABASE_URL"))}
+    clean.update(env, PYTHONPATH=str(ROOT / "src"), DJANGO_SETTINGS_MODULE="chiso.settings")
+    code = ("import django, json; django.setup(); from django.conf import settings; "
+            f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}, default=str))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_production_behind_https_sends_hsts_and_redirects_to_https(tmp_path):
+    found = read_settings(["SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SESSION_COOKIE_SECURE"],
+                          CHISO_VAR_DIR=str(tmp_path), **PRODUCTION)
+    assert found == {"SECURE_HSTS_SECONDS": 31536000, "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+                     "SESSION_COOKIE_SECURE": True}
+
+
+def test_without_an_https_origin_or_when_told_so_there_is_no_hsts_or_redirect(tmp_path):
+    plain = read_settings(["SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT"], CHISO_VAR_DIR=str(tmp_path),
+                          **dict(PRODUCTION, CHISO_CSRF_TRUSTED_ORIGINS="http://chiso.internal"))
+    assert plain == {"SECURE_HSTS_SECONDS": 0, "SECURE_SSL_REDIRECT": False}
+    told = read_settings(["SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT"], CHISO_VAR_DIR=str(tmp_path),
+                         CHISO_HTTPS_REDIRECT="0", CHISO_HSTS_SECONDS="600", **PRODUCTION)
+    assert told == {"SECURE_HSTS_SECONDS": 600, "SECURE_SSL_REDIRECT": False}
+
+
+def test_the_deployment_check_passes_with_production_settings(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PYTEST", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))}
+    clean.update(PRODUCTION, CHISO_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"))
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            capture_output=True, text=True, env=clean, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_cache_comes_from_chiso_cache_url(tmp_path):
+    names = ["CACHES"]
+    embedded = read_settings(names, CHISO_VAR_DIR=str(tmp_path), **PRODUCTION)["CACHES"]
+    assert embedded["default"]["BACKEND"].endswith("FileBasedCache") and embedded["default"]["LOCATION"] == str(tmp_path / "cache")
+    assert embedded["local"]["BACKEND"].endswith("LocMemCache")  # each process's own copies, by name
+    redis = read_settings(names, CHISO_VAR_DIR=str(tmp_path), CHISO_CACHE_URL="redis://cache.internal:6379/1", **PRODUCTION)["CACHES"]
+    assert redis["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["default"]["LOCATION"] == "redis://cache.internal:6379/1"
+    database = read_settings(names, CHISO_VAR_DIR=str(tmp_path), CHISO_CACHE_URL="db://chiso_cache", **PRODUCTION)["CACHES"]
+    assert database["default"] == {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "chiso_cache"}

@@ -230,10 +230,13 @@ ERRORS = {
 
 
 def documented(*codes: str, csv: bool = False) -> dict:
-    """openapi_extra naming the error answers an operation can give (and CSV content)."""
-    responses = {code: {"description": ERRORS[code], "content": ERROR_BODY} for code in ("422", "429", *codes)}
+    """openapi_extra naming the error answers an operation can give (and CSV content).
+
+    The status codes are numbers, as django-ninja writes its own: a "404" beside a 404 would
+    be two keys "404" in the JSON, which Swagger UI refuses to read."""
+    responses = {int(code): {"description": ERRORS[code], "content": ERROR_BODY} for code in ("422", "429", *codes)}
     if csv:
-        responses["200"] = {"description": "CSV, UTF-8 with BOM", "content": {"text/csv": {"schema": {"type": "string"}}}}
+        responses[200] = {"description": "CSV, UTF-8 with BOM", "content": {"text/csv": {"schema": {"type": "string"}}}}
     return {"responses": responses}
 
 
