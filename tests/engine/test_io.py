@@ -324,3 +324,15 @@ def test_numbers_are_the_doubles_python_reads():
     for t, v, o in zip(texts, values, odd):
         if not o:
             assert struct.pack("d", float(t)) == struct.pack("d", v), t
+
+
+def test_results_written_column_wise_are_the_row_by_row_text(tmp_path):
+    from chiso.engine.io import write_results
+
+    x = np.array([[1 / 3, np.nan, 5.5], [1e-17, 2.0, -0.0]])
+    rank = np.array([1.0, np.nan])
+    for time in (None, np.array([2020.0, 2020.5])):
+        header, rows = results_table(["A", "B"], ["a", "b"], ["P", "Q", "R"], x, rank, time)
+        write_results_csv(tmp_path / "rows.csv", header, rows)
+        write_results(tmp_path / "cols.csv", ["A", "B"], ["a", "b"], ["P", "Q", "R"], x, rank, time)
+        assert (tmp_path / "cols.csv").read_text() == (tmp_path / "rows.csv").read_text()

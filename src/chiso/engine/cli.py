@@ -114,7 +114,7 @@ def _load(args: argparse.Namespace):
 
 def cmd_index_compute(args: argparse.Namespace) -> int:
     from .build import IndexBuild, default_steps
-    from .io import results_table, write_results_csv, write_workbook
+    from .io import results_table, write_results, write_workbook
 
     steps = read_steps(args.steps) if args.steps else default_steps()
     if args.normalise:
@@ -129,9 +129,9 @@ def cmd_index_compute(args: argparse.Namespace) -> int:
     for name, params in steps:
         build.run(name, **dict(params or {}))
     res = build.results()
-    header, rows = results_table(res.units, res.names, res.codes, res.scores, res.rank, res.time)
-    write_results_csv(args.out, header, rows)
+    write_results(args.out, res.units, res.names, res.codes, res.scores, res.rank, res.time)
     if args.xlsx:
+        header, rows = results_table(res.units, res.names, res.codes, res.scores, res.rank, res.time)
         write_workbook(args.xlsx, _workbook_sheets(build, header, rows))
     return 0
 

@@ -265,6 +265,29 @@ def results_table(units: Sequence[str], names: Sequence[str], columns: Sequence[
     return header, rows
 
 
+def write_results(path: str | Path, units: Sequence[str], names: Sequence[str], columns: Sequence[str],
+                  values: np.ndarray, rank: np.ndarray | None, time: np.ndarray | None = None) -> None:
+    """The results table of `results_table` written column by column: the same text, without a
+    Python call per cell (floats by their shortest repr, missing cells empty)."""
+    header, _ = results_table([], [], columns, values[:0], None if rank is None else rank[:0],
+                              None if time is None else time[:0])
+    cols: list[list] = [list(units), list(names)]
+    if time is not None:
+        cols.append([int(t) if float(t).is_integer() else t for t in time.tolist()])
+    n = values.shape[0]
+    text = np.array(list(map(repr, values.ravel().tolist())), dtype=object).reshape(values.shape)
+    text[np.isnan(values)] = ""
+    cols.extend(text.T.tolist())
+    if rank is not None:
+        r = np.where(np.isnan(rank), 0, rank).astype(np.int64).astype(str).astype(object)
+        r[np.isnan(rank)] = ""
+        cols.append(r.tolist())
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(zip(*cols) if n else [])
+
+
 def write_results_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Scores at full float precision (shortest round-trip repr); missing cells empty."""
     with open(path, "w", newline="", encoding="utf-8") as f:
