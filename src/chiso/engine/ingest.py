@@ -97,15 +97,23 @@ def parse_numbers(u: np.ndarray, S: np.ndarray, E: np.ndarray) -> tuple[np.ndarr
     cand = np.flatnonzero((L > 0) & (L <= MAX_MANTISSA))
     if not cand.size:
         return values, odd
-    v, ok, expo = _mantissas(u, S[cand], E[cand])
-    values[cand[ok]] = v[ok]
-    odd[cand[ok]] = False
-    if expo.size:
-        # Fields holding an exponent mark: the mantissa ends there.
-        f = cand[expo]
-        v, ok = _with_exponent(u, S[f], E[f])
-        values[f[ok]] = v[ok]
-        odd[f[ok]] = False
+    Lc = L[cand]
+    # By width (8, 16 or 24 bytes a row): short fields cost one 8-byte word, not three.
+    for lo, hi in ((0, 8), (8, 16), (16, MAX_MANTISSA)):
+        group = cand if (lo == 0 and Lc.max() <= 8) else cand[(Lc > lo) & (Lc <= hi)]
+        if not group.size:
+            continue
+        v, ok, expo = _mantissas(u, S[group], E[group])
+        values[group[ok]] = v[ok]
+        odd[group[ok]] = False
+        if expo.size:
+            # Fields holding an exponent mark: the mantissa ends there.
+            f = group[expo]
+            v, ok = _with_exponent(u, S[f], E[f])
+            values[f[ok]] = v[ok]
+            odd[f[ok]] = False
+        if group is cand:
+            break
     return values, odd
 
 
@@ -147,28 +155,23 @@ _ONES = np.uint64(0x0101010101010101)
 _FF = np.uint64(0xFF)
 
 
-def _byte_masks(first: np.ndarray, W: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per 8-byte word: 0xFF on the field's bytes (columns >= first), and on its first byte only."""
-    inside, head = [], []
-    from_first = _from(first, W)
-    from_next = _from(first + 1, W)
-    for g in range(W // 8):
-        inside.append(from_first[g])
-        head.append(from_first[g] ^ from_next[g])
-    return inside, head
+def _mask_table(W: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every first column 0..W: per word, 0xFF on the columns >= first, and on column `first` alone."""
+    cols = np.arange(W)
+    inside = np.zeros((W + 1, W), dtype=np.uint8)
+    inside[cols[None, :] >= np.arange(W + 1)[:, None]] = 0xFF
+    head = np.zeros((W + 1, W), dtype=np.uint8)
+    head[np.arange(W), np.arange(W)] = 0xFF
+    return inside.view(np.uint64), head.view(np.uint64)
 
 
-def _from(first: np.ndarray, W: int) -> list[np.ndarray]:
-    """Per word: 0xFF on the bytes of columns >= first (a left shift by 64 gives 0)."""
-    shift = np.clip(first, 0, W).astype(np.uint64)
-    shift <<= np.uint64(3)
-    out = []
-    for g in range(W // 8):
-        s = shift - np.uint64(64 * g) if g else shift
-        if g:
-            s = np.where(shift > np.uint64(64 * g), s, np.uint64(0))
-        out.append(_ALL << np.minimum(s, np.uint64(64)))
-    return out
+_MASKS = {W: _mask_table(W) for W in (8, 16, 24)}
+
+
+def _byte_masks(first: np.ndarray, W: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per 8-byte word (rows): 0xFF on the field's bytes (columns >= first), and on its first byte only."""
+    inside, head = _MASKS[W]
+    return np.ascontiguousarray(inside[first].T), np.ascontiguousarray(head[first].T)
 
 
 def _words(mask: np.ndarray) -> np.ndarray:
