@@ -114,7 +114,8 @@ def step_normalise(fw: Framework, data: Dataset, method="minmax", overrides=None
             c1 = min(c0 + step, X.shape[1])
             part = dict(kwargs, directions=kwargs["directions"][c0:c1], codes=codes[c0:c1],
                         column_params={k: np.asarray(v)[c0:c1] for k, v in kwargs["column_params"].items()})
-            out[:, c0:c1] = _normalise(X[:, c0:c1], **part)
+            # A contiguous copy of the slice: the method's passes then read it, not every row of X.
+            out[:, c0:c1] = _normalise(np.ascontiguousarray(X[:, c0:c1]), **part)
     return _replace_columns(data, codes, out), None
 
 
