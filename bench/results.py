@@ -112,7 +112,7 @@ def prepare() -> dict:
         )
         republish = IndexRun.objects.filter(version__framework=framework, period=period, block=block,
                                             status=IndexRun.Status.PUBLISHED).exists()
-        runs.append(run_publish(run=run_create(version=version, period=period, block=block), by=None,
+        runs.append(run_publish(run=run_create(by=None, version=version, period=period, block=block), by=None,
                                 reason="bench: the demo multiplied" if republish else ""))
     latest = runs[-1]
     codes = list(latest.scores.filter(code=latest.details["top"]).values_list("unit__code", flat=True))

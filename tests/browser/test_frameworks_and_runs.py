@@ -72,8 +72,8 @@ def test_a_run_from_preview_to_publication(page, login, make_user, make_unit, pe
     make_user("thuky", Role.SECRETARIAT)
     units = [make_unit("S-TC", name_vi="Sở Tài chính"), make_unit("S-TP", name_vi="Sở Tư pháp"), make_unit("S-YT", name_vi="Sở Y tế")]
     for unit, (a, b) in zip(units[:2], [(6, 3.5), (4, 4)]):
-        indicator_value_set(framework=par.framework, period=period, unit=unit, code="a", value=a, source="Điểm thẩm định")
-        indicator_value_set(framework=par.framework, period=period, unit=unit, code="b", value=b, source="Điểm thẩm định")
+        indicator_value_set(by=None, framework=par.framework, period=period, unit=unit, code="a", value=a, source="Điểm thẩm định")
+        indicator_value_set(by=None, framework=par.framework, period=period, unit=unit, code="b", value=b, source="Điểm thẩm định")
     login("thuky")
     page.goto("/runs/")
     page.click("text=Tính chỉ số mới")

@@ -111,9 +111,9 @@ def ddci_runs(db, units, blocks, period, period_2022):
     for p, values in ((period_2022, VALUES_2022), (period, VALUES_2023)):
         for code, row in values.items():
             for indicator, value in zip(["i1", "i2", "i3", "i4"], row):
-                indicator_value_set(framework=version.framework, period=p, unit=units[code], code=indicator, value=value,
+                indicator_value_set(by=None, framework=version.framework, period=p, unit=units[code], code=indicator, value=value,
                                     source="Khảo sát DDCI thử")
-        runs.append(run_publish(run=run_create(version=version, period=p, block=blocks["department"]), by=None))
+        runs.append(run_publish(run=run_create(by=None, version=version, period=p, block=blocks["department"]), by=None))
     return tuple(runs)
 
 

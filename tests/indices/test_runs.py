@@ -47,7 +47,7 @@ def filled(ddci, make_unit, period, blocks):
     units = {code: make_unit(code, name_vi=f"Sở {code}") for code in VALUES}
     for code, values in VALUES.items():
         for indicator, value in zip(["i1", "i2", "i3"], values):
-            indicator_value_set(framework=ddci.framework, period=period, unit=units[code], code=indicator, value=value, source="Khảo sát DDCI 2023")
+            indicator_value_set(by=None, framework=ddci.framework, period=period, unit=units[code], code=indicator, value=value, source="Khảo sát DDCI 2023")
     return units
 
 
@@ -76,7 +76,7 @@ def test_preview_shows_missing_values_before_running(ddci, filled, period, block
 
 
 def test_a_run_stores_every_level_ranks_bands_and_freezes_the_version(ddci, filled, period, blocks):
-    run = run_create(version=ddci, period=period, block=blocks["department"])
+    run = run_create(by=None, version=ddci, period=period, block=blocks["department"])
     ddci.refresh_from_db()
     assert ddci.is_frozen and run.status == IndexRun.Status.DRAFT
     top = {s.unit.code: s for s in RunScore.objects.filter(run=run, code="DDCI")}
@@ -92,12 +92,12 @@ def test_a_run_stores_every_level_ranks_bands_and_freezes_the_version(ddci, fill
 
 
 def test_recompute_of_a_published_run_gives_the_identical_checksum(ddci, filled, period, blocks, make_user):
-    run = run_create(version=ddci, period=period, block=blocks["department"])
+    run = run_create(by=None, version=ddci, period=period, block=blocks["department"])
     run_publish(run=run, by=make_user("thuky", Role.SECRETARIAT))
     run.refresh_from_db()
     assert run.status == IndexRun.Status.PUBLISHED and run_recompute_matches(run)
     # Values entered later do not touch the published run.
-    indicator_value_set(framework=ddci.framework, period=period, unit=filled["S-C"], code="i1", value=10, source="sửa")
+    indicator_value_set(by=None, framework=ddci.framework, period=period, unit=filled["S-C"], code="i1", value=10, source="sửa")
     assert run_recompute_matches(run)
     tampered = IndexRun.objects.get(pk=run.pk)
     tampered.inputs["values"][0][0] = 9
@@ -106,8 +106,8 @@ def test_recompute_of_a_published_run_gives_the_identical_checksum(ddci, filled,
 
 def test_republishing_needs_a_reason_and_supersedes(ddci, filled, period, blocks, make_user):
     user = make_user("thuky", Role.SECRETARIAT)
-    first = run_publish(run=run_create(version=ddci, period=period, block=blocks["department"]), by=user)
-    second = run_create(version=ddci, period=period, block=blocks["department"])
+    first = run_publish(run=run_create(by=None, version=ddci, period=period, block=blocks["department"]), by=user)
+    second = run_create(by=None, version=ddci, period=period, block=blocks["department"])
     with pytest.raises(ValidationError):
         run_publish(run=second, by=user)
     run_publish(run=second, by=user, reason="Sửa số liệu khảo sát của Sở S-C")
@@ -123,7 +123,7 @@ def test_republishing_needs_a_reason_and_supersedes(ddci, filled, period, blocks
 def test_a_run_without_values_is_refused(ddci, period, blocks, make_unit):
     make_unit("S-A")
     with pytest.raises(ValidationError):
-        run_create(version=ddci, period=period, block=blocks["department"])
+        run_create(by=None, version=ddci, period=period, block=blocks["department"])
 
 
 def test_history_crosses_the_2025_reform_through_lineage(ddci, make_unit, blocks, make_user):
@@ -137,8 +137,8 @@ def test_history_crosses_the_2025_reform_through_lineage(ddci, make_unit, blocks
     for period, units in ((p2023, districts), (p2026, communes)):
         for unit, values in zip(units, VALUES.values()):
             for indicator, value in zip(["i1", "i2", "i3"], values):
-                indicator_value_set(framework=ddci.framework, period=period, unit=unit, code=indicator, value=value, source="thử")
-        run_publish(run=run_create(version=ddci, period=period, block=units[0].block), by=user)
+                indicator_value_set(by=None, framework=ddci.framework, period=period, unit=unit, code=indicator, value=value, source="thử")
+        run_publish(run=run_create(by=None, version=ddci, period=period, block=units[0].block), by=user)
     history = unit_history(communes[0], ddci.framework)
     assert [p.run.period.code for p in history] == ["2023", "2026"]
     assert history[0].via == {districts[0]: 1.0} and history[0].value == pytest.approx(history[1].value)

@@ -22,9 +22,9 @@ def run(db, make_unit, period, blocks):
     version = framework_import(file_name="u.yaml", content=yaml.safe_dump(DOC).encode()).version
     for code, (x, y) in VALUES.items():
         unit = make_unit(code)
-        indicator_value_set(framework=version.framework, period=period, unit=unit, code="x", value=x, source="thử")
-        indicator_value_set(framework=version.framework, period=period, unit=unit, code="y", value=y, source="thử")
-    return run_publish(run=run_create(version=version, period=period, block=blocks["department"]), by=None)
+        indicator_value_set(by=None, framework=version.framework, period=period, unit=unit, code="x", value=x, source="thử")
+        indicator_value_set(by=None, framework=version.framework, period=period, unit=unit, code="y", value=y, source="thử")
+    return run_publish(run=run_create(by=None, version=version, period=period, block=blocks["department"]), by=None)
 
 
 def test_rank_intervals_are_tight_for_a_clear_leader_and_wide_for_close_units(run):

@@ -27,7 +27,7 @@ def test_values_import_with_not_applicable_and_a_source(version, make_unit, peri
     b = IndicatorValue.objects.get(unit__code="S-A", code="b")
     assert b.not_applicable and b.source == "Biên bản Hội đồng"
     assert IndicatorValue.objects.get(unit__code="S-A", code="a").value == 5.5
-    run = run_create(version=version, period=period, block=version.framework.values.first().unit.block)
+    run = run_create(by=None, version=version, period=period, block=version.framework.values.first().unit.block)
     # S-A: 5.5 of the 6 applicable points = 91.67 %; S-B: 7 of 10 = 70 %
     scores = {s.unit.code: s.value for s in run.scores.filter(code="T")}
     assert scores["S-A"] == pytest.approx(5.5 / 6 * 100) and scores["S-B"] == pytest.approx(70)
@@ -46,7 +46,7 @@ def test_values_import_is_all_or_nothing_with_named_cells(version, make_unit, pe
 def test_unit_results_page_follows_lineage_and_is_refused_to_other_officers(client, version, make_unit, make_user, period):
     a, b = make_unit("S-A"), make_unit("S-B")
     indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n", source="x")
-    run_publish(run=run_create(version=version, period=period, block=a.block), by=None)
+    run_publish(run=run_create(by=None, version=version, period=period, block=a.block), by=None)
     client.force_login(make_user("canbo", Role.UNIT_OFFICER, unit=a))
     response = client.get(reverse("indices:unit_results", args=["S-A"]))
     assert response.status_code == 200 and "100" in response.content.decode()

@@ -69,7 +69,7 @@ def _period(code: str, year: int, name_vi: str) -> Period:
 def _values(framework, period, units, table, codes, source="Khảo sát thử"):
     for code, values in table.items():
         for indicator, value in zip(codes, values):
-            indicator_value_set(framework=framework, period=period, unit=units[code], code=indicator, value=value, source=source)
+            indicator_value_set(by=None, framework=framework, period=period, unit=units[code], code=indicator, value=value, source=source)
 
 
 def build(make_unit, blocks, period) -> SimpleNamespace:
@@ -91,7 +91,7 @@ def build(make_unit, blocks, period) -> SimpleNamespace:
     dept = blocks["department"]
 
     def publish(version, period, block, reason=""):
-        return run_publish(run=run_create(version=version, period=period, block=block), by=None, reason=reason)
+        return run_publish(run=run_create(by=None, version=version, period=period, block=block), by=None, reason=reason)
 
     _values(ddci.framework, p2022, units, DDCI_VALUES["2022"], codes)
     ddci_2022 = publish(ddci, p2022, dept)
@@ -102,7 +102,7 @@ def build(make_unit, blocks, period) -> SimpleNamespace:
     ddci_2023 = publish(ddci, p2023, dept, reason="Sửa số liệu khảo sát của Sở Y tế")
     superseded.refresh_from_db()
     _values(ddci.framework, p2025, units, DDCI_VALUES["2025"], codes)
-    draft = run_create(version=ddci, period=p2025, block=dept)
+    draft = run_create(by=None, version=ddci, period=p2025, block=dept)
     _values(ddci.framework, p2023, units, DDCI_VALUES["districts"], codes)
     districts = publish(ddci, p2023, blocks["district"])
     _values(ddci.framework, p2025, units, DDCI_VALUES["communes"], codes)

@@ -47,10 +47,10 @@ def _run(survey, framework, hard=None):
     hard = hard or {"S-TC": 80.0, "S-XD": 50.0, "S-TP": 50.0}
     for code in HARD:
         for unit_code, value in hard.items():
-            indicator_value_set(framework=framework, period=survey.period, unit=Unit.objects.get(code=unit_code), code=code,
+            indicator_value_set(by=None, framework=framework, period=survey.period, unit=Unit.objects.get(code=unit_code), code=code,
                                 value=value, source="Sở Kế hoạch")
     version = framework.versions.order_by("-number").first()
-    return run_create(version=version, period=survey.period, block=Block.objects.get(code="department"))
+    return run_create(by=None, version=version, period=survey.period, block=Block.objects.get(code="department"))
 
 
 def _close_pair(store, survey, copies=1):
@@ -153,8 +153,8 @@ def test_the_weighted_median_is_the_surveys_own():
 def test_a_run_without_a_survey_is_refused_with_a_reason(framework, period, make_unit, blocks):
     unit = make_unit("S-TC")
     for code in ("tr4", "tc1", "pr1", "tc4", *HARD):
-        indicator_value_set(framework=framework, period=period, unit=unit, code=code, value=50.0, source="nhập tay")
-    run = run_create(version=framework.versions.order_by("-number").first(), period=period, block=blocks["department"])
+        indicator_value_set(by=None, framework=framework, period=period, unit=unit, code=code, value=50.0, source="nhập tay")
+    run = run_create(by=None, version=framework.versions.order_by("-number").first(), period=period, block=blocks["department"])
     with pytest.raises(ValueError, match="khảo sát|survey"):
         run_sampling_compute(run=run)
     assert not RunUncertainty.objects.exists()
@@ -190,8 +190,8 @@ def test_a_refused_bootstrap_job_says_why(framework, period, make_unit, blocks, 
 
     unit = make_unit("S-TC")
     for code in ("tr4", "tc1", "pr1", "tc4", *HARD):
-        indicator_value_set(framework=framework, period=period, unit=unit, code=code, value=50.0, source="nhập tay")
-    run = run_create(version=framework.versions.order_by("-number").first(), period=period, block=blocks["department"])
+        indicator_value_set(by=None, framework=framework, period=period, unit=unit, code=code, value=50.0, source="nhập tay")
+    run = run_create(by=None, version=framework.versions.order_by("-number").first(), period=period, block=blocks["department"])
     client.force_login(make_user("thuky", Role.SECRETARIAT))
     assert reverse("indices:sampling", args=[run.pk]) not in client.get(reverse("indices:detail", args=[run.pk])).content.decode()
     with django_capture_on_commit_callbacks(execute=True):

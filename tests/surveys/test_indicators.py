@@ -142,14 +142,14 @@ def test_values_are_written_with_the_survey_as_source_and_feed_a_run(ddci_survey
 
     for code in ("pb1", "bs1", "li1", "ld1"):
         for unit_code, value in (("S-TC", 80.0), ("S-XD", 40.0)):
-            indicator_value_set(framework=framework, period=ddci_survey.period, unit=Unit.objects.get(code=unit_code), code=code, value=value, source="Sở Kế hoạch")
+            indicator_value_set(by=None, framework=framework, period=ddci_survey.period, unit=Unit.objects.get(code=unit_code), code=code, value=value, source="Sở Kế hoạch")
     value = IndicatorValue.objects.get(framework=framework, period=ddci_survey.period, unit__code="S-TC", code="tr4")
     assert value.value == 100.0 and value.source == "Khảo sát ddci-test (4 phiếu)" and value.entered_by.username == "phantich"
     below = IndicatorValue.objects.get(framework=framework, period=ddci_survey.period, unit__code="S-TP", code="tr4")
     assert below.value is None and "dưới mức tối thiểu 2" in below.source
     assert [u["unit"] for u in computation.units if u["below_minimum"]] == ["S-TP"]
     version = framework.versions.order_by("-number").first()
-    run = run_create(version=version, period=ddci_survey.period, block=Block.objects.get(code="department"))
+    run = run_create(by=None, version=version, period=ddci_survey.period, block=Block.objects.get(code="department"))
     ranks = dict(run.scores.filter(code="DDCI").values_list("unit__code", "rank"))
     assert ranks == {"S-TC": 1, "S-XD": 2}  # S-TP, under the minimum, has no value and is not ranked
 

@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from chiso.core.admin_base import AuditedAdmin
+
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    """User accounts are edited here; every change of a role, unit or access is on the audit trail."""
+
     list_display = ["username", "full_name", "role", "unit", "appraisal_body", "is_active", "last_login"]
     list_filter = ["role", "appraisal_body", "is_active", "unit__block"]
     search_fields = ["username", "full_name", "email", "unit__name_vi", "unit__code"]

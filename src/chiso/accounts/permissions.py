@@ -84,3 +84,14 @@ def may_manage_units(user) -> bool:
 def may_import_national_results(user) -> bool:
     """Import published PCI, PAPI, PAR Index and SIPAS results: the secretariat (and administrators)."""
     return user_manages(user)
+
+
+def may_manage_runs(user) -> bool:
+    """Compute, publish and discard index runs and enter indicator values: the secretariat (and
+    administrators). `None` is the system itself (the demo loader, a scheduled job), never a request."""
+    return user is None or user_manages(user)
+
+
+def runs_check(user) -> None:
+    if not may_manage_runs(user):
+        raise PermissionDenied

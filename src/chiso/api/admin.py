@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from chiso.core.admin_base import ReadOnlyAdmin
+
 from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Tokens are made by their owners on the API tokens page (the raw key is shown once there)."""
 
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from chiso.core.admin_base import ReadOnlyAdmin
 
+
 from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item
 
 

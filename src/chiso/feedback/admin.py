@@ -3,13 +3,14 @@ read-only, and contact details are not shown at all (the secretariat reads them 
 
 from django.contrib import admin
 
-from chiso.core.admin_base import ReadOnlyAdmin
+from chiso.core.admin_base import AuditedAdmin, ReadOnlyAdmin
+
 
 from .models import Attachment, Feedback, FeedbackType, FilerContact, Holiday, Rating
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedAdmin):
     list_display = ["date", "name_vi", "is_day_off"]
     list_filter = ["is_day_off"]
     search_fields = ["name_vi", "name_en"]
@@ -17,7 +18,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedbackType)
-class FeedbackTypeAdmin(admin.ModelAdmin):
+class FeedbackTypeAdmin(AuditedAdmin):
     list_display = ["code", "name_vi", "response_days", "order", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name_vi", "name_en"]

@@ -399,6 +399,7 @@ def feedback_indicators_publish(*, period: Period, by=None, as_of: datetime.date
                     indicator_value_set(
                         framework=framework, period=period, unit=unit, code=code, by=by, source=stamp,
                         value=rate_points(rate, node) if rate is not None else None, not_applicable=rate is None,
+                        source_kind="feedback",
                     )
                     written += 1
     return written

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from chiso.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Directive,
     ImprovementPlan,
@@ -17,13 +19,13 @@ from .models import (
 
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin):
+class DirectiveAdmin(ReadOnlyAdmin):
     list_display = ["number", "date", "issuer"]
     search_fields = ["number", "summary", "issuer"]
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = ["directive", "number", "lead_unit", "deadline_kind", "deadline", "due_date", "status", "percent"]
     list_filter = ["status", "deadline_kind", "directive"]
     search_fields = ["text", "number", "directive__number", "lead_unit__name_vi", "lead_unit__code"]
@@ -31,65 +33,65 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ReadOnlyAdmin):
     list_display = ["task", "unit", "percent", "reported_on", "review"]
     list_filter = ["review"]
     search_fields = ["text", "task__text", "unit__name_vi", "task__directive__number"]
     readonly_fields = ["task", "unit", "reported_by", "reviewed_by"]
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ReadOnlyInline):
     model = PlanItem
     extra = 0
 
 
 @admin.register(ImprovementPlan)
-class ImprovementPlanAdmin(admin.ModelAdmin):
+class ImprovementPlanAdmin(ReadOnlyAdmin):
     list_display = ["title", "unit", "run", "submitted_at"]
     search_fields = ["title", "unit__name_vi", "unit__code"]
     inlines = [PlanItemInline]
 
 
 @admin.register(PlanItem)
-class PlanItemAdmin(admin.ModelAdmin):
+class PlanItemAdmin(ReadOnlyAdmin):
     list_display = ["plan", "code", "name", "baseline_value", "baseline_rank", "target_value"]
     search_fields = ["code", "name", "plan__unit__name_vi"]
 
 
 @admin.register(PlanAction)
-class PlanActionAdmin(admin.ModelAdmin):
+class PlanActionAdmin(ReadOnlyAdmin):
     list_display = ["item", "owner", "deadline", "done_on"]
     search_fields = ["text", "owner", "item__plan__unit__name_vi"]
 
 
-class StatisticValueInline(admin.TabularInline):
+class StatisticValueInline(ReadOnlyInline):
     model = StatisticValue
     extra = 0
 
 
 @admin.register(Statistic)
-class StatisticAdmin(admin.ModelAdmin):
+class StatisticAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_vi", "unit_of_measure", "index_code", "measure"]
     search_fields = ["code", "name_vi", "name_en"]
     inlines = [StatisticValueInline]
 
 
 @admin.register(StatisticValue)
-class StatisticValueAdmin(admin.ModelAdmin):
+class StatisticValueAdmin(ReadOnlyAdmin):
     list_display = ["statistic", "year", "value", "provisional", "source"]
     list_filter = ["provisional"]
     search_fields = ["statistic__name_vi", "statistic__code", "source"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ReadOnlyAdmin):
     list_display = ["title", "source", "index_code", "measure", "rule", "amount", "baseline_year", "target_year"]
     list_filter = ["source", "rule", "target_year"]
     search_fields = ["title", "index_code", "node_code"]
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["user", "kind", "task", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "user__full_name", "task__directive__number"]

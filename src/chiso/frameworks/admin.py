@@ -1,16 +1,18 @@
 from django.contrib import admin
 
+from chiso.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Framework, FrameworkVersion, Node
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_vi", "method"]
     list_filter = ["method"]
     search_fields = ["code", "name_vi", "name_en"]
 
 
-class NodeInline(admin.TabularInline):
+class NodeInline(ReadOnlyInline):
     model = Node
     fields = ["code", "parent_code", "level", "type", "name_vi", "weight", "max_points", "direction"]
     extra = 0
@@ -24,7 +26,7 @@ class NodeInline(admin.TabularInline):
 
 
 @admin.register(FrameworkVersion)
-class FrameworkVersionAdmin(admin.ModelAdmin):
+class FrameworkVersionAdmin(ReadOnlyAdmin):
     list_display = ["framework", "number", "label", "legal_basis", "applies_from", "applies_to", "frozen_at"]
     list_filter = ["framework", "applies_from"]
     search_fields = ["framework__code", "framework__name_vi", "label", "legal_basis"]
@@ -36,7 +38,7 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_vi", "version", "level", "type", "weight", "max_points"]
     list_filter = ["version__framework", "type", "level", "evidence_required"]
     search_fields = ["code", "name_vi", "name_en", "guidance"]

@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from chiso.core.admin_base import ReadOnlyAdmin
+
 from .models import ExternalResult, IndexRun, IndicatorValue, RunScore, RunUncertainty
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
+class IndicatorValueAdmin(ReadOnlyAdmin):
     list_display = ["unit", "code", "value", "not_applicable", "period", "framework", "source"]
     list_filter = ["framework", "period", "not_applicable"]
     search_fields = ["code", "unit__code", "unit__name_vi", "source"]
 
 
 @admin.register(IndexRun)
-class IndexRunAdmin(admin.ModelAdmin):
+class IndexRunAdmin(ReadOnlyAdmin):
     """Runs change only through chiso's pages (publish, supersede); here they are read."""
 
     list_display = ["title", "status", "period", "block", "version", "published_at"]
@@ -23,7 +25,7 @@ class IndexRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(RunScore)
-class RunScoreAdmin(admin.ModelAdmin):
+class RunScoreAdmin(ReadOnlyAdmin):
     list_display = ["run", "unit", "code", "value", "rank", "band"]
     list_filter = ["run__period", "code"]
     search_fields = ["unit__code", "unit__name_vi", "code"]
@@ -33,14 +35,14 @@ class RunScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalResult)
-class ExternalResultAdmin(admin.ModelAdmin):
+class ExternalResultAdmin(ReadOnlyAdmin):
     list_display = ["index_code", "year", "province", "score", "rank", "tier"]
     list_filter = ["index_code", "year"]
     search_fields = ["province"]
 
 
 @admin.register(RunUncertainty)
-class RunUncertaintyAdmin(admin.ModelAdmin):
+class RunUncertaintyAdmin(ReadOnlyAdmin):
     list_display = ["run", "kind", "replications", "seed", "created_at"]
     list_filter = ["kind"]
     search_fields = ["run__title"]

@@ -12,6 +12,14 @@ class IndicesConfig(AppConfig):
         from .analysis import EVENTS
 
         register(EVENTS)
+        register({
+            "run.computed": _("Index run computed"),
+            "run.published": _("Index run published"),
+            "run.superseded": _("Index run superseded"),
+            "run.discarded": _("Draft run discarded"),
+            "value.set": _("Indicator value entered"),
+            "value.removed": _("Indicator value withdrawn"),
+        })
         register({  # indices/national.py
             "national_result.imported": _("Published national result imported"),
             "national_result.updated": _("Published national result updated"),

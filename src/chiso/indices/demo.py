@@ -53,7 +53,8 @@ def _synthetic_values(framework: Framework, period: Period, block: Block) -> Non
             else:
                 share = 1 / (1 + np.exp(-(0.8 * quality[i] * node.direction + 0.6 * noise)))
                 value = round(20 + 70 * float(share), 1)
-            indicator_value_set(framework=framework, period=period, unit=unit, code=node.code, value=value, source=SYNTHETIC)
+            indicator_value_set(framework=framework, period=period, unit=unit, code=node.code, value=value, source=SYNTHETIC,
+                                by=None, source_kind="synthetic")
 
 
 def load() -> None:
@@ -68,7 +69,7 @@ def load() -> None:
             if IndexRun.objects.filter(version__framework=framework, period=period, block=block).exists():
                 continue  # a second demo load changes nothing
             _synthetic_values(framework, period, block)
-            run = run_create(version=version, period=period, block=block)
+            run = run_create(version=version, period=period, block=block, by=None)
             run_publish(run=run, by=None)
             if framework.method == Framework.Method.COMPOSITE:
                 run_uncertainty_compute(run=run)  # the DDCI rankings show rank intervals

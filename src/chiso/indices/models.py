@@ -2,15 +2,34 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class CurrentValues(models.Manager):
+    """The values in force: a value is never overwritten, a newer entry supersedes it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at__isnull=True)
 
 
 class IndicatorValue(models.Model):
     """Giá trị chỉ tiêu — one unit's value of one indicator in a period, with where it came from.
 
     Every source ends here (survey indicators, appraised points, statistics, values typed in by
-    the secretariat), so a run reads one unit × indicator table.
+    the secretariat), so a run reads one unit × indicator table. Entries are never changed: a new
+    value supersedes the old one, which stays (with `superseded_at`) for the runs that read it.
     """
+
+    class SourceKind(models.TextChoices):
+        SURVEY = "survey", _("Survey computation")
+        ASSESSMENT = "assessment", _("PAR appraisal")
+        SERVICE_STATISTICS = "service_statistics", _("One-stop-shop statistics")
+        FEEDBACK = "feedback", _("Business feedback figures")
+        NATIONAL = "national", _("National results")
+        MANUAL = "manual", _("Entered by hand")
+        FILE_IMPORT = "file_import", _("File import")
+        SYNTHETIC = "synthetic", _("Synthetic (demo)")
 
     framework = models.ForeignKey("frameworks.Framework", on_delete=models.CASCADE, related_name="values", verbose_name=_("framework"))
     period = models.ForeignKey("units.Period", on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("period"))
@@ -18,14 +37,25 @@ class IndicatorValue(models.Model):
     code = models.CharField(_("indicator code"), max_length=60)
     value = models.FloatField(_("value"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
-    source = models.CharField(_("source"), max_length=255)
+    source_kind = models.CharField(_("kind of source"), max_length=20, choices=SourceKind.choices, default=SourceKind.MANUAL)
+    # What produced it, as an audit reference (`surveys.indicatorcomputation:7`, `assessments.cycle:3`).
+    produced_by = models.CharField(_("produced by"), max_length=80, blank=True)
+    source = models.CharField(_("source"), max_length=255)  # the words shown beside the value
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("entered by"))
-    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True, db_index=True)
+
+    objects = CurrentValues()
+    all_entries = models.Manager()
 
     class Meta:
+        base_manager_name = "all_entries"
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
-        constraints = [models.UniqueConstraint(fields=["framework", "period", "unit", "code"], name="unique_indicator_value")]
+        constraints = [models.UniqueConstraint(
+            fields=["framework", "period", "unit", "code"], condition=models.Q(superseded_at__isnull=True),
+            name="one_current_indicator_value",
+        )]
 
 
 class IndexRun(models.Model):
@@ -57,6 +87,12 @@ class IndexRun(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("published by"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The object whose own publication publishes this run (a PAR cycle: `assessments.cycle:12`);
+    # empty for runs published from their own page.
+    owner = models.CharField(_("owner"), max_length=80, blank=True)
+    # The indicator value rows the run read, by id: with superseded values kept, this says exactly
+    # which entries fed it.
+    value_rows = models.JSONField(_("indicator values read"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

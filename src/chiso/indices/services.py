@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import runs_check
+from chiso.audit.services import audit_record, ref
 from chiso.engine import EngineError
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import version_freeze
@@ -18,11 +20,26 @@ from .computing import NOT_APPLICABLE, compute
 from .models import IndexRun, IndicatorValue, RunScore
 
 
+class RunEvent:
+    """Stable audit codes of index runs."""
+
+    COMPUTED = "run.computed"
+    PUBLISHED = "run.published"
+    SUPERSEDED = "run.superseded"
+    DISCARDED = "run.discarded"
+
+
+class ValueEvent:
+    SET = "value.set"
+    REMOVED = "value.removed"
+
+
 @dataclass
 class InputPreview:
     """What a run would read, shown before it runs: the table and its gaps."""
 
     units: list[Unit]
+    value_rows: list[int]
     codes: list[str]
     values: list[list]
     sources: dict[str, list[str]]
@@ -55,6 +72,7 @@ def run_inputs_preview(*, version: FrameworkVersion, period: Period, block: Bloc
     codes += other  # group, denominator and bonus/penalty columns: the framework declares them
     points = version.framework.method == Framework.Method.POINTS
     values, sources, missing = [], {}, []
+    value_rows = sorted(v.pk for v in found)
     for unit in units:
         row = []
         for code in codes:
@@ -69,7 +87,7 @@ def run_inputs_preview(*, version: FrameworkVersion, period: Period, block: Bloc
                 sources.setdefault(value.source, []).append(f"{unit.code}:{code}")
         values.append(row)
     without = [u for u, row in zip(units, values) if all(v is None for v, c in zip(row, codes) if c not in other)]
-    return InputPreview(units=units, codes=codes, values=values, sources=sources, missing=missing, units_without_data=without)
+    return InputPreview(units=units, value_rows=value_rows, codes=codes, values=values, sources=sources, missing=missing, units_without_data=without)
 
 
 def _check_not_empty(preview: InputPreview) -> None:
@@ -80,8 +98,10 @@ def _check_not_empty(preview: InputPreview) -> None:
 
 
 @transaction.atomic
-def run_create(*, version: FrameworkVersion, period: Period, block: Block, by=None, title: str = "") -> IndexRun:
-    """Compute a draft run from the values stored now; the version is frozen from here on."""
+def run_create(*, version: FrameworkVersion, period: Period, block: Block, by, title: str = "", owner=None) -> IndexRun:
+    """Compute a draft run from the values stored now; the version is frozen from here on.
+    `owner`: the object whose publication will publish this run (a PAR cycle); nothing else may."""
+    runs_check(by)
     preview = run_inputs_preview(version=version, period=period, block=block)
     _check_not_empty(preview)
     # Units with no data at all are not scored (they would only show as missing everywhere).
@@ -106,11 +126,15 @@ def run_create(*, version: FrameworkVersion, period: Period, block: Block, by=No
         steps_log=computation.steps_log,
         details=computation.details,
         created_by=by if getattr(by, "pk", None) else None,
+        owner=ref(owner) if owner is not None else "",
+        value_rows=preview.value_rows,
     )
     units = {u.code: u for u in Unit.objects.filter(code__in=inputs["units"])}
     RunScore.objects.bulk_create(
         RunScore(run=run, unit=units[u], code=c, value=v, rank=r, band=b) for u, c, v, r, b in computation.rows
     )
+    audit_record(event=RunEvent.COMPUTED, obj=run, by=by, new=run.result_checksum,
+                 details={"input_checksum": run.input_checksum, "values": len(preview.value_rows)})
     return run
 
 
@@ -121,10 +145,15 @@ def run_recompute_matches(run: IndexRun) -> bool:
 
 
 @transaction.atomic
-def run_publish(*, run: IndexRun, by, reason: str = "") -> IndexRun:
+def run_publish(*, run: IndexRun, by, reason: str = "", owner=None) -> IndexRun:
     """Publish a draft. A published run of the same framework, period and block is superseded,
-    which needs a reason."""
+    which needs a reason. A run that belongs to another object (a PAR cycle's results) is published
+    only by that object's publication, which passes itself as `owner`."""
+    runs_check(by)
     run = IndexRun.objects.select_for_update().get(pk=run.pk)
+    if run.owner and (owner is None or ref(owner) != run.owner):
+        raise ValidationError(_("This run holds the results of an assessment cycle: publish it from the cycle's page, "
+                                "which checks the council's decisions first."))
     if run.status != IndexRun.Status.DRAFT:
         raise ValidationError(_("Only a draft can be published."))
     previous = (
@@ -138,30 +167,72 @@ def run_publish(*, run: IndexRun, by, reason: str = "") -> IndexRun:
         previous.status = IndexRun.Status.SUPERSEDED
         previous.save(update_fields=["status"])
         run.supersedes = previous
+        audit_record(event=RunEvent.SUPERSEDED, obj=previous, by=by, field="status", old=IndexRun.Status.PUBLISHED,
+                     new=IndexRun.Status.SUPERSEDED, reason=reason.strip(), details={"by_run": run.pk})
     run.status = IndexRun.Status.PUBLISHED
     run.reason = reason.strip()
     run.published_by = by if getattr(by, "pk", None) else None
     run.published_at = timezone.now()
     run.save(update_fields=["status", "reason", "published_by", "published_at", "supersedes"])
+    audit_record(event=RunEvent.PUBLISHED, obj=run, by=by, field="status", old=IndexRun.Status.DRAFT,
+                 new=IndexRun.Status.PUBLISHED, reason=run.reason)
     return run
 
 
-def run_discard(*, run: IndexRun) -> None:
+@transaction.atomic
+def run_discard(*, run: IndexRun, by, owner=None) -> None:
+    """Delete a draft; its audit records stay."""
+    runs_check(by)
     if run.status != IndexRun.Status.DRAFT:
         raise PermissionDenied(_("A published run is kept for good."))
+    if run.owner and (owner is None or ref(owner) != run.owner):
+        raise PermissionDenied(_("This run holds the results of an assessment cycle: it is replaced from the cycle's page."))
+    audit_record(event=RunEvent.DISCARDED, obj=run, by=by, old=run.result_checksum)
     run.delete()
 
 
+@transaction.atomic
 def indicator_value_set(
     *, framework: Framework, period: Period, unit: Unit, code: str, value: float | None, source: str,
-    by=None, not_applicable: bool = False,
+    by, not_applicable: bool = False, source_kind: str = IndicatorValue.SourceKind.MANUAL, produced_by=None,
 ) -> IndicatorValue:
-    """Record one value with its source (a survey, the appraisal, a statistic, a document)."""
+    """Record one value with its source (a survey, the appraisal, a statistic, a document). The
+    value in force is never overwritten: an entry that differs supersedes it, and both stay."""
+    runs_check(by)
     if not source.strip():
         raise ValidationError(_("Say where the value comes from."))
-    row, _created = IndicatorValue.objects.update_or_create(
-        framework=framework, period=period, unit=unit, code=code,
-        defaults={"value": value, "not_applicable": not_applicable, "source": source.strip(),
-                  "entered_by": by if getattr(by, "pk", None) else None},
-    )
+    current = IndicatorValue.objects.select_for_update().filter(framework=framework, period=period, unit=unit, code=code).first()
+    fields = {"value": value, "not_applicable": not_applicable, "source": source.strip()[:255], "source_kind": source_kind,
+              "produced_by": ref(produced_by) if produced_by is not None else ""}
+    if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
+        return current
+    now = timezone.now()
+    if current is not None:
+        IndicatorValue.all_entries.filter(pk=current.pk).update(superseded_at=now)
+    row = IndicatorValue.objects.create(framework=framework, period=period, unit=unit, code=code, entered_at=now,
+                                        entered_by=by if getattr(by, "pk", None) else None, **fields)
+    audit_record(event=ValueEvent.SET, obj=row, parents=(unit,), by=by, field=code,
+                 old=_value_text(current), new=_value_text(row),
+                 details={"framework": framework.code, "period": period.code, "source": row.source, "kind": source_kind,
+                          **({"supersedes": current.pk} if current is not None else {})})
     return row
+
+
+@transaction.atomic
+def indicator_value_remove(*, framework: Framework, period: Period, unit: Unit, code: str, by, reason: str) -> bool:
+    """Withdraw the value in force without a successor (its source no longer gives one); it stays on
+    record for the runs that read it. False when there was none."""
+    runs_check(by)
+    current = IndicatorValue.objects.select_for_update().filter(framework=framework, period=period, unit=unit, code=code).first()
+    if current is None:
+        return False
+    IndicatorValue.all_entries.filter(pk=current.pk).update(superseded_at=timezone.now())
+    audit_record(event=ValueEvent.REMOVED, obj=current, parents=(unit,), by=by, field=code, old=_value_text(current),
+                 reason=reason, details={"framework": framework.code, "period": period.code})
+    return True
+
+
+def _value_text(row: IndicatorValue | None) -> str:
+    if row is None:
+        return ""
+    return "N/A" if row.not_applicable else ("" if row.value is None else repr(row.value))

@@ -64,5 +64,6 @@ def indicator_values_import(*, version: FrameworkVersion, period: Period, file_n
     with transaction.atomic():
         for unit, code, value, not_applicable in cells:
             indicator_value_set(framework=version.framework, period=period, unit=unit, code=code, value=value,
-                                source=source, by=by, not_applicable=not_applicable)
+                                source=source, by=by, not_applicable=not_applicable,
+                                source_kind="file_import")
     return len(cells)

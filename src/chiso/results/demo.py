@@ -24,4 +24,4 @@ def load() -> None:
             continue  # a second demo load changes nothing, and never publishes over someone's run
         indices_demo._synthetic_values(framework, period, block)  # the same synthetic recipe and seeds
         version = framework.versions.order_by("-number").first()
-        run_publish(run=run_create(version=version, period=period, block=block), by=None)
+        run_publish(run=run_create(version=version, period=period, block=block, by=None), by=None)

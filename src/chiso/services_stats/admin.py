@@ -1,23 +1,25 @@
 from django.contrib import admin
 
+from chiso.core.admin_base import ReadOnlyAdmin
+
 from .models import RateTarget, ServiceStat, SourceFormat, StatImport
 
 
 @admin.register(SourceFormat)
-class SourceFormatAdmin(admin.ModelAdmin):
+class SourceFormatAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "sheet", "updated_at"]
     search_fields = ["code", "name"]
 
 
 @admin.register(RateTarget)
-class RateTargetAdmin(admin.ModelAdmin):
+class RateTargetAdmin(ReadOnlyAdmin):
     list_display = ["measure", "minimum", "strict", "period", "block", "source"]
     list_filter = ["measure", "period", "block"]
     search_fields = ["source"]
 
 
 @admin.register(StatImport)
-class StatImportAdmin(admin.ModelAdmin):
+class StatImportAdmin(ReadOnlyAdmin):
     """Imports are a record: read-only."""
 
     list_display = ["period", "file_name", "rows", "imported_by", "imported_at"]

@@ -77,7 +77,7 @@ def _other_766_values(period: Period, block: Block) -> None:
                 continue
             share = min(1.0, max(0.0, rng.gauss(0.85, 0.1)))
             indicator_value_set(framework=framework, period=period, unit=unit, code=node.code, source=SYNTHETIC,
-                                value=round(share * node.max_points, 2))
+                                value=round(share * node.max_points, 2), by=None, source_kind="synthetic")
 
 
 def _runs(by) -> None:

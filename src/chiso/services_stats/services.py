@@ -75,14 +75,24 @@ def service_stats_indicators_publish(*, period: Period, by=None, record: StatImp
                     continue
                 rate = getattr(rates, measure)
                 if rate is None and not node.na_allowed:
-                    IndicatorValue.objects.filter(framework=framework, period=period, unit=stat.unit, code=code,
-                                                  source__startswith=SOURCE_PREFIX).delete()
+                    _withdraw(IndicatorValue.objects.filter(framework=framework, period=period, unit=stat.unit, code=code,
+                                                            source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS), by)
                     continue
                 indicator_value_set(
                     framework=framework, period=period, unit=stat.unit, code=code, source=source, by=by,
                     value=rate_points(rate, node) if rate is not None else None, not_applicable=rate is None,
+                    source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS, produced_by=record,
                 )
                 written += 1
-        IndicatorValue.objects.filter(framework=framework, period=period, code__in=list(items), source__startswith=SOURCE_PREFIX).exclude(
-            unit_id__in=kept).delete()
+        _withdraw(IndicatorValue.objects.filter(framework=framework, period=period, code__in=list(items),
+                                                source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS).exclude(unit_id__in=kept), by)
     return written
+
+
+def _withdraw(values, by) -> None:
+    """Values this app wrote that its latest figures no longer give: withdrawn, kept on record."""
+    from chiso.indices.services import indicator_value_remove
+
+    for v in values.select_related("framework", "period", "unit"):
+        indicator_value_remove(framework=v.framework, period=v.period, unit=v.unit, code=v.code, by=by,
+                               reason=_("Not in the latest one-stop-shop statistics"))

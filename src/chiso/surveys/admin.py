@@ -2,6 +2,8 @@
 token hashes, submission keys and in-progress answers are not shown."""
 from django.contrib import admin
 
+from chiso.core.admin_base import ReadOnlyAdmin
+
 from .models import (
     Draft,
     FrameEntry,
@@ -25,13 +27,13 @@ from .models import (
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(ReadOnlyAdmin):
     list_display = ["form_id", "title", "created_at"]
     search_fields = ["form_id", "title"]
 
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(admin.ModelAdmin):
+class QuestionnaireVersionAdmin(ReadOnlyAdmin):
     list_display = ["questionnaire", "version", "title", "created_by", "created_at"]
     list_filter = ["questionnaire"]
     search_fields = ["version", "title", "questionnaire__form_id"]
@@ -40,14 +42,14 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ReadOnlyAdmin):
     list_display = ["code", "title_vi", "period", "version", "opens_at", "closes_at", "open_link"]
     list_filter = ["period", "open_link"]
     search_fields = ["code", "title_vi", "title_en"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = ["survey", "label", "status", "created_at"]
     list_filter = ["survey", "status"]
     search_fields = ["label", "survey__code"]
@@ -56,7 +58,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(admin.ModelAdmin):
+class DraftAdmin(ReadOnlyAdmin):
     list_display = ["survey", "channel", "page", "updated_at"]
     list_filter = ["survey", "channel"]
     search_fields = ["survey__code", "survey__title_vi"]
@@ -65,7 +67,7 @@ class DraftAdmin(admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdmin):
     list_display = ["id", "survey", "version", "channel", "submitted_on"]
     list_filter = ["survey", "channel"]
     search_fields = ["survey__code", "survey__title_vi"]
@@ -74,20 +76,20 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaperEntryLog)
-class PaperEntryLogAdmin(admin.ModelAdmin):
+class PaperEntryLogAdmin(ReadOnlyAdmin):
     list_display = ["survey", "user", "day", "count"]
     list_filter = ["survey"]
     search_fields = ["user__username", "survey__code"]
 
 
 @admin.register(SurveyAnalysis)
-class SurveyAnalysisAdmin(admin.ModelAdmin):
+class SurveyAnalysisAdmin(ReadOnlyAdmin):
     list_display = ["survey", "min_cell", "min_answers_per_unit"]
     search_fields = ["survey__code", "survey__title_vi"]
 
 
 @admin.register(SampleFrame)
-class SampleFrameAdmin(admin.ModelAdmin):
+class SampleFrameAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "entry_count", "file_name", "created_by", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "file_name"]
@@ -95,21 +97,21 @@ class SampleFrameAdmin(admin.ModelAdmin):
 
 
 @admin.register(FrameEntry)
-class FrameEntryAdmin(admin.ModelAdmin):
+class FrameEntryAdmin(ReadOnlyAdmin):
     list_display = ["tax_code", "name", "sector", "size", "commune", "frame"]
     list_filter = ["frame", "sector_section", "size"]
     search_fields = ["tax_code", "name", "commune", "email"]
 
 
 @admin.register(Sample)
-class SampleAdmin(admin.ModelAdmin):
+class SampleAdmin(ReadOnlyAdmin):
     list_display = ["survey", "frame", "allocation", "size", "seed", "created_at"]
     search_fields = ["survey__code", "frame__name"]
     readonly_fields = ["survey", "frame", "strata_fields", "allocation", "size", "sizes", "replacements", "seed", "method", "created_by"]
 
 
 @admin.register(SampleMember)
-class SampleMemberAdmin(admin.ModelAdmin):
+class SampleMemberAdmin(ReadOnlyAdmin):
     list_display = ["entry", "sample", "stratum", "role", "position", "active", "emailed_at", "reminders", "opted_out_at"]
     list_filter = ["sample", "role", "active"]
     search_fields = ["entry__name", "entry__tax_code", "stratum"]
@@ -117,20 +119,20 @@ class SampleMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(ReadOnlyAdmin):
     list_display = ["survey", "kind", "subject", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["survey__code", "subject", "body"]
 
 
 @admin.register(SurveyDay)
-class SurveyDayAdmin(admin.ModelAdmin):
+class SurveyDayAdmin(ReadOnlyAdmin):
     list_display = ["survey", "day", "started"]
     search_fields = ["survey__code"]
 
 
 @admin.register(QualityFlag)
-class QualityFlagAdmin(admin.ModelAdmin):
+class QualityFlagAdmin(ReadOnlyAdmin):
     list_display = ["response", "code", "reason", "created_at"]
     list_filter = ["code"]
     search_fields = ["reason", "response__survey__code"]
@@ -138,7 +140,7 @@ class QualityFlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(QualityDecision)
-class QualityDecisionAdmin(admin.ModelAdmin):
+class QualityDecisionAdmin(ReadOnlyAdmin):
     """Append-only: decisions are taken on the quality page, never edited here."""
 
     list_display = ["response", "include", "by", "at", "reason"]
@@ -157,14 +159,14 @@ class QualityDecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorRule)
-class IndicatorRuleAdmin(admin.ModelAdmin):
+class IndicatorRuleAdmin(ReadOnlyAdmin):
     list_display = ["survey", "framework", "indicator", "question", "statistic", "values", "exclude"]
     list_filter = ["framework", "statistic"]
     search_fields = ["indicator", "question", "survey__code"]
 
 
 @admin.register(IndicatorComputation)
-class IndicatorComputationAdmin(admin.ModelAdmin):
+class IndicatorComputationAdmin(ReadOnlyAdmin):
     list_display = ["survey", "framework", "responses", "excluded", "weighting", "by", "at"]
     list_filter = ["framework"]
     search_fields = ["survey__code", "framework__code"]

@@ -281,8 +281,9 @@ def _indicators(survey: Survey, *, run: bool) -> None:
     for node in version.nodes.filter(type=Node.Type.INDICATOR).exclude(code__in=asked):
         for unit in units:
             indicator_value_set(framework=framework, period=survey.period, unit=unit, code=node.code,
-                                value=round(float(rng.uniform(25, 90)), 1), source=SYNTHETIC)
-    run = run_create(version=version, period=survey.period, block=block, title=f"{framework.name_vi} — {survey.period.name_vi} (từ khảo sát {survey.code})")
+                                value=round(float(rng.uniform(25, 90)), 1), source=SYNTHETIC,
+                                by=None, source_kind="synthetic")
+    run = run_create(version=version, period=survey.period, block=block, by=None, title=f"{framework.name_vi} — {survey.period.name_vi} (từ khảo sát {survey.code})")
     from .bootstrap import run_sampling_compute
 
     run_sampling_compute(run=run)  # the ranking shows how sure each rank is, given the sample

@@ -356,7 +356,8 @@ def indicator_values_write(*, survey: Survey, framework: Framework, by=None) -> 
             else:
                 source = _("Survey %(code)s (%(n)s answers)") % {"code": survey.code, "n": row["n"]}
             for code, value in row["values"].items():
-                indicator_value_set(framework=framework, period=survey.period, unit=unit, code=code, value=value, source=source[:255], by=by)
+                indicator_value_set(framework=framework, period=survey.period, unit=unit, code=code, value=value, source=source[:255], by=by,
+                                    source_kind="survey")
     return IndicatorComputation.objects.create(
         survey=survey, framework=framework, responses=table.responses, excluded=table.excluded, weighting=table.weighting,
         units=[{k: row[k] for k in ("unit", "n", "below_minimum", "values")} for row in table.units],
