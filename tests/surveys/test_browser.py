@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from chiso.accounts.models import Role
 from chiso.surveys.models import Draft, Invitation, QuestionnaireVersion, Response
-from chiso.surveys.services import invitations_create
+from chiso.surveys.services import invitations_create, survey_close
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -98,6 +98,8 @@ def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submi
     page.locator("#submit-button").dblclick()  # an impatient double click
     expect(page.locator("h1")).to_have_text("Cảm ơn bạn! Câu trả lời của bạn đã được ghi nhận.")
 
+    assert Response.objects.count() == 0  # held for its batch; closing the survey writes it
+    survey_close(survey=Invitation.objects.get().survey)
     assert Response.objects.count() == 1
     response = Response.objects.get()
     assert response.rated_units == ["S-TC", "S-TP", "S-XD"]

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from chiso.core.tabular import ImportFailed
 from chiso.surveys.importing import responses_import
 from chiso.surveys.models import Response
+from chiso.surveys.services import responses_flush
 
 RATING = ["ma_don_vi", "ten_don_vi", "minh_bach", "nang_dong", "canh_tranh", "so_lan_di_lai", "chi_phi_khong_chinh_thuc", "ty_le_chi_phi", "diem_chung"]
 
@@ -50,7 +51,11 @@ def test_a_kobo_export_imports_once(ddci_survey):
         [(1, rating("S-TC")), (1, rating("S-XD", chi_phi_khong_chinh_thuc="co", ty_le_chi_phi=1.5)), (2, rating("S-TC", diem_chung=3))],
     )
     result = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)])
-    assert (result.created, result.already_imported) == (2, 0)
+    assert (result.created, result.already_imported, result.held) == (2, 0, 2)  # fewer than k: they wait for a batch
+    assert Response.objects.count() == 0
+    again = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)])
+    assert (again.created, again.already_imported) == (0, 2)
+    responses_flush(survey=ddci_survey, force=True)
     responses = sorted(Response.objects.all(), key=lambda r: len(r.rated_units))
     assert [r.rated_units for r in responses] == [["S-TC"], ["S-TC", "S-XD"]]
     assert responses[1].answers["danh_gia"][1]["ty_le_chi_phi"] == 1.5 and responses[1].answers["gop_y"] == "Tốt"
@@ -73,6 +78,7 @@ def test_odk_central_csv_files_with_a_repeat(ddci_survey):
     )
     result = responses_import(survey=ddci_survey, files=[("ddci_so_nganh.csv", main.encode()), ("ddci_so_nganh-danh_gia.csv", repeat.encode())])
     assert result.created == 1
+    responses_flush(survey=ddci_survey, force=True)
     response = Response.objects.get()
     assert response.rated_units == ["S-TP"] and response.answers["danh_gia"][0]["diem_chung"] == 5
     assert str(response.submitted_on) == "2025-04-01"

@@ -19,7 +19,7 @@ from chiso.accounts.models import Role
 from chiso.surveys import access
 from chiso.surveys.engine import MAX_ENTRIES, Evaluation, first_entries, normalise_input
 from chiso.surveys.form import Element, FormDef
-from chiso.surveys.models import Draft, Response
+from chiso.surveys.models import Draft, HeldResponse, Response
 from chiso.surveys.pages import display_value, pages_relevant, widgets
 from chiso.surveys.services import SubmissionRejected, invitations_create, response_submit
 
@@ -335,7 +335,7 @@ def test_the_review_lists_each_entry_and_submit_rechecks_them(thu_tuc_survey):
     review = client.get(f"/s/r/{ref}/review/").content.decode()
     key = re.search(r'name="submission_key" value="([^"]+)"', review).group(1)
     assert client.post(f"/s/r/{ref}/submit/", {"submission_key": key}).status_code == 302
-    answers = Response.objects.get().answers
+    answers = HeldResponse.objects.get().answers  # what its batch will write (test_anonymity_batches.py)
     assert answers["thu_tuc"] == [{"stt": "1", "ten": "Cấp phép xây dựng", "so_ngay": 20}, {"stt": "2", "ten": "Thuế", "gio_nop": "08:00:00"}]
     assert answers["nguoi_tra_loi"] == [{"chuc_vu": "Giám đốc"}]
 
@@ -367,7 +367,7 @@ def test_paper_entry_adds_entries_through_the_same_pages(thu_tuc_survey, make_us
     review = client.get(f"/s/r/{ref}/review/").content.decode()
     key = re.search(r'name="submission_key" value="([^"]+)"', review).group(1)
     assert client.post(f"/s/r/{ref}/submit/", {"submission_key": key}).status_code == 302
-    response = Response.objects.get()
+    response = HeldResponse.objects.get()
     assert response.channel == "paper" and [e["ten"] for e in response.answers["thu_tuc"]] == ["Thủ tục A", "Thủ tục B"]
 
 
@@ -424,7 +424,7 @@ def test_submit_sees_a_never_opened_list_as_the_review_does(thu_tuc_survey):
     draft = Draft.objects.get()
     with pytest.raises(SubmissionRejected) as rejected:
         response_submit(survey_id=thu_tuc_survey.pk, draft_key=draft.key, client_key="k1")
-    assert list(rejected.value.errors) == ["thu_tuc[1]/ten"] and not Response.objects.exists()
+    assert list(rejected.value.errors) == ["thu_tuc[1]/ten"] and not HeldResponse.objects.exists()
     Draft.objects.update(answers={"da_lam": "co", "thu_tuc": [], "nguoi_tra_loi": [{}]})  # removed by the respondent
     response_submit(survey_id=thu_tuc_survey.pk, draft_key=draft.key, client_key="k2")
-    assert Response.objects.get().answers.get("thu_tuc", []) == []
+    assert HeldResponse.objects.get().answers.get("thu_tuc", []) == []

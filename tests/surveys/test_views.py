@@ -9,7 +9,7 @@ from django.test import Client
 
 from chiso.accounts.models import Role
 from chiso.surveys import access
-from chiso.surveys.models import Draft, PaperEntryLog, QuestionnaireVersion, Response, Survey
+from chiso.surveys.models import Draft, HeldResponse, PaperEntryLog, QuestionnaireVersion, Response, Survey
 from chiso.surveys.services import invitations_create, survey_close
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -85,7 +85,7 @@ def test_review_then_double_submit_and_a_retry_store_one_response(respondent, an
     first = client.post(f"/s/r/{ref}/submit/", {"submission_key": key})
     second = client.post(f"/s/r/{ref}/submit/", {"submission_key": key})
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"] == "/s/done/"
-    assert Response.objects.count() == 1
+    assert HeldResponse.objects.count() == 1  # written with its batch (test_anonymity_batches.py)
     reopened = client.get(f"/s/{token}/")
     assert "đã được dùng để gửi câu trả lời" in reopened.content.decode()
 
@@ -144,7 +144,7 @@ def test_paper_entry_goes_through_the_same_form_for_the_secretariat_only(ddci_su
     Draft.objects.update(answers=answers())
     ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
     done = client.post(f"/s/r/{ref}/submit/", {"submission_key": "paper-1"})
-    assert done.status_code == 302 and Response.objects.get().channel == "paper"
+    assert done.status_code == 302 and HeldResponse.objects.get().channel == "paper"
     assert PaperEntryLog.objects.get().user == clerk
     officer = Client(HTTP_HOST="127.0.0.1")
     officer.force_login(make_user("canbo", Role.UNIT_OFFICER, unit=ddci_survey.period and __import__("chiso.units.models", fromlist=["Unit"]).Unit.objects.first()))

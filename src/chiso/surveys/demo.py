@@ -105,10 +105,11 @@ def demo_link() -> str | None:
     survey = Survey.objects.filter(code=DEMO_SURVEY).first()
     if survey is None:
         return None
-    from .services import token_hash
+    from .services import invitation_spent, token_hash
 
     for number in range(1, DEMO_INVITATIONS + 1):
         token = demo_token(number)
-        if Invitation.objects.filter(token_hash=token_hash(token), survey=survey).exclude(status=Invitation.Status.COMPLETED).exists():
+        invitation = Invitation.objects.filter(token_hash=token_hash(token), survey=survey).first()
+        if invitation is not None and not invitation_spent(invitation):
             return f"/s/{token}/"
     return None

@@ -23,8 +23,8 @@ from chiso.core.tabular import ImportFailed, Problem, Table, parse_date, read_ta
 
 from .engine import Evaluation
 from .form import Element, FormDef
-from .models import Response, Survey
-from .services import SurveyEventCode, _event, response_store, units_choices
+from .models import HeldResponse, Response, Survey
+from .services import SurveyEventCode, _event, response_hold, responses_flush_due, units_choices
 
 ID_COLUMNS = ["_uuid", "meta/instanceID", "meta-instanceID", "instanceID", "KEY", "_id"]
 DATE_COLUMNS = ["_submission_time", "SubmissionDate", "end", "today"]
@@ -37,6 +37,7 @@ class ResponsesImport:
     created: int
     already_imported: int
     rows: int
+    held: int = 0  # of `created`, how many wait for the next batch (fewer than k so far)
 
 
 def _header_map(form: FormDef, scope: Element) -> dict[str, Element]:
@@ -163,18 +164,24 @@ def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by=None)
     if problems:
         raise ImportFailed(problems)
 
+    # Imported rows follow the web form's rule: held, then written in shuffled batches of at
+    # least k (this import's rows together with any held before), never in file order.
     created = existing = 0
     with transaction.atomic():
-        known = set(Response.objects.filter(idempotency_key__in=[k for _e, k, _d in prepared]).values_list("idempotency_key", flat=True))
+        keys = [k for _e, k, _d in prepared]
+        known = set(Response.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+        known |= set(HeldResponse.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
         for evaluation, key, day in prepared:
             if key in known:
                 existing += 1
                 continue
-            response_store(survey=survey, version=survey.version, evaluation=evaluation, key=key, day=day)
+            response_hold(survey=survey, version=survey.version, evaluation=evaluation, key=key, day=day)
             known.add(key)
             created += 1
         _event(survey, SurveyEventCode.RESPONSES_IMPORTED, by, new=f"{created} / {len(prepared)}")
-    return ResponsesImport(created=created, already_imported=existing, rows=len(prepared))
+    responses_flush_due(survey=survey, channel=Response.Channel.IMPORT)
+    held = HeldResponse.objects.filter(survey=survey, channel=Response.Channel.IMPORT).count() if created else 0
+    return ResponsesImport(created=created, already_imported=existing, rows=len(prepared), held=held)
 
 
 def _fill(scope: dict, calculated: dict, where: dict, role: _TableRole, row: int, values: dict, prefix: str, table: Table) -> None:

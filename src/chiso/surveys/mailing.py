@@ -24,7 +24,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import Invitation, MessageTemplate, Sample, SampleMember, Survey
-from .services import token_hash
+from .services import invitations_spent, token_hash
 
 LINK_KEY = "chiso.surveys.invitation-link"
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -145,8 +145,11 @@ def members_to_email(sample: Sample, kind: str):
     )
     if kind == MessageTemplate.Kind.INVITATION:
         return members.filter(emailed_at__isnull=True)
-    # Reminders: to those contacted before who have not finished.
-    return members.filter(emailed_at__isnull=False).exclude(invitation__status=Invitation.Status.COMPLETED)
+    # Reminders: to those contacted before who have not finished (nor submitted answers that
+    # wait for their batch).
+    return members.filter(emailed_at__isnull=False).exclude(invitation__status=Invitation.Status.COMPLETED).exclude(
+        invitation__in=invitations_spent(sample.survey)
+    )
 
 
 def invitations_email(
@@ -219,7 +222,7 @@ p { margin: 0 0 3mm; }
 def letters_members(sample: Sample, only_without_email: bool = False):
     members = SampleMember.objects.filter(sample=sample, active=True, opted_out_at__isnull=True).exclude(
         invitation__status=Invitation.Status.COMPLETED
-    )
+    ).exclude(invitation__in=invitations_spent(sample.survey))
     if only_without_email:
         members = members.filter(entry__email="")
     return members.select_related("entry", "invitation", "sample__survey").order_by("entry__commune", "entry__name", "pk")

@@ -123,7 +123,9 @@ class Survey(models.Model):
 class Invitation(models.Model):
     """Lời mời — one sampled respondent's single-use access. Only a hash of the token is kept.
 
-    The invitation learns one thing from the survey: its status. "Surveys II" adds sample frames.
+    The invitation learns one thing from the survey: its status. "Completed" is set when the
+    answers are written in their batch, in shuffled order with the batch's other invitations;
+    until then a SpentLink closes the link. "Surveys II" adds sample frames.
     """
 
     class Status(models.TextChoices):
@@ -152,7 +154,8 @@ class Invitation(models.Model):
 class Draft(models.Model):
     """Answers in progress, saved on every page so a respondent can resume; deleted on submit.
 
-    A web draft belongs to its invitation until submission; nothing of it survives submission.
+    A web draft belongs to its invitation until submission; nothing of it survives submission:
+    its answers move to a HeldResponse (in another transaction) and the draft is deleted.
     """
 
     class Channel(models.TextChoices):
@@ -179,8 +182,9 @@ class Response(models.Model):
     """Phiếu trả lời — one submitted questionnaire, unlinkable to who answered it.
 
     No invitation, draft, user, token or address; the date only, not the time; a random id,
-    so neither a join nor the order of ids reveals anything. `rated_units` lists the units
-    rated (DDCI), each with its entry in `answers`.
+    so neither a join nor the order of ids reveals anything. Rows arrive in shuffled batches
+    (HeldResponse), never one by one. `rated_units` lists the units rated (DDCI), each with
+    its entry in `answers`.
     """
 
     class Channel(models.TextChoices):
@@ -194,8 +198,10 @@ class Response(models.Model):
     answers = models.JSONField(_("answers"))
     rated_units = models.JSONField(_("rated units"), default=list, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The day its batch was written (web, paper), or the import's date of submission.
     submitted_on = models.DateField(_("submitted on"))
-    # Seconds spent answering (web and paper drafts), for speeder checks; no time of day.
+    # Time spent answering (web and paper drafts), for speeder checks: the lower bound of its
+    # bucket (services.DURATION_BUCKETS), never the exact seconds; no time of day.
     duration_seconds = models.PositiveIntegerField(_("time spent answering (s)"), null=True, blank=True)
     idempotency_key = models.CharField(_("submission key"), max_length=64, unique=True)
 
@@ -204,6 +210,51 @@ class Response(models.Model):
         ordering = ["id"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+
+
+class HeldResponse(models.Model):
+    """Phiếu chờ ghi — a submitted questionnaire waiting for its batch (docs/security.md).
+
+    Answers are written to `Response` only in shuffled batches of at least k, so that neither
+    the order of rows, their transaction ids nor the pages' counts follow arrival. Meanwhile they
+    wait here, with what the response will hold and nothing more: no invitation, draft, user or
+    time (not even a date: a batch's responses carry the day the batch was written), a random
+    id, and the submission key that makes a double click harmless.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="held_responses", verbose_name=_("survey"))
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("questionnaire version"))
+    answers = models.JSONField(_("answers"))
+    rated_units = models.JSONField(_("rated units"), default=list, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Response.Channel.choices)
+    # Imports bring their own date of submission; web and paper forms take their batch's day.
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("time spent answering (s)"), null=True, blank=True)
+    idempotency_key = models.CharField(_("submission key"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("response waiting for its batch")
+        verbose_name_plural = _("responses waiting for their batch")
+
+
+class SpentLink(models.Model):
+    """An invitation link used to submit, kept as a mark that only the server can recognise.
+
+    The mark is an HMAC of the invitation under the server's secret key, so a database (a dump,
+    a backup) does not say which invitation has submitted answers still waiting for their batch:
+    the invitation itself is not written at submission. It closes the link at once; the batch
+    marks the invitation completed and removes the mark.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    mark = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("used invitation link")
+        verbose_name_plural = _("used invitation links")
 
 
 class PaperEntryLog(models.Model):

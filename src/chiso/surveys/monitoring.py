@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from .models import Draft, Invitation, Response, SampleMember, Survey, SurveyAnalysis, SurveyDay
+from .models import Draft, HeldResponse, Invitation, Response, SampleMember, Survey, SurveyAnalysis, SurveyDay
 
 
 def analysis_for(survey: Survey) -> SurveyAnalysis:
@@ -82,6 +82,10 @@ def survey_monitor(survey: Survey) -> Monitor:
         for name in selects:
             codes.update(str((answers or {}).get(name, "")).split())
         in_progress.update(codes)
+    # Submitted answers waiting for their batch are still "in progress": a form moves from
+    # here to "completed" with its batch, so a single submission changes no count.
+    for units in HeldResponse.objects.filter(survey=survey).values_list("rated_units", flat=True).iterator(chunk_size=2000):
+        in_progress.update(set(units or []))
     from .services import units_choices
 
     units = []

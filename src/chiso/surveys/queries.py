@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from .engine import Evaluation, answers_from_clean
-from .models import Draft, Invitation, QuestionnaireVersion, Response, Survey
+from .models import Draft, HeldResponse, Invitation, QuestionnaireVersion, Response, Survey
 from .services import answers_with_values, units_choices
 
 
@@ -32,7 +32,9 @@ def survey_summary(survey: Survey) -> dict:
         "invitations": invitations,
         "responses": sum(channels.values()),
         "by_channel": channels,
-        "drafts": Draft.objects.filter(survey=survey).count(),
+        # Forms started and not yet among the responses: drafts, and answers waiting for their
+        # batch (so that one submission changes no count on the page).
+        "drafts": Draft.objects.filter(survey=survey).count() + HeldResponse.objects.filter(survey=survey).count(),
     }
 
 

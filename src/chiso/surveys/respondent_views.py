@@ -290,10 +290,11 @@ def submit(request, ref: str):
         return _render_review(request, ref, draft, errors=rejection.errors, status=400)
     except AccessRefused as refusal:
         return _refused(request, refusal)
-    # The reference stays: a retry after a lost connection finds the same response.
+    # The reference stays: a retry after a lost connection is recognised by its key. The
+    # answers join the responses with their batch (docs/security.md), not one by one.
     if entry["channel"] == "paper":
-        messages.success(request, _("The paper form was saved as a response."))
-        return redirect(reverse("surveys:detail", args=[submission.response.survey.code]) + "#paper")
+        messages.success(request, _("The paper form was saved. It will appear among the responses with the next batch of forms, or when the survey closes."))
+        return redirect(reverse("surveys:detail", args=[submission.survey.code]) + "#paper")
     return redirect("surveys_public:done")
 
 

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from chiso.audit.services import audit_record
 
-from .models import FrameEntry, Invitation, Sample, SampleFrame, SampleMember, Survey
+from .models import FrameEntry, Sample, SampleFrame, SampleMember, Survey
+from .services import invitation_spent
 
 # What a stratum can be made of, and the frame column holding it.
 STRATA_FIELDS = {"sector": "sector_section", "size": "size", "commune": "commune"}
@@ -149,7 +150,7 @@ def member_replace(*, member: SampleMember, by=None, reason: str = "") -> Sample
     (refused, opted out, closed down, unreachable). The member is no longer contacted."""
     if member.role != SampleMember.Role.PRIMARY and member.replaces_id is None:
         raise ValidationError(_("Only a sampled business can be replaced."))
-    if member.invitation_id and member.invitation.status == Invitation.Status.COMPLETED:
+    if member.invitation_id and invitation_spent(member.invitation):
         raise ValidationError(_("This business has answered; it is not replaced."))
     if not member.active:
         raise ValidationError(_("This business has already been replaced."))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import random
 import secrets
 import uuid
 from copy import deepcopy
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from chiso.audit.services import audit_record
@@ -20,7 +23,18 @@ from chiso.core.tabular import ImportFailed, Problem
 
 from .engine import Evaluation, first_entries, normalise_input
 from .form import Choice
-from .models import Draft, Invitation, PaperEntryLog, Questionnaire, QuestionnaireVersion, Response, Survey, SurveyDay
+from .models import (
+    Draft,
+    HeldResponse,
+    Invitation,
+    PaperEntryLog,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    SpentLink,
+    Survey,
+    SurveyDay,
+)
 from .xlsform import ParsedForm, xlsform_parse
 
 
@@ -130,13 +144,16 @@ def survey_open_now(*, survey: Survey, by=None) -> Survey:
     return survey
 
 
-@transaction.atomic
 def survey_close(*, survey: Survey, by=None, reason: str = "") -> Survey:
-    now = timezone.now()
-    old = survey.closes_at
-    survey.closes_at = max(now, survey.opens_at + datetime.timedelta(seconds=1))
-    survey.save(update_fields=["closes_at"])
-    _event(survey, SurveyEventCode.CLOSED, by, old=old.isoformat(), new=survey.closes_at.isoformat(), reason=reason)
+    """Close now; the answers still held are written, whatever their number (after the
+    closing is committed, in their own transactions)."""
+    with transaction.atomic():
+        now = timezone.now()
+        old = survey.closes_at
+        survey.closes_at = max(now, survey.opens_at + datetime.timedelta(seconds=1))
+        survey.save(update_fields=["closes_at"])
+        _event(survey, SurveyEventCode.CLOSED, by, old=old.isoformat(), new=survey.closes_at.isoformat(), reason=reason)
+    responses_flush(survey=survey, force=True)
     return survey
 
 
@@ -235,7 +252,7 @@ def draft_for_token(*, token: str) -> Draft:
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("survey").filter(token_hash=token_hash(token)).first()
     if invitation is None:
         raise AccessRefused("unknown")
-    if invitation.status == Invitation.Status.COMPLETED:
+    if invitation_spent(invitation):
         raise AccessRefused("completed", invitation.survey)
     _check_open(invitation.survey)
     draft = Draft.objects.filter(invitation=invitation).first()
@@ -339,41 +356,55 @@ def active_seconds(draft: Draft) -> int:
 
 @dataclass
 class Submission:
-    response: Response | None
+    """A submission accepted: the answers wait for their batch (HeldResponse); there is no
+    response to show yet, and none may be shown to whoever submitted it."""
+
+    survey: Survey
     duplicate: bool
 
 
+# Answering time is stored as the lower bound of its bucket, never to the second: exact
+# durations and a web server's access log would line each response up with its respondent.
+DURATION_BUCKETS = (0, 60, 120, 180, 240, 300, 420, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200)
+
+
+def duration_bucket(seconds: int | None) -> int | None:
+    """The lower bound of the bucket of `seconds` (None stays None)."""
+    if seconds is None:
+        return None
+    return max(b for b in DURATION_BUCKETS if b <= max(0, int(seconds)))
+
+
 def response_submit(*, survey_id: int, draft_key: str, client_key: str, by=None) -> Submission:
-    """Store the draft as a response, once. The same client key again returns the first response.
+    """Accept the draft's answers, once; they are written as a response with their batch.
+
+    Three steps, each its own transaction, so that nothing on the invitation's side shares a
+    transaction (hence a PostgreSQL xmin) with the answers:
+    1. the answers, checked again in full, go to HeldResponse (no invitation, draft or time);
+    2. the draft is deleted and the invitation's link marked used (SpentLink) — the invitation
+       row itself is not written, so no page changes;
+    3. when the survey's held answers of this channel reach the batch size, they are written
+       (responses_flush), outside both.
+    The answers are stored before the draft goes, so a failure in between loses nothing; the
+    same client key again (a double click, a retry) stores nothing more and finishes step 2.
 
     Raises SubmissionRejected with messages by address when any answer fails the form's
-    rules (the whole form is checked again here), and AccessRefused when the draft is gone
-    or the survey closed meanwhile.
+    rules, and AccessRefused when the draft is gone or the survey closed meanwhile.
     """
     client_key = (client_key or "").strip()[:200]
     if not client_key:
         raise SubmissionRejected({"": _("The form was incomplete; please submit again.")})
     key = idempotency_hash(survey_id, client_key)
-    try:
-        return _response_store_once(survey_id=survey_id, draft_key=draft_key, key=key, by=by)
-    except IntegrityError:
-        # The same key was stored meanwhile (its transaction committed first): that response.
-        return Submission(response=Response.objects.filter(idempotency_key=key).first(), duplicate=True)
-
-
-@transaction.atomic
-def _response_store_once(*, survey_id: int, draft_key: str, key: str, by) -> Submission:
-    # One query for the draft, its survey and period and its version, without the version's
-    # parsed form and workbook: each process keeps the parsed form (QuestionnaireVersion.form).
-    draft = (Draft.objects.select_for_update(of=("self",)).select_related("survey__period", "version")
-             .defer("version__survey", "version__xlsform", "version__warnings")
+    # One query for the draft, its survey and period, its version (without the parsed form and
+    # workbook: each process keeps the parsed form) and its invitation's id and hash.
+    draft = (Draft.objects.select_related("survey__period", "version", "invitation")
+             .defer("version__survey", "version__xlsform", "version__warnings", "invitation__label", "invitation__link_salt")
              .filter(key=draft_key, survey_id=survey_id).first())
     if draft is None:
-        # Submitted already (a double click waits on the lock above, then sees the response).
-        stored = Response.objects.filter(idempotency_key=key).first()
-        if stored is not None:
-            return Submission(response=stored, duplicate=True)
+        # Submitted already: a double click whose first request finished, or a retry.
         survey = Survey.objects.filter(pk=survey_id).first()
+        if survey is not None and HeldResponse.objects.filter(idempotency_key=key).exists():
+            return Submission(survey=survey, duplicate=True)
         raise AccessRefused("completed" if survey else "unknown", survey)
     survey = draft.survey
     if draft.channel == Draft.Channel.WEB and survey.state() != "open":
@@ -385,18 +416,152 @@ def _response_store_once(*, survey_id: int, draft_key: str, key: str, by) -> Sub
     if errors:
         raise SubmissionRejected(errors)
     channel = Response.Channel.PAPER if draft.channel == Draft.Channel.PAPER else Response.Channel.WEB
-    if draft.invitation_id:
-        Invitation.objects.filter(pk=draft.invitation_id).update(status=Invitation.Status.COMPLETED)
-    if channel == Response.Channel.PAPER and getattr(by, "pk", None):
-        paper_entry_count(user=by, survey=survey)
-    Draft.objects.filter(pk=draft.pk).delete()
-    # Last, so that a key already used (unique) rolls the whole submission back, draft included.
-    response = Response.objects.create(
-        id=uuid.uuid4(), survey=survey, version=draft.version, answers=evaluation.clean(),
-        rated_units=evaluation.rated_units(), channel=channel, submitted_on=timezone.localdate(), idempotency_key=key,
-        duration_seconds=active_seconds(draft),
-    )
-    return Submission(response=response, duplicate=False)
+    duplicate = False
+    try:
+        with transaction.atomic():
+            HeldResponse.objects.create(
+                id=uuid.uuid4(), survey=survey, version=draft.version, answers=evaluation.clean(), rated_units=evaluation.rated_units(),
+                channel=channel, duration_seconds=duration_bucket(active_seconds(draft)), idempotency_key=key,
+            )
+    except IntegrityError:
+        duplicate = True  # this key's answers are held already (a double click): finish the rest
+    with transaction.atomic():
+        deleted = Draft.objects.filter(pk=draft.pk).delete()[0]
+        if deleted and draft.invitation_id:
+            SpentLink.objects.bulk_create([SpentLink(survey=survey, mark=spent_marks(draft.invitation)[0])], ignore_conflicts=True)
+        if deleted and channel == Response.Channel.PAPER and getattr(by, "pk", None):
+            paper_entry_count(user=by, survey=survey)
+    # Outside both transactions: maybe this submission completes a batch.
+    responses_flush_due(survey=survey, channel=channel)
+    return Submission(survey=survey, duplicate=duplicate or not deleted)
+
+
+# --- batches: held answers become responses ------------------------------------------------
+
+SPENT_SALT = "chiso.surveys.spent-link"
+# The smallest batch whatever the survey's k: k is a setting of the secretariat, whose pages
+# the batches protect, so it cannot make batches of one.
+MIN_BATCH = 5
+
+
+def spent_marks(invitation: Invitation) -> list[str]:
+    """The invitation's SpentLink mark under the secret key and each fallback (the first is
+    the one written): without the key, nobody can tell whose mark it is."""
+    value = f"{invitation.pk}:{invitation.token_hash}"
+    secrets_ = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [salted_hmac(SPENT_SALT, value, secret=secret, algorithm="sha256").hexdigest() for secret in secrets_]
+
+
+def invitation_spent(invitation: Invitation) -> bool:
+    """Has this invitation submitted its answers (completed, or waiting for its batch)?"""
+    if invitation.status == Invitation.Status.COMPLETED:
+        return True
+    return SpentLink.objects.filter(mark__in=spent_marks(invitation)).exists()
+
+
+def invitations_spent(survey: Survey) -> set[int]:
+    """The ids of the survey's invitations whose answers wait for their batch (for reminders,
+    letters and replacements: a business that answered is not asked again)."""
+    marks = set(SpentLink.objects.filter(survey=survey).values_list("mark", flat=True))
+    if not marks:
+        return set()
+    spent = set()
+    for invitation in Invitation.objects.filter(survey=survey).exclude(status=Invitation.Status.COMPLETED).only("pk", "token_hash"):
+        if marks.intersection(spent_marks(invitation)):
+            spent.add(invitation.pk)
+    return spent
+
+
+def batch_size(survey: Survey) -> int:
+    from .models import SurveyAnalysis
+
+    k = SurveyAnalysis.objects.filter(survey=survey).values_list("min_cell", flat=True).first()
+    return max(k or MIN_BATCH, MIN_BATCH)
+
+
+def responses_flush_due(*, survey: Survey, channel: str) -> int:
+    """Write the survey's held answers of one channel if they make a batch (or the survey has
+    closed: then whatever is held). Called after each submission, outside its transactions."""
+    held = HeldResponse.objects.filter(survey=survey, channel=channel).count()
+    if not held:
+        return 0
+    closed = survey.state() == "closed"
+    if not closed and (held < MIN_BATCH or held < batch_size(survey)):
+        return 0
+    return responses_flush(survey=survey, force=closed)
+
+
+def responses_flush(*, survey: Survey, force: bool = False) -> int:
+    """Write held answers as responses, one shuffled batch per channel of at least the batch
+    size (any size with `force`: the survey closed), then mark the invitations whose links
+    were used completed. Returns the number of responses written.
+
+    Each batch is one transaction that only inserts responses and deletes held rows (the
+    answers' side); the invitations are marked in another (the identity side), each in
+    random order, so neither transaction ids, physical order nor ids follow arrival.
+    """
+    size = batch_size(survey)
+    written = 0
+    channels = HeldResponse.objects.filter(survey=survey).values_list("channel", flat=True).distinct()
+    for channel in sorted(set(channels)):
+        written += _batch_write(survey=survey, channel=channel, size=size, force=force)
+    if written or force:
+        _completions_mark(survey=survey)
+    return written
+
+
+def _batch_write(*, survey: Survey, channel: str, size: int, force: bool) -> int:
+    shuffle = random.SystemRandom().shuffle
+    with transaction.atomic():
+        # Rows another flush is writing are skipped, never written twice.
+        held = list(HeldResponse.objects.select_for_update(skip_locked=True).filter(survey=survey, channel=channel))
+        if not held or (len(held) < size and not force):
+            return 0
+        shuffle(held)
+        day = timezone.localdate()
+        Response.objects.bulk_create([
+            Response(
+                id=uuid.uuid4(), survey_id=h.survey_id, version_id=h.version_id, answers=h.answers, rated_units=h.rated_units,
+                channel=h.channel, submitted_on=h.submitted_on or day, duration_seconds=h.duration_seconds,
+                # An import's key stays, so the same export imported again adds nothing; a web
+                # or paper form's key goes with its held row (it came with the submission).
+                idempotency_key=h.idempotency_key if h.channel == Response.Channel.IMPORT else secrets.token_hex(32),
+            )
+            for h in held
+        ])
+        HeldResponse.objects.filter(pk__in=[h.pk for h in held]).delete()
+    return len(held)
+
+
+def _completions_mark(*, survey: Survey) -> int:
+    """Mark completed, in random order, every invitation whose link was used."""
+    with transaction.atomic():
+        marks = dict(SpentLink.objects.select_for_update(skip_locked=True).filter(survey=survey).values_list("mark", "pk"))
+        if not marks:
+            return 0
+        done, used = [], []
+        for invitation in Invitation.objects.filter(survey=survey).exclude(status=Invitation.Status.COMPLETED).only("pk", "token_hash"):
+            found = [marks[m] for m in spent_marks(invitation) if m in marks]
+            if found:
+                done.append(invitation.pk)
+                used.extend(found)
+        random.SystemRandom().shuffle(done)
+        for pk in done:
+            Invitation.objects.filter(pk=pk).update(status=Invitation.Status.COMPLETED)
+        SpentLink.objects.filter(pk__in=used).delete()
+    return len(done)
+
+
+def surveys_flush_held() -> list[tuple[Survey, int]]:
+    """For the scheduled command: every survey with held answers or used links writes what
+    makes a batch, and a survey whose closing time has passed writes everything it holds."""
+    ids = set(HeldResponse.objects.values_list("survey_id", flat=True)) | set(SpentLink.objects.values_list("survey_id", flat=True))
+    done = []
+    for survey in Survey.objects.filter(pk__in=ids).order_by("pk"):
+        closed = survey.state() == "closed"
+        written = responses_flush(survey=survey, force=closed)
+        done.append((survey, written))
+    return done
 
 
 def paper_entry_count(*, user, survey: Survey) -> None:
@@ -409,8 +574,19 @@ def response_store(
     *, survey: Survey, version: QuestionnaireVersion, evaluation: Evaluation, key: str, day: datetime.date,
     channel: str = Response.Channel.IMPORT, duration_seconds: int | None = None,
 ) -> Response:
-    """Store an already checked set of answers (imports, the demo's synthetic responses)."""
+    """Write an already checked set of answers straight to the responses: the demo's and the
+    tests' synthetic answers, which no respondent gave. Real ones go through HeldResponse
+    (response_submit, response_hold)."""
     return Response.objects.create(
         id=uuid.uuid4(), survey=survey, version=version, answers=evaluation.clean(), rated_units=evaluation.rated_units(),
-        channel=channel, submitted_on=day, idempotency_key=key, duration_seconds=duration_seconds,
+        channel=channel, submitted_on=day, idempotency_key=key, duration_seconds=duration_bucket(duration_seconds),
+    )
+
+
+def response_hold(*, survey: Survey, version: QuestionnaireVersion, evaluation: Evaluation, key: str, day: datetime.date | None,
+                  channel: str = Response.Channel.IMPORT) -> HeldResponse:
+    """Hold an already checked set of answers for the survey's next batch (imports)."""
+    return HeldResponse.objects.create(
+        id=uuid.uuid4(), survey=survey, version=version, answers=evaluation.clean(), rated_units=evaluation.rated_units(),
+        channel=channel, submitted_on=day, idempotency_key=key,
     )

@@ -249,6 +249,8 @@ def responses_import_view(request, code: str):
                 request,
                 _("Imported %(created)s responses; %(existing)s were imported before and skipped.") % {"created": result.created, "existing": result.already_imported},
             )
+            if result.held:
+                messages.info(request, _("%(held)s imported responses wait for the next batch: responses are added in batches, never a few at a time.") % {"held": result.held})
             return redirect("surveys:detail", code=survey.code)
     return render(request, "surveys/responses_import.html", {"survey": survey, "form": form, "problems": problems}, status=400 if problems else 200)
 
