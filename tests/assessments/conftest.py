@@ -13,8 +13,13 @@ PAR = {
     "steps": [{"points": {"bonus": {"PAR": "bonus"}, "penalty": {"PAR": "penalty"}, "output": "percent"}}],
     "iMeta": [
         {"iCode": "PAR", "Level": 3, "Type": "Aggregate", "max_points": 10, "name_vi": "Chỉ số CCHC", "Bands": "A>=90; B>=80; C"},
-        {"iCode": "bonus", "Type": "Other", "name_vi": "Điểm thưởng"},
-        {"iCode": "penalty", "Type": "Other", "name_vi": "Điểm trừ"},
+        {"iCode": "bonus", "Type": "Other", "name_vi": "Điểm thưởng", "max_points": 2},
+        {"iCode": "penalty", "Type": "Other", "name_vi": "Điểm trừ", "max_points": 3},
+        {"iCode": "bonus.initiative", "Type": "Other", "adjusts": "bonus", "max_points": 1.5, "name_vi": "Sáng kiến CCHC được công nhận",
+         "to_confirm": True},
+        {"iCode": "bonus.award", "Type": "Other", "adjusts": "bonus", "max_points": 1, "name_vi": "Được khen thưởng về CCHC"},
+        {"iCode": "penalty.late", "Type": "Other", "adjusts": "penalty", "max_points": 2, "name_vi": "Chậm báo cáo CCHC"},
+        {"iCode": "penalty.violation", "Type": "Other", "adjusts": "penalty", "max_points": 3, "name_vi": "Vi phạm kỷ luật hành chính"},
         {"iCode": "F1", "Level": 2, "Parent": "PAR", "Type": "Aggregate", "max_points": 6, "name_vi": "Công tác chỉ đạo, điều hành"},
         {"iCode": "F1.1", "Level": 1, "Parent": "F1", "Type": "Indicator", "max_points": 3, "step": 0.5, "evidence": True,
          "name_vi": "Ban hành kế hoạch CCHC năm", "guidance": "Đúng hạn: 3 điểm"},
@@ -97,12 +102,14 @@ def claim_all(assessment, officer, points=None):
 
 
 def appraise_all(assessment, expert, points=None):
+    """Appraise every self-assessed item: the claim, or `points` (with a reason where they differ)."""
     from chiso.assessments.services import item_appraise
 
     points = points or {}
     for item in assessment.items.filter(part="self").select_related("node"):
         value = points.get(item.code, item.self_points)
-        item_appraise(item=item, by=expert, points=value, not_applicable=item.self_na and item.code not in points)
+        comment = "Tài liệu chưa đủ" if item.code in points and value != item.self_points else ""
+        item_appraise(item=item, by=expert, points=value, not_applicable=item.self_na and item.code not in points, comment=comment)
 
 
 @pytest.fixture
@@ -113,5 +120,5 @@ def survey_run(db, period, blocks, units):
 
     version = framework_import(file_name="ks.yaml", content=yaml.safe_dump(SURVEY, allow_unicode=True).encode()).version
     for unit, value in zip(units, (80.0, 50.0)):
-        indicator_value_set(framework=version.framework, period=period, unit=unit, code="F1.3", value=value, source="Khảo sát thử")
-    return run_publish(run=run_create(version=version, period=period, block=blocks["department"]), by=None)
+        indicator_value_set(framework=version.framework, period=period, unit=unit, code="F1.3", value=value, source="Khảo sát thử", by=None)
+    return run_publish(run=run_create(version=version, period=period, block=blocks["department"], by=None), by=None)

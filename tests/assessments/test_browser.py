@@ -82,6 +82,7 @@ def test_par_assessment_from_self_assessment_to_publication(menu, page, login, c
     page.click("#document-form button")
     expect(page.locator("#evidence")).to_contain_text("12/KH-STC")
     page.click("main >> text=Sở Tài chính")
+    page.check("#submit input[name=confirm]")
     page.click("#submit button")
     expect(page.locator(".messages")).to_contain_text("Đã nộp")
     assert codes(a, s.Event.EVIDENCE_ADDED)[0][1].startswith("ke-hoach-cchc-2023.pdf")
@@ -116,13 +117,13 @@ def test_par_assessment_from_self_assessment_to_publication(menu, page, login, c
     menu("Đánh giá CCHC")
     expect(page.locator("#due")).to_contain_text("Giải trình theo yêu cầu")
     page.click("#due >> text=Sở Tài chính")
-    expect(page.locator("#questions")).to_contain_text("Đề nghị cung cấp văn bản")
-    page.click("#questions >> text=F1.1")
+    expect(page.locator("#rounds")).to_contain_text("Đề nghị cung cấp văn bản")
+    page.click("#rounds >> text=F1.1")
     page.fill("#id_explanation", "Kế hoạch 12/KH-STC ban hành ngày 15/01/2023, đúng hạn của UBND tỉnh.")
     page.click("#explain-form button")
     expect(page.locator(".messages")).to_contain_text("Đã lưu giải trình")
     page.click("main >> text=Sở Tài chính")
-    page.click("#questions button")
+    page.click("#rounds button")
     expect(page.locator(".messages")).to_contain_text("Đã gửi giải trình")
     logout(page)
 
@@ -135,10 +136,11 @@ def test_par_assessment_from_self_assessment_to_publication(menu, page, login, c
     row.locator(".par-appraise button").click()
     expect(page.locator("tr[data-code='F1.1'] .par-saved")).to_be_visible()
     page.reload()
+    page.check("#appraisal form:has-text('Hoàn thành thẩm định') input[name=confirm]")
     page.click("#appraisal >> text=Hoàn thành thẩm định")
     expect(page.locator(".messages")).to_contain_text("Đã hoàn thành thẩm định")
     assert [v for f, v in codes(a, s.Event.APPRAISED) if f == "appraised_points"][:1] == ["2"]
-    assert "3" in [v for f, v in codes(a, s.Event.APPRAISED) if f == "appraised_points"]
+    assert [v for f, v in codes(a, s.Event.REAPPRAISED) if f == "round2_points"] == ["3"]  # round 2; round 1 kept
     logout(page)
 
     # --- the council: differences highlighted, the decision with quorum and vote
@@ -149,10 +151,12 @@ def test_par_assessment_from_self_assessment_to_publication(menu, page, login, c
     page.fill("#id_minutes_number", "05/BB-HĐTĐ")
     page.fill("#id_members_present", "Ông A\nBà B")
     page.fill("#id_votes_for", "2")
+    page.check("#id_confirm")
     page.click("#decision-form button")
     expect(page.locator(".problems")).to_contain_text("Không đủ túc số")
     page.fill("#id_members_present", "Ông A\nBà B\nÔng C")
     page.fill("#id_votes_for", "3")
+    page.check("#id_confirm")
     page.click("#decision-form button")
     expect(page.locator(".messages")).to_contain_text("khóa điểm")
     logout(page)

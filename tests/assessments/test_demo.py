@@ -1,12 +1,19 @@
-"""The demo's PAR cycles: 2022 published through the run machinery, 2023 in progress."""
+"""The demo's PAR cycles: 2022, 2023 and 2025 published through the run machinery; 2023 and 2025
+show a unit closed as not submitted, 2025 the reform's units, a withdrawal, two explanation rounds
+with working-day deadlines, a round-2 appraisal and capped bonus and penalty."""
+
+import datetime
 
 import pytest
+from django.utils import timezone
 
 from chiso.accounts import demo as accounts_demo
 from chiso.assessments import demo as assessments_demo
+from chiso.assessments import queries
+from chiso.assessments import services as s
+from chiso.assessments.models import Assessment, Cycle, Question
 from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
-from chiso.assessments.models import Assessment, Cycle
 from chiso.frameworks import demo as frameworks_demo
 from chiso.indices.models import IndexRun, IndicatorValue
 from chiso.indices.services import run_recompute_matches
@@ -21,20 +28,37 @@ def load():
         loader()
 
 
-def test_par_2022_is_published_and_par_2023_is_in_progress():
+def test_every_demo_cycle_is_published_and_2025_shows_each_rule():
     load()
-    c2022, c2023 = Cycle.objects.get(period__code="2022"), Cycle.objects.get(period__code="2023")
-    assert set(c2022.assessments.values_list("status", flat=True)) == {Status.PUBLISHED}
-    assert c2022.run.status == IndexRun.Status.PUBLISHED and run_recompute_matches(c2022.run)
+    cycles = {c.period.code: c for c in Cycle.objects.select_related("period", "run")}
+    assert set(cycles) == {"2022", "2023", "2025"}
+    for cycle in cycles.values():
+        assert set(cycle.assessments.values_list("status", flat=True)) == {Status.PUBLISHED}
+        assert cycle.run.status == IndexRun.Status.PUBLISHED and run_recompute_matches(cycle.run)
     assert IndicatorValue.objects.filter(period__code="2022", framework__code="PAR-SO", source__startswith="Điểm Hội đồng").exists()
-    statuses = list(c2023.assessments.values_list("status", flat=True))
-    assert statuses.count(Status.EXPLANATION_REQUESTED) == 1
-    assert Status.SUBMITTED in statuses and Status.APPRAISED in statuses and Status.DRAFT in statuses
-    assert c2023.assessments.get(unit__code="S-TP").status == Status.EXPLANATION_REQUESTED
-    own = c2023.assessments.get(unit__code="S-TC")
-    assert own.status == Status.DRAFT and own.items.filter(self_points__isnull=False).exists()
-    assert own.items.filter(part="self", self_points__isnull=True, self_na=False).exists()  # still to do
-    assert c2023.run is None
+    assert cycles["2023"].assessments.filter(not_submitted=True).count() >= 3
+
+    c2025 = cycles["2025"]
+    codes = set(c2025.assessments.values_list("unit__code", flat=True))
+    assert "S-NNMT" in codes and "S-DTTG" in codes and "S-KHDT" not in codes and "S-TNMT" not in codes
+    assert len(codes) == 15
+    left = {o.unit.code for o in queries.cycle_left_out(c2025)}
+    assert left == {"S-KHDT", "S-NNPTNT", "S-TNMT", "S-GTVT", "S-TTTT", "S-LDTBXH", "S-BDT"}
+    tc = c2025.assessments.get(unit__code="S-TC")
+    assert history(tc).filter(event=s.Event.WITHDRAWN).count() == 1
+    steps = list(history(tc).filter(event=s.Event.TRANSITION).order_by("at", "pk").values_list("new_value", flat=True))
+    assert steps[:3] == ["submitted", "draft", "submitted"]  # the demo dates its steps; the opening is stamped when loaded
+    assert c2025.assessments.get(unit__code="S-NGV").not_submitted
+    tp = c2025.assessments.get(unit__code="S-TP")
+    rounds = queries.explanation_rounds(tp)
+    assert [r.number for r in rounds] == [1, 2] and all(q.answer for r in rounds for q in r.questions)
+    # round 2 asked on Tue 10/02/2026: five working days skip Tết (16–20/02) → Tue 24/02/2026
+    assert timezone.localtime(tp.explanation_due).date() == datetime.date(2026, 2, 24)
+    assert tp.items.filter(round2_points__isnull=False).count() == 2 and tp.appraisal_round == 2
+    assert tp.bonus_points == 3 and tp.bonus_penalty["bonus"]["bonus.initiative"] == "1.5"
+    assert c2025.assessments.get(unit__code="S-XD").penalty_points == 1
+    assert Question.objects.filter(item__assessment=tp).exclude(reply="").exists()
+
     counts = (Cycle.objects.count(), AuditRecord.objects.count(), IndexRun.objects.count())
     load()
     assert (Cycle.objects.count(), AuditRecord.objects.count(), IndexRun.objects.count()) == counts

@@ -253,8 +253,12 @@ def test_the_whole_appraisal_with_an_explanation_round(submitted, people):
     s.assessment_appraisal_complete(assessment=a, by=expert)
     assert [t[1] for t in transitions(a)] == ["draft", "submitted", "under_appraisal", "explanation_requested", "explained", "appraised"]
     assert [t[2] for t in transitions(a)][-4:] == ["thamdinh", "thamdinh", "canbo.a", "thamdinh"]
-    f11 = history(item_of(a, "F1.1")).filter(field="appraised_points").order_by("pk")
-    assert [(e.old_value, e.new_value) for e in f11] == [("", "2"), ("2", "3")]
+    # after the explanation the points are round 2's; round 1 stays
+    f11 = item_of(a, "F1.1")
+    assert (f11.appraised_points, f11.round2_points, f11.final) == (Decimal("2"), Decimal("3"), (Decimal("3"), False))
+    assert [(e.old_value, e.new_value) for e in history(f11).filter(field="appraised_points")] == [("", "2")]
+    assert [(e.event, e.new_value, e.reason) for e in history(f11).filter(field="round2_points")] == [
+        (s.Event.REAPPRAISED, "3", "Đã giải trình")]
     assert history(item_of(a, "F1.1")).filter(event=s.Event.EXPLAINED).get().new_value.startswith("Kế hoạch 12/KH-STC")
 
 
@@ -306,7 +310,7 @@ def test_council_needs_a_quorum_and_a_majority_then_locks_the_points(appraised, 
         decide(cycle, people, assessments, votes_for=3, votes_against=1)  # more votes than members present
     a = assessment_of(cycle, "S-A")
     s.item_council_adjust(item=item_of(a, "F2.1"), by=people["council"], points=Decimal("4"), reason="Hội đồng chấp nhận giải trình")
-    s.assessment_bonus_penalty_set(assessment=a, by=people["council"], bonus=Decimal("0.5"), penalty=Decimal("0"), reason="Sáng kiến cấp tỉnh")
+    s.assessment_bonus_penalty_set(assessment=a, by=people["council"], points={"bonus.initiative": Decimal("0.5")}, note="Sáng kiến cấp tỉnh")
     decision = decide(cycle, people, assessments)
     assert CouncilDecision.objects.get().members_present == ["Ông A", "Bà B", "Ông C"]
     a.refresh_from_db()
@@ -438,6 +442,7 @@ def test_reminders_go_once_a_day_to_who_has_something_due(cycle, people, mailout
 TRANSITIONS = [
     # (service, the right person, the status it needs)
     (s.assessment_submit, "officer", Status.DRAFT),
+    (s.assessment_withdraw, "officer", Status.SUBMITTED),
     (s.assessment_appraisal_start, "expert", Status.SUBMITTED),
     (s.assessment_explanation_request, "expert", Status.UNDER_APPRAISAL),
     (s.assessment_explanation_submit, "officer", Status.EXPLANATION_REQUESTED),
@@ -487,7 +492,7 @@ def test_only_the_council_decides_adjusts_and_sets_bonus(appraised, people, who)
     with pytest.raises(PermissionDenied):
         s.item_council_adjust(item=item_of(a, "F2.1"), by=people[who], points=Decimal("1"), reason="x")
     with pytest.raises(PermissionDenied):
-        s.assessment_bonus_penalty_set(assessment=a, by=people[who], bonus=Decimal("1"), penalty=Decimal("0"), reason="x")
+        s.assessment_bonus_penalty_set(assessment=a, by=people[who], points={"bonus.award": Decimal("1")}, note="x")
     assert AuditRecord.objects.count() == before
 
 

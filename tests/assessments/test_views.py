@@ -166,7 +166,9 @@ def test_council_page_highlights_differences_and_records_the_decision(client, cy
     assert client.post(url, {}).status_code == 403
     client.force_login(people["council"])
     data = {"meeting_date": "01/02/2024", "minutes_number": "05/BB", "members_present": "Ông A\nBà B", "votes_for": 2,
-            "votes_against": 0, "votes_abstain": 0, "assessments": [a.pk for a in cycle.assessments.all()]}
+            "votes_against": 0, "votes_abstain": 0, "assessments": [a.pk for a in cycle.assessments.all()], "confirm": "on"}
+    response = client.post(url, dict(data, confirm=""))
+    assert response.status_code == 400  # the decision needs its confirmation
     response = client.post(url, data)
     assert response.status_code == 400 and "5" in response.content.decode()  # 2 of 5: no quorum
     response = client.post(url, dict(data, members_present="Ông A\nBà B\nÔng C", votes_for=3))
@@ -255,3 +257,75 @@ def test_the_upload_still_needs_the_csrf_token(cycle, people):
     client.force_login(people["officer"])
     response = client.post(reverse("assessments:item_upload", args=[a.pk, item_of(a, "F1.1").pk]), {"file": _file("a.pdf", PDF)})
     assert response.status_code == 403 and not Evidence.objects.exists()
+
+
+# --- issue 19: confirmations, the buttons from actions_allowed, uploads, the cycle page, documents ---
+
+def test_irreversible_steps_need_the_ticked_box_without_javascript(client, cycle, people):
+    a = assessment_of(cycle, "S-A")
+    claim_all(a, people["officer"])
+    client.force_login(people["officer"])
+    html = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    assert 'name="confirm" value="1" required' in html and "Rút lại để sửa" not in html
+    response = client.post(reverse("assessments:transition", args=[a.pk, "submit"]), follow=True)
+    assert "Đánh dấu ô xác nhận" in response.content.decode()
+    assert Assessment.objects.get(pk=a.pk).status == Status.DRAFT
+    client.post(reverse("assessments:transition", args=[a.pk, "submit"]), {"confirm": "1"})
+    assert Assessment.objects.get(pk=a.pk).status == Status.SUBMITTED
+    html = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    assert "Rút lại để sửa" in html and 'id="submit"' not in html  # the buttons follow actions_allowed
+    client.post(reverse("assessments:transition", args=[a.pk, "withdraw"]))
+    assert Assessment.objects.get(pk=a.pk).status == Status.DRAFT
+
+
+def test_the_size_limit_is_a_plain_number_and_a_413_page_without_connection_close(client, cycle, people):
+    a = assessment_of(cycle, "S-A")
+    item = item_of(a, "F1.1")
+    client.force_login(people["officer"])
+    html = client.get(reverse("assessments:item", args=[a.pk, item.pk])).content.decode()
+    assert 'data-max-bytes="20971520"' in html
+    response = client.post(reverse("assessments:item_upload", args=[a.pk, item.pk]), {"file": io.BytesIO(PDF)},
+                           CONTENT_LENGTH=str(30 * 1024 * 1024))
+    assert response.status_code == 413 and "Connection" not in response.headers
+    assert "30,0\xa0MB" in response.content.decode() and "20,0\xa0MB" in response.content.decode()
+
+
+def test_the_cycle_page_lists_who_is_left_out_and_the_secretariat_adds_a_unit(client, cycle, people, make_unit):
+    lone = make_unit("S-LONE", name_vi="Ban Một Mình", valid_to=datetime.date(2023, 6, 30))
+    client.force_login(people["secretariat"])
+    html = client.get(reverse("assessments:cycle", args=[cycle.pk])).content.decode()
+    assert 'id="left-out"' in html and "Ban Một Mình" in html and "30/06/2023" in html and 'id="delete-cycle"' in html
+    response = client.post(reverse("assessments:cycle_unit_add", args=[cycle.pk]), {"unit": lone.pk, "reason": ""}, follow=True)
+    assert "Chọn đơn vị và nêu lý do" in response.content.decode()
+    client.post(reverse("assessments:cycle_unit_add", args=[cycle.pk]), {"unit": lone.pk, "reason": "Theo chỉ đạo của UBND tỉnh"})
+    assert cycle.assessments.filter(unit=lone).exists()
+    client.force_login(people["expert"])
+    assert client.post(reverse("assessments:cycle_unit_add", args=[cycle.pk]), {"unit": lone.pk, "reason": "x"}).status_code == 403
+    assert client.post(reverse("assessments:cycle_delete", args=[cycle.pk]), {"reason": "x", "confirm": "1"}).status_code == 403
+
+
+def test_accepting_claims_in_bulk_from_the_page(client, cycle, people):
+    a = assessment_of(cycle, "S-A")
+    claim_all(a, people["officer"])
+    s.assessment_submit(assessment=a, by=people["officer"])
+    client.force_login(people["officer"])
+    assert client.post(reverse("assessments:accept", args=[a.pk]), {"under": "", "confirm": "1"}).status_code == 403
+    client.force_login(people["expert"])
+    client.post(reverse("assessments:accept", args=[a.pk]), {"under": ""})  # not confirmed: nothing
+    assert not history(a).filter(event=s.Event.CLAIM_ACCEPTED).exists()
+    response = client.post(reverse("assessments:accept", args=[a.pk]), {"under": "", "confirm": "1"}, follow=True)
+    assert "Đã chấp nhận 3" in response.content.decode()
+    assert history(a).filter(event=s.Event.CLAIM_ACCEPTED).count() == 3
+
+
+def test_documents_download_as_docx_for_those_who_may_see_them(client, cycle, people):
+    a, b = assessment_of(cycle, "S-A"), assessment_of(cycle, "S-B")
+    client.force_login(people["officer"])
+    response = client.get(reverse("assessments:document", args=[a.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(reverse("assessments:document", args=[b.pk])).status_code == 403
+    assert client.get(reverse("assessments:cycle_document", args=[cycle.pk, "to-trinh"])).status_code == 403
+    client.force_login(people["secretariat"])
+    for kind in ("to-trinh", "bao-cao"):
+        assert client.get(reverse("assessments:cycle_document", args=[cycle.pk, kind])).status_code == 200
+    assert client.get(reverse("assessments:cycle_document", args=[cycle.pk, "other"])).status_code == 404

@@ -3,8 +3,14 @@
 - PAR 2022: the whole cycle done — self-assessments with evidence, appraisal with two
   explanation rounds, the council's decision, survey points from a survey index run, the
   results computed and published through the index run machinery.
-- PAR 2023: in progress — Sở Tài chính (the demo officer's unit) is still scoring, some units
-  have submitted, some are appraised, Sở Tư pháp is awaiting its explanation.
+- PAR 2023: published too, although four units never submitted: the secretariat closed them as
+  not submitted (chưa nộp) and the expert team appraised what they had; Sở Tư pháp explained and
+  was appraised a second time.
+- PAR 2025: opened on the units after the reform of 01/03/2025 (the seven departments that ended
+  on 28/02/2025 are left out for their successors); Sở Tài chính withdrew its submission and
+  submitted again; Sở Ngoại vụ was closed as not submitted; Sở Tư pháp went through two
+  explanation rounds with working-day deadlines (the second across Tết) and a round-2 appraisal;
+  the council gave bonus and penalty points by the framework's reasons, within their caps; published.
 
 Every number is synthetic (fixed seed). The many claims and appraisals of the synthetic units
 are written in bulk, together with the audit events the services would have written (with the
@@ -31,8 +37,11 @@ from chiso.indices.models import IndexRun
 from chiso.indices.services import indicator_value_set, run_create, run_publish
 from chiso.units.models import Block, Period, Unit
 
-from .models import Assessment, Cycle, Evidence, Item
-from .services import Event, event_fields, council_decide, cycle_create, cycle_publish, cycle_results_compute, points_text, survey_points_apply
+from .models import Assessment, Cycle, Evidence, Item, Question
+from .services import (
+    REASON_ACCEPTED, Event, assessment_bonus_penalty_set, council_decide, cycle_create, cycle_publish, cycle_results_compute,
+    event_fields, explanation_deadline, points_text, survey_points_apply,
+)
 
 Status = Assessment.Status
 SYNTHETIC = "Dữ liệu mô phỏng (demo) — synthetic"
@@ -76,6 +85,7 @@ class _Writer:
         self.events: list[dict] = []
         self.items: list[Item] = []
         self.evidence: list[Evidence] = []
+        self.questions: list[Question] = []
 
     def event(self, assessment, code, by, at, *, item=None, field="", old="", new="", reason=""):
         self.events.append(event_fields(cycle=self.cycle, assessment=assessment, item=item, code=code, field=field,
@@ -124,32 +134,83 @@ class _Writer:
                        new=points_text(points, na), reason=comment)
 
     def ask(self, assessment, expert, at, codes: list[str], questions: list[str]):
+        """An explanation round: the questions, with the deadline in working days."""
+        number = assessment.explanation_round + 1
         for item in self.items:
             if item.assessment_id == assessment.pk and item.code in codes:
                 question = questions[codes.index(item.code)]
-                item.explanation_request, item.explanation_round = question, assessment.explanation_round + 1
+                item.explanation_request, item.explanation_round = question, number
+                item.explanation, item.explained_at = "", None
                 self.event(assessment, Event.EXPLANATION_ASKED, expert, at, item=item, field="explanation_request", new=question)
-        assessment.explanation_round += 1
-        assessment.explanation_due = at + datetime.timedelta(days=self.cycle.explanation_days)
+                self.questions.append(Question(item=item, round=number, text=question, asked_by=expert, asked_at=at))
+        assessment.explanation_round = number
+        assessment.explanation_due = explanation_deadline(at, self.cycle.explanation_days)
+        self.transition(assessment, Status.EXPLANATION_REQUESTED, expert, at, reason=f"Lần {number}: {', '.join(codes)}; hạn {timezone.localtime(assessment.explanation_due):%d/%m/%Y}")
 
     def answer(self, assessment, officer, at, text: str):
         for item in self.items:
             if item.assessment_id == assessment.pk and item.explanation_round == assessment.explanation_round and item.explanation_request:
                 item.explanation, item.explained_at = text, at
                 self.event(assessment, Event.EXPLAINED, officer, at, item=item, field="explanation", new=text)
+                for q in self.questions:
+                    if q.item is item and q.round == assessment.explanation_round:
+                        q.answer, q.answered_by, q.answered_at = text, officer, at
+
+    def explained(self, assessment, officer, at):
+        assessment.appraisal_round = 2
+        self.transition(assessment, Status.EXPLAINED, officer, at)
+
+    def reappraise(self, assessment, expert, at, changes: dict[str, tuple[Decimal, str]]):
+        """Round 2 (phúc tra): new points on some items; the comment answers the item's latest question."""
+        for item in self.items:
+            if item.assessment_id == assessment.pk and item.code in changes:
+                points, comment = changes[item.code]
+                self.event(assessment, Event.REAPPRAISED, expert, at, item=item, field="round2_points",
+                           old=points_text(item.round2_points, item.round2_na), new=points_text(points, False), reason=comment)
+                item.round2_points, item.round2_na, item.round2_comment, item.round2_by, item.round2_at = points, False, comment, expert, at
+                answered = [q for q in self.questions if q.item is item and q.answer]
+                if answered:
+                    answered[-1].reply, answered[-1].replied_by, answered[-1].replied_at = comment, expert, at
+
+    def accept(self, assessment, expert, at):
+        """Chấp nhận hàng loạt: the claims of every claimed item, one audit record each."""
+        for n, item in enumerate(i for i in self.items if i.assessment_id == assessment.pk and i.appraised_points is None and not i.appraised_na):
+            item.appraised_points, item.appraised_na, item.appraised_by = item.self_points, item.self_na, expert
+            item.appraised_at = at + datetime.timedelta(seconds=n)
+            self.event(assessment, Event.CLAIM_ACCEPTED, expert, item.appraised_at, item=item, field="appraised_points",
+                       new=points_text(item.self_points, item.self_na), reason=REASON_ACCEPTED)
+
+    def close_unsubmitted(self, assessment, secretariat, expert, at, reason: str):
+        """Chưa nộp: closed past the deadline, then appraised on what the unit had (0 where it claimed nothing)."""
+        self.event(assessment, Event.NOT_SUBMITTED, secretariat, at, field="status", old=assessment.status, new=Status.SUBMITTED, reason=reason)
+        assessment.not_submitted = True
+        self.transition(assessment, Status.SUBMITTED, secretariat, at, reason=reason)
+        claimed = {i.pk for i in self.items if i.assessment_id == assessment.pk}
+        for item in assessment.items.select_related("node").filter(part=Item.SELF).order_by("order"):
+            if item.pk not in claimed:
+                item.appraised_points, item.appraised_by, item.appraised_at = Decimal(0), expert, at + datetime.timedelta(days=1)
+                item.appraisal_comment = "Đơn vị không tự đánh giá, không có tài liệu kiểm chứng"
+                self.items.append(item)
+                self.event(assessment, Event.APPRAISED, expert, item.appraised_at, item=item, field="appraised_points",
+                           new="0", reason=item.appraisal_comment)
+        self.transition(assessment, Status.UNDER_APPRAISAL, expert, at + datetime.timedelta(days=1))
+        self.accept(assessment, expert, at + datetime.timedelta(days=1))
 
     def save(self, assessments):
         # One UPDATE per item: far quicker here than bulk_update's CASE expressions.
         fields = ["self_points", "self_na", "appraised_points", "appraised_na", "appraisal_comment", "appraised_by_id",
-                  "appraised_at", "explanation_request", "explanation_round", "explanation", "explained_at"]
+                  "appraised_at", "explanation_request", "explanation_round", "explanation", "explained_at",
+                  "round2_points", "round2_na", "round2_comment", "round2_by_id", "round2_at"]
         for item in self.items:
             Item.objects.filter(pk=item.pk).update(lock_version=item.lock_version + 1, **{f: getattr(item, f) for f in fields})
         Evidence.objects.bulk_create(self.evidence, batch_size=500)
+        Question.objects.bulk_create(self.questions)
         audit_record_many(self.events)
         for a in assessments:
             Assessment.objects.filter(pk=a.pk).update(
                 status=a.status, submitted_at=a.submitted_at, submitted_by=a.submitted_by,
                 explanation_round=a.explanation_round, explanation_due=a.explanation_due,
+                appraisal_round=a.appraisal_round, not_submitted=a.not_submitted,
             )
 
 
@@ -178,8 +239,9 @@ def _survey_run(par: FrameworkVersion, period: Period, block: Block) -> IndexRun
         level = rng.normal(78, 6)
         for node in survey_nodes:
             indicator_value_set(framework=framework, period=period, unit=unit, code=node.code,
-                                value=round(float(np.clip(level + rng.normal(0, 5), 40, 99)), 1), source=SYNTHETIC)
-    return run_publish(run=run_create(version=version, period=period, block=block, title=f"Điều tra xã hội học Chỉ số CCHC các sở — {period.name_vi}"), by=None)
+                                value=round(float(np.clip(level + rng.normal(0, 5), 40, 99)), 1), source=SYNTHETIC,
+                                by=None, source_kind="synthetic")
+    return run_publish(run=run_create(version=version, period=period, block=block, by=None, title=f"Điều tra xã hội học Chỉ số CCHC các sở — {period.name_vi}"), by=None)
 
 
 def _cycle(par: FrameworkVersion, period: Period, block: Block, secretariat, due: datetime.datetime) -> Cycle | None:
@@ -214,58 +276,122 @@ def _load_2022(par, block, secretariat, expert, council_user) -> None:
             first = [it.code for it in writer.items if it.assessment_id == a.pk and it.appraisal_comment][:1] or \
                     [next(it.code for it in writer.items if it.assessment_id == a.pk)]
             writer.ask(a, expert, _at(2023, 2, 14), first, ["Đề nghị cung cấp văn bản chứng minh thời hạn ban hành."])
-            writer.transition(a, Status.EXPLANATION_REQUESTED, expert, _at(2023, 2, 14))
             writer.answer(a, officer, _at(2023, 2, 17), "Văn bản được ban hành đúng hạn; gửi kèm sổ đăng ký văn bản đi.")
-            writer.transition(a, Status.EXPLAINED, officer, _at(2023, 2, 17))
+            writer.explained(a, officer, _at(2023, 2, 17))
         writer.transition(a, Status.APPRAISED, expert, _at(2023, 2, 24))
     writer.save(assessments)
-    council_decide(cycle=cycle, assessments=assessments, by=council_user, meeting_date=datetime.date(2023, 3, 8),
-                   members_present=COUNCIL, votes_for=7, minutes_number="03/BB-HĐTĐ",
+    _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, datetime.date(2023, 3, 8), "03/BB-HĐTĐ")
+
+
+def _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, meeting: datetime.date, minutes: str) -> None:
+    council_decide(cycle=cycle, assessments=[a for a in assessments if a.status == Status.APPRAISED], by=council_user,
+                   meeting_date=meeting, members_present=COUNCIL, votes_for=7, minutes_number=minutes,
                    note="Hội đồng thống nhất kết quả thẩm định của Tổ chuyên viên.")
-    survey_points_apply(cycle=cycle, run=_survey_run(par, period, block), by=secretariat)
+    survey_points_apply(cycle=cycle, run=_survey_run(par, cycle.period, block), by=secretariat)
     cycle_results_compute(cycle=cycle, by=secretariat)
     cycle_publish(cycle=cycle, by=secretariat)
 
 
-def _load_2023(par, block, secretariat, expert) -> None:
+def _load_2023(par, block, secretariat, expert, council_user) -> None:
+    """Four units never submitted: closed as not submitted and appraised on what they had."""
     period = Period.objects.filter(code="2023").first()
     if period is None:
         return
-    now = timezone.now().replace(second=0, microsecond=0)
-    cycle = _cycle(par, period, block, secretariat, timezone.localtime(now + datetime.timedelta(days=14)).replace(hour=17, minute=0))
+    cycle = _cycle(par, period, block, secretariat, _at(2024, 1, 31, 17))
     if cycle is None:
         return
     writer = _Writer(cycle, "PAR-SO|2023")
     assessments = list(cycle.assessments.select_related("unit").order_by("unit__code"))
     quality = writer.rng.normal(0, 1, len(assessments))
-    ago = lambda days: now - datetime.timedelta(days=days)  # noqa: E731
     for i, a in enumerate(assessments):
         officer = _officer(a.unit)
-        if a.unit.code == "S-TC":  # the demo officer's own unit: half done, to carry on
-            writer.claim(a, officer, ago(3), quality[i], share_done=0.5)
+        if i % 4 == 0 and a.unit.code not in ("S-TC", "S-TP"):  # never submitted
+            writer.claim(a, officer, _at(2024, 1, 15), quality[i], share_done=0.4)
+            writer.close_unsubmitted(a, secretariat, expert, _at(2024, 2, 2),
+                                     "Quá hạn nộp 31/01/2024, đơn vị không nộp tự đánh giá (Công văn đôn đốc 15/HĐTĐ)")
+            writer.transition(a, Status.APPRAISED, expert, _at(2024, 2, 20))
             continue
-        if a.unit.code == "S-TP":  # awaiting its explanation
-            writer.claim(a, officer, ago(12), quality[i])
-            a.submitted_at, a.submitted_by = ago(9), officer
-            writer.transition(a, Status.SUBMITTED, officer, a.submitted_at)
-            writer.transition(a, Status.UNDER_APPRAISAL, expert, ago(6))
-            writer.appraise(a, expert, ago(5), strictness=0.3)
-            asked = [it.code for it in writer.items if it.assessment_id == a.pk and it.appraisal_comment][:2]
-            writer.ask(a, expert, ago(2), asked, ["Đề nghị giải trình và bổ sung tài liệu kiểm chứng.",
-                                                  "Số liệu tự đánh giá khác báo cáo năm; đề nghị làm rõ."][: len(asked)])
-            writer.transition(a, Status.EXPLANATION_REQUESTED, expert, ago(2))
-            continue
-        kind = i % 4
-        if kind == 0:
-            continue  # not started
-        writer.claim(a, officer, ago(15 - kind), quality[i])
-        a.submitted_at, a.submitted_by = ago(8 - kind), officer
+        writer.claim(a, officer, _at(2024, 1, 8 + i % 15), quality[i])
+        a.submitted_at, a.submitted_by = _at(2024, 1, 25 + i % 5, 16), officer
         writer.transition(a, Status.SUBMITTED, officer, a.submitted_at)
-        if kind == 3:
-            writer.transition(a, Status.UNDER_APPRAISAL, expert, ago(4))
-            writer.appraise(a, expert, ago(4))
-            writer.transition(a, Status.APPRAISED, expert, ago(1))
+        writer.transition(a, Status.UNDER_APPRAISAL, expert, _at(2024, 2, 1))
+        writer.appraise(a, expert, _at(2024, 2, 2 + i % 10), strictness=0.3 if a.unit.code == "S-TP" else 0.15)
+        if a.unit.code == "S-TP":
+            asked = ([it.code for it in writer.items if it.assessment_id == a.pk and it.appraisal_comment]
+                     + [it.code for it in writer.items if it.assessment_id == a.pk])[:2]
+            writer.ask(a, expert, _at(2024, 2, 14), asked, ["Đề nghị giải trình và bổ sung tài liệu kiểm chứng.",
+                                                           "Số liệu tự đánh giá khác báo cáo năm; đề nghị làm rõ."][: len(asked)])
+            writer.answer(a, officer, _at(2024, 2, 19), "Đơn vị gửi bổ sung báo cáo năm và sổ theo dõi văn bản.")
+            writer.explained(a, officer, _at(2024, 2, 19))
+            claims = {it.code: it.self_points for it in writer.items if it.assessment_id == a.pk}
+            writer.reappraise(a, expert, _at(2024, 2, 21), {asked[0]: (claims[asked[0]], "Chấp nhận giải trình, đủ tài liệu kiểm chứng.")})
+        writer.transition(a, Status.APPRAISED, expert, _at(2024, 2, 23))
     writer.save(assessments)
+    _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, datetime.date(2024, 3, 7), "04/BB-HĐTĐ")
+
+
+def _load_2025(par, block, secretariat, expert, council_user) -> None:
+    """After the reform: a withdrawal, a non-submission, two explanation rounds across Tết, round 2, bonus and penalty."""
+    period = Period.objects.filter(code="2025").first()
+    if period is None:
+        return
+    cycle = _cycle(par, period, block, secretariat, _at(2026, 1, 30, 17))
+    if cycle is None:
+        return
+    writer = _Writer(cycle, "PAR-SO|2025")
+    assessments = list(cycle.assessments.select_related("unit").order_by("unit__code"))
+    quality = writer.rng.normal(0, 1, len(assessments))
+    for i, a in enumerate(assessments):
+        officer = _officer(a.unit)
+        code = a.unit.code
+        if code == "S-NGV":  # never submitted
+            writer.claim(a, officer, _at(2026, 1, 12), quality[i], share_done=0.6)
+            writer.close_unsubmitted(a, secretariat, expert, _at(2026, 2, 2),
+                                     "Quá hạn nộp 30/01/2026, đơn vị không nộp tự đánh giá dù đã được nhắc hai lần")
+            writer.transition(a, Status.APPRAISED, expert, _at(2026, 2, 12))
+            continue
+        writer.claim(a, officer, _at(2026, 1, 5 + i % 12), quality[i])
+        a.submitted_at, a.submitted_by = _at(2026, 1, 20 + i % 8, 16), officer
+        writer.transition(a, Status.SUBMITTED, officer, a.submitted_at)
+        if code == "S-TC":  # withdrew to add evidence, then submitted again
+            writer.event(a, Event.WITHDRAWN, officer, _at(2026, 1, 22, 9), field="submitted_at", old=a.submitted_at,
+                         reason="Bổ sung tài liệu kiểm chứng tiêu chí 1.2")
+            writer.transition(a, Status.DRAFT, officer, _at(2026, 1, 22, 9), reason="Bổ sung tài liệu kiểm chứng tiêu chí 1.2")
+            a.submitted_at = _at(2026, 1, 27, 15)
+            writer.transition(a, Status.SUBMITTED, officer, a.submitted_at)
+        writer.transition(a, Status.UNDER_APPRAISAL, expert, _at(2026, 2, 3))
+        if code == "S-TP":  # two explanation rounds, round 2 across the Tết holiday
+            writer.appraise(a, expert, _at(2026, 2, 3), strictness=0.35)
+            asked = ([it.code for it in writer.items if it.assessment_id == a.pk and it.appraisal_comment]
+                     + [it.code for it in writer.items if it.assessment_id == a.pk])[:2]
+            writer.ask(a, expert, _at(2026, 2, 4, 10), asked, ["Đề nghị cung cấp kế hoạch và báo cáo kết quả thực hiện.",
+                                                              "Số liệu tự đánh giá khác báo cáo năm; đề nghị làm rõ."][: len(asked)])
+            writer.answer(a, officer, _at(2026, 2, 9), "Đơn vị gửi kèm Kế hoạch 05/KH-STP và Báo cáo 120/BC-STP.")
+            writer.explained(a, officer, _at(2026, 2, 9, 16))
+            claims = {it.code: it.self_points for it in writer.items if it.assessment_id == a.pk}
+            writer.reappraise(a, expert, _at(2026, 2, 10, 9), {asked[0]: (claims[asked[0]], "Chấp nhận giải trình lần 1.")})
+            writer.transition(a, Status.UNDER_APPRAISAL, expert, _at(2026, 2, 10, 9))
+            writer.ask(a, expert, _at(2026, 2, 10, 10), asked[1:], ["Báo cáo 120/BC-STP chưa có số liệu quý IV; đề nghị bổ sung."])
+            writer.answer(a, officer, _at(2026, 2, 23), "Bổ sung số liệu quý IV tại Báo cáo 15/BC-STP ngày 23/02/2026.")
+            writer.explained(a, officer, _at(2026, 2, 23, 16))
+            kept = {it.code: it.appraised_points for it in writer.items if it.assessment_id == a.pk}
+            writer.reappraise(a, expert, _at(2026, 2, 25), {asked[-1]: (kept[asked[-1]],
+                                                                      "Số liệu quý IV bổ sung chưa khớp báo cáo năm: giữ điểm thẩm định lần 1.")})
+        else:
+            writer.appraise(a, expert, _at(2026, 2, 4 + i % 6), strictness=0.1)
+        writer.transition(a, Status.APPRAISED, expert, _at(2026, 2, 26))
+    writer.save(assessments)
+    by_code = {a.unit.code: a for a in assessments}
+    for code, points, note in (
+        ("S-TP", {"bonus.initiative": "1.5", "bonus.award": "1", "bonus.task": "0.5"}, "Mô hình một cửa liên thông điện tử (QĐ 210/QĐ-UBND)"),
+        ("S-XD", {"penalty.late_report": "1"}, "Chậm báo cáo CCHC quý III"),
+        ("S-NNMT", {"bonus.task": "1", "penalty.complaint": "0.5"}, "Hoàn thành sớm số hóa hồ sơ; 1 phản ánh có căn cứ"),
+    ):
+        if code in by_code:
+            assessment_bonus_penalty_set(assessment=by_code[code], by=council_user, points=points, note=note)
+    for a in assessments:
+        a.refresh_from_db()
+    _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, datetime.date(2026, 3, 5), "02/BB-HĐTĐ")
 
 
 def load() -> None:
@@ -275,4 +401,5 @@ def load() -> None:
     if par is None or block is None or None in (secretariat, expert, council_user):
         return
     _load_2022(par, block, secretariat, expert, council_user)
-    _load_2023(par, block, secretariat, expert)
+    _load_2023(par, block, secretariat, expert, council_user)
+    _load_2025(par, block, secretariat, expert, council_user)

@@ -1,6 +1,8 @@
 """Forms of the assessment pages: they validate input; the services decide."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.models import Role, User
@@ -27,7 +29,10 @@ class ScheduleForm(forms.Form):
     self_assessment_due = _when(_("Self-assessments due"))
     appraisal_due = _when(_("Appraisal due"), required=False)
     council_due = _when(_("Council decision due"), required=False)
-    explanation_days = forms.IntegerField(label=_("Days a unit has to explain"), min_value=1, max_value=60, initial=5)
+    explanation_days = forms.IntegerField(
+        label=_("Working days a unit has to explain"), min_value=1, max_value=60, required=False,
+        help_text=_("Weekends and public holidays do not count. Empty: the framework's number (5 unless it says otherwise)."),
+    )
     council_size = forms.IntegerField(label=_("Members of the appraisal council"), min_value=1, max_value=99, initial=9)
     quorum_percent = forms.IntegerField(
         label=_("Quorum: more than this many per cent of the members present"), min_value=0, max_value=99, initial=50,
@@ -63,7 +68,8 @@ class SelfAssessForm(forms.Form):
 class AppraiseForm(forms.Form):
     points = _points(_("Appraised points"))
     not_applicable = forms.BooleanField(label=_("Not applicable"), required=False)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=_("Comment (the reason, needed when the points differ from the claim)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
     explanation_request = forms.CharField(label=_("Ask the unit to explain"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -100,10 +106,69 @@ class ReopenForm(forms.Form):
                   help_text=_("Only for a self-assessment not yet appraised."))
 
 
-class BonusForm(forms.Form):
-    bonus = _points(_("Bonus points"), required=True)
-    penalty = _points(_("Penalty points"), required=True)
+class BonusPenaltyForm(forms.Form):
+    """One points field per bonus or penalty reason of the framework, with its maximum."""
+
+    note = forms.CharField(label=_("Note (e.g. the document the council relied on)"), required=False, max_length=1000)
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = rules or {}
+        for rule in self.rules.values():
+            for reason in rule.reasons:
+                field = _points(reason.name)
+                field.max_value = reason.maximum
+                field.validators.append(MaxValueValidator(reason.maximum))
+                field.help_text = _("at most %(max)s") % {"max": floatformat(reason.maximum, "-2")} + (
+                    " · " + str(_("to be confirmed against the decision")) if reason.to_confirm else "")
+                self.fields[f"r_{reason.code}"] = field
+        self.order_fields([*(f for f in self.fields if f.startswith("r_")), "note"])
+
+    @staticmethod
+    def initial_from(assessment) -> dict:
+        chosen = assessment.bonus_penalty or {}
+        return {f"r_{code}": value for values in chosen.values() for code, value in values.items()}
+
+    def points(self) -> dict:
+        return {name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("r_") and value}
+
+    def fields_of(self, kind: str):
+        rule = self.rules.get(kind)
+        return [self[f"r_{r.code}"] for r in rule.reasons] if rule else []
+
+    @property
+    def bonus_fields(self):
+        return self.fields_of("bonus")
+
+    @property
+    def penalty_fields(self):
+        return self.fields_of("penalty")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UnitAddForm(forms.Form):
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"))
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+class ExtendForm(forms.Form):
+    working_days = forms.IntegerField(label=_("More working days"), min_value=1, max_value=60, initial=3)
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class AcceptForm(forms.Form):
+    under = forms.ChoiceField(label=_("Accept the claims of"), required=False)
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["under"].choices = [("", _("the whole unit")), *criteria]
 
 
 class DecisionForm(forms.Form):
@@ -114,6 +179,7 @@ class DecisionForm(forms.Form):
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, initial=0)
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=_("I confirm the decision: the points of these units are then locked."))
 
     def __init__(self, *args, assessments=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,6 +187,7 @@ class DecisionForm(forms.Form):
             assessments, label=_("Units the decision covers"), widget=forms.CheckboxSelectMultiple,
         )
         self.fields["assessments"].label_from_instance = lambda a: a.unit.name
+        self.fields["confirm"] = self.fields.pop("confirm")  # last, next to the button
 
     def clean_members_present(self):
         return [line.strip() for line in self.cleaned_data["members_present"].splitlines() if line.strip()]

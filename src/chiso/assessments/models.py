@@ -54,6 +54,7 @@ class Assessment(models.Model):
         APPRAISED = "appraised", _("Appraised")
         COUNCIL_DECIDED = "council_decided", _("Council decided")
         PUBLISHED = "published", _("Published")
+        EXCLUDED = "excluded", _("Excluded from the cycle")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("cycle"))
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("unit"))
@@ -67,6 +68,13 @@ class Assessment(models.Model):
     bonus_points = models.DecimalField(_("bonus points"), max_digits=7, decimal_places=2, default=Decimal("0"))
     penalty_points = models.DecimalField(_("penalty points"), max_digits=7, decimal_places=2, default=Decimal("0"))
     decision = models.ForeignKey("CouncilDecision", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments", verbose_name=_("council decision"))
+    # Chưa nộp — the secretariat closed a self-assessment never submitted by the deadline.
+    not_submitted = models.BooleanField(_("closed as not submitted"), default=False)
+    # 1 until the first explanations come back; then 2 (phúc tra): appraisal writes the round-2 points.
+    appraisal_round = models.PositiveSmallIntegerField(_("appraisal round"), default=1)
+    # The council's bonus and penalty by the framework's reasons: {"bonus": {code: "1.5"}, "penalty": {...}}.
+    bonus_penalty = models.JSONField(_("bonus and penalty by reason"), default=dict, blank=True)
+    exclusion_reason = models.TextField(_("reason for the exclusion"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -114,6 +122,12 @@ class Item(models.Model):
     appraisal_comment = models.TextField(_("appraisal comment"), blank=True)
     appraised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("appraised by"))
     appraised_at = models.DateTimeField(_("appraised at"), null=True, blank=True)
+    # Điểm thẩm định lần 2 (phúc tra) — after the explanations; round 1 stays as it was.
+    round2_points = models.DecimalField(_("round-2 points"), max_digits=7, decimal_places=2, null=True, blank=True)
+    round2_na = models.BooleanField(_("not applicable (round 2)"), default=False)
+    round2_comment = models.TextField(_("round-2 comment"), blank=True)
+    round2_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("round 2 by"))
+    round2_at = models.DateTimeField(_("round 2 at"), null=True, blank=True)
     # Giải trình
     explanation_request = models.TextField(_("explanation requested"), blank=True)
     explanation_round = models.PositiveSmallIntegerField(_("explanation round"), default=0)
@@ -151,6 +165,19 @@ class Item(models.Model):
             return self.external_points, False
         if self.council_adjusted:
             return self.council_points, self.council_na
+        if self.is_reappraised:
+            return self.round2_points, self.round2_na
+        return self.appraised_points, self.appraised_na
+
+    @property
+    def is_reappraised(self) -> bool:
+        return self.round2_na or self.round2_points is not None
+
+    @property
+    def appraisal_now(self) -> tuple[Decimal | None, bool]:
+        """The expert team's latest points: round 2 where given, else round 1."""
+        if self.is_reappraised:
+            return self.round2_points, self.round2_na
         return self.appraised_points, self.appraised_na
 
     @property
@@ -172,6 +199,7 @@ class Evidence(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("item"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     during_explanation = models.BooleanField(_("added during explanation"), default=False)
+    explanation_round = models.PositiveSmallIntegerField(_("explanation round"), default=0)  # 0: with the self-assessment
     file_path = models.CharField(_("stored file"), max_length=255, blank=True)  # under MEDIA_ROOT, random name
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
@@ -196,6 +224,32 @@ class Evidence(models.Model):
             return self.original_name
         date = f" ({self.doc_date:%d/%m/%Y})" if self.doc_date else ""
         return f"{self.doc_number}{date} {self.doc_title}".strip()
+
+
+class Question(models.Model):
+    """Câu hỏi giải trình — one round's question on one item, the unit's answer and the expert
+    team's reply; every round stays, in order."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="questions", verbose_name=_("item"))
+    round = models.PositiveSmallIntegerField(_("explanation round"))
+    text = models.TextField(_("question"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("asked by"))
+    asked_at = models.DateTimeField(_("asked at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answered by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reply = models.TextField(_("expert team's reply"), blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("replied by"))
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "item__order"]
+        verbose_name = _("explanation question")
+        verbose_name_plural = _("explanation questions")
+        constraints = [models.UniqueConstraint(fields=["item", "round"], name="unique_question_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} — {self.round}"
 
 
 class CouncilDecision(models.Model):

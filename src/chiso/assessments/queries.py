@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+
 import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
@@ -17,10 +22,12 @@ from chiso.engine import score_framework
 from chiso.frameworks.models import FrameworkVersion
 from chiso.frameworks.queries import version_engine_framework, version_tree
 from chiso.indices.models import IndexRun, RunScore
-from chiso.units.models import Unit
+from chiso.feedback.workdays import working_days_between
+from chiso.frameworks.models import Node
+from chiso.units.models import Period, Unit, UnitSuccession
 
 from . import access
-from .models import Assessment, Cycle, Evidence, Item
+from .models import Assessment, Cycle, Evidence, Item, Question
 
 Status = Assessment.Status
 
@@ -53,8 +60,8 @@ class Total:
 def totals(version: FrameworkVersion, items: list[Item], column: str, bonus: float = 0.0, penalty: float = 0.0) -> dict[str, Total]:
     """Capped sums of one column for every node, computed by the engine's points scoring.
 
-    column: "self" (the unit's claims; survey items left out), "appraised" (the expert team's,
-    survey items left out) or "final" (council or appraisal, plus converted survey points, plus
+    column: "self" (the unit's claims; survey items left out), "appraised" (the expert team's round
+    1, survey items left out), "round2" (round 2 where given, else round 1) or "final" (council or appraisal, plus converted survey points, plus
     bonus and penalty on the top node). Items not scored yet count as 0 so that totals grow as
     people work.
     """
@@ -73,6 +80,9 @@ def totals(version: FrameworkVersion, items: list[Item], column: str, bonus: flo
             na = na or not item.is_self_assessed
         elif column == "appraised":
             value, na = item.appraised_points, item.appraised_na
+            na = na or not item.is_self_assessed
+        elif column == "round2":
+            value, na = item.appraisal_now
             na = na or not item.is_self_assessed
         else:
             value, na = item.final
@@ -98,11 +108,26 @@ class SheetRow:
     evidence: list[Evidence] = field(default_factory=list)
     self_total: Total | None = None
     appraised_total: Total | None = None
+    round2_total: Total | None = None
     final_total: Total | None = None
+    questions: list[Question] = field(default_factory=list)
 
     @property
     def is_item(self) -> bool:
         return self.item is not None
+
+    def _differs(self, points, na) -> bool:
+        if self.item is None or not self.item.is_self_assessed or (points is None and not na):
+            return False
+        return (points, na) != (self.item.self_points, self.item.self_na)
+
+    @property
+    def round1_differs(self) -> bool:
+        return self.item is not None and self._differs(self.item.appraised_points, self.item.appraised_na)
+
+    @property
+    def round2_differs(self) -> bool:
+        return self.item is not None and self.item.is_reappraised and self._differs(self.item.round2_points, self.item.round2_na)
 
     @property
     def differs(self) -> bool:
@@ -123,6 +148,10 @@ class Sheet:
     fields: list[SheetRow]
 
     @property
+    def has_round2(self) -> bool:
+        return self.assessment.appraisal_round > 1 or any(i.is_reappraised for i in self.items)
+
+    @property
     def items(self) -> list[Item]:
         return [r.item for r in self.rows if r.item is not None]
 
@@ -137,6 +166,7 @@ def assessment_sheet(assessment: Assessment) -> Sheet:
     by_code = {i.code: i for i in items}
     self_t = totals(version, items, "self")
     appraised_t = totals(version, items, "appraised")
+    round2_t = totals(version, items, "round2")
     final_t = totals(version, items, "final", float(assessment.bonus_points), float(assessment.penalty_points))
     rows = []
     for tree_row in version_tree(version):
@@ -145,7 +175,8 @@ def assessment_sheet(assessment: Assessment) -> Sheet:
         rows.append(SheetRow(
             node=tree_row.node, depth=tree_row.depth, number=tree_row.number, item=item,
             evidence=list(item.evidence.all()) if item else [],
-            self_total=self_t.get(code), appraised_total=appraised_t.get(code), final_total=final_t.get(code),
+            self_total=self_t.get(code), appraised_total=appraised_t.get(code), round2_total=round2_t.get(code),
+            final_total=final_t.get(code),
         ))
     top = rows[0].node.code if rows else ""
     fields = [r for r in rows if r.depth == 1]
@@ -174,12 +205,14 @@ class CycleRow:
     evidence: int
     score: RunScore | None = None
     conflict: bool = False
+    due_state: str = ""
+    appraised_total: Total | None = None  # the expert team's latest (round 2 where given)
 
 
 def cycle_rows(cycle: Cycle, user=None) -> list[CycleRow]:
     """One row per unit: status, the claimed and proposed totals, the run's score and rank if computed."""
     assessments = list(
-        cycle.assessments.select_related("unit", "cycle__version")
+        cycle.assessments.exclude(status=Status.EXCLUDED).select_related("unit", "cycle__version")
         .prefetch_related(Prefetch("items", queryset=Item.objects.select_related("node")))
         .annotate(evidence_count=Count("items__evidence", filter=Q(items__evidence__removed_at__isnull=True)))
     )
@@ -197,7 +230,10 @@ def cycle_rows(cycle: Cycle, user=None) -> list[CycleRow]:
         questions = sum(1 for i in items if i.explanation_request and i.explanation_round == a.explanation_round and a.explanation_round)
         rows.append(CycleRow(
             assessment=a, self_total=self_t[top_code], final_total=final_t[top_code], questions=questions,
+            appraised_total=totals(cycle.version, items, "round2")[top_code],
             evidence=a.evidence_count, score=scores.get(a.unit_id), conflict=a.unit_id in conflicts,
+            due_state=due_state(a.submission_due if a.status == Status.DRAFT else a.explanation_due
+                                if a.status == Status.EXPLANATION_REQUESTED else None),
         ))
     rows.sort(key=lambda r: (r.score is None or r.score.rank is None, r.score.rank if r.score and r.score.rank else 0, r.assessment.unit.name_vi))
     return rows
@@ -224,7 +260,7 @@ def criterion_rows(cycle: Cycle, code: str, user) -> list[CriterionRow]:
     expert = access.is_expert(user)
     open_statuses = (Status.SUBMITTED, Status.UNDER_APPRAISAL, Status.EXPLANATION_REQUESTED, Status.EXPLAINED)
     items = (
-        Item.objects.filter(assessment__cycle=cycle, code=code)
+        Item.objects.filter(assessment__cycle=cycle, code=code).exclude(assessment__status=Status.EXCLUDED)
         .select_related("assessment__unit", "assessment__cycle", "node", "appraised_by", "updated_by")
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.filter(removed_at__isnull=True)))
         .order_by("assessment__unit__name_vi")
@@ -258,6 +294,8 @@ class BoardRow:
     final_total: Total
     fields: list[tuple[object, Total, Total]]
     differences: list[Item]
+    round1_total: Total | None = None
+    round2_total: Total | None = None
 
 
 def council_board(cycle: Cycle) -> list[BoardRow]:
@@ -276,10 +314,12 @@ def council_board(cycle: Cycle) -> list[BoardRow]:
         items = list(a.items.all())
         self_t = totals(version, items, "self")
         final_t = totals(version, items, "final", float(a.bonus_points), float(a.penalty_points))
-        differences = [i for i in items if i.is_self_assessed and i.final != (i.self_points, i.self_na)]
+        differences = [i for i in items if i.is_self_assessed and (
+            i.final != (i.self_points, i.self_na) or (i.appraised_points, i.appraised_na) != (i.self_points, i.self_na))]
         rows.append(BoardRow(
             assessment=a, self_total=self_t[top], final_total=final_t[top],
             fields=[(n, self_t[n.code], final_t[n.code]) for n in field_nodes], differences=differences,
+            round1_total=totals(version, items, "appraised")[top], round2_total=totals(version, items, "round2")[top],
         ))
     return rows
 
@@ -292,6 +332,8 @@ class DueItem:
     task: str  # self_assessment, explanation, appraisal, council
     due: datetime.datetime | None
     overdue: bool
+    state: str = ""  # overdue, today, soon (quá hạn, đến hạn, sắp đến hạn)
+    days_left: int | None = None  # working days
 
 
 def due_items(user, now: datetime.datetime | None = None) -> list[DueItem]:
@@ -299,7 +341,7 @@ def due_items(user, now: datetime.datetime | None = None) -> list[DueItem]:
     now = now or timezone.now()
     if not user.is_authenticated:
         return []
-    assessments = Assessment.objects.select_related("cycle", "unit").exclude(status__in=[Status.COUNCIL_DECIDED, Status.PUBLISHED])
+    assessments = Assessment.objects.select_related("cycle", "unit").exclude(status__in=[Status.COUNCIL_DECIDED, Status.PUBLISHED, Status.EXCLUDED])
     wanted: list[tuple[str, str]] = []  # (status, task)
     if user.role == Role.UNIT_OFFICER:
         assessments = assessments.filter(unit_id=user.unit_id)
@@ -319,7 +361,8 @@ def due_items(user, now: datetime.datetime | None = None) -> list[DueItem]:
         task = tasks[a.status]
         due = {"self_assessment": a.submission_due, "explanation": a.explanation_due,
                "appraisal": a.cycle.appraisal_due, "council": a.cycle.council_due}[task]
-        out.append(DueItem(assessment=a, task=task, due=due, overdue=due is not None and due < now))
+        out.append(DueItem(assessment=a, task=task, due=due, overdue=due is not None and due < now, state=due_state(due, now),
+                           days_left=working_days_left(due, now) if due is not None and due >= now else None))
     far = timezone.make_aware(datetime.datetime(9999, 1, 1))
     out.sort(key=lambda d: (not d.overdue, d.due or far, d.assessment.unit.name_vi))
     return out
@@ -372,3 +415,274 @@ def assessments_nav_item(user) -> tuple[str, str]:
     overdue = overdue_count(user)
     label = _("PAR assessment (%(count)s overdue)") % {"count": overdue} if overdue else _("PAR assessment")
     return reverse("assessments:index"), label
+
+
+# --- what a person may do on an assessment now --------------------------------------------------
+
+APPRAISAL_OPEN = (Status.SUBMITTED, Status.UNDER_APPRAISAL, Status.EXPLANATION_REQUESTED, Status.EXPLAINED)
+REOPENABLE = (Status.DRAFT, Status.SUBMITTED, Status.APPRAISED, Status.COUNCIL_DECIDED, Status.PUBLISHED)
+OFFICER_ACTIONS = ("self_assess", "submit", "withdraw", "explain", "send_explanation")
+EXPERT_ACTIONS = {
+    "start": (Status.SUBMITTED,),
+    "appraise": APPRAISAL_OPEN,
+    "accept_claims": APPRAISAL_OPEN,
+    "request_explanation": (Status.UNDER_APPRAISAL, Status.EXPLAINED),
+    "complete": (Status.UNDER_APPRAISAL, Status.EXPLAINED),
+    "skip_explanation": (Status.EXPLANATION_REQUESTED,),
+}
+COUNCIL_ACTIONS = ("council_adjust", "bonus")
+SECRETARIAT_ACTIONS = {
+    "reopen": REOPENABLE,
+    "close_unsubmitted": (Status.DRAFT,),
+    "exclude": (Status.DRAFT, Status.SUBMITTED, Status.UNDER_APPRAISAL, Status.EXPLANATION_REQUESTED, Status.EXPLAINED, Status.APPRAISED),
+    "include": (Status.EXCLUDED,),
+    "extend_explanation": (Status.EXPLANATION_REQUESTED,),
+}
+ACTIONS = (*OFFICER_ACTIONS, *EXPERT_ACTIONS, *COUNCIL_ACTIONS, *SECRETARIAT_ACTIONS)
+# What a refusal says the assessment cannot be "now" (…: it cannot be %(action)s now).
+ACTION_WORDS = {
+    "self_assess": gettext_lazy("changed by the unit"), "submit": gettext_lazy("submitted"),
+    "withdraw": gettext_lazy("withdrawn"), "explain": gettext_lazy("explained"),
+    "send_explanation": gettext_lazy("sent back with explanations"), "start": gettext_lazy("taken into appraisal"),
+    "appraise": gettext_lazy("appraised"), "accept_claims": gettext_lazy("appraised"),
+    "request_explanation": gettext_lazy("sent an explanation request"), "complete": gettext_lazy("marked as appraised"),
+    "skip_explanation": gettext_lazy("moved on without its explanation"),
+    "council_adjust": gettext_lazy("changed by the council"), "bonus": gettext_lazy("given bonus or penalty points"),
+    "reopen": gettext_lazy("reopened"), "close_unsubmitted": gettext_lazy("closed as not submitted"),
+    "exclude": gettext_lazy("excluded"), "include": gettext_lazy("taken back into the cycle"),
+    "extend_explanation": gettext_lazy("given more time to explain"),
+}
+
+
+def when_text(value: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "H:i d/m/Y")
+
+
+def day_text(value) -> str:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return formats.date_format(value, "d/m/Y")
+
+
+def status_refusal(assessment: Assessment, action: str) -> ValidationError:
+    return ValidationError(
+        _("%(unit)s's assessment is %(status)s: it cannot be %(action)s now.")
+        % {"unit": assessment.unit.name, "status": str(Status(assessment.status).label).lower(), "action": ACTION_WORDS[action]},
+        code="wrong_moment",
+    )
+
+
+def explanation_overdue(assessment: Assessment, now: datetime.datetime | None = None) -> bool:
+    return assessment.explanation_due is not None and (now or timezone.now()) > assessment.explanation_due
+
+
+def action_refusal(user, assessment: Assessment, action: str, now: datetime.datetime | None = None) -> Exception | None:
+    """Why `user` may not do `action` on the assessment now (PermissionDenied: not their role;
+    ValidationError: not at this moment), or None when they may. The one rule behind both the
+    page's buttons and the services' refusals."""
+    now = now or timezone.now()
+    status = assessment.status
+    if action in OFFICER_ACTIONS:
+        if not access.is_officer_of(user, assessment.unit):
+            return PermissionDenied()
+        if action == "self_assess":
+            return None if status == Status.DRAFT else status_refusal(assessment, action)
+        if action in ("submit", "withdraw"):
+            wanted = Status.DRAFT if action == "submit" else Status.SUBMITTED
+            if status != wanted or assessment.not_submitted:
+                return status_refusal(assessment, action)
+            if now > assessment.submission_due:
+                return ValidationError(
+                    _("The deadline was %(due)s. Only the secretariat can reopen the self-assessment now.")
+                    % {"due": when_text(assessment.submission_due)}, code="deadline")
+            return None
+        if status != Status.EXPLANATION_REQUESTED:
+            return status_refusal(assessment, action)
+        if explanation_overdue(assessment, now):
+            return ValidationError(
+                _("The explanation was due on %(due)s: the form is locked. Ask the secretariat to extend the deadline.")
+                % {"due": day_text(assessment.explanation_due)}, code="deadline")
+        return None
+    if action in EXPERT_ACTIONS:
+        if not access.is_expert(user):
+            return PermissionDenied()
+        if access.has_conflict(user, assessment.unit):
+            return PermissionDenied(_("You are tied to %(unit)s and do not appraise it.") % {"unit": assessment.unit.name})
+        if status not in EXPERT_ACTIONS[action]:
+            return status_refusal(assessment, action)
+        if action == "skip_explanation" and not explanation_overdue(assessment, now):
+            return ValidationError(_("The unit can still explain until %(due)s.") % {"due": day_text(assessment.explanation_due)},
+                                   code="deadline")
+        return None
+    if action in COUNCIL_ACTIONS:
+        if not access.is_council(user):
+            return PermissionDenied()
+        return None if status == Status.APPRAISED else status_refusal(assessment, action)
+    if action in SECRETARIAT_ACTIONS:
+        if not access.is_secretariat(user):
+            return PermissionDenied()
+        if status not in SECRETARIAT_ACTIONS[action]:
+            return status_refusal(assessment, action)
+        if action == "close_unsubmitted" and now <= assessment.submission_due:
+            return ValidationError(_("The unit can still submit until %(due)s.") % {"due": when_text(assessment.submission_due)},
+                                   code="deadline")
+        return None
+    raise ValueError(action)
+
+
+def actions_allowed(user, assessment: Assessment, now: datetime.datetime | None = None) -> frozenset[str]:
+    """Every action `user` may take on the assessment now: the page shows these buttons only."""
+    now = now or timezone.now()
+    return frozenset(a for a in ACTIONS if action_refusal(user, assessment, a, now) is None)
+
+
+# --- deadlines in working days ------------------------------------------------------------------
+
+DUE_SOON_WORKING_DAYS = 2
+
+
+def working_days_left(due: datetime.datetime, now: datetime.datetime | None = None) -> int:
+    """Working days after today up to the due day (0 on the day itself or after it)."""
+    today = timezone.localdate(now or timezone.now())
+    return working_days_between(today, timezone.localtime(due).date())
+
+
+def due_state(due: datetime.datetime | None, now: datetime.datetime | None = None) -> str:
+    """"overdue" (quá hạn), "today" (đến hạn), "soon" (sắp đến hạn: within two working days) or ""."""
+    if due is None:
+        return ""
+    now = now or timezone.now()
+    if due < now:
+        return "overdue"
+    if timezone.localtime(due).date() == timezone.localdate(now):
+        return "today"
+    return "soon" if working_days_left(due, now) <= DUE_SOON_WORKING_DAYS else ""
+
+
+# --- who is in a cycle -------------------------------------------------------------------------
+
+@dataclass
+class LeftOut:
+    """A unit of the block that existed in the period but has no assessment in the cycle, and why."""
+
+    unit: Unit
+    reason: str
+    assessment: Assessment | None = None  # set when the secretariat excluded it
+
+
+def cycle_membership(period: Period, block) -> tuple[list[Unit], list[LeftOut]]:
+    """The units a cycle assesses: those of the block that exist at the end of the period. A unit
+    that ended during the period is left out — its successor (by the lineage) answers for the
+    year; units that ended before the period are not candidates at all."""
+    candidates = list(Unit.objects.active_in(period).filter(block=block).order_by("code"))
+    successors: dict[int, list[Unit]] = {}
+    for s in UnitSuccession.objects.filter(predecessor__in=candidates).select_related("successor"):
+        successors.setdefault(s.predecessor_id, []).append(s.successor)
+    members, left_out = [], []
+    for unit in candidates:
+        if unit.valid_to is None or unit.valid_to >= period.end_date:
+            members.append(unit)
+            continue
+        following = successors.get(unit.pk, [])
+        if following:
+            reason = _("ended on %(date)s; its successor %(successors)s answers for the period") % {
+                "date": day_text(unit.valid_to), "successors": ", ".join(u.name for u in following)}
+        else:
+            reason = _("ended on %(date)s, before the end of the period, with no successor recorded") % {"date": day_text(unit.valid_to)}
+        left_out.append(LeftOut(unit=unit, reason=reason))
+    return members, left_out
+
+
+def cycle_left_out(cycle: Cycle) -> list[LeftOut]:
+    """Units of the block in the period without an assessment of the cycle, and the excluded ones."""
+    present = set(cycle.assessments.values_list("unit_id", flat=True))
+    _members, computed = cycle_membership(cycle.period, cycle.block)
+    out = [entry for entry in computed if entry.unit.pk not in present]
+    members_missing = [u for u in _members if u.pk not in present]
+    out += [LeftOut(unit=u, reason=_("not in the cycle")) for u in members_missing]
+    for a in cycle.assessments.filter(status=Status.EXCLUDED).select_related("unit"):
+        out.append(LeftOut(unit=a.unit, reason=a.exclusion_reason, assessment=a))
+    return out
+
+
+def cycle_addable_units(cycle: Cycle):
+    """Units of the block in the period the secretariat may add (no assessment in the cycle yet)."""
+    return (Unit.objects.active_in(cycle.period).filter(block=cycle.block)
+            .exclude(pk__in=cycle.assessments.values("unit_id")).order_by("name_vi"))
+
+
+# --- the framework's bonus and penalty reasons ----------------------------------------------------
+
+@dataclass
+class AdjustmentReason:
+    code: str
+    name: str
+    maximum: Decimal
+    to_confirm: bool
+
+
+@dataclass
+class AdjustmentRule:
+    """Điểm thưởng or điểm trừ: the reasons a framework version gives, each with its maximum, and
+    the cap on their total."""
+
+    kind: str  # bonus, penalty
+    name: str
+    cap: Decimal | None
+    reasons: list[AdjustmentReason]
+
+
+def bonus_penalty_rules(version: FrameworkVersion) -> dict[str, AdjustmentRule]:
+    """Read from the version's "Other" nodes: `bonus` and `penalty` (max_points: the cap) and one
+    node per reason with `adjusts: bonus|penalty` and its max_points."""
+    nodes = list(version.nodes.filter(type=Node.Type.OTHER).order_by("order"))
+    rules = {}
+    for kind in ("bonus", "penalty"):
+        head = next((n for n in nodes if n.code == kind), None)
+        if head is None:
+            continue
+        reasons = [
+            AdjustmentReason(code=n.code, name=n.name, maximum=Decimal(str(n.max_points or 0)), to_confirm=n.to_confirm)
+            for n in nodes if (n.extra or {}).get("adjusts") == kind
+        ]
+        cap = Decimal(str(head.max_points)) if head.max_points is not None else None
+        rules[kind] = AdjustmentRule(kind=kind, name=head.name, cap=cap, reasons=reasons)
+    return rules
+
+
+def non_submission_rule(version: FrameworkVersion) -> str:
+    """What a self-assessment never submitted gets (the top node's `non_submission`): "appraise"
+    (the expert team appraises what the unit has; the default) or "zero" (0 on every sub-criterion)."""
+    top = version.nodes.filter(parent_code="", type=Node.Type.AGGREGATE).order_by("order").first()
+    rule = str(((top.extra or {}) if top else {}).get("non_submission") or "appraise")
+    return rule if rule in ("appraise", "zero") else "appraise"
+
+
+def explanation_days_default(version: FrameworkVersion) -> int:
+    """Working days a unit has to explain: the top node's `explanation_days`, else 5."""
+    top = version.nodes.filter(parent_code="", type=Node.Type.AGGREGATE).order_by("order").first()
+    try:
+        return int(((top.extra or {}) if top else {}).get("explanation_days") or 5)
+    except (TypeError, ValueError):
+        return 5
+
+
+# --- explanation rounds ---------------------------------------------------------------------------
+
+@dataclass
+class Round:
+    number: int
+    questions: list[Question]
+    evidence: list[Evidence]
+
+
+def explanation_rounds(assessment: Assessment) -> list[Round]:
+    """Every explanation round of the assessment in order: its questions with the answers and
+    replies, and the evidence the unit added with it."""
+    questions = list(Question.objects.filter(item__assessment=assessment).select_related("item", "asked_by", "answered_by", "replied_by"))
+    evidence = list(Evidence.objects.filter(item__assessment=assessment, explanation_round__gt=0, removed_at__isnull=True).select_related("item"))
+    numbers = sorted({q.round for q in questions})
+    return [
+        Round(number=n, questions=[q for q in questions if q.round == n], evidence=[e for e in evidence if e.explanation_round == n])
+        for n in numbers
+    ]

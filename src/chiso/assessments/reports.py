@@ -28,10 +28,12 @@ class ReportRow:
     depth: int
     maximum: float | None
     self_points: object
-    appraised: object
+    appraised: object  # round 1
     final: object
     comment: str
     is_item: bool
+    round2: object = None
+    differs: tuple[bool, bool, bool] = (False, False, False)  # round 1, round 2, final differ from the claim
 
 
 def _value(points, na) -> object:
@@ -41,6 +43,7 @@ def _value(points, na) -> object:
 
 
 def unit_rows(assessment: Assessment) -> list[ReportRow]:
+    """The appendix's rows: self-assessed, round 1, round 2 (where given) and final points."""
     sheet = assessment_sheet(assessment)
     rows = []
     for r in sheet.rows:
@@ -49,18 +52,23 @@ def unit_rows(assessment: Assessment) -> list[ReportRow]:
             if item.is_self_assessed:
                 self_v = _value(item.self_points, item.self_na)
                 appraised_v = _value(item.appraised_points, item.appraised_na)
+                round2_v = _value(item.round2_points, item.round2_na) if item.is_reappraised else None
             else:
                 # the points come from the sociological survey: "ĐTXHH" in the appendix, not a survey round
                 self_v = appraised_v = pgettext("points source", "survey")
+                round2_v = None
             final_points, final_na = item.final
-            comments = [c for c in (item.appraisal_comment, item.explanation and _("Explanation: %(text)s") % {"text": item.explanation}) if c]
+            comments = [c for c in (item.appraisal_comment, item.round2_comment,
+                                    item.explanation and _("Explanation: %(text)s") % {"text": item.explanation}) if c]
             rows.append(ReportRow(r.number, r.node.name, r.depth, r.node.max_points, self_v, appraised_v,
-                                  _value(final_points, final_na), "\n".join(comments), True))
+                                  _value(final_points, final_na), "\n".join(comments), True, round2=round2_v,
+                                  differs=(r.round1_differs, r.round2_differs, r.differs)))
         else:
             rows.append(ReportRow(
                 r.number or "", r.node.name, r.depth, r.node.max_points,
                 r.self_total.points if r.self_total else None, r.appraised_total.points if r.appraised_total else None,
                 r.final_total.points if r.final_total else None, "", False,
+                round2=r.round2_total.points if r.round2_total and sheet.has_round2 else None,
             ))
     return rows
 
@@ -90,8 +98,9 @@ def unit_xlsx(assessment: Assessment) -> bytes:
     sheet["A6"] = _("Unit: %(unit)s") % {"unit": assessment.unit.name}
     for cell in ("A1", "A2", "E1", "E2", "A4", "A5"):
         sheet[cell].font = Font(bold=True)
-    headers = [_("No."), _("Field, criterion, sub-criterion"), _("Maximum points"), _("Points claimed"), _("Appraised points"),
-               _("Final"), _("Comments")]
+    headers = [_("No."), _("Field, criterion, sub-criterion"), _("Maximum points"), _("Points claimed"), _("Appraisal, round 1"),
+               _("Appraisal, round 2"), _("Final"), _("Comments")]
+    highlight = PatternFill("solid", fgColor="FFF6D6")
     start = 8
     thin = Side(style="thin")
     for j, text in enumerate(headers, start=1):
@@ -102,21 +111,23 @@ def unit_xlsx(assessment: Assessment) -> bytes:
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
     rows = unit_rows(assessment)
     for i, row in enumerate(rows, start=start + 1):
-        values = [row.number, row.name, row.maximum, row.self_points, row.appraised, row.final, row.comment]
+        values = [row.number, row.name, row.maximum, row.self_points, row.appraised, row.round2, row.final, row.comment]
         for j, value in enumerate(values, start=1):
             cell = sheet.cell(row=i, column=j, value=value)
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-            cell.alignment = Alignment(vertical="top", wrap_text=j in (2, 7), indent=row.depth if j == 2 else 0)
+            cell.alignment = Alignment(vertical="top", wrap_text=j in (2, 8), indent=row.depth if j == 2 else 0)
             if not row.is_item:
                 cell.font = Font(bold=True)
-            if j in (3, 4, 5, 6) and isinstance(value, float):
+            if j in (3, 4, 5, 6, 7) and isinstance(value, float):
                 cell.number_format = "0.00"
+            if j in (5, 6, 7) and row.differs[j - 5]:
+                cell.fill = highlight
     last = start + len(rows) + 2
     sheet.cell(row=last, column=2, value=_("Bonus points")).font = Font(bold=True)
-    sheet.cell(row=last, column=6, value=float(assessment.bonus_points))
+    sheet.cell(row=last, column=7, value=float(assessment.bonus_points))
     sheet.cell(row=last + 1, column=2, value=_("Penalty points")).font = Font(bold=True)
-    sheet.cell(row=last + 1, column=6, value=float(assessment.penalty_points))
-    for column, width in zip("ABCDEFG", (8, 60, 10, 12, 12, 12, 50)):
+    sheet.cell(row=last + 1, column=7, value=float(assessment.penalty_points))
+    for column, width in zip("ABCDEFGH", (8, 60, 10, 12, 12, 12, 12, 50)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = sheet.cell(row=start + 1, column=3)
     formulas_as_text(book)
@@ -160,7 +171,7 @@ def province_rows(cycle: Cycle) -> tuple[list, list[ProvinceRow], bool]:
         for s in RunScore.objects.filter(run=run, code=top):
             scores[s.unit_id] = s
     rows = []
-    for a in cycle.assessments.select_related("unit").order_by("unit__name_vi"):
+    for a in cycle.assessments.exclude(status=Assessment.Status.EXCLUDED).select_related("unit").order_by("unit__name_vi"):
         entry = board.get(a.unit_id)
         field_points = [None] * len(fields)
         total = None

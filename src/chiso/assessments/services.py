@@ -15,21 +15,23 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record, audit_record_many, value_text
+from chiso.feedback.workdays import working_days_add
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import version_freeze
 from chiso.indices.models import IndexRun, RunScore
 from chiso.indices.services import indicator_value_set, run_create, run_discard, run_publish
 from chiso.units.models import Block, Period, Unit
 
-from . import access
+from . import access, queries
 from .evidence import evidence_store
-from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item
+from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item, Question
 
 Status = Assessment.Status
 
@@ -38,18 +40,27 @@ class Event:
     """Stable codes of audit events (never renamed: old records keep them)."""
 
     CYCLE_CREATED = "cycle.created"
+    CYCLE_DELETED = "cycle.deleted"
     SCHEDULE_SET = "cycle.schedule_set"
     SURVEY_APPLIED = "cycle.survey_applied"
     RESULTS_COMPUTED = "cycle.results_computed"
     TRANSITION = "assessment.transition"
     REOPENED = "assessment.reopened"
+    WITHDRAWN = "assessment.withdrawn"
+    NOT_SUBMITTED = "assessment.not_submitted"
+    EXCLUDED = "assessment.excluded"
+    INCLUDED = "assessment.included"
+    EXPLANATION_EXTENDED = "assessment.explanation_extended"
     BONUS_PENALTY = "assessment.bonus_penalty"
     REMINDER_SENT = "assessment.reminder_sent"
     ACCESS_REFUSED = "access.refused"
     SELF_ASSESSED = "item.self_assessed"
     APPRAISED = "item.appraised"
+    REAPPRAISED = "item.reappraised"
+    CLAIM_ACCEPTED = "item.claim_accepted"
     EXPLANATION_ASKED = "item.explanation_asked"
     EXPLAINED = "item.explained"
+    REPLIED = "item.explanation_replied"
     COUNCIL_ADJUSTED = "item.council_adjusted"
     CONVERTED = "item.converted_points"
     EVIDENCE_ADDED = "evidence.added"
@@ -57,11 +68,13 @@ class Event:
 
 
 # What each transition needs the assessment to be in.
-APPRAISAL_OPEN = (Status.SUBMITTED, Status.UNDER_APPRAISAL, Status.EXPLANATION_REQUESTED, Status.EXPLAINED)
+APPRAISAL_OPEN = queries.APPRAISAL_OPEN
 REOPENABLE_TO_APPRAISAL = (Status.APPRAISED, Status.COUNCIL_DECIDED, Status.PUBLISHED)
 
 SOURCE_COUNCIL = "Điểm Hội đồng thẩm định — %s"  # stored data, the same in every language
 SOURCE_CONVERTED = "Điểm quy đổi từ kết quả điều tra xã hội học — %s"
+REASON_ACCEPTED = "Chấp nhận điểm tự đánh giá (có tài liệu kiểm chứng)"  # stored data, as above
+REASON_NOT_SUBMITTED = "Đơn vị không nộp tự đánh giá: 0 điểm theo bộ tiêu chí"
 
 
 class ConcurrentEdit(ValidationError):
@@ -170,17 +183,6 @@ def _save_item(item: Item, by, fields: list[str]) -> None:
     item.save(update_fields=[*fields, "lock_version", "updated_by", "updated_at"])
 
 
-def _status_label(status: str) -> str:
-    return str(Status(status).label)
-
-
-def _refuse_status(assessment: Assessment, action: str) -> ValidationError:
-    return ValidationError(
-        _("%(unit)s's assessment is %(status)s: it cannot be %(action)s now.")
-        % {"unit": assessment.unit.name, "status": _status_label(assessment.status).lower(), "action": action}
-    )
-
-
 def _transition(assessment: Assessment, to: str, by, reason: str = "") -> None:
     old = assessment.status
     assessment.status = to
@@ -193,15 +195,38 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
+def _allowed(assessment: Assessment, by, action: str, now: datetime.datetime | None = None) -> None:
+    """Refuse what queries.action_refusal refuses: the rule the page's buttons follow too."""
+    refusal = queries.action_refusal(by, assessment, action, now)
+    if refusal is not None:
+        raise refusal
+
+
+def _reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(message, code="reason_required")
+    return reason
+
+
+def explanation_deadline(start: datetime.datetime, working_days: int) -> datetime.datetime:
+    """The end (23:59) of the `working_days`-th working day after the day of `start`: weekends and
+    Vietnamese public holidays do not count (the feedback calendar)."""
+    day = working_days_add(timezone.localtime(start).date(), working_days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59)))
+
+
 # --- cycles ----------------------------------------------------------------------------
 
 @transaction.atomic
 def cycle_create(
     *, version: FrameworkVersion, period: Period, block: Block, by, self_assessment_due: datetime.datetime,
     title: str = "", appraisal_due: datetime.datetime | None = None, council_due: datetime.datetime | None = None,
-    explanation_days: int = 5, council_size: int = 9, quorum_percent: int = 50,
+    explanation_days: int | None = None, council_size: int = 9, quorum_percent: int = 50,
 ) -> Cycle:
-    """Open a cycle: one assessment per unit of the block active in the period, one item per sub-criterion."""
+    """Open a cycle: one assessment per unit of the block that exists at the end of the period
+    (a unit ended during it is left out for its successor, and the record says so), one item per
+    sub-criterion. `explanation_days` (working days) defaults to the framework's."""
     _require(access.is_secretariat(by))
     if version.framework.method != Framework.Method.POINTS:
         raise ValidationError(_("%(version)s is not a points framework: self-assessment needs points per sub-criterion.") % {"version": version})
@@ -212,15 +237,12 @@ def cycle_create(
     if Cycle.objects.filter(version__framework=version.framework, period=period, block=block).exists():
         raise ValidationError(_("There is already a %(framework)s cycle for %(block)s in %(period)s.") % {
             "framework": version.framework.code, "block": block.name, "period": period.name})
-    nodes = list(version.nodes.filter(type=Node.Type.INDICATOR).order_by("order"))
-    if not nodes:
-        raise ValidationError(_("%(version)s has no sub-criteria.") % {"version": version})
-    without_max = [n.code for n in nodes if not n.max_points]
-    if without_max:
-        raise ValidationError(_("These sub-criteria have no maximum points: %(codes)s.") % {"codes": ", ".join(without_max)})
-    units = list(Unit.objects.active_in(period).filter(block=block).order_by("code"))
+    nodes = _indicator_nodes(version)
+    units, left_out = queries.cycle_membership(period, block)
     if not units:
         raise ValidationError(_("No unit of this block exists in this period."))
+    if explanation_days is None:
+        explanation_days = queries.explanation_days_default(version)
     _check_schedule(self_assessment_due, appraisal_due, council_due, council_size, quorum_percent)
     version_freeze(version)
     cycle = Cycle.objects.create(
@@ -229,17 +251,104 @@ def cycle_create(
         self_assessment_due=self_assessment_due, appraisal_due=appraisal_due, council_due=council_due,
         explanation_days=explanation_days, council_size=council_size, quorum_percent=quorum_percent, created_by=_user(by),
     )
-    _record(cycle=cycle, code=Event.CYCLE_CREATED, by=by, new=f"{version} · {period.code} · {block.code} · {len(units)}")
+    _record(cycle=cycle, code=Event.CYCLE_CREATED, by=by, new=f"{version} · {period.code} · {block.code} · {len(units)}",
+            reason="; ".join(f"{o.unit.name_vi}: {o.reason}" for o in left_out))
+    _assessments_create(cycle, units, nodes, by)
+    return cycle
+
+
+def _indicator_nodes(version: FrameworkVersion) -> list[Node]:
+    nodes = list(version.nodes.filter(type=Node.Type.INDICATOR).order_by("order"))
+    if not nodes:
+        raise ValidationError(_("%(version)s has no sub-criteria.") % {"version": version})
+    without_max = [n.code for n in nodes if not n.max_points]
+    if without_max:
+        raise ValidationError(_("These sub-criteria have no maximum points: %(codes)s.") % {"codes": ", ".join(without_max)})
+    return nodes
+
+
+def _assessments_create(cycle: Cycle, units: list[Unit], nodes: list[Node], by, reason: str = "") -> list[Assessment]:
     assessments = Assessment.objects.bulk_create(Assessment(cycle=cycle, unit=u) for u in units)
     Item.objects.bulk_create(
         Item(assessment=a, node=n, code=n.code, order=n.order, part=str(n.extra.get("part") or Item.SELF))
         for a in assessments for n in nodes
     )
     audit_record_many(
-        event_fields(cycle=cycle, assessment=a, code=Event.TRANSITION, field="status", new=Status.DRAFT, by=by)
+        event_fields(cycle=cycle, assessment=a, code=Event.TRANSITION, field="status", new=Status.DRAFT, by=by, reason=reason)
         for a in assessments
     )
-    return cycle
+    return assessments
+
+
+def _cycle_open(cycle: Cycle) -> None:
+    if cycle.run_id and cycle.run.status == IndexRun.Status.PUBLISHED:
+        raise ValidationError(_("The cycle's results are published: reopen the units concerned first."))
+
+
+@transaction.atomic
+def cycle_unit_add(*, cycle: Cycle, unit: Unit, by, reason: str) -> Assessment:
+    """Add a unit to an open cycle (or take an excluded one back), with the reason on record."""
+    _require(access.is_secretariat(by))
+    reason = _reason(reason, _("Give the reason for adding the unit."))
+    cycle = Cycle.objects.select_for_update(of=("self",)).select_related("run", "period", "block", "version").get(pk=cycle.pk)
+    _cycle_open(cycle)
+    existing = cycle.assessments.filter(unit=unit).first()
+    if existing is not None:
+        return assessment_include(assessment=existing, by=by, reason=reason)
+    if unit.block_id != cycle.block_id:
+        raise ValidationError(_("%(unit)s is not in the block %(block)s.") % {"unit": unit.name, "block": cycle.block.name})
+    if not Unit.objects.active_in(cycle.period).filter(pk=unit.pk).exists():
+        raise ValidationError(_("%(unit)s did not exist in %(period)s.") % {"unit": unit.name, "period": cycle.period.name})
+    (assessment,) = _assessments_create(cycle, [unit], _indicator_nodes(cycle.version), by, reason=reason)
+    _record(cycle=cycle, assessment=assessment, code=Event.INCLUDED, field="status", new=Status.DRAFT, by=by, reason=reason)
+    return assessment
+
+
+@transaction.atomic
+def assessment_exclude(*, assessment: Assessment, by, reason: str) -> Assessment:
+    """Loại khỏi đợt — take a unit out of an open cycle, with the reason (its record stays)."""
+    assessment = _lock(assessment)
+    _allowed(assessment, by, "exclude")
+    reason = _reason(reason, _("Give the reason for taking the unit out of the cycle."))
+    _cycle_open(assessment.cycle)
+    _record(cycle=assessment.cycle, assessment=assessment, code=Event.EXCLUDED, field="status", old=assessment.status,
+            new=Status.EXCLUDED, by=by, reason=reason)
+    assessment.exclusion_reason = reason
+    _transition(assessment, Status.EXCLUDED, by, reason=reason)
+    return assessment
+
+
+@transaction.atomic
+def assessment_include(*, assessment: Assessment, by, reason: str) -> Assessment:
+    """Take an excluded unit back into the cycle, as a draft with what it had."""
+    assessment = _lock(assessment)
+    _allowed(assessment, by, "include")
+    reason = _reason(reason, _("Give the reason for adding the unit."))
+    _cycle_open(assessment.cycle)
+    _record(cycle=assessment.cycle, assessment=assessment, code=Event.INCLUDED, field="status", old=Status.EXCLUDED,
+            new=Status.DRAFT, by=by, reason=reason)
+    assessment.exclusion_reason = ""
+    _transition(assessment, Status.DRAFT, by, reason=reason)
+    return assessment
+
+
+@transaction.atomic
+def cycle_delete(*, cycle: Cycle, by, reason: str) -> None:
+    """Delete a cycle opened by mistake: only while no unit has submitted anything. Its audit
+    records stay, with the reason."""
+    _require(access.is_secretariat(by))
+    reason = _reason(reason, _("Give the reason for deleting the cycle."))
+    cycle = Cycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
+    assessments = cycle.assessments.all()
+    if cycle.run_id or assessments.exclude(status__in=[Status.DRAFT, Status.EXCLUDED]).exists() \
+            or assessments.filter(Q(submitted_at__isnull=False) | Q(not_submitted=True)).exists():
+        raise ValidationError(_("A unit has already submitted in this cycle: it can no longer be deleted. Exclude units or reopen them instead."))
+    _record(cycle=cycle, code=Event.CYCLE_DELETED, by=by, old=f"{cycle.title} · {assessments.count()}", reason=reason)
+    Evidence.objects.filter(item__assessment__cycle=cycle).delete()
+    Question.objects.filter(item__assessment__cycle=cycle).delete()
+    Item.objects.filter(assessment__cycle=cycle).delete()
+    assessments.delete()
+    cycle.delete()
 
 
 def _check_schedule(self_due, appraisal_due, council_due, council_size, quorum_percent) -> None:
@@ -276,12 +385,6 @@ def cycle_schedule_set(
 
 # --- self-assessment -------------------------------------------------------------------
 
-def _check_officer(item_or_assessment, by) -> Assessment:
-    assessment = item_or_assessment if isinstance(item_or_assessment, Assessment) else item_or_assessment.assessment
-    _require(access.is_officer_of(by, assessment.unit))
-    return assessment
-
-
 @transaction.atomic
 def item_self_assess(
     *, item: Item, by, points: Decimal | None, not_applicable: bool = False, note: str = "",
@@ -289,11 +392,10 @@ def item_self_assess(
 ) -> Item:
     """Điểm tự đánh giá — the unit's claim on one sub-criterion, with a note."""
     item = _lock_item(item)
-    assessment = _check_officer(item, by)
+    assessment = item.assessment
+    _allowed(assessment, by, "self_assess")
     if not item.is_self_assessed:
         raise ValidationError(_("%(code)s is scored from survey results, not by the unit.") % {"code": item.code})
-    if assessment.status != Status.DRAFT:
-        raise _refuse_status(assessment, _("changed by the unit"))
     _check_version(item, expected_version)
     points = None if not_applicable else points_parse(points)
     points_check(item.node, points, not_applicable)
@@ -316,16 +418,22 @@ def item_self_assess(
 
 
 def _check_evidence_open(item: Item, by) -> Assessment:
-    assessment = _check_officer(item, by)
-    if assessment.status == Status.DRAFT:
-        return assessment
+    """The unit adds or removes evidence while it drafts, or on an item it is asked about, until
+    the explanation's deadline."""
+    assessment = item.assessment
     if assessment.status == Status.EXPLANATION_REQUESTED and _asked_now(item, assessment):
+        _allowed(assessment, by, "explain")
         return assessment
-    raise _refuse_status(assessment, _("given new evidence"))
+    _allowed(assessment, by, "self_assess")
+    return assessment
 
 
 def _asked_now(item: Item, assessment: Assessment) -> bool:
     return bool(item.explanation_request) and assessment.explanation_round > 0 and item.explanation_round == assessment.explanation_round
+
+
+def _explanation_round_of(assessment: Assessment) -> int:
+    return assessment.explanation_round if assessment.status == Status.EXPLANATION_REQUESTED else 0
 
 
 @transaction.atomic
@@ -337,6 +445,7 @@ def evidence_file_add(*, item: Item, by, name: str, chunks) -> Evidence:
     stored = evidence_store(name=name, chunks=chunks)
     evidence = Evidence.objects.create(
         item=item, kind=Evidence.Kind.FILE, during_explanation=assessment.status == Status.EXPLANATION_REQUESTED,
+        explanation_round=_explanation_round_of(assessment),
         file_path=stored.relative_path, original_name=name, content_type=stored.checked.content_type,
         size=stored.size, sha256=stored.sha256, added_by=by,
     )
@@ -359,6 +468,7 @@ def evidence_document_add(*, item: Item, by, number: str, date: datetime.date | 
         raise ValidationError(_("The document's date is in the future."))
     evidence = Evidence.objects.create(
         item=item, kind=Evidence.Kind.DOCUMENT, during_explanation=assessment.status == Status.EXPLANATION_REQUESTED,
+        explanation_round=_explanation_round_of(assessment),
         doc_number=number, doc_date=date, doc_title=title, added_by=by,
     )
     _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.EVIDENCE_ADDED, field="evidence",
@@ -407,15 +517,8 @@ def submission_problems(assessment: Assessment) -> list[str]:
 def assessment_submit(*, assessment: Assessment, by, now: datetime.datetime | None = None) -> Assessment:
     """Nộp — the unit sends its self-assessment, by the deadline (or the late date the secretariat allowed)."""
     assessment = _lock(assessment)
-    _check_officer(assessment, by)
-    if assessment.status != Status.DRAFT:
-        raise _refuse_status(assessment, _("submitted"))
     now = now or timezone.now()
-    if now > assessment.submission_due:
-        raise ValidationError(
-            _("The deadline was %(due)s. Only the secretariat can reopen the self-assessment for a late submission.")
-            % {"due": formats.date_format(timezone.localtime(assessment.submission_due), "H:i d/m/Y")}
-        )
+    _allowed(assessment, by, "submit", now)
     problems = submission_problems(assessment)
     if problems:
         raise ValidationError(problems)
@@ -424,22 +527,62 @@ def assessment_submit(*, assessment: Assessment, by, now: datetime.datetime | No
     return assessment
 
 
+@transaction.atomic
+def assessment_withdraw(*, assessment: Assessment, by, reason: str = "", now: datetime.datetime | None = None) -> Assessment:
+    """Rút lại — the unit takes its submission back to edit it, until the deadline and until the
+    expert team starts on it; each withdrawal is on record. After that only the secretariat reopens."""
+    assessment = _lock(assessment)
+    now = now or timezone.now()
+    _allowed(assessment, by, "withdraw", now)
+    _record(cycle=assessment.cycle, assessment=assessment, code=Event.WITHDRAWN, field="submitted_at",
+            old=assessment.submitted_at, by=by, reason=reason.strip())
+    assessment.submitted_at, assessment.submitted_by = None, None
+    _transition(assessment, Status.DRAFT, by, reason=reason.strip())
+    return assessment
+
+
+@transaction.atomic
+def assessment_close_unsubmitted(*, assessment: Assessment, by, reason: str, now: datetime.datetime | None = None) -> Assessment:
+    """Chưa nộp — past the deadline the secretariat closes a self-assessment never submitted. As the
+    framework says (`non_submission`): the expert team appraises what the unit has ("appraise"),
+    or every sub-criterion gets 0 and the assessment goes to the council ("zero")."""
+    assessment = _lock(assessment)
+    now = now or timezone.now()
+    _allowed(assessment, by, "close_unsubmitted", now)
+    reason = _reason(reason, _("Give the reason for closing the self-assessment as not submitted."))
+    cycle = assessment.cycle
+    _record(cycle=cycle, assessment=assessment, code=Event.NOT_SUBMITTED, field="status", old=assessment.status, by=by,
+            new=Status.SUBMITTED, reason=reason)
+    assessment.not_submitted = True
+    if queries.non_submission_rule(cycle.version) == "zero":
+        items = list(assessment.items.filter(part=Item.SELF).select_for_update(of=("self",)))
+        records = []
+        for item in items:
+            records.append(event_fields(cycle=cycle, assessment=assessment, item=item, code=Event.APPRAISED, field="appraised_points",
+                                        old=points_text(item.appraised_points, item.appraised_na), new="0", by=by,
+                                        reason=REASON_NOT_SUBMITTED))
+            item.appraised_points, item.appraised_na, item.appraisal_comment = Decimal(0), False, REASON_NOT_SUBMITTED
+            item.appraised_by, item.appraised_at = _user(by), now
+            _save_item(item, by, ["appraised_points", "appraised_na", "appraisal_comment", "appraised_by", "appraised_at"])
+        audit_record_many(records)
+        _transition(assessment, Status.APPRAISED, by, reason=reason)
+    else:
+        _transition(assessment, Status.SUBMITTED, by, reason=reason)
+    return assessment
+
+
 # --- appraisal -------------------------------------------------------------------------
-
-def _check_appraiser(assessment: Assessment, by) -> None:
-    _require(access.is_expert(by))
-    if access.has_conflict(by, assessment.unit):
-        raise PermissionDenied(_("You are tied to %(unit)s and do not appraise it.") % {"unit": assessment.unit.name})
-
 
 @transaction.atomic
 def assessment_appraisal_start(*, assessment: Assessment, by) -> Assessment:
     assessment = _lock(assessment)
-    _check_appraiser(assessment, by)
-    if assessment.status != Status.SUBMITTED:
-        raise _refuse_status(assessment, _("taken into appraisal"))
+    _allowed(assessment, by, "start")
     _transition(assessment, Status.UNDER_APPRAISAL, by)
     return assessment
+
+
+def _differs_from_claim(item: Item, points: Decimal | None, na: bool) -> bool:
+    return (points, na) != (item.self_points, item.self_na)
 
 
 @transaction.atomic
@@ -448,33 +591,58 @@ def item_appraise(
     explanation_request: str | None = None, expected_version: int | None = None,
 ) -> Item:
     """Điểm thẩm định — the expert team's points and comment on one sub-criterion; optionally a
-    question for the unit, sent with the next explanation request."""
+    question for the unit, sent with the next explanation request.
+
+    Round 1 until the unit's first explanations come back; from then on (phúc tra) the points
+    are round 2's and round 1 stays as it was. Points away from the unit's claim need the
+    comment, which the audit record carries as the reason.
+    """
     item = _lock_item(item)
     assessment = item.assessment
-    _check_appraiser(assessment, by)
+    _allowed(assessment, by, "appraise")
     if not item.is_self_assessed:
         raise ValidationError(_("%(code)s is scored from survey results, not by appraisal.") % {"code": item.code})
-    if assessment.status not in APPRAISAL_OPEN:
-        raise _refuse_status(assessment, _("appraised"))
     _check_version(item, expected_version)
     if assessment.status == Status.SUBMITTED:
         assessment_appraisal_start(assessment=assessment, by=by)
         assessment.refresh_from_db()
     points = None if not_applicable else points_parse(points)
     points_check(item.node, points, not_applicable)
+    comment = comment.strip()
+    round2 = assessment.appraisal_round > 1
+    prefix = "round2" if round2 else "appraised"
+    old_points, old_na = (item.round2_points, item.round2_na) if round2 else (item.appraised_points, item.appraised_na)
+    if round2 and not item.is_reappraised:
+        old_points, old_na = item.appraised_points, item.appraised_na  # round 2 starts from round 1
     changed = []
-    old, new = points_text(item.appraised_points, item.appraised_na), points_text(points, not_applicable)
-    if old != new:
-        _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.APPRAISED, field="appraised_points",
-                old=old, new=new, by=by, reason=comment.strip())
-        item.appraised_points, item.appraised_na = points, not_applicable
-        item.appraised_by, item.appraised_at = _user(by), timezone.now()
-        changed += ["appraised_points", "appraised_na", "appraised_by", "appraised_at"]
-    if item.appraisal_comment != comment.strip():
-        _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.APPRAISED, field="appraisal_comment",
-                old=item.appraisal_comment, new=comment.strip(), by=by)
-        item.appraisal_comment = comment.strip()
-        changed.append("appraisal_comment")
+    old, new = points_text(old_points, old_na), points_text(points, not_applicable)
+    moved = old != new or (round2 and not item.is_reappraised)
+    reason = comment
+    if moved and round2 and not comment and (points, not_applicable) == (item.appraised_points, item.appraised_na):
+        reason = item.appraisal_comment  # round 2 keeps round 1's points: round 1's reason stands
+    if moved and _differs_from_claim(item, points, not_applicable) and not reason:
+        raise ValidationError(
+            _("%(code)s: the points differ from the unit's claim (%(claim)s): write the reason in the comment.")
+            % {"code": item.code, "claim": _("not applicable") if item.self_na else number(item.self_points) if item.self_points is not None else "—"},
+            code="reason_required",
+        )
+    if moved:
+        _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.REAPPRAISED if round2 else Event.APPRAISED,
+                field=f"{prefix}_points", old=points_text(item.round2_points, item.round2_na) if round2 else old, new=new, by=by,
+                reason=reason)
+        setattr(item, f"{prefix}_points", points)
+        setattr(item, f"{prefix}_na", not_applicable)
+        setattr(item, f"{prefix}_by", _user(by))
+        setattr(item, f"{prefix}_at", timezone.now())
+        changed += [f"{prefix}_points", f"{prefix}_na", f"{prefix}_by", f"{prefix}_at"]
+    comment_field = "round2_comment" if round2 else "appraisal_comment"
+    if getattr(item, comment_field) != comment:
+        _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.REAPPRAISED if round2 else Event.APPRAISED,
+                field=comment_field, old=getattr(item, comment_field), new=comment, by=by)
+        setattr(item, comment_field, comment)
+        changed.append(comment_field)
+        if round2 and comment:
+            _reply(item, assessment, comment, by)
     if explanation_request is not None:
         changed += _set_question(item, assessment, explanation_request.strip(), by)
     if changed:
@@ -482,13 +650,98 @@ def item_appraise(
     return item
 
 
+def _reply(item: Item, assessment: Assessment, text: str, by) -> None:
+    """The round-2 comment answers the latest answered question on the item (the page shows it under the answer)."""
+    question = item.questions.filter(round__lte=assessment.explanation_round).exclude(answer="").order_by("-round").first()
+    if question is None or question.reply == text:
+        return
+    _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.REPLIED, field="reply", old=question.reply,
+            new=text, by=by, reason=_("Round %(round)s") % {"round": question.round})
+    question.reply, question.replied_by, question.replied_at = text, _user(by), timezone.now()
+    question.save(update_fields=["reply", "replied_by", "replied_at"])
+
+
+@dataclass
+class AcceptOutcome:
+    accepted: list[Item] = field(default_factory=list)
+    without_evidence: list[Item] = field(default_factory=list)
+    unclaimed: list[Item] = field(default_factory=list)
+
+
+@transaction.atomic
+def assessment_claims_accept(*, assessment: Assessment, by, under: str | None = None) -> AcceptOutcome:
+    """Chấp nhận hàng loạt — the expert team accepts the unit's claim on every item of the
+    assessment (or under one criterion or field, `under`) that is not appraised yet in this round
+    and whose evidence is present (or not required by the framework). One audit record per item."""
+    assessment = _lock(assessment)
+    _allowed(assessment, by, "accept_claims")
+    if assessment.status == Status.SUBMITTED:
+        assessment_appraisal_start(assessment=assessment, by=by)
+        assessment.refresh_from_db()
+    round2 = assessment.appraisal_round > 1
+    codes = None
+    if under:
+        codes = _codes_under(assessment.cycle.version, under)
+        if not codes:
+            raise ValidationError(_("%(code)s is not a criterion of this framework.") % {"code": under})
+    items = assessment.items.filter(part=Item.SELF).select_related("node").select_for_update(of=("self",)).order_by("order")
+    with_evidence = set(
+        Evidence.objects.filter(item__assessment=assessment, removed_at__isnull=True).values_list("item_id", flat=True)
+    )
+    outcome = AcceptOutcome()
+    now = timezone.now()
+    records = []
+    for item in items:
+        if codes is not None and item.code not in codes:
+            continue
+        if item.is_reappraised if round2 else item.is_appraised:
+            continue
+        if not item.is_claimed:
+            outcome.unclaimed.append(item)
+            continue
+        if item.node.evidence_required and not item.self_na and item.pk not in with_evidence:
+            outcome.without_evidence.append(item)
+            continue
+        prefix = "round2" if round2 else "appraised"
+        old = points_text(getattr(item, f"{prefix}_points"), getattr(item, f"{prefix}_na"))
+        records.append(event_fields(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.CLAIM_ACCEPTED,
+                                    field=f"{prefix}_points", old=old, new=points_text(item.self_points, item.self_na), by=by,
+                                    reason=REASON_ACCEPTED))
+        setattr(item, f"{prefix}_points", item.self_points)
+        setattr(item, f"{prefix}_na", item.self_na)
+        setattr(item, f"{prefix}_by", _user(by))
+        setattr(item, f"{prefix}_at", now)
+        _save_item(item, by, [f"{prefix}_points", f"{prefix}_na", f"{prefix}_by", f"{prefix}_at"])
+        outcome.accepted.append(item)
+    audit_record_many(records)
+    return outcome
+
+
+def _codes_under(version: FrameworkVersion, code: str) -> set[str]:
+    """The sub-criteria under a node (itself, if it is one)."""
+    children: dict[str, list[str]] = {}
+    types = {}
+    for node_code, parent, type_ in version.nodes.values_list("code", "parent_code", "type"):
+        children.setdefault(parent, []).append(node_code)
+        types[node_code] = type_
+    if code not in types:
+        return set()
+    found, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        if types.get(current) == Node.Type.INDICATOR:
+            found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
 def _set_question(item: Item, assessment: Assessment, question: str, by) -> list[str]:
-    """Write (or withdraw) the question for the next explanation round; earlier rounds stay in the trail."""
+    """Write (or withdraw) the question for the next explanation round; earlier rounds stay as Questions."""
     pending = item.explanation_request if item.explanation_round == assessment.explanation_round + 1 else ""
     if question == pending:
         return []
     if assessment.status not in (Status.SUBMITTED, Status.UNDER_APPRAISAL, Status.EXPLAINED):
-        raise _refuse_status(assessment, _("sent new questions"))
+        raise queries.status_refusal(assessment, "request_explanation")
     _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.EXPLANATION_ASKED, field="explanation_request",
             old=pending, new=question, by=by)
     item.explanation_request = question
@@ -508,29 +761,54 @@ def current_questions(assessment: Assessment):
 
 
 @transaction.atomic
-def assessment_explanation_request(*, assessment: Assessment, by, due: datetime.datetime | None = None) -> Assessment:
-    """Yêu cầu giải trình — send the questions written on items to the unit, with a deadline."""
+def assessment_explanation_request(*, assessment: Assessment, by, now: datetime.datetime | None = None) -> Assessment:
+    """Yêu cầu giải trình — send the questions written on items to the unit. The deadline is the
+    cycle's number of working days (weekends and public holidays do not count)."""
     assessment = _lock(assessment)
-    _check_appraiser(assessment, by)
-    if assessment.status not in (Status.UNDER_APPRAISAL, Status.EXPLAINED):
-        raise _refuse_status(assessment, _("sent an explanation request"))
+    _allowed(assessment, by, "request_explanation")
     questions = list(pending_questions(assessment))
     if not questions:
         raise ValidationError(_("Write the question on at least one item first."))
+    now = now or timezone.now()
     assessment.explanation_round += 1
-    assessment.explanation_due = due or timezone.now() + datetime.timedelta(days=assessment.cycle.explanation_days)
+    assessment.explanation_due = explanation_deadline(now, assessment.cycle.explanation_days)
+    Question.objects.bulk_create(
+        Question(item=q, round=assessment.explanation_round, text=q.explanation_request, asked_by=_user(by), asked_at=now)
+        for q in questions
+    )
     _transition(assessment, Status.EXPLANATION_REQUESTED, by,
-                reason=_("Round %(round)s: %(codes)s") % {"round": assessment.explanation_round, "codes": ", ".join(q.code for q in questions)})
+                reason=_("Round %(round)s: %(codes)s; due %(due)s") % {
+                    "round": assessment.explanation_round, "codes": ", ".join(q.code for q in questions),
+                    "due": queries.day_text(assessment.explanation_due)})
+    return assessment
+
+
+@transaction.atomic
+def assessment_explanation_extend(*, assessment: Assessment, by, working_days: int, reason: str,
+                                  now: datetime.datetime | None = None) -> Assessment:
+    """Gia hạn giải trình — the secretariat gives the unit more working days (from the later of
+    today and the old deadline); the form opens again until then."""
+    assessment = _lock(assessment)
+    _allowed(assessment, by, "extend_explanation")
+    reason = _reason(reason, _("Give the reason for extending the deadline."))
+    if not 1 <= int(working_days) <= 60:
+        raise ValidationError(_("Extend by 1 to 60 working days."))
+    now = now or timezone.now()
+    start = max(now, assessment.explanation_due or now)
+    due = explanation_deadline(start, int(working_days))
+    _record(cycle=assessment.cycle, assessment=assessment, code=Event.EXPLANATION_EXTENDED, field="explanation_due",
+            old=assessment.explanation_due, new=due, by=by, reason=reason)
+    assessment.explanation_due = due
+    assessment.save()
     return assessment
 
 
 @transaction.atomic
 def item_explain(*, item: Item, by, explanation: str, expected_version: int | None = None) -> Item:
-    """Giải trình — the unit's answer to the question on one item."""
+    """Giải trình — the unit's answer to the question on one item, until the deadline."""
     item = _lock_item(item)
-    assessment = _check_officer(item, by)
-    if assessment.status != Status.EXPLANATION_REQUESTED:
-        raise _refuse_status(assessment, _("explained"))
+    assessment = item.assessment
+    _allowed(assessment, by, "explain")
     if not _asked_now(item, assessment):
         raise ValidationError(_("No explanation was asked on %(code)s.") % {"code": item.code})
     _check_version(item, expected_version)
@@ -538,22 +816,35 @@ def item_explain(*, item: Item, by, explanation: str, expected_version: int | No
     if explanation != item.explanation:
         _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.EXPLAINED, field="explanation",
                 old=item.explanation, new=explanation, by=by)
-        item.explanation, item.explained_at = explanation, timezone.now()
+        now = timezone.now()
+        item.explanation, item.explained_at = explanation, now
         _save_item(item, by, ["explanation", "explained_at"])
+        Question.objects.filter(item=item, round=assessment.explanation_round).update(
+            answer=explanation, answered_by=_user(by), answered_at=now)
     return item
 
 
 @transaction.atomic
 def assessment_explanation_submit(*, assessment: Assessment, by) -> Assessment:
-    """The unit sends its explanations back to the expert team."""
+    """The unit sends its explanations back to the expert team, who then appraise in round 2."""
     assessment = _lock(assessment)
-    _check_officer(assessment, by)
-    if assessment.status != Status.EXPLANATION_REQUESTED:
-        raise _refuse_status(assessment, _("sent back with explanations"))
+    _allowed(assessment, by, "send_explanation")
     unanswered = [i.code for i in current_questions(assessment) if not i.explanation.strip()]
     if unanswered:
         raise ValidationError(_("Answer every question first: %(codes)s.") % {"codes": ", ".join(unanswered)})
+    assessment.appraisal_round = 2
     _transition(assessment, Status.EXPLAINED, by)
+    return assessment
+
+
+@transaction.atomic
+def assessment_explanation_skip(*, assessment: Assessment, by, reason: str) -> Assessment:
+    """Past the explanation's deadline (and any extension) the expert team goes on without it."""
+    assessment = _lock(assessment)
+    _allowed(assessment, by, "skip_explanation")
+    reason = _reason(reason, _("Give the reason for going on without the explanation."))
+    assessment.appraisal_round = 2
+    _transition(assessment, Status.EXPLAINED, by, reason=reason)
     return assessment
 
 
@@ -561,10 +852,8 @@ def assessment_explanation_submit(*, assessment: Assessment, by) -> Assessment:
 def assessment_appraisal_complete(*, assessment: Assessment, by) -> Assessment:
     """Thẩm định xong — every sub-criterion has appraised points; goes to the council."""
     assessment = _lock(assessment)
-    _check_appraiser(assessment, by)
-    if assessment.status not in (Status.UNDER_APPRAISAL, Status.EXPLAINED):
-        raise _refuse_status(assessment, _("marked as appraised"))
-    missing = [i.code for i in assessment.items.filter(part=Item.SELF) if not i.is_appraised]
+    _allowed(assessment, by, "complete")
+    missing = [i.code for i in assessment.items.filter(part=Item.SELF) if not (i.is_appraised or i.is_reappraised)]
     if missing:
         raise ValidationError(_("Not appraised yet: %(codes)s.") % {"codes": ", ".join(missing)})
     unsent = [i.code for i in pending_questions(assessment)]
@@ -583,9 +872,7 @@ def item_council_adjust(
     """The council changes the appraised points of one item before deciding (the reason is kept)."""
     item = _lock_item(item)
     assessment = item.assessment
-    _require(access.is_council(by))
-    if assessment.status != Status.APPRAISED:
-        raise _refuse_status(assessment, _("changed by the council"))
+    _allowed(assessment, by, "council_adjust")
     _check_version(item, expected_version)
     if not item.is_self_assessed:
         raise ValidationError(_("%(code)s is scored from survey results, not by appraisal.") % {"code": item.code})
@@ -602,22 +889,48 @@ def item_council_adjust(
 
 
 @transaction.atomic
-def assessment_bonus_penalty_set(*, assessment: Assessment, by, bonus: Decimal, penalty: Decimal, reason: str) -> Assessment:
-    """Điểm thưởng, điểm trừ — added to the total after its cap."""
+def assessment_bonus_penalty_set(*, assessment: Assessment, by, points: dict[str, Decimal | str | None], note: str = "") -> Assessment:
+    """Điểm thưởng, điểm trừ — the council chooses among the framework's reasons, each within its
+    maximum, each kind's total within its cap (`points`: reason code → points; a penalty is the
+    positive number of points deducted). Added to the total after its cap; the audit record of
+    each reason names it."""
     assessment = _lock(assessment)
-    _require(access.is_council(by))
-    if assessment.status != Status.APPRAISED:
-        raise _refuse_status(assessment, _("given bonus or penalty points"))
-    bonus, penalty = points_parse(bonus) or Decimal(0), points_parse(penalty) or Decimal(0)
-    if bonus < 0 or penalty < 0:
-        raise ValidationError(_("Bonus and penalty points are written as positive numbers."))
-    if not reason.strip():
-        raise ValidationError(_("Give the reason for the bonus or penalty."))
-    for name, value in (("bonus_points", bonus), ("penalty_points", penalty)):
-        if getattr(assessment, name) != value:
-            _record(cycle=assessment.cycle, assessment=assessment, code=Event.BONUS_PENALTY, field=name,
-                    old=getattr(assessment, name), new=value, by=by, reason=reason.strip())
-            setattr(assessment, name, value)
+    _allowed(assessment, by, "bonus")
+    rules = queries.bonus_penalty_rules(assessment.cycle.version)
+    reasons = {r.code: (kind, r) for kind, rule in rules.items() for r in rule.reasons}
+    if not reasons:
+        raise ValidationError(_("This framework version lists no bonus or penalty reasons."))
+    unknown = [code for code in points if code not in reasons]
+    if unknown:
+        raise ValidationError(_("Not a bonus or penalty reason of this framework: %(codes)s.") % {"codes": ", ".join(unknown)})
+    chosen: dict[str, dict[str, Decimal]] = {"bonus": {}, "penalty": {}}
+    for code, value in points.items():
+        value = points_parse(value)
+        if not value:
+            continue
+        kind, reason = reasons[code]
+        if value < 0:
+            raise ValidationError(_("Bonus and penalty points are written as positive numbers."))
+        if value > reason.maximum:
+            raise ValidationError(_("%(reason)s: at most %(max)s points.") % {"reason": reason.name, "max": number(reason.maximum)})
+        chosen[kind][code] = value
+    for kind, rule in rules.items():
+        total = sum(chosen[kind].values(), Decimal(0))
+        if rule.cap is not None and total > rule.cap:
+            raise ValidationError(_("%(name)s: %(total)s points in all, above the framework's cap of %(cap)s.") % {
+                "name": rule.name, "total": number(total), "cap": number(rule.cap)})
+    note = note.strip()
+    before = assessment.bonus_penalty or {}
+    cycle = assessment.cycle
+    for code, (kind, reason) in reasons.items():
+        old = Decimal(str(before.get(kind, {}).get(code, "0")))
+        new = chosen[kind].get(code, Decimal(0))
+        if old != new:
+            _record(cycle=cycle, assessment=assessment, code=Event.BONUS_PENALTY, field=f"{kind}_points", old=old, new=new, by=by,
+                    reason=f"{reason.name}" + (f" — {note}" if note else ""))
+    assessment.bonus_penalty = {kind: {code: str(v) for code, v in values.items()} for kind, values in chosen.items() if values}
+    assessment.bonus_points = sum(chosen["bonus"].values(), Decimal(0))
+    assessment.penalty_points = sum(chosen["penalty"].values(), Decimal(0))
     assessment.save()
     return assessment
 
@@ -749,10 +1062,14 @@ def survey_points_apply(*, cycle: Cycle, run: IndexRun, by) -> ConversionOutcome
 def results_problems(cycle: Cycle) -> list[str]:
     problems = []
     assessments = list(cycle.assessments.select_related("unit"))
-    undecided = [a.unit.name for a in assessments if a.status not in (Status.COUNCIL_DECIDED, Status.PUBLISHED)]
+    undecided = [a.unit.name for a in assessments if a.status not in (Status.COUNCIL_DECIDED, Status.PUBLISHED, Status.EXCLUDED)]
     if undecided:
-        problems.append(_("The council has not decided yet on: %(units)s.") % {"units": ", ".join(undecided)})
-    missing = Item.objects.filter(assessment__cycle=cycle, external_points__isnull=True).exclude(part=Item.SELF)
+        problems.append(_("The council has not decided yet on: %(units)s. Decide them, or exclude them from the cycle with a reason.")
+                        % {"units": ", ".join(undecided)})
+    if not any(a.status != Status.EXCLUDED for a in assessments):
+        problems.append(_("Every unit is excluded from the cycle."))
+    missing = (Item.objects.filter(assessment__cycle=cycle, external_points__isnull=True).exclude(part=Item.SELF)
+               .exclude(assessment__status=Status.EXCLUDED))
     if missing.exists():
         units = sorted({i.assessment.unit.name for i in missing.select_related("assessment__unit")})
         problems.append(_("Survey points are missing for: %(units)s.") % {"units": ", ".join(units)})
@@ -770,7 +1087,7 @@ def cycle_results_compute(*, cycle: Cycle, by) -> IndexRun:
         raise ValidationError(problems)
     framework = cycle.version.framework
     source = SOURCE_COUNCIL % cycle.title
-    assessments = cycle.assessments.select_related("unit").prefetch_related("items")
+    assessments = cycle.assessments.exclude(status=Status.EXCLUDED).select_related("unit").prefetch_related("items")
     extra_codes = set(cycle.version.nodes.filter(code__in=["bonus", "penalty"]).values_list("code", flat=True))
     for assessment in assessments:
         for item in assessment.items.all():
@@ -779,17 +1096,18 @@ def cycle_results_compute(*, cycle: Cycle, by) -> IndexRun:
                 framework=framework, period=cycle.period, unit=assessment.unit, code=item.code,
                 value=None if na else float(points), not_applicable=na,
                 source=source if item.is_self_assessed else (item.external_source or source), by=by,
+                source_kind="assessment", produced_by=cycle,
             )
         for code, value in (("bonus", assessment.bonus_points), ("penalty", assessment.penalty_points)):
             if code in extra_codes:
                 indicator_value_set(framework=framework, period=cycle.period, unit=assessment.unit, code=code,
-                                    value=float(value), source=source, by=by)
+                                    value=float(value), source=source, by=by, source_kind="assessment", produced_by=cycle)
     previous = cycle.run
     if previous is not None and previous.status == IndexRun.Status.DRAFT:
         cycle.run = None
         cycle.save(update_fields=["run"])
-        run_discard(run=previous)
-    run = run_create(version=cycle.version, period=cycle.period, block=cycle.block, by=_user(by), title=cycle.title)
+        run_discard(run=previous, by=_user(by), owner=cycle)
+    run = run_create(version=cycle.version, period=cycle.period, block=cycle.block, by=_user(by), title=cycle.title, owner=cycle)
     cycle.run = run
     cycle.save(update_fields=["run"])
     _record(cycle=cycle, code=Event.RESULTS_COMPUTED, field="run", old=previous.pk if previous else "", new=run.pk, by=by)
@@ -813,7 +1131,7 @@ def cycle_publish(*, cycle: Cycle, by, reason: str = "") -> IndexRun:
         problems.append(_("Points changed after the results were computed: compute them again."))
     if problems:
         raise ValidationError(problems)
-    run = run_publish(run=run, by=_user(by), reason=reason)
+    run = run_publish(run=run, by=_user(by), reason=reason, owner=cycle)
     for assessment in cycle.assessments.select_for_update(of=("self",)).filter(status=Status.COUNCIL_DECIDED):
         _transition(assessment, Status.PUBLISHED, by, reason=reason or run.title)
     return run
@@ -828,7 +1146,7 @@ def assessment_reopen(*, assessment: Assessment, by, reason: str, until: datetim
     council decides again and the results are published again (with a reason).
     """
     assessment = _lock(assessment)
-    _require(access.is_secretariat(by))
+    _allowed(assessment, by, "reopen")
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give the reason for reopening."))
@@ -838,13 +1156,14 @@ def assessment_reopen(*, assessment: Assessment, by, reason: str, until: datetim
         _record(cycle=assessment.cycle, assessment=assessment, code=Event.REOPENED, field="late_until",
                 old=assessment.late_until, new=until, by=by, reason=reason)
         assessment.late_until = until
+        assessment.not_submitted = False
         if assessment.status == Status.SUBMITTED:
             _transition(assessment, Status.DRAFT, by, reason=reason)
         else:
             assessment.save()
         return assessment
     if assessment.status not in REOPENABLE_TO_APPRAISAL:
-        raise _refuse_status(assessment, _("reopened"))
+        raise queries.status_refusal(assessment, "reopen")
     _record(cycle=assessment.cycle, assessment=assessment, code=Event.REOPENED, field="status",
             old=assessment.status, new=Status.UNDER_APPRAISAL, by=by, reason=reason)
     assessment.decision = None
@@ -891,7 +1210,7 @@ def reminders_send(*, now: datetime.datetime | None = None, days_ahead: int = 3,
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    open_statuses = [s for s in Status.values if s not in (Status.COUNCIL_DECIDED, Status.PUBLISHED)]
+    open_statuses = [s for s in Status.values if s not in (Status.COUNCIL_DECIDED, Status.PUBLISHED, Status.EXCLUDED)]
     assessments = list(
         Assessment.objects.filter(status__in=open_statuses).select_related("cycle", "unit")
     )

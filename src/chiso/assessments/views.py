@@ -72,15 +72,29 @@ def _back(assessment: Assessment, item: Item | None = None, anchor: str = ""):
     return redirect("assessments:detail", pk=assessment.pk)
 
 
-def _mode(user, assessment: Assessment) -> str:
-    """How the sheet is shown to this user now: who may write what."""
-    if access.is_officer_of(user, assessment.unit) and assessment.status == Status.DRAFT:
+def _mode(actions: frozenset[str]) -> str:
+    """How the sheet is shown to this user now: who may write what (from queries.actions_allowed)."""
+    if "self_assess" in actions:
         return "self"
-    if access.can_appraise(user, assessment) and assessment.status in services.APPRAISAL_OPEN:
+    if "appraise" in actions:
         return "appraise"
-    if access.is_council(user) and assessment.status == Status.APPRAISED:
+    if "council_adjust" in actions:
         return "council"
     return "read"
+
+
+def _refuse_role(request, assessment: Assessment, action: str) -> None:
+    """Not this person's step at all: a 403 (recorded) before anything else, confirmation included."""
+    if isinstance(queries.action_refusal(request.user, assessment, action), PermissionDenied):
+        _refuse(request, assessment, action)
+
+
+def _confirmed(request) -> bool:
+    """Irreversible steps carry a ticked box (required in the form, checked here: no JavaScript needed)."""
+    if request.POST.get("confirm"):
+        return True
+    messages.error(request, _("Tick the box to confirm: this step cannot be undone."))
+    return False
 
 
 # --- cycles ----------------------------------------------------------------------------------
@@ -112,13 +126,16 @@ def cycle_new(request):
             cycle = services.cycle_create(
                 version=data["version"], period=data["period"], block=data["block"], by=request.user, title=data["title"],
                 self_assessment_due=data["self_assessment_due"], appraisal_due=data["appraisal_due"],
-                council_due=data["council_due"], explanation_days=data["explanation_days"],
+                council_due=data["council_due"], explanation_days=data["explanation_days"] or None,
                 council_size=data["council_size"], quorum_percent=data["quorum_percent"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The cycle is open: %(count)s units can now self-assess.") % {"count": cycle.assessments.count()})
+            left_out = queries.cycle_left_out(cycle)
+            if left_out:
+                messages.info(request, _("Left out: %(units)s.") % {"units": "; ".join(f"{o.unit.name} ({o.reason})" for o in left_out)})
             return redirect("assessments:cycle", pk=cycle.pk)
     return render(request, "assessments/cycle_new.html", {"form": form})
 
@@ -148,7 +165,46 @@ def cycle_detail(request, pk: int):
         "publish_form": forms.PublishForm() if can_manage else None,
         "problems": services.results_problems(cycle) if can_manage else [],
         "first_code": _first_code(cycle),
+        "left_out": queries.cycle_left_out(cycle), "reason_form": forms.ReasonForm(),
+        "add_form": forms.UnitAddForm(units=queries.cycle_addable_units(cycle)) if can_manage else None,
+        "can_delete": can_manage and not cycle.assessments.exclude(status__in=[Status.DRAFT, Status.EXCLUDED]).exists()
+        and not cycle.assessments.filter(submitted_at__isnull=False).exists() and not cycle.run_id,
     })
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def cycle_unit_add(request, pk: int):
+    cycle = _cycle(pk)
+    form = forms.UnitAddForm(request.POST, units=queries.cycle_addable_units(cycle))
+    if not form.is_valid():
+        messages.error(request, _("Choose the unit and give the reason."))
+        return redirect("assessments:cycle", pk=cycle.pk)
+    try:
+        assessment = services.cycle_unit_add(cycle=cycle, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("%(unit)s is added to the cycle.") % {"unit": assessment.unit.name})
+    return redirect("assessments:cycle", pk=cycle.pk)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def cycle_delete(request, pk: int):
+    cycle = _cycle(pk)
+    form = forms.ReasonForm(request.POST)
+    if not _confirmed(request) or not form.is_valid():
+        if form.errors:
+            messages.error(request, _("Give the reason for deleting the cycle."))
+        return redirect("assessments:cycle", pk=cycle.pk)
+    try:
+        services.cycle_delete(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("assessments:cycle", pk=cycle.pk)
+    messages.success(request, _("The cycle is deleted; its record stays in the audit trail."))
+    return redirect("assessments:index")
 
 
 def _first_code(cycle: Cycle) -> str | None:
@@ -215,6 +271,7 @@ def cycle_publish(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm the publication."))
         return redirect("assessments:cycle", pk=cycle.pk)
+    # the run page's own publication is closed for PAR runs: this is the one door
     try:
         services.cycle_publish(cycle=cycle, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
@@ -262,6 +319,21 @@ def cycle_report(request, pk: int, fmt: str):
     raise Http404
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@role_required(*PROVINCIAL_ROLES)
+def cycle_document(request, pk: int, kind: str):
+    """The tờ trình and the báo cáo kết quả as DOCX, from the templates an office edits in Word."""
+    from . import documents
+
+    cycle = _cycle(pk)
+    makers = {"to-trinh": documents.submission_docx, "bao-cao": documents.report_docx}
+    if kind not in makers:
+        raise Http404
+    return _download(makers[kind](cycle), f"{kind}-chi-so-cchc-{cycle.period.code}-{cycle.block.code}.docx", DOCX)
+
+
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -275,28 +347,44 @@ def assessment_detail(request, pk: int):
     assessment = _assessment(request, pk)
     user = request.user
     sheet = queries.assessment_sheet(assessment)
+    actions = queries.actions_allowed(user, assessment)
+    rules = queries.bonus_penalty_rules(assessment.cycle.version)
     return render(request, "assessments/detail.html", {
-        "assessment": assessment, "cycle": assessment.cycle, "sheet": sheet, "mode": _mode(user, assessment),
-        "is_officer": access.is_officer_of(user, assessment.unit),
-        "can_appraise": access.can_appraise(user, assessment), "is_council": access.is_council(user),
+        "assessment": assessment, "cycle": assessment.cycle, "sheet": sheet, "mode": _mode(actions), "actions": actions,
+        "is_officer": access.is_officer_of(user, assessment.unit), "is_council": access.is_council(user),
         "can_manage": access.is_secretariat(user), "conflict": access.is_expert(user) and access.has_conflict(user, assessment.unit),
-        "problems": services.submission_problems(assessment) if assessment.status == Status.DRAFT else [],
-        "pending": list(services.pending_questions(assessment)), "current": list(services.current_questions(assessment)),
-        "reopen_form": forms.ReopenForm(), "bonus_form": forms.BonusForm(initial={
-            "bonus": assessment.bonus_points, "penalty": assessment.penalty_points}),
+        "problems": services.submission_problems(assessment) if "submit" in actions else [],
+        "pending": list(services.pending_questions(assessment)), "rounds": queries.explanation_rounds(assessment),
+        "explanation_state": queries.due_state(assessment.explanation_due) if assessment.status == Status.EXPLANATION_REQUESTED else "",
+        "explanation_days_left": queries.working_days_left(assessment.explanation_due) if assessment.explanation_due else None,
+        "reopen_form": forms.ReopenForm(), "bonus_form": forms.BonusPenaltyForm(rules=rules, initial=forms.BonusPenaltyForm.initial_from(assessment)),
+        "rules": rules, "reason_form": forms.ReasonForm(), "extend_form": forms.ExtendForm(),
+        "accept_form": forms.AcceptForm(criteria=_criteria(assessment)),
         "can_see_evidence": access.can_view_evidence(user, assessment),
     })
 
 
+def _criteria(assessment: Assessment) -> list[tuple[str, str]]:
+    """The criteria (parents of sub-criteria) for the bulk acceptance's choice."""
+    from chiso.frameworks.queries import version_tree
+
+    rows = list(version_tree(assessment.cycle.version))
+    parents = {r.node.parent_code for r in rows if r.node.type == "Indicator" and not (r.node.extra or {}).get("part")}
+    return [(r.node.code, f"{r.number} {r.node.name}"[:90]) for r in rows if r.node.code in parents]
+
+
 TRANSITIONS = {
     "submit": services.assessment_submit,
+    "withdraw": services.assessment_withdraw,
     "start": services.assessment_appraisal_start,
     "request_explanation": services.assessment_explanation_request,
     "send_explanation": services.assessment_explanation_submit,
     "complete": services.assessment_appraisal_complete,
 }
+CONFIRM = {"submit", "complete"}  # steps that cannot be undone by the one who takes them
 DONE = {
     "submit": gettext_lazy("Submitted. The expert team will appraise it."),
+    "withdraw": gettext_lazy("Withdrawn: the self-assessment is a draft again. Submit it again by the deadline."),
     "start": gettext_lazy("Appraisal started."),
     "request_explanation": gettext_lazy("The explanation request is sent to the unit."),
     "send_explanation": gettext_lazy("The explanations are sent to the expert team."),
@@ -311,6 +399,9 @@ def assessment_transition(request, pk: int, action: str):
     service = TRANSITIONS.get(action)
     if service is None:
         raise Http404
+    _refuse_role(request, assessment, action)
+    if action in CONFIRM and not _confirmed(request):
+        return redirect("assessments:detail", pk=assessment.pk)
     _result, error = _run(request, assessment, action, service, assessment=assessment, by=request.user)
     if error is not None:
         for message in error.messages:
@@ -318,6 +409,90 @@ def assessment_transition(request, pk: int, action: str):
     else:
         messages.success(request, str(DONE[action]))
     return redirect("assessments:detail", pk=assessment.pk)
+
+
+REASONED = {  # secretariat's and expert team's steps that need a reason
+    "close_unsubmitted": (services.assessment_close_unsubmitted, gettext_lazy("Closed as not submitted; the reason is on record.")),
+    "exclude": (services.assessment_exclude, gettext_lazy("The unit is excluded from the cycle; the reason is on record.")),
+    "include": (services.assessment_include, gettext_lazy("The unit is back in the cycle as a draft.")),
+    "skip_explanation": (services.assessment_explanation_skip, gettext_lazy("The appraisal goes on without the explanation.")),
+}
+
+
+@require_POST
+@login_required
+def assessment_reasoned(request, pk: int, action: str):
+    assessment = _assessment(request, pk, action)
+    if action not in REASONED:
+        raise Http404
+    service, done = REASONED[action]
+    _refuse_role(request, assessment, action)
+    form = forms.ReasonForm(request.POST)
+    if action in ("close_unsubmitted", "exclude") and not _confirmed(request):
+        return redirect("assessments:detail", pk=assessment.pk)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason."))
+        return redirect("assessments:detail", pk=assessment.pk)
+    _result, error = _run(request, assessment, action, service, assessment=assessment, by=request.user, reason=form.cleaned_data["reason"])
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, str(done))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def assessment_extend(request, pk: int):
+    assessment = _assessment(request, pk, "extend explanation")
+    form = forms.ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the number of working days and the reason."))
+        return redirect("assessments:detail", pk=assessment.pk)
+    _result, error = _run(request, assessment, "extend explanation", services.assessment_explanation_extend, assessment=assessment,
+                          by=request.user, **form.cleaned_data)
+    if error is not None:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The deadline is extended; the unit can explain again."))
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def assessment_accept(request, pk: int):
+    """Chấp nhận hàng loạt: the claims of a criterion or of the whole unit, where evidence is present."""
+    assessment = _assessment(request, pk, "accept claims")
+    form = forms.AcceptForm(request.POST, criteria=_criteria(assessment))
+    _refuse_role(request, assessment, "accept_claims")
+    if not _confirmed(request):
+        return redirect("assessments:detail", pk=assessment.pk)
+    if not form.is_valid():
+        messages.error(request, _("Choose a criterion or the whole unit."))
+        return redirect("assessments:detail", pk=assessment.pk)
+    outcome, error = _run(request, assessment, "accept claims", services.assessment_claims_accept, assessment=assessment,
+                          by=request.user, under=form.cleaned_data["under"] or None)
+    if error is not None:
+        messages.error(request, _error_text(error))
+        return redirect("assessments:detail", pk=assessment.pk)
+    messages.success(request, _("%(count)s claims accepted.") % {"count": len(outcome.accepted)})
+    if outcome.without_evidence:
+        messages.warning(request, _("Not accepted, the evidence is missing: %(codes)s.") % {
+            "codes": ", ".join(i.code for i in outcome.without_evidence)})
+    if outcome.unclaimed:
+        messages.warning(request, _("Not accepted, the unit gave no points: %(codes)s.") % {
+            "codes": ", ".join(i.code for i in outcome.unclaimed)})
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+@login_required
+def assessment_document(request, pk: int):
+    """The unit's phụ lục as DOCX, with the official heading."""
+    from . import documents
+
+    assessment = _assessment(request, pk, "document")
+    name = f"phu-luc-chi-so-cchc-{assessment.cycle.period.code}-{assessment.unit.code}.docx"
+    return _download(documents.appendix_docx(assessment), name, DOCX)
 
 
 @require_POST
@@ -341,12 +516,13 @@ def assessment_reopen(request, pk: int):
 @login_required
 def assessment_bonus(request, pk: int):
     assessment = _assessment(request, pk, "bonus")
-    form = forms.BonusForm(request.POST)
+    rules = queries.bonus_penalty_rules(assessment.cycle.version)
+    form = forms.BonusPenaltyForm(request.POST, rules=rules)
     if not form.is_valid():
-        messages.error(request, _("Give the points and the reason."))
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("assessments:detail", pk=assessment.pk)
     _result, error = _run(request, assessment, "bonus", services.assessment_bonus_penalty_set, assessment=assessment, by=request.user,
-                          **form.cleaned_data)
+                          points=form.points(), note=form.cleaned_data["note"])
     if error is not None:
         messages.error(request, _error_text(error))
     else:
@@ -390,14 +566,16 @@ def unit_history(request, code: str):
 def _item_context(request, assessment: Assessment, item: Item, **extra) -> dict:
     user = request.user
     evidence = list(item.evidence.select_related("added_by", "removed_by"))
+    actions = queries.actions_allowed(user, assessment)
+    asked_now = services._asked_now(item, assessment)
     context = {
         "assessment": assessment, "cycle": assessment.cycle, "item": item, "node": item.node,
-        "mode": _mode(user, assessment),
+        "mode": _mode(actions), "actions": actions, "questions": list(item.questions.select_related("asked_by", "answered_by", "replied_by")),
         "evidence": [e for e in evidence if e.removed_at is None], "removed": [e for e in evidence if e.removed_at],
         "history": queries.item_history(item), "can_see_evidence": access.can_view_evidence(user, assessment),
-        "can_add_evidence": access.is_officer_of(user, assessment.unit) and (
-            assessment.status == Status.DRAFT or (assessment.status == Status.EXPLANATION_REQUESTED and services._asked_now(item, assessment))),
-        "asked_now": services._asked_now(item, assessment), "is_officer": access.is_officer_of(user, assessment.unit),
+        "can_add_evidence": "self_assess" in actions or ("explain" in actions and asked_now),
+        "can_explain": "explain" in actions and asked_now,
+        "asked_now": asked_now, "is_officer": access.is_officer_of(user, assessment.unit),
         "self_form": forms.SelfAssessForm(initial={
             "points": item.self_points, "not_applicable": item.self_na, "note": item.self_note,
             "evidence_explanation": item.evidence_explanation, "lock_version": item.lock_version}),
@@ -413,10 +591,10 @@ def _item_context(request, assessment: Assessment, item: Item, **extra) -> dict:
 
 def _appraise_form(item: Item, assessment: Assessment, data=None):
     pending = item.explanation_request if item.explanation_round == assessment.explanation_round + 1 else ""
+    points, na = item.appraisal_now if item.is_appraised else (item.self_points, item.self_na)
+    comment = item.round2_comment if assessment.appraisal_round > 1 else item.appraisal_comment
     return forms.AppraiseForm(data, initial={
-        "points": item.appraised_points if item.is_appraised else item.self_points,
-        "not_applicable": item.appraised_na if item.is_appraised else item.self_na,
-        "comment": item.appraisal_comment, "explanation_request": pending, "lock_version": item.lock_version,
+        "points": points, "not_applicable": na, "comment": comment, "explanation_request": pending, "lock_version": item.lock_version,
     })
 
 
@@ -440,7 +618,7 @@ def _item_response(request, assessment: Assessment, item: Item, error: Validatio
         sheet = queries.assessment_sheet(assessment)
         row = next(r for r in sheet.rows if r.item and r.item.pk == item.pk)
         return render(request, "assessments/_sheet_row_response.html", {
-            "row": row, "sheet": sheet, "assessment": assessment, "mode": _mode(request.user, assessment),
+            "row": row, "sheet": sheet, "assessment": assessment, "mode": _mode(queries.actions_allowed(request.user, assessment)),
             "error": error and _error_text(error), "saved": error is None,
         })
     if error is not None:
@@ -556,12 +734,28 @@ def item_upload(request, pk: int, item_pk: int):
     if declared > limit + 64 * 1024:
         assessment = _assessment(request, pk, "upload")
         item = _item(assessment, item_pk)
+        _drain(request, declared)
         context = _item_context(request, assessment, item, upload_error=too_large_message(size=declared))
-        response = render(request, "assessments/item.html", context, status=413)
-        response["Connection"] = "close"
-        return response
+        # No "Connection: close": runserver's WSGI server refuses hop-by-hop headers from the
+        # application (a 500); the body is read and dropped instead, so the browser, still
+        # sending, receives the page rather than a reset connection, under gunicorn too.
+        return render(request, "assessments/item.html", context, status=413)
     request.upload_handlers.insert(0, LimitedUploadHandler(limit, request=request))
     return _item_upload(request, pk, item_pk)
+
+
+DRAIN_AT_MOST = 1024 * 1024 * 1024  # beyond this a client is not waiting for a page: just answer
+
+
+def _drain(request, declared: int) -> None:
+    """Read and drop a refused request body (in chunks, nothing kept)."""
+    if declared > DRAIN_AT_MOST:
+        return
+    try:
+        while request.read(1024 * 1024):
+            pass
+    except Exception:  # best effort: a client that hung up, a body shorter than announced
+        log.info("upload body not drained: %s", request.path)
 
 
 @csrf_protect
@@ -587,6 +781,8 @@ def _item_upload(request, pk: int, item_pk: int):
 def evidence_remove(request, pk: int, evidence_pk: int):
     assessment = _assessment(request, pk, "remove evidence")
     evidence = get_object_or_404(Evidence.objects.select_related("item"), pk=evidence_pk, item__assessment=assessment)
+    if not _confirmed(request):
+        return _back(assessment, evidence.item, "#evidence")
     form = forms.RemoveForm(request.POST)
     form.is_valid()
     _result, error = _run(request, assessment, "remove evidence", services.evidence_remove, evidence=evidence, by=request.user,
