@@ -167,7 +167,8 @@ def test_reminders_skip_a_business_whose_answers_wait_for_their_batch(ddci_surve
 def _pages(client, survey):
     code = survey.code
     urls = [f"/surveys/{code}/", f"/surveys/{code}/sample/", f"/surveys/{code}/monitor/", f"/surveys/{code}/contact/",
-            f"/surveys/{code}/responses/", f"/surveys/{code}/export/responses.csv", f"/surveys/{code}/quality/", "/surveys/"]
+            f"/surveys/{code}/responses/", f"/surveys/{code}/export/responses.csv", f"/surveys/{code}/quality/", "/surveys/",
+            f"/surveys/{code}/invitations/status/"]
     pages = {}
     for url in urls:
         page = client.get(url)
@@ -204,3 +205,38 @@ def test_the_secretariats_pages_do_not_change_when_one_business_submits(ddci_sur
     completed = "Đã hoàn thành"
     assert batch[f"/surveys/{ddci_survey.code}/sample/"].count(completed) - before[f"/surveys/{ddci_survey.code}/sample/"].count(completed) == 5
     assert Invitation.objects.filter(status=Invitation.Status.COMPLETED, token_hash__in=[token_hash(t) for t in tokens[:5]]).count() == 5
+
+
+def test_the_invitation_status_list_shows_each_stage_and_completion_only_with_its_batch(ddci_survey, make_frame, answers, make_user):
+    """Issue 20: created, sent, opened, completed, opted out, bounced — per invitation."""
+    sample = sample_draw(survey=ddci_survey, frame=make_frame(20), strata=[], size=10, seed=5)
+    members = list(SampleMember.objects.filter(sample=sample, active=True).order_by("pk"))
+    tokens = [member_invitation(m)[1] for m in members]
+    SampleMember.objects.filter(pk__in=[m.pk for m in members[1:10]]).update(emailed_at="2025-05-01T08:00:00+07:00")
+    SampleMember.objects.filter(pk=members[8].pk).update(send_error="550 mailbox unavailable")
+    SampleMember.objects.filter(pk=members[7].pk).update(opted_out_at="2025-05-02T08:00:00+07:00")
+    for n, token in enumerate(tokens[1:6], start=1):
+        draft = draft_for_token(token=token)
+        Draft.objects.filter(pk=draft.pk).update(answers=answers())
+        if n < 5:
+            response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key=f"s{n}")
+    draft_for_token(token=tokens[6])
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(make_user("thuky", Role.SECRETARIAT))
+    url = f"/surveys/{ddci_survey.code}/invitations/status/"
+
+    def states():
+        html = client.get(url).content.decode()
+        return {label: int(n) for label, n in re.findall(r'state=\w+">([^<]+)</a>: (\d+)', html)}
+
+    # four submitted, held: still "opened", like the two who have not submitted
+    assert states() == {"đã tạo": 1, "đã gửi": 1, "đã mở": 6, "đã hoàn thành": 0, "từ chối": 1, "gửi lỗi": 1}
+    draft = Draft.objects.get(invitation__member=members[5])
+    response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="s5")  # the fifth: the batch
+    assert states() == {"đã tạo": 1, "đã gửi": 1, "đã mở": 1, "đã hoàn thành": 5, "từ chối": 1, "gửi lỗi": 1}
+    page = client.get(url + "?state=completed").content.decode()
+    assert all(m.entry.name in page for m in members[1:6]) and members[6].entry.name not in page
+    for role in (Role.ANALYST, Role.LEADER):
+        other = Client(HTTP_HOST="127.0.0.1")
+        other.force_login(make_user(f"u-{role}", role))
+        assert other.get(url).status_code == 403

@@ -100,6 +100,31 @@ def sample_view(request, code: str):
     }, status=400 if request.method == "POST" else 200)
 
 
+@role_required(*MANAGING_ROLES)
+def invitation_list(request, code: str):
+    """Trạng thái lời mời — each invitation and where it stands (identity: the secretariat only)."""
+    from collections import Counter
+
+    from .queries import INVITATION_STATES, invitations_status
+
+    survey = _survey(code)
+    rows = invitations_status(survey)
+    counts = Counter(row["state"] for row in rows)
+    state = request.GET.get("state", "")
+    if state in INVITATION_STATES:
+        rows = [row for row in rows if row["state"] == state]
+    labels = {
+        "created": _("created"), "sent": _("sent"), "opened": _("opened"), "completed": _("completed"),
+        "opted_out": _("opted out"), "bounced": _("bounced"),
+    }
+    for row in rows:
+        row["label"] = labels[row["state"]]
+    return render(request, "surveys/invitation_list.html", {
+        "survey": survey, "rows": rows[:2000], "shown": len(rows), "state": state,
+        "states": [(s, labels[s], counts.get(s, 0)) for s in reversed(INVITATION_STATES)],
+    })
+
+
 @require_POST
 @role_required(*MANAGING_ROLES)
 def member_replace_view(request, code: str, pk: int):

@@ -94,6 +94,42 @@ def sample_members(sample, *, stratum: str = ""):
     return members.order_by("stratum", "role", "position", "entry__name")
 
 
+# Where an invitation stands, furthest first. "Completed" is the invitation's status, which its
+# batch sets (docs/security.md): a submission waiting for its batch still reads "opened".
+INVITATION_STATES = ("completed", "opted_out", "opened", "bounced", "sent", "created")
+
+
+def invitation_state(invitation: Invitation, member=None) -> str:
+    if invitation.status == Invitation.Status.COMPLETED:
+        return "completed"
+    if member is not None and member.opted_out_at:
+        return "opted_out"
+    if invitation.status == Invitation.Status.IN_PROGRESS:
+        return "opened"
+    if member is not None and member.send_error:
+        return "bounced"
+    if member is not None and (member.emailed_at or member.letter_at):
+        return "sent"
+    return "created"
+
+
+def invitations_status(survey: Survey) -> list[dict]:
+    """Each invitation of the survey with its business (if sampled) and where it stands."""
+    from .models import SampleMember
+
+    members = {m.invitation_id: m for m in SampleMember.objects.filter(sample__survey=survey, invitation__isnull=False).select_related("entry")}
+    rows = []
+    for invitation in Invitation.objects.filter(survey=survey).only("pk", "label", "status", "created_at").order_by("label", "pk"):
+        member = members.get(invitation.pk)
+        rows.append({
+            "invitation": invitation, "member": member, "name": member.entry.name if member else invitation.label,
+            "tax_code": member.entry.tax_code if member else "", "stratum": member.stratum if member else "",
+            "state": invitation_state(invitation, member), "reminders": member.reminders if member else 0,
+            "error": member.send_error if member else "",
+        })
+    return rows
+
+
 def flagged_responses(survey: Survey, *, code: str = ""):
     """Responses with at least one flag (or of one flag), their flags and decisions."""
     from django.db.models import Prefetch

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<slug:code>/sample/", ops.sample_view, name="sample"),
     path("<slug:code>/sample/replace/<int:pk>/", ops.member_replace_view, name="member_replace"),
     path("<slug:code>/contact/", ops.contact_view, name="contact"),
+    path("<slug:code>/invitations/status/", ops.invitation_list, name="invitation_list"),
     path("<slug:code>/contact/send/<str:kind>/", ops.contact_send, name="contact_send"),
     path("<slug:code>/monitor/", ops.monitor_view, name="monitor"),
     path("<slug:code>/analysis/", ops.analysis_view, name="analysis"),
