@@ -33,6 +33,9 @@ from .form import Choice, Element, FormDef
 
 INTEGER = re.compile(r"^[+-]?\d+$")
 MAX_TEXT = 5000
+# Marks a typed number that parse_number refused ('1.5' in a decimal field): kept as typed for the
+# page to show again, never read as a number (an invisible word joiner, which parse_number drops).
+REFUSED_NUMBER = "\u2060"
 MAX_REPEAT = 200
 MAX_ENTRIES = 50  # entries a respondent may add to one repeat on the web form
 # What a time or dateTime answer may look like on the way in: the HTML inputs send hh:mm or
@@ -199,9 +202,36 @@ def _datetime_text(text: str) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def normalise_input(element: Element, value) -> str:
-    """What a person typed, tidied the way a form would: trimmed, 2,5 → 2.5, 13/03/2025 → ISO,
-    a time as hh:mm:ss and a dateTime as yyyy-mm-ddThh:mm:ss."""
+def typed_number(element: Element, text: str) -> str:
+    """A number a person typed on the web form or in paper entry, read the Vietnamese way
+    (chiso.formats.numbers: 1.000 is a thousand, 1,5 one and a half) and stored plain (1000, 1.5).
+    One that could mean two things is kept as typed and marked, so that it is never read as a
+    number: the page shows it again with a message saying how to write it."""
+    from chiso.formats.numbers import NumberRefused, parse_number, plain
+
+    text = text.replace(REFUSED_NUMBER, "").strip()
+    if not text:
+        return ""
+    if element.type == "range" and text in {value for value, _label in _range_values(element)}:
+        return text  # a button's value, written for scripts
+    try:
+        return plain(parse_number(text, decimals_allowed=element.type != "integer"))
+    except NumberRefused:
+        # words ("mười") get the plain "enter a number"; digits written another way, how to write them
+        return text + REFUSED_NUMBER if any(c.isdigit() for c in text) else text
+
+
+def _range_values(element: Element):
+    from .pages import range_values
+
+    return range_values(element)
+
+
+def normalise_input(element: Element, value, *, typed: bool = False) -> str:
+    """What a person typed, tidied the way a form would: trimmed, 13/03/2025 → ISO, a time as
+    hh:mm:ss and a dateTime as yyyy-mm-ddThh:mm:ss. `typed`: from a person's keyboard (the web
+    form, paper entry), so a number is read the Vietnamese way (typed_number); otherwise from a
+    machine (a stored draft, an import), where 2.5 is two and a half."""
     if isinstance(value, (list, tuple)):
         value = " ".join(str(v).strip() for v in value if str(v).strip())
     elif isinstance(value, bool):
@@ -220,6 +250,8 @@ def normalise_input(element: Element, value) -> str:
     elif isinstance(value, float):
         value = str(int(value)) if value.is_integer() and element.type in ("integer", "range") else repr(value)
     text = "" if value is None else str(value).strip()
+    if element.type in ("decimal", "range", "integer") and text and (typed or REFUSED_NUMBER in text):
+        return typed_number(element, text)
     if element.type in ("decimal", "range", "integer") and text:
         text = text.replace(" ", "").replace("\u00a0", "")
         if "," in text and "." not in text:
@@ -543,6 +575,13 @@ class Evaluation:
 
     def _type_check(self, element: Element, address: str, value: str) -> str | None:
         kind = element.type
+        if REFUSED_NUMBER in value:
+            from chiso.formats.numbers import NumberRefused, parse_number
+
+            try:
+                parse_number(value.replace(REFUSED_NUMBER, ""), decimals_allowed=kind != "integer")
+            except NumberRefused as refused:
+                return str(refused)
         if kind == "integer":
             if not INTEGER.match(value) or abs(int(value)) > 10**15:
                 return _("Enter a whole number.")
@@ -689,7 +728,9 @@ def _parses(pattern: re.Pattern, kind, value: str) -> bool:
 
 
 def _fmt(number: Decimal) -> str:
-    return str(number.normalize()) if number == number.to_integral() else str(number)
+    from chiso.formats.numbers import shown
+
+    return shown(number)
 
 
 def _same(a: str, b: str) -> bool:

@@ -56,24 +56,29 @@ def draft_entry_change(*, draft: Draft, evaluation: Evaluation, page: Page, kind
     count): a forged or outdated address changes nothing and says so. `evaluation` is the
     draft as just saved.
     """
+    change = answers_entry_change(form=draft.version.form, answers=draft.answers, evaluation=evaluation, page=page, kind=kind, address=address)
+    if not change.error:
+        draft.save(update_fields=["answers", "updated_at"])
+    return change
+
+
+def answers_entry_change(*, form: FormDef, answers: dict, evaluation: Evaluation, page: Page, kind: str, address: str) -> EntryChange:
+    """The change of draft_entry_change on a set of answers, in place (also trying a form: nothing stored)."""
     marker = entry_markers(page, evaluation).get(address)
     if marker is None or marker.kind != ("entries" if kind == "add" else "entry_end"):
         return EntryChange(error=_("This list has changed meanwhile: check the page and try again."))
-    answers = draft.answers
     if kind == "add":
         if not marker.can_add:
             return EntryChange(error=_("A list can have at most %(count)s entries.") % {"count": MAX_ENTRIES}, anchor=marker.dom_id)
         entries = _entries_at(answers, address)
         entries.append({})
-        first_entries(draft.version.form, answers)  # lists inside the new entry start with one entry too
+        first_entries(form, answers)  # lists inside the new entry start with one entry too
         anchor = dom_id(f"{address}[{len(entries)}]")
     else:
         repeat_address, index = address[:-1].rsplit("[", 1)
         entries = _entries_at(answers, repeat_address)
         del entries[int(index) - 1]
         anchor = dom_id(repeat_address)
-    draft.answers = answers
-    draft.save(update_fields=["answers", "updated_at"])
     return EntryChange(anchor=anchor)
 
 

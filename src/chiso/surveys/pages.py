@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from chiso.formats.numbers import plain, shown
+
 from .engine import MAX_ENTRIES, Evaluation, adds_entries
 from .form import Element
 
@@ -80,7 +82,7 @@ def _page_relevant(page: Page, evaluation: Evaluation) -> bool:
             own = f"@{page.element.key}"
         if not evaluation.relevant.get(own, False):
             return False
-    return bool(widgets(page, evaluation, only_relevant=True))
+    return bool(widgets(page, evaluation, only_relevant=True, with_choices=False))
 
 
 def pages_relevant(evaluation: Evaluation) -> list[Page]:
@@ -140,11 +142,30 @@ class Widget:
         return self.kind == "group" and self.element.is_repeat
 
     @property
+    def options_html(self) -> str:
+        """The <option>s of a select, written at once: a template loop over 10,000 communes takes
+        seconds, this takes milliseconds. Values and labels are escaped."""
+        from html import escape
+
+        from django.utils.safestring import mark_safe
+
+        selected = self.selected
+        return mark_safe("".join(
+            f'<option value="{escape(value)}"{" selected" if value in selected else ""}>{escape(label)}</option>' for value, label in self.choices
+        ))
+
+    @property
     def input_value(self) -> str:
         """The value as the HTML input takes it: 14:30 rather than the stored 14:30:00."""
         if self.kind in ("time", "datetime") and self.value.endswith(":00") and self.value.count(":") == 2:
             return self.value[:-3]
+        if self.kind in ("integer", "decimal"):
+            return number_shown(self.value, grouped=False)
         return self.value
+
+
+# A choice list longer than this (units, communes, VSIC sectors) is a searchable list, not buttons.
+LONG_LIST = 50
 
 
 def dom_id(address: str) -> str:
@@ -164,8 +185,7 @@ def range_values(element: Element, limit: int = 11) -> list[tuple[str, str]]:
         return []
     values, value = [], start
     while value <= end:
-        text = str(value.normalize()) if value == value.to_integral() else str(value)
-        values.append((text if "E" not in text else str(int(value)), text.replace(".", ",")))
+        values.append((plain(value), shown(value)))  # the value for scripts, the label for people
         value += step
     return values
 
@@ -182,7 +202,25 @@ def _kind(element: Element) -> str:
     return element.type
 
 
-def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None = None, only_relevant: bool = True) -> list[Widget]:
+def choice_labels(evaluation: Evaluation, element: Element) -> dict[str, str]:
+    """Each choice's label in the page's language, by name; kept on the form per list and
+    language, so that a list of 10,000 communes is read once per process, not per page."""
+    from django.utils.translation import get_language
+
+    language = (evaluation.language or get_language() or "vi")[:2]
+    choices = evaluation.all_choices(element)
+    text = evaluation.form.text
+    if element.itemset_file:  # the period's units: a short list that changes, read as it is
+        return {c.name: text(c.label, language) or c.name for c in choices}
+    cache = evaluation.form.__dict__.setdefault("_choice_labels", {})
+    key = (element.list_name or "", language)
+    if key not in cache:
+        cache[key] = {c.name: text(c.label, language) or c.name for c in choices}
+    return cache[key]
+
+
+def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None = None, only_relevant: bool = True,
+            with_choices: bool = True) -> list[Widget]:
     """The inputs of a page in order, nested groups as legend markers (depth > 0)."""
     errors = errors or {}
     out: list[Widget] = []
@@ -226,8 +264,13 @@ def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None
             if element.type == "range":
                 choices = range_values(element)
                 kind = "range" if choices else "decimal"
-            if element.is_select:
-                choices = [(c.name, evaluation.form.text(c.label, evaluation.language) or c.name) for c in evaluation.choices(element, address)]
+            if element.is_select and not with_choices:
+                choices = []  # whether the page shows anything does not depend on them
+            elif element.is_select:
+                labels = choice_labels(evaluation, element)
+                choices = [(c.name, labels[c.name]) for c in evaluation.choices(element, address)]
+                if len(choices) > LONG_LIST:
+                    kind = "long_list"  # a select with a search box (choices.js); a plain select without JavaScript
             out.append(
                 Widget(
                     address=address,
@@ -287,6 +330,20 @@ def display_value(widget: Widget) -> str:
         day, clock = widget.input_value.split("T", 1)
         parts = day.split("-")
         return f"{parts[2]}/{parts[1]}/{parts[0]} {clock}" if len(parts) == 3 else widget.value
-    if widget.kind == "decimal":
-        return widget.value.replace(".", ",")
+    if widget.kind in ("integer", "decimal") or (widget.kind == "range" and not widget.element.is_select):
+        return number_shown(widget.value)
     return widget.value
+
+
+def number_shown(value: str, *, grouped: bool = True) -> str:
+    """A stored number as people read it (1.234,5); a refused entry as the person typed it."""
+    from decimal import Decimal, InvalidOperation
+
+    from .engine import REFUSED_NUMBER
+
+    if not value or REFUSED_NUMBER in value:
+        return value.replace(REFUSED_NUMBER, "")
+    try:
+        return shown(Decimal(value), grouped=grouped)
+    except InvalidOperation:
+        return value

@@ -307,7 +307,7 @@ def answers_with_values(form, answers: dict, values: dict[str, str], addresses: 
         element = form.elements.get(address.rsplit("/", 1)[-1])
         if element is None or not element.is_displayed or element.type == "note" or element.readonly:
             continue
-        answers_set(merged, address, normalise_input(element, values.get(address, "")))
+        answers_set(merged, address, normalise_input(element, values.get(address, ""), typed=True))
     return merged
 
 

@@ -272,3 +272,148 @@ def response_detail(request, code: str, pk):
         for _page, title, items in review_sections(evaluation)
     ]
     return render(request, "surveys/response_detail.html", {"survey": survey, "response": response, "sections": sections})
+
+
+# --- trying a form (test mode: the respondent's pages, nothing stored in the survey's data) ---
+
+def _trial_or_404(request, code: str):
+    from .trial import trial_for
+
+    trial = trial_for(code=code, period=getattr(request, "period", None))
+    if trial is None:
+        raise Http404
+    return trial
+
+
+@role_required(*MANAGING_ROLES)
+def questionnaire_try(request, pk: int):
+    return _try_start(request, f"v{pk}")
+
+
+@role_required(*MANAGING_ROLES)
+def survey_try(request, code: str):
+    return _try_start(request, f"s-{code}")
+
+
+def _try_start(request, code: str):
+    from .trial import trial_reset
+
+    trial_reset(request.session, _trial_or_404(request, code))
+    return redirect("surveys:try_page", trial=code, key="start")
+
+
+def _try_render(request, trial, evaluation, page, pages, *, errors=None, notice="", fragment=False):
+    from .pages import hidden_values, widgets
+
+    index = [p.key for p in pages].index(page.key) if page in pages else 0
+    items = widgets(page, evaluation, errors=errors or {})
+    context = {
+        "trial": trial, "survey": trial.survey or {"title": trial.version.title}, "page": page, "page_title": page.title(evaluation),
+        "widgets": items, "has_entry_buttons": any(w.kind in ("entries", "entry_end") for w in items),
+        "shown": [w.address for w in items if w.is_question], "hidden": hidden_values(page, evaluation),
+        "errors": [(w, w.error) for w in items if w.error] + [(None, m) for a, m in (errors or {}).items() if a not in {w.address for w in items}],
+        "notice": notice, "step": index + 1, "steps": len(pages) + 1, "is_first": index == 0,
+    }
+    return render(request, "surveys/_page_fields.html" if fragment else "surveys/respond_page.html", context)
+
+
+@role_required(*MANAGING_ROLES)
+def try_page(request, trial: str, key: str):
+    from .entries import addresses_allowed, answers_entry_change, entry_action
+    from .pages import pages_relevant, widgets
+    from .trial import trial_answers, trial_evaluate, trial_store
+
+    trial = _trial_or_404(request, trial)
+    answers = trial_answers(request.session, trial)
+    if request.method != "POST":
+        evaluation = trial_evaluate(trial, answers)
+        pages = pages_relevant(evaluation)
+        page = next((p for p in pages if p.key == key), pages[0] if pages and key == "start" else None)
+        if page is None:
+            return redirect("surveys:try_review", trial=trial.code)
+        return _try_render(request, trial, evaluation, page, pages)
+    shown = addresses_allowed(trial.form, answers, request.POST.getlist("_shown"))
+    values = {address: " ".join(v for v in request.POST.getlist(address) if v) for address in shown}
+    action = request.POST.get("action", "next")
+    evaluation = trial_evaluate(trial, answers, values=values, addresses=shown)
+    errors = evaluation.errors(addresses=set(shown)) if action == "next" else {}
+    answers = evaluation.answers_computed()
+    if first_entries_added(trial.form, answers):
+        evaluation = trial_evaluate(trial, answers)
+    trial_store(request.session, trial, answers)
+    pages = pages_relevant(evaluation)
+    keys = [p.key for p in pages]
+    page = next((p for p in pages if p.key == key), None)
+    if errors and page is not None:
+        return _try_render(request, trial, evaluation, page, pages, errors=errors)
+    change = entry_action(action)
+    if change is not None and page is not None:
+        outcome = answers_entry_change(form=trial.form, answers=answers, evaluation=evaluation, page=page, kind=change[0], address=change[1])
+        if outcome.error:
+            return _try_render(request, trial, evaluation, page, pages, errors={"": outcome.error})
+        trial_store(request.session, trial, answers)
+        return redirect(reverse("surveys:try_page", args=[trial.code, key]) + "#" + outcome.anchor)
+    if action == "back":
+        position = keys.index(key) if key in keys else len(keys)
+        return redirect("surveys:try_page", trial=trial.code, key=keys[max(0, position - 1)]) if keys else redirect("surveys:try_review", trial=trial.code)
+    if page is not None and action == "next":
+        appeared = [w for w in widgets(page, evaluation) if w.is_question and w.address not in shown]
+        if appeared:
+            return _try_render(request, trial, evaluation, page, pages, notice=_("Your answers added questions to this page."))
+    following = keys[keys.index(key) + 1:] if key in keys else keys
+    if following and action != "save":
+        return redirect("surveys:try_page", trial=trial.code, key=following[0])
+    return redirect("surveys:try_review", trial=trial.code)
+
+
+def first_entries_added(form, answers) -> bool:
+    from .engine import first_entries
+
+    return first_entries(form, answers)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def try_refresh(request, trial: str, key: str):
+    """htmx: the trial page's questions as the posted answers make them (nothing is kept)."""
+    from .entries import addresses_allowed
+    from .pages import pages_relevant
+    from .trial import trial_answers, trial_evaluate
+
+    trial = _trial_or_404(request, trial)
+    answers = trial_answers(request.session, trial)
+    shown = addresses_allowed(trial.form, answers, request.POST.getlist("_shown"))
+    values = {address: " ".join(v for v in request.POST.getlist(address) if v) for address in shown}
+    evaluation = trial_evaluate(trial, answers, values=values, addresses=shown)
+    pages = pages_relevant(evaluation)
+    page = next((p for p in pages if p.key == key), None)
+    if page is None:
+        return HttpResponse(status=204)
+    return _try_render(request, trial, evaluation, page, pages, fragment=True)
+
+
+@role_required(*MANAGING_ROLES)
+def try_review(request, trial: str):
+    """The review page; "submit" checks the whole form as the server would and stores nothing."""
+    from .pages import pages_relevant
+    from .trial import trial_answers, trial_evaluate
+
+    trial = _trial_or_404(request, trial)
+    evaluation = trial_evaluate(trial, trial_answers(request.session, trial))
+    problems = evaluation.errors()
+    checked = request.method == "POST"
+    sections = []
+    for page, title, items in review_sections(evaluation):
+        rows = [(w, display_value(w), problems.get(w.address, "")) for w in items]
+        sections.append({"page": page, "title": title, "rows": rows, "has_problem": any(r[2] for r in rows)})
+    pages = pages_relevant(evaluation)
+    return render(
+        request,
+        "surveys/respond_review.html",
+        {
+            "trial": trial, "survey": trial.survey or {"title": trial.version.title}, "sections": sections, "problem_count": len(problems),
+            "step": len(pages) + 1, "steps": len(pages) + 1, "last_page": pages[-1].key if pages else None,
+            "trial_checked": checked and not problems,
+        },
+        status=400 if checked and problems else 200,
+    )
