@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, user_manages
 from chiso.audit.queries import history
 from chiso.jobs.services import job_start
 from chiso.units.models import Unit
@@ -49,10 +49,6 @@ from .tasks import feedback_escalate_task
 STAFF_ROLES = (*PROVINCIAL_ROLES, Role.UNIT_OFFICER)
 
 
-def _manages(user) -> bool:
-    return user.is_superuser or user.role in MANAGING_ROLES
-
-
 def _units():
     return Unit.objects.filter(valid_to__isnull=True).select_related("block").order_by("block__order", "name_vi")
 
@@ -70,7 +66,7 @@ def feedback_list_view(request):
     states = [(value, label, counts[value]) for value, label in Feedback.State.choices if value in counts]
     return render(request, "feedback/list.html", {
         "page": page, "state": state, "overdue": overdue, "unit": unit, "states": states,
-        "today": timezone.localdate(), "can_manage": _manages(request.user),
+        "today": timezone.localdate(), "can_manage": user_manages(request.user),
     })
 
 
@@ -81,7 +77,7 @@ def _get(request, number: str) -> Feedback:
 @role_required(*STAFF_ROLES)
 def feedback_detail(request, number: str):
     feedback = _get(request, number)
-    manages = _manages(request.user)
+    manages = user_manages(request.user)
     units = _units()
     context = {
         "feedback": feedback,
@@ -195,7 +191,7 @@ def figures(request):
     rows = figures_table(period) if period else []
     return render(request, "feedback/figures.html", {
         "period": period, "rows": rows, "total": province_figures(period) if period else None,
-        "can_manage": _manages(request.user), "indicator_map": INDICATOR_MAP,
+        "can_manage": user_manages(request.user), "indicator_map": INDICATOR_MAP,
     })
 
 

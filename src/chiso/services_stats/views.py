@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.units.models import Block, Unit
 
@@ -32,10 +32,6 @@ from .queries import (
 from .services import source_format_save
 
 MEASURES = RateTarget.Measure.choices
-
-
-def _manages(user) -> bool:
-    return user.is_superuser or user.role in MANAGING_ROLES
 
 
 def _row(rates, targets):
@@ -79,7 +75,7 @@ def overview(request):
     return render(request, "services_stats/overview.html", {
         "period": period, "groups": groups, "measures": MEASURES, "province": province,
         "trend": trend, "trend_rows": _trend_rows(trend),
-        "can_manage": _manages(request.user),
+        "can_manage": user_manages(request.user),
     })
 
 

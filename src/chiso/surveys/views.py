@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, role_required
+from chiso.accounts.permissions import MANAGING_ROLES, role_required, user_manages
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed, upload_read
 
@@ -40,16 +40,12 @@ VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER
 RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
 
 
-def _manages(user) -> bool:
-    return user.is_superuser or user.role in MANAGING_ROLES
-
-
 @role_required(*VIEWING_ROLES)
 def survey_list(request):
     return render(
         request,
         "surveys/list.html",
-        {"surveys": surveys_list(), "versions": versions_list(), "can_manage": _manages(request.user)},
+        {"surveys": surveys_list(), "versions": versions_list(), "can_manage": user_manages(request.user)},
     )
 
 
@@ -84,7 +80,7 @@ def questionnaire_detail(request, pk: int):
             "warnings": [warning_text(w) for w in version.warnings or []],
             "formdef": form,
             "elements": _preview_rows(form),
-            "can_manage": _manages(request.user),
+            "can_manage": user_manages(request.user),
         },
     )
 
@@ -148,7 +144,7 @@ def _survey(code: str) -> Survey:
 @role_required(*VIEWING_ROLES)
 def survey_detail(request, code: str):
     survey = _survey(code)
-    manages = _manages(request.user)
+    manages = user_manages(request.user)
     return render(
         request,
         "surveys/survey_detail.html",
