@@ -329,3 +329,17 @@ def test_documents_download_as_docx_for_those_who_may_see_them(client, cycle, pe
     for kind in ("to-trinh", "bao-cao"):
         assert client.get(reverse("assessments:cycle_document", args=[cycle.pk, kind])).status_code == 200
     assert client.get(reverse("assessments:cycle_document", args=[cycle.pk, "other"])).status_code == 404
+
+
+def test_removing_evidence_needs_the_confirmation(client, cycle, people):
+    a = assessment_of(cycle, "S-A")
+    item = item_of(a, "F1.1")
+    evidence = s.evidence_document_add(item=item, by=people["officer"], number="1/KH", date=datetime.date(2023, 1, 1))
+    client.force_login(people["officer"])
+    html = client.get(reverse("assessments:item", args=[a.pk, item.pk])).content.decode()
+    assert reverse("assessments:evidence_remove", args=[a.pk, evidence.pk]) in html
+    url = reverse("assessments:evidence_remove", args=[a.pk, evidence.pk])
+    client.post(url, {"reason": "nhầm"})
+    assert Evidence.objects.get(pk=evidence.pk).removed_at is None
+    client.post(url, {"reason": "nhầm", "confirm": "1"})
+    assert Evidence.objects.get(pk=evidence.pk).removed_at is not None

@@ -574,6 +574,9 @@ def _item_context(request, assessment: Assessment, item: Item, **extra) -> dict:
         "evidence": [e for e in evidence if e.removed_at is None], "removed": [e for e in evidence if e.removed_at],
         "history": queries.item_history(item), "can_see_evidence": access.can_view_evidence(user, assessment),
         "can_add_evidence": "self_assess" in actions or ("explain" in actions and asked_now),
+        # a draft's evidence, or what the unit added with this explanation (what was appraised stays)
+        "removable": {e.pk for e in evidence if e.removed_at is None and (
+            "self_assess" in actions or ("explain" in actions and asked_now and e.during_explanation))},
         "can_explain": "explain" in actions and asked_now,
         "asked_now": asked_now, "is_officer": access.is_officer_of(user, assessment.unit),
         "self_form": forms.SelfAssessForm(initial={
