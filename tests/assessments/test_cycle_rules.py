@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from chiso.assessments import queries as q
 from chiso.assessments import services as s
-from chiso.assessments.models import Assessment, Cycle, Item, Question
+from chiso.assessments.models import Assessment, Cycle, Question
 from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
 from chiso.feedback.models import Holiday
@@ -243,6 +243,24 @@ def test_after_the_deadline_the_form_is_locked_until_the_secretariat_extends_it(
     assert history(a).get(event=s.Event.EXPLANATION_EXTENDED).reason == "Đơn vị có công văn xin gia hạn"
     s.item_explain(item=item_of(a, "F1.1"), by=officer, explanation="Kế hoạch ban hành đúng hạn")
     assert Question.objects.get(item__assessment=a, round=1).answer == "Kế hoạch ban hành đúng hạn"
+
+
+def test_past_the_deadline_the_expert_team_goes_on_without_the_answer_only_with_a_reason(questioned, people):
+    s.assessment_explanation_request(assessment=questioned, by=people["expert"])
+    a = Assessment.objects.get(pk=questioned.pk)
+    with pytest.raises(ValidationError):  # the unit still has time
+        s.assessment_explanation_skip(assessment=a, by=people["expert"], reason="Quá hạn")
+    Assessment.objects.filter(pk=a.pk).update(explanation_due=timezone.now() - datetime.timedelta(minutes=1))
+    a = Assessment.objects.get(pk=a.pk)
+    with pytest.raises(PermissionDenied):
+        s.assessment_explanation_skip(assessment=a, by=people["officer"], reason="x")
+    with pytest.raises(ValidationError):
+        s.assessment_explanation_skip(assessment=a, by=people["expert"], reason="")
+    s.assessment_explanation_skip(assessment=a, by=people["expert"], reason="Đơn vị không giải trình đúng hạn")
+    a.refresh_from_db()
+    assert a.status == Status.EXPLAINED and a.appraisal_round == 2
+    assert history(a).filter(event=s.Event.TRANSITION).last().reason == "Đơn vị không giải trình đúng hạn"
+    assert [question.answer for r in q.explanation_rounds(a) for question in r.questions] == [""]
 
 
 def test_every_round_stays_with_question_answer_evidence_and_reply(questioned, people):
