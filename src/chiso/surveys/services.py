@@ -433,7 +433,10 @@ def response_submit(*, survey_id: int, draft_key: str, client_key: str, by=None)
             paper_entry_count(user=by, survey=survey)
     # Outside both transactions: maybe this submission completes a batch.
     responses_flush_due(survey=survey, channel=channel)
-    return Submission(survey=survey, duplicate=duplicate or not deleted)
+    # `duplicate`: these answers were held by an earlier request with the same key. (Answers held
+    # here for a draft another key had just submitted stay: an exact copy, flagged as one by the
+    # quality check, rather than a risk of losing the only copy.)
+    return Submission(survey=survey, duplicate=duplicate)
 
 
 # --- batches: held answers become responses ------------------------------------------------
