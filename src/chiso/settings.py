@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "chiso.feedback",
     "chiso.services_stats",
     "chiso.followup",
+    "chiso.notices",
     "ninja",  # serves the API's documentation page from its own static files, not from a CDN
     "csp",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("gopy/", include("chiso.feedback.public_urls")),
     path("service-stats/", include("chiso.services_stats.urls")),
     path("followup/", include("chiso.followup.urls")),
+    path("notices/", include("chiso.notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

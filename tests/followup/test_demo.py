@@ -12,7 +12,8 @@ from chiso.frameworks import demo as frameworks_demo
 from chiso.indices import demo as indices_demo
 from chiso.units import demo as units_demo
 from chiso.audit.models import AuditRecord
-from chiso.followup.models import Directive, ImprovementPlan, Notice, ProgressReport, Statistic, Target, Task
+from chiso.followup.models import Directive, ImprovementPlan, ProgressReport, Statistic, Target, Task
+from chiso.notices.models import Notice
 from chiso.followup.queries import plan_proposals, statistics_year_on_year
 from chiso.followup.targets import targets_evaluate
 

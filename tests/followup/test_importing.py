@@ -7,7 +7,8 @@ from django.utils import translation
 
 from chiso.core.tabular import ImportFailed
 from chiso.followup.importing import tasks_import
-from chiso.followup.models import Notice, Task
+from chiso.followup.models import Task
+from chiso.notices.models import Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_a_table_of_tasks_is_imported_and_assigned(notice, units, officers, task
     assert {u.code for u in tasks[0].cooperating_units.all()} == {"S-TC", "S-VHTTDL"}  # a name with commas survives
     assert [t.deadline_kind for t in tasks] == ["date", "quarter", "quarterly", "date"]
     assert tasks[2].lead_unit.code == "S-XD" and tasks[3].deadline == datetime.date(2023, 4, 30)
-    assert Notice.objects.filter(kind="assigned", user=officers["S-XD"]).count() == 2
+    assert Notice.objects.filter(kind="task.assigned", user=officers["S-XD"]).count() == 2
 
 
 def test_csv_from_excel_works_too(notice, units):

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from chiso.followup.models import Notice
+from chiso.notices.models import Notice
 from chiso.followup.notifications import notices_digest
 from chiso.followup.services import progress_report_create
 from chiso.jobs.models import Job
@@ -24,8 +24,8 @@ def test_the_digest_reminds_before_the_deadline_and_after_it_once(make_task, off
     make_task(lead="S-TP", deadline="31/12/2023", text="Nhiệm vụ còn xa")
     summary = notices_digest(today=D(2023, 4, 3), days=7)
     assert (summary.due_soon, summary.overdue) == (1, 1)
-    assert Notice.objects.filter(task=soon, kind="due_soon", user=officers["S-XD"]).exists()
-    assert Notice.objects.filter(task=late, kind="overdue", user=officers["S-XD"]).exists()
+    assert Notice.objects.filter(object_id=str(soon.pk), kind="task.due_soon", user=officers["S-XD"]).exists()
+    assert Notice.objects.filter(object_id=str(late.pk), kind="task.overdue", user=officers["S-XD"]).exists()
     # One e-mail per person, with everything new: the assignments and the two deadline notices.
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert set(by_recipient) == {"s-xd@example.vn", "s-tp@example.vn"}
@@ -60,7 +60,7 @@ def test_read_notices_and_people_without_an_address_get_no_mail(make_task, offic
     officers["S-TP"].save()
     make_task(lead="S-TP", cooperating=["S-XD"])
     client.force_login(officers["S-XD"])
-    client.post(reverse("followup:notices"))  # marks all as read
+    client.post(reverse("notices:list"))  # marks all as read
     notices_digest(today=D(2023, 3, 14), days=7)
     assert mail.outbox == []
 

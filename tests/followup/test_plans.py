@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chiso.audit.queries import history
 from chiso.followup.queries import plan_progress, plan_proposals, units_plan_status
+from chiso.followup.models import ImprovementPlan
 from chiso.followup.services import plan_action_add, plan_action_done, plan_create, plan_submit
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,17 @@ def test_units_without_a_plan_for_their_weak_indicators(ddci_runs, units, office
     assert set(status) == {"S-XD", "S-TC", "S-TP", "S-NV"}  # every unit ranked has weakest indicators, the last one too
     assert status["S-XD"].plan is not None and status["S-TC"].plan is None
     assert status["S-XD"].weaknesses[0] in {"Tiếp cận tài liệu của sở", "Phải trả chi phí không chính thức"}
+
+
+def test_a_target_must_be_better_than_the_baseline_in_the_indicators_direction(ddci_runs, units, officers):
+    from django.utils import translation
+
+    run_2022, _run_2023 = ddci_runs
+    with translation.override("vi"), pytest.raises(ValidationError) as error:
+        # i3: lower is better, baseline 70 — a higher target is no improvement; i1: higher is better, baseline 30
+        plan_create(unit=units["S-XD"], run=run_2022, codes=["i3", "i1"], targets={"i3": 80.0, "i1": 30.0}, by=officers["S-XD"])
+    assert set(error.value.message_dict) == {"target_i3", "target_i1"}
+    assert "càng thấp càng tốt" in error.value.message_dict["target_i3"][0] and "70" in error.value.message_dict["target_i3"][0]
+    assert not ImprovementPlan.objects.exists()
+    plan = plan_create(unit=units["S-XD"], run=run_2022, codes=["i3", "i1"], targets={"i3": 60.0, "i1": 31.0}, by=officers["S-XD"])
+    assert sorted(plan.items.values_list("target_value", flat=True)) == [31.0, 60.0]

@@ -9,7 +9,8 @@ from django.utils import translation
 
 from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
-from chiso.followup.models import Notice, ProgressReport, Task
+from chiso.followup.models import ProgressReport, Task
+from chiso.notices.models import Notice
 from chiso.followup.services import (
     directive_create,
     progress_report_create,
@@ -31,10 +32,10 @@ def vietnamese():
 def test_a_task_is_assigned_and_the_units_officers_are_told(make_task, officers):
     task = make_task(lead="S-XD", cooperating=["S-TC"], deadline="Quý II/2023")
     assert task.deadline_kind == "quarter" and task.due_date == datetime.date(2023, 6, 30)
-    told = set(Notice.objects.filter(task=task, kind="assigned").values_list("user__username", flat=True))
+    told = set(Notice.objects.filter(object_id=str(task.pk), kind="task.assigned").values_list("user__username", flat=True))
     assert told == {"canbo.s-xd", "canbo.s-tc"}
     assert history(task).filter(event="task.created").exists()
-    assert "Quý II/2023" in Notice.objects.filter(task=task).first().message
+    assert "Quý II/2023" in Notice.objects.filter(object_id=str(task.pk)).first().message
 
 
 def test_a_deadline_before_the_directive_is_refused_and_nothing_is_saved(notice, units, officers):
@@ -95,14 +96,14 @@ def test_completion_needs_100_percent_evidence_and_the_assigning_sides_confirmat
         evidence=SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 test"), reported_on=datetime.date(2023, 3, 30),
     )
     assert report.review == "pending" and report.evidence.name.endswith(".pdf")
-    assert Notice.objects.filter(kind="awaiting", user=secretariat).exists()
+    assert Notice.objects.filter(kind="task.awaiting", user=secretariat).exists()
     with pytest.raises(PermissionDenied):
         task_completion_confirm(report=report, by=officers["S-XD"])
     task_completion_confirm(report=report, by=leader, note="Đạt")
     task.refresh_from_db()
     assert task.status == "done" and task.completed_on == datetime.date(2023, 3, 30) and not task.completed_late
-    assert Notice.objects.filter(kind="confirmed", user=officers["S-XD"]).exists()
-    assert not Notice.objects.filter(kind="awaiting", read_at__isnull=True).exists()
+    assert Notice.objects.filter(kind="task.confirmed", user=officers["S-XD"]).exists()
+    assert not Notice.objects.filter(kind="task.awaiting", read_at__isnull=True).exists()
     with pytest.raises(ValidationError):
         progress_report_create(task=task, by=officers["S-XD"], text="Thêm", percent=100)
     assert list(history(task).values_list("event", flat=True).order_by("pk")) == [
@@ -119,7 +120,7 @@ def test_sending_back_needs_a_note_and_reopens_the_request(make_task, officers, 
     task.refresh_from_db()
     report.refresh_from_db()
     assert task.status == "in_progress" and task.completion_requested_at is None and report.review == "rejected"
-    assert Notice.objects.filter(kind="rejected", user=officers["S-XD"]).exists()
+    assert Notice.objects.filter(kind="task.rejected", user=officers["S-XD"]).exists()
     again = progress_report_create(task=task, by=officers["S-XD"], text="Bổ sung phụ lục", percent=100, ask_completion=True,
                                    evidence_link="https://sxd.caobang.gov.vn/ke-hoach-v2")
     assert again.review == "pending"

@@ -143,4 +143,4 @@ def test_nav_has_follow_up_for_everyone_and_notices_when_unread(make_task, offic
     client.force_login(officers["S-XD"])
     nav = dict((str(label), url) for url, label in client.get(reverse("home")).context["nav_items"])
     assert nav["Theo dõi, đôn đốc"] == reverse("followup:tasks")
-    assert nav["Thông báo (1)"] == reverse("followup:notices")
+    assert nav["Thông báo (1)"] == reverse("notices:list")

@@ -11,6 +11,7 @@ from chiso.accounts.permissions import PROVINCIAL_ROLES, user_manages
 from chiso.assessments.queries import assessments_nav_item
 from chiso.feedback.queries import feedback_nav_items
 from chiso.followup.queries import followup_nav_items
+from chiso.notices.queries import notices_nav_items
 from chiso.services_stats.queries import services_stats_nav_items
 from chiso.units.models import Period
 from chiso.units.queries import province_get
@@ -54,9 +55,10 @@ def navigation_groups(user) -> list[NavGroup]:
     if user.role in PROVINCIAL_ROLES or user.is_superuser:
         assess.items.append((reverse("indices:list"), _("Index runs")))
     results.items.append((reverse("results:index"), _("Results")))
-    dashboard, notices_url = reverse("followup:dashboard"), reverse("followup:notices")
+    dashboard = reverse("followup:dashboard")
     for url, label in followup_nav_items(user):
-        (results if url == dashboard else notices if url == notices_url else follow).items.append((url, label))
+        (results if url == dashboard else follow).items.append((url, label))
+    notices.items.extend(notices_nav_items(user))
     follow.items.extend(feedback_nav_items(user))
     follow.items.extend(services_stats_nav_items(user))
     groups = [NavGroup(pgettext_lazy("menu group", "Home"), [(reverse("home"), _("Home"))]), data, assess, results, follow, notices]

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from chiso.notices.queries import notices_latest_unread
 from chiso.units.models import Period
 
 from .middleware import SESSION_KEY
@@ -14,7 +15,8 @@ from .queries import home_summary
 @login_required
 def home(request):
     summary = home_summary(request.user, request.period)
-    return render(request, "core/home.html", {"summary": summary})
+    # Every role's newest unread notices: new work from any app, at once (chiso.notices).
+    return render(request, "core/home.html", {"summary": summary, "notices": notices_latest_unread(request.user)})
 
 
 @require_POST

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from chiso.accounts.models import Role, User
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record
+from chiso.notices.services import notice_send, unit_officers
 from chiso.units.models import Period, Unit
 
 from .attachments import attachment_store, attachment_type_check, attachments_check
@@ -152,6 +153,8 @@ def _notify_unit(feedback: Feedback) -> None:
         % {"number": feedback.number, "title": feedback.title, "deadline": f"{feedback.deadline:%d/%m/%Y}"},
         _officer_emails(feedback.unit),
     )
+    notice_send(users=unit_officers([feedback.unit]), kind="feedback.routed", obj=feedback,
+                key=f"{feedback.unit.code}:{feedback.assigned_on:%Y-%m-%d}")
 
 
 @transaction.atomic

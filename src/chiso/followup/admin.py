@@ -7,7 +7,6 @@ from chiso.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from .models import (
     Directive,
     ImprovementPlan,
-    Notice,
     PlanAction,
     PlanItem,
     ProgressReport,
@@ -88,10 +87,3 @@ class TargetAdmin(ReadOnlyAdmin):
     list_display = ["title", "source", "index_code", "measure", "rule", "amount", "baseline_year", "target_year"]
     list_filter = ["source", "rule", "target_year"]
     search_fields = ["title", "index_code", "node_code"]
-
-
-@admin.register(Notice)
-class NoticeAdmin(ReadOnlyAdmin):
-    list_display = ["user", "kind", "task", "created_at", "read_at", "emailed_at"]
-    list_filter = ["kind"]
-    search_fields = ["user__username", "user__full_name", "task__directive__number"]

@@ -16,6 +16,7 @@ EVENTS = {  # the labels of services.EventCode
     "directive.created": _("Directive recorded"),
     "task.created": _("Task assigned"),
     "task.cancelled": _("Task cancelled"),
+    "task.reassigned": _("Task passed to another unit"),
     "task.reported": _("Progress reported"),
     "task.completion_asked": _("Completion reported, awaiting confirmation"),
     "task.completion_confirmed": _("Completion confirmed"),

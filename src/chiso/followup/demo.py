@@ -185,8 +185,11 @@ def _plans(directive: Directive | None) -> None:
             continue
         targets = {}
         for choice in weakest:
+            direction = choice.node.direction or 1
             if choice.value is not None:
-                targets[choice.node.code] = round(min(100.0, max(0.0, choice.value + 10 * (choice.node.direction or 1))), 1)
+                target = round(min(100.0, max(0.0, choice.value + 10 * direction)), 1)
+                if (target - choice.value) * direction > 0:  # a value already at the end of the scale gets none
+                    targets[choice.node.code] = target
         plan = plan_create(unit=unit, run=run, codes=[c.node.code for c in weakest], targets=targets, directive=directive,
                            title=f"Kế hoạch cải thiện chỉ số DDCI năm 2023 — {unit.name_vi}")
         for i, item in enumerate(plan.items.all()):

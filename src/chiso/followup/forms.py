@@ -48,7 +48,7 @@ class TaskForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}), help_text=_("Hold Ctrl to choose several."),
     )
     deadline = forms.CharField(label=_("Deadline"), max_length=40, required=False,
-                               help_text=_("A date (31/03/2023), a quarter (Quý I/2023 or Q1/2023) or “hằng quý” for a report every quarter."))
+                               help_text=_("A date (31/03/2023), a quarter (Quý I/2023 or Q1/2023), or “hằng tháng”, “hằng quý”, “hằng năm” for a report every month, quarter or year."))
 
     def __init__(self, *args, directive: Directive | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,5 @@
-"""Directives and their tasks, progress reports, improvement plans, targets, statistics, notices
-and the audit trail of every change.
+"""Directives and their tasks, progress reports, improvement plans, targets and statistics (their
+notices are chiso.notices', their history the audit trail's).
 
 A task's "overdue" state is never stored: it is computed from its due date and today's date in
 Asia/Ho_Chi_Minh (see `Task.state`), so a task becomes overdue at local midnight without a job.
@@ -12,7 +12,6 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -53,6 +52,8 @@ class Task(models.Model):
         DATE = deadlines.DATE, _("A date")
         QUARTER = deadlines.QUARTER, _("A quarter")
         QUARTERLY = deadlines.QUARTERLY, _("Quarterly")
+        MONTHLY = deadlines.MONTHLY, _("Monthly")
+        YEARLY = deadlines.YEARLY, _("Yearly")
 
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("directive"))
     number = models.CharField(_("number"), max_length=20, blank=True)  # as numbered in the directive
@@ -61,8 +62,8 @@ class Task(models.Model):
     lead_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="led_tasks", verbose_name=_("lead unit"))
     cooperating_units = models.ManyToManyField("units.Unit", blank=True, related_name="cooperating_tasks", verbose_name=_("cooperating units"))
     deadline_kind = models.CharField(_("kind of deadline"), max_length=10, choices=DeadlineKind.choices, default=DeadlineKind.DATE)
-    deadline = models.DateField(_("deadline"))  # a quarter's last day for a quarter; the first report's for quarterly
-    due_date = models.DateField(_("due date"))  # the next date something is due (moves on for quarterly tasks)
+    deadline = models.DateField(_("deadline"))  # a quarter's last day for a quarter; the first report's for recurring
+    due_date = models.DateField(_("due date"))  # the next date something is due (moves on for recurring tasks)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     completion_requested_at = models.DateTimeField(_("completion requested at"), null=True, blank=True)
@@ -86,6 +87,14 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in {self.Status.NOT_STARTED, self.Status.IN_PROGRESS}
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.deadline_kind in deadlines.RECURRING
+
+    def due_on(self, today: datetime.date) -> datetime.date:
+        """The date shown as due: a recurring task owes the last period's report, never older ones."""
+        return deadlines.recurring_due(self.deadline_kind, self.due_date, today)
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.is_open and self.due_date < today
@@ -314,48 +323,3 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class Notice(models.Model):
-    """Thông báo — an on-page notice to one person; the daily digest e-mails the new ones once."""
-
-    class Kind(models.TextChoices):
-        ASSIGNED = "assigned", _("Task assigned")
-        DUE_SOON = "due_soon", _("Deadline approaching")
-        OVERDUE = "overdue", _("Task overdue")
-        AWAITING = "awaiting", _("Completion awaiting confirmation")
-        CONFIRMED = "confirmed", _("Completion confirmed")
-        REJECTED = "rejected", _("Completion not confirmed")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followup_notices", verbose_name=_("user"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="notices", verbose_name=_("task"))
-    key = models.CharField(_("key"), max_length=40, blank=True)  # the due date or report a notice is about: never twice
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
-        constraints = [models.UniqueConstraint(fields=["user", "kind", "task", "key"], name="one_notice_per_event")]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.task}"
-
-    @property
-    def message(self) -> str:
-        """The notice in the reader's language (stored as a kind, so it translates)."""
-        values = {"directive": self.task.directive.number, "number": self.task.number, "unit": self.task.lead_unit.name,
-                  "deadline": self.task.deadline_label, "due": date_format(self.task.due_date, "SHORT_DATE_FORMAT")}
-        texts = {
-            self.Kind.ASSIGNED: _("New task %(number)s of %(directive)s for %(unit)s, deadline %(deadline)s."),
-            self.Kind.DUE_SOON: _("Task %(number)s of %(directive)s is due on %(due)s."),
-            self.Kind.OVERDUE: _("Task %(number)s of %(directive)s is overdue: it was due on %(due)s."),
-            self.Kind.AWAITING: _("%(unit)s reports task %(number)s of %(directive)s done: confirm or send it back."),
-            self.Kind.CONFIRMED: _("Task %(number)s of %(directive)s is confirmed as done."),
-            self.Kind.REJECTED: _("Task %(number)s of %(directive)s is not confirmed as done yet: see the note."),
-        }
-        return texts[self.kind] % values

@@ -19,7 +19,7 @@ from chiso.frameworks.models import Node
 from chiso.indices.models import IndexRun, RunScore
 from chiso.units.models import Unit
 
-from .models import Directive, ImprovementPlan, Notice, PlanAction, ProgressReport, Statistic, Target, Task, TaskState
+from .models import Directive, ImprovementPlan, PlanAction, ProgressReport, Statistic, Target, Task, TaskState
 from .targets import national_results, standing_series, targets_evaluate
 
 DEFAULT_REMINDER_DAYS = 7
@@ -354,9 +354,11 @@ def dashboard(*, today: datetime.date, directive: Directive | None = None, run: 
     if directive is not None:
         tasks = tasks.filter(directive=directive)
     tasks = list(tasks)
-    overdue = sorted((t for t in tasks if t.is_overdue(today)), key=lambda t: (t.due_date, t.lead_unit.name_vi))
+    overdue = [t for t in tasks if t.is_overdue(today)]
     for task in overdue:
-        task.days_late = (today - task.due_date).days
+        task.due_shown = task.due_on(today)  # a recurring task is one period late at most
+        task.days_late = (today - task.due_shown).days
+    overdue.sort(key=lambda t: (t.due_shown, t.lead_unit.name_vi))
     due_soon = sorted(
         (t for t in tasks if t.is_open and today <= t.due_date <= today + datetime.timedelta(days=soon)),
         key=lambda t: t.due_date,
@@ -383,19 +385,12 @@ def dashboard(*, today: datetime.date, directive: Directive | None = None, run: 
     }
 
 
-def notices_unread(user):
-    return Notice.objects.filter(user=user, read_at__isnull=True)
-
-
 def followup_nav_items(user) -> list[tuple[str, str]]:
-    """The menu entries of follow-up: tasks for everyone, the dashboard for leaders, and unread
-    notices when there are any."""
+    """The menu entries of follow-up: tasks for everyone, the dashboard for leaders (notices are
+    chiso.notices' own entry)."""
     items = [(reverse("followup:tasks"), _("Follow-up"))]
     if user.role == Role.LEADER:  # the others reach it from the follow-up pages
         items.append((reverse("followup:dashboard"), _("Dashboard")))
-    unread = notices_unread(user).count()
-    if unread:
-        items.append((reverse("followup:notices"), _("Notices (%(count)s)") % {"count": unread}))
     return items
 
 

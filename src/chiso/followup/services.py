@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,13 +20,14 @@ from chiso.accounts.permissions import MANAGING_ROLES
 from chiso.audit.services import audit_record
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
-from chiso.units.models import Unit
+from chiso.notices.services import notice_send, notices_settle, unit_officers
+from chiso.units.models import Unit, UnitSuccession
 
 from . import deadlines
+from .targets import figure
 from .models import (
     Directive,
     ImprovementPlan,
-    Notice,
     PlanAction,
     PlanItem,
     ProgressReport,
@@ -42,6 +44,7 @@ class EventCode:
     DIRECTIVE_CREATED = "directive.created"
     TASK_CREATED = "task.created"
     TASK_CANCELLED = "task.cancelled"
+    TASK_REASSIGNED = "task.reassigned"
     TASK_REPORTED = "task.reported"
     TASK_COMPLETION_ASKED = "task.completion_asked"
     TASK_COMPLETION_CONFIRMED = "task.completion_confirmed"
@@ -69,19 +72,6 @@ def _event(code: str, by, *, old="", new="", reason="", **objects) -> None:
 
 def _day(day: datetime.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
-
-
-def unit_officers(units: Iterable[Unit]):
-    return User.objects.filter(role=Role.UNIT_OFFICER, unit__in=list(units), is_active=True)
-
-
-def notices_create(*, users, kind: str, task: Task, key: str = "") -> int:
-    """One notice per person and event; a second call for the same event adds nothing."""
-    created = 0
-    for user in users:
-        _notice, new = Notice.objects.get_or_create(user=user, kind=kind, task=task, key=key)
-        created += new
-    return created
 
 
 def _confirmers(task: Task):
@@ -116,7 +106,7 @@ def task_check(
         errors["lead_unit"] = _("Every task needs a lead unit (đơn vị chủ trì).")
     if deadline is None:
         errors["deadline"] = _("The deadline is missing.")
-    elif deadline.kind != deadlines.QUARTERLY and deadline.date < directive.date:
+    elif deadline.kind not in deadlines.RECURRING and deadline.date < directive.date:
         errors["deadline"] = _("The deadline (%(deadline)s) is before the directive's date (%(date)s).") % {
             "deadline": deadlines.deadline_label(deadline.kind, deadline.date), "date": _day(directive.date)}
     return errors
@@ -142,9 +132,9 @@ def task_create(
     errors = task_check(directive=directive, text=text, lead_unit=lead_unit, deadline=deadline)
     if errors:
         raise ValidationError(errors)
-    if deadline.kind == deadlines.QUARTERLY:
-        # The first report is due at the end of the quarter the directive was issued in.
-        deadline = deadlines.Deadline(deadlines.QUARTERLY, deadlines.quarter_end_of(directive.date))
+    if deadline.kind in deadlines.RECURRING:
+        # The first report is due at the end of the month, quarter or year the directive was issued in.
+        deadline = deadlines.Deadline(deadline.kind, deadlines.period_end_of(deadline.kind, directive.date))
     order = (directive.tasks.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     task = Task.objects.create(
         directive=directive, number=(number or str(order)).strip(), order=order, text=text.strip(), lead_unit=lead_unit,
@@ -153,7 +143,7 @@ def task_create(
     cooperating = [u for u in cooperating_units if u.pk != lead_unit.pk]
     task.cooperating_units.set(cooperating)
     _event(EventCode.TASK_CREATED, by, new=f"{lead_unit.code} · {task.deadline_label}", task=task, directive=directive)
-    notices_create(users=unit_officers([lead_unit, *cooperating]), kind=Notice.Kind.ASSIGNED, task=task)
+    notice_send(users=unit_officers([lead_unit, *cooperating]), kind="task.assigned", obj=task)
     return task
 
 
@@ -168,6 +158,81 @@ def task_cancel(*, task: Task, by, reason: str) -> Task:
     task.save(update_fields=["status"])
     _event(EventCode.TASK_CANCELLED, by, old=old, new=task.status, reason=reason.strip(), task=task)
     return task
+
+
+def unit_successors_on(unit: Unit, day: datetime.date) -> list[Unit]:
+    """The units that carry an ended unit's work on `day`, through its lineage (a successor that has
+    ended too hands on to its own), the largest share first."""
+    found: dict[int, tuple[Unit, float]] = {}
+
+    def walk(current: Unit, share: float, seen: frozenset[int]) -> None:
+        for succession in UnitSuccession.objects.filter(predecessor=current).select_related("successor"):
+            successor = succession.successor
+            if successor.pk in seen:
+                continue
+            weight = share * float(succession.share)
+            if successor.is_active_on(day):
+                known = found.get(successor.pk)
+                found[successor.pk] = (successor, weight + (known[1] if known else 0))
+            else:
+                walk(successor, weight, seen | {successor.pk})
+
+    walk(unit, 1.0, frozenset({unit.pk}))
+    return [u for u, _share in sorted(found.values(), key=lambda x: (-x[1], x[0].code))]
+
+
+def _ended(unit: Unit, day: datetime.date) -> bool:
+    return unit.valid_to is not None and unit.valid_to < day
+
+
+@transaction.atomic
+def tasks_hand_over(*, today: datetime.date | None = None, by=None) -> list[Task]:
+    """Open tasks of units that have ended pass to their successors through the lineage: the lead
+    to the successor with the largest share (the others cooperate), an ended cooperating unit to its
+    successors. Each change is in the audit trail (task.reassigned) and the new units are told.
+    Run by the daily digest; a task whose unit has no successor stays for the secretariat to see.
+    """
+    if by is not None and not (by.is_superuser or by.role in MANAGING_ROLES):
+        raise PermissionDenied(_("Only the secretariat hands tasks over to other units."))
+    day = today or timezone.localdate()
+    candidates = (
+        Task.objects.filter(status__in=[Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS])
+        .filter(Q(lead_unit__valid_to__lt=day) | Q(cooperating_units__valid_to__lt=day)).distinct()
+        .select_related("directive", "lead_unit").prefetch_related("cooperating_units")
+    )
+    changed = []
+    for task in candidates:
+        task = Task.objects.select_for_update().select_related("directive", "lead_unit").get(pk=task.pk)
+        lead, cooperating = task.lead_unit, list(task.cooperating_units.all())
+        new_lead, added, told = lead, [], []
+        if _ended(lead, day):
+            successors = unit_successors_on(lead, day)
+            if successors:
+                new_lead, added = successors[0], successors[1:]
+        new_cooperating: list[Unit] = []
+        for unit in [*cooperating, *added]:
+            for carrier in (unit_successors_on(unit, day) if _ended(unit, day) else [unit]):
+                if carrier.pk != new_lead.pk and carrier.pk not in {u.pk for u in new_cooperating}:
+                    new_cooperating.append(carrier)
+        old_codes, new_codes = sorted(u.code for u in cooperating), sorted(u.code for u in new_cooperating)
+        if new_lead.pk == lead.pk and old_codes == new_codes:
+            continue
+        reason = _("Through the lineage: %(units)s ended.") % {
+            "units": ", ".join(f"{u.name_vi} ({_day(u.valid_to)})" for u in [lead, *cooperating] if _ended(u, day))}
+        if new_lead.pk != lead.pk:
+            task.lead_unit = new_lead
+            task.save(update_fields=["lead_unit"])
+            audit_record(event=EventCode.TASK_REASSIGNED, obj=task, parents=(task.directive,), by=by, field="lead_unit",
+                         old=lead.code, new=new_lead.code, reason=reason, details={"lineage": True})
+            told.append(new_lead)
+        if old_codes != new_codes:
+            task.cooperating_units.set(new_cooperating)
+            audit_record(event=EventCode.TASK_REASSIGNED, obj=task, parents=(task.directive,), by=by, field="cooperating_units",
+                         old=", ".join(old_codes), new=", ".join(new_codes), reason=reason, details={"lineage": True})
+            told.extend(u for u in new_cooperating if u.code not in old_codes)
+        notice_send(users=unit_officers(told), kind="task.reassigned", obj=task, key=new_lead.code)
+        changed.append(task)
+    return changed
 
 
 def reporting_unit(task: Task, user) -> Unit:
@@ -231,8 +296,9 @@ def progress_report_create(
         task.percent = percent  # the lead unit speaks for the task's progress
     if task.status == Task.Status.NOT_STARTED:
         task.status = Task.Status.IN_PROGRESS
-    if task.deadline_kind == Task.DeadlineKind.QUARTERLY:
-        task.due_date = deadlines.quarterly_due_after_report(task.due_date, reported_on)
+    if task.is_recurring and unit.pk == task.lead_unit_id:
+        # The lead unit's report is the period's report: the next period's falls due.
+        task.due_date = deadlines.recurring_due_after_report(task.deadline_kind, task.due_date, reported_on)
         fields.append("due_date")
     if ask_completion:
         task.completion_requested_at = timezone.now()
@@ -241,7 +307,7 @@ def progress_report_create(
     _event(EventCode.TASK_COMPLETION_ASKED if ask_completion else EventCode.TASK_REPORTED, by,
            old=old, new=f"{task.status} {task.percent}%", reason=report.text[:500], task=task)
     if ask_completion:
-        notices_create(users=_confirmers(task), kind=Notice.Kind.AWAITING, task=task, key=str(report.pk))
+        notice_send(users=_confirmers(task), kind="task.awaiting", obj=task, key=str(report.pk))
     return report
 
 
@@ -265,8 +331,8 @@ def task_completion_confirm(*, report: ProgressReport, by, note: str = "") -> Ta
     task.completion_requested_at = None
     task.save(update_fields=["status", "percent", "completed_on", "confirmed_by", "completion_requested_at"])
     _event(EventCode.TASK_COMPLETION_CONFIRMED, by, old=old, new=task.status, reason=note.strip(), task=task)
-    Notice.objects.filter(task=task, kind=Notice.Kind.AWAITING, read_at__isnull=True).update(read_at=timezone.now())
-    notices_create(users=unit_officers([task.lead_unit]), kind=Notice.Kind.CONFIRMED, task=task, key=str(report.pk))
+    notices_settle(kinds=["task.awaiting"], obj=task)
+    notice_send(users=unit_officers([task.lead_unit]), kind="task.confirmed", obj=task, key=str(report.pk))
     return task
 
 
@@ -283,16 +349,9 @@ def task_completion_reject(*, report: ProgressReport, by, note: str) -> Task:
     task.completion_requested_at = None
     task.save(update_fields=["completion_requested_at"])
     _event(EventCode.TASK_COMPLETION_REJECTED, by, old=ProgressReport.Review.PENDING, new=report.review, reason=note.strip(), task=task)
-    Notice.objects.filter(task=task, kind=Notice.Kind.AWAITING, read_at__isnull=True).update(read_at=timezone.now())
-    notices_create(users=unit_officers([task.lead_unit]), kind=Notice.Kind.REJECTED, task=task, key=str(report.pk))
+    notices_settle(kinds=["task.awaiting"], obj=task)
+    notice_send(users=unit_officers([task.lead_unit]), kind="task.rejected", obj=task, key=str(report.pk))
     return task
-
-
-def notices_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
-    notices = Notice.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        notices = notices.filter(pk__in=list(ids))
-    return notices.update(read_at=timezone.now())
 
 
 # --- improvement plans --------------------------------------------------------------------
@@ -328,11 +387,24 @@ def plan_create(
     unknown = [c for c in codes if c not in nodes]
     if unknown:
         raise ValidationError({"codes": _("Not an indicator of this run: %(codes)s.") % {"codes": ", ".join(unknown)}})
+    targets = targets or {}
+    errors = {}
+    for code in codes:
+        target, score, direction = targets.get(code), scores.get(code), nodes[code].direction or 1
+        if target is None or score is None or score.value is None:
+            continue
+        if (target - score.value) * direction <= 0:  # a target is an improvement, in the indicator's direction
+            errors[f"target_{code}"] = (
+                _("%(indicator)s: lower is better, so the target must be below the baseline %(baseline)s.")
+                if direction < 0 else
+                _("%(indicator)s: higher is better, so the target must be above the baseline %(baseline)s.")
+            ) % {"indicator": nodes[code].name_vi, "baseline": figure(score.value)}
+    if errors:
+        raise ValidationError(errors)
     plan = ImprovementPlan.objects.create(
         unit=unit, run=run, directive=directive, created_by=_by(by),
         title=title.strip() or _("Improvement plan of %(unit)s after %(run)s") % {"unit": unit.name_vi, "run": run.title},
     )
-    targets = targets or {}
     for order, code in enumerate(codes):
         node, score = nodes[code], scores.get(code)
         PlanItem.objects.create(

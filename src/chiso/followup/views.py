@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.services import job_start
+from chiso.notices.queries import notices_latest_unread
 from chiso.units.models import Unit
 
 from . import queries, services
@@ -39,10 +40,6 @@ from .targets import targets_evaluate
 from .tasks import followup_digest_task
 
 DASHBOARD_ROLES = tuple(PROVINCIAL_ROLES)
-
-
-def _manages(user) -> bool:
-    return user.is_superuser or user.role in MANAGING_ROLES
 
 
 def _pk(request, name: str) -> int | None:
@@ -75,13 +72,13 @@ def task_list(request):
     rows = queries.tasks_filter(tasks, today=today, state=state, unit=unit, directive=directive)
     context = {
         "tasks": rows, "today": today, "state": state, "unit": unit, "directive": directive,
-        "states": TaskState.choices, "directives": Directive.objects.all(), "can_manage": _manages(request.user),
+        "states": TaskState.choices, "directives": Directive.objects.all(), "can_manage": user_manages(request.user),
         "is_officer": request.user.role == Role.UNIT_OFFICER,
     }
     if request.user.role == Role.UNIT_OFFICER and request.user.unit_id:
         context["plans"] = queries.plans_visible_to(request.user)
         context["plan_runs"] = queries.plan_runs().filter(scores__unit_id=request.user.unit_id).distinct()
-    context["notices"] = queries.notices_unread(request.user).select_related("task__directive", "task__lead_unit")[:10]
+    context["notices"] = notices_latest_unread(request.user, limit=10)
     return render(request, "followup/task_list.html", context)
 
 
@@ -102,7 +99,7 @@ def task_detail(request, pk: int):
         "events": history(task).order_by("-at", "-pk")[:30],
         "report_form": ProgressReportForm(initial={"percent": task.percent}) if can_report and task.is_open else None,
         "can_confirm": request.user.is_superuser or request.user.role in services.CONFIRMING_ROLES,
-        "review_form": ReviewForm(), "cancel_form": CancelForm() if _manages(request.user) and task.is_open else None,
+        "review_form": ReviewForm(), "cancel_form": CancelForm() if user_manages(request.user) and task.is_open else None,
     })
 
 
@@ -186,7 +183,7 @@ def directive_list(request):
     today = queries.today_local()
     directives = list(Directive.objects.prefetch_related("tasks"))
     rows = [(d, queries.state_counts(d.tasks.all(), today)) for d in directives]
-    return render(request, "followup/directive_list.html", {"rows": rows, "can_manage": _manages(request.user)})
+    return render(request, "followup/directive_list.html", {"rows": rows, "can_manage": user_manages(request.user)})
 
 
 @role_required(*MANAGING_ROLES)
@@ -211,7 +208,7 @@ def directive_detail(request, pk: int):
     latest = queries.latest_reports(tasks)
     return render(request, "followup/directive_detail.html", {
         "directive": directive, "rows": [(t, t.state(today), latest.get(t.pk)) for t in tasks], "today": today,
-        "counts": queries.state_counts(tasks, today), "can_manage": _manages(request.user),
+        "counts": queries.state_counts(tasks, today), "can_manage": user_manages(request.user),
         "targets": targets_evaluate(directive.targets.all()),
     })
 
@@ -399,7 +396,7 @@ def plan_submit(request, pk: int):
 @role_required(*PROVINCIAL_ROLES)
 def target_list(request):
     form = None
-    if _manages(request.user):
+    if user_manages(request.user):
         form = TargetForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -418,7 +415,7 @@ def target_list(request):
 @role_required(*PROVINCIAL_ROLES)
 def statistic_list(request):
     statistic_form = value_form = None
-    if _manages(request.user):
+    if user_manages(request.user):
         statistic_form = StatisticForm(request.POST if request.POST.get("form") == "statistic" else None, prefix="s")
         value_form = StatisticValueForm(request.POST if request.POST.get("form") == "value" else None, prefix="v")
         if request.method == "POST":
@@ -452,18 +449,14 @@ def dashboard(request):
     data = queries.dashboard(today=queries.today_local(), directive=directive, run=run)
     return render(request, "followup/dashboard.html", {
         **data, "directive": directive, "directives": Directive.objects.all(), "runs": queries.plan_runs(),
-        "can_manage": _manages(request.user),
+        "can_manage": user_manages(request.user),
     })
 
 
 @login_required
 def notice_list(request):
-    if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
-        services.notices_mark_read(user=request.user, ids=ids or None)
-        return redirect("followup:notices")
-    notices = request.user.followup_notices.select_related("task__directive", "task__lead_unit")[:100]
-    return render(request, "followup/notice_list.html", {"notices": notices})
+    """The notices moved to their own page (chiso.notices); old links land there."""
+    return redirect("notices:list")
 
 
 @require_POST

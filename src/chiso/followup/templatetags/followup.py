@@ -23,6 +23,12 @@ def signed(value):
     return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
 
 
+@register.filter
+def due_on(task, today):
+    """The date a task is due as of `today`: a recurring task owes its last period's report only."""
+    return task.due_on(today) if today else task.due_date
+
+
 @register.inclusion_tag("followup/_home_leader.html", takes_context=True)
 def followup_leader_card(context):
     return {"card": dashboard_card(), "request": context.get("request")}
