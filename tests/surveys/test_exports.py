@@ -241,3 +241,52 @@ def test_a_failed_export_job_tells_the_person_why_and_leaves_no_file(awkward, tm
     job = Job.objects.get(kind="surveys_export")
     assert job.status == Job.Status.FAILED and "ReadStat" in job.message and "Unable" not in job.message
     assert not list((tmp_path / "media").rglob("*.zip"))
+
+
+@pytest.fixture
+def dated(make_survey, store, xlsform):
+    """Dates, whole numbers and a select_multiple with or_other (its text question is x_other)."""
+    from chiso.surveys.services import questionnaire_import
+
+    content = xlsform(
+        [("date", "ngay", "Ngày làm thủ tục"), ("integer", "so_ngay", "Số ngày"), ("select_multiple kenh or_other", "kenh", "Kênh")],
+        choices=[("kenh", "mot_cua", "Một cửa"), ("kenh", "truc_tuyen", "Trực tuyến")],
+        settings={"form_id": "ngay", "version": "1"},
+    )
+    survey = make_survey(questionnaire_import(file_name="ngay.xlsx", content=content).version, code="ngay")
+    store(survey, {"ngay": "2025-03-13", "so_ngay": "12", "kenh": "mot_cua other", "kenh_other": "Bưu điện"}, key="1")
+    store(survey, {"ngay": "", "so_ngay": "3", "kenh": "truc_tuyen"}, key="2")
+    return survey
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+@pytest.mark.parametrize("tool", ["readstat", "memory"])
+def test_dates_are_dates_whole_numbers_integers_and_the_other_column_keeps_apart(dated, tmp_path, monkeypatch, fmt, tool):
+    import datetime
+
+    from chiso.surveys import exports
+
+    if tool == "memory":
+        monkeypatch.setattr(exports.shutil, "which", lambda name: None)
+    elif not shutil.which("readstat"):
+        pytest.skip("needs the readstat program (Debian package readstat)")
+    target = survey_export(survey=dated, fmt=fmt, target=tmp_path / f"x.{fmt}.zip", include_text=True)
+    with zipfile.ZipFile(target) as archive:
+        archive.extractall(tmp_path)
+    data, meta = (pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta)(str(tmp_path / f"responses.{fmt}"))
+    data = data.sort_values("so_ngay").reset_index(drop=True)
+    assert list(data["so_ngay"]) == [3, 12]
+    if tool == "memory":
+        assert data["ngay"][1] == datetime.date(2025, 3, 13) and data["ngay"].isna()[0]  # a date, and a missing one
+        assert meta.original_variable_types["so_ngay"] in ("F8.0", "%9.0f")  # shown as a whole number
+    else:
+        # ReadStat 1.1.8's command line writes no display formats: dates stay ISO text (docs/surveys.md §8)
+        assert list(data["ngay"]) == ["", "2025-03-13"]
+    assert list(data["kenh__other"]) == [0, 1] and list(data["kenh_other"]) == ["", "Bưu điện"]  # the 0/1 column and the text, apart
+
+
+def test_the_csv_names_the_other_choice_apart_from_its_text(dated, tmp_path):
+    target = survey_export(survey=dated, fmt="csv", target=tmp_path / "x.zip", include_text=True)
+    with zipfile.ZipFile(target) as archive:
+        header = archive.read("responses.csv").decode("utf-8-sig").splitlines()[0].split(",")
+    assert "kenh__other" in header and "kenh_other" in header and "kenh_mot_cua" in header

@@ -55,7 +55,7 @@ class ExportError(Exception):
 class Variable:
     name: str
     label: str
-    kind: str  # number, string, date, choice, binary
+    kind: str  # number, string, date (an ISO date; a date in SPSS and Stata), choice, binary
     source: str = ""  # question name ("" for the fixed columns)
     choice: str = ""  # for a binary column of a select_multiple
     codes: dict = field(default_factory=dict)  # choice name → numeric code
@@ -124,7 +124,7 @@ def _question_variables(form: FormDef, element: Element, include_text: bool) -> 
     if element.type in ("integer", "decimal", "range"):
         return [Variable(name=element.key, label=label, kind="number", source=element.key, integer=element.type == "integer")]
     if element.type == "date":
-        return [Variable(name=element.key, label=label, kind="string", source=element.key)]
+        return [Variable(name=element.key, label=label, kind="date", source=element.key)]
     if element.type == "text" and not include_text:
         return []
     if element.type == "calculate" and element.name.endswith("_count") and element.readonly:
@@ -132,6 +132,16 @@ def _question_variables(form: FormDef, element: Element, include_text: bool) -> 
     if element.type in ("text", "select_one", "select_multiple", "calculate", "time", "datetime", "acknowledge"):
         return [Variable(name=element.key, label=label, kind="string", source=element.key)]
     return []
+
+
+def _binary_names_apart(variables: list[Variable]) -> None:
+    """The 0/1 column of a choice is named question_choice; when a question already has that name
+    (or_other's `x_other`, the text of the "other" choice), the column becomes question__choice,
+    so neither is renamed by chance further down."""
+    taken = {v.name.lower() for v in variables if v.kind != "binary"}
+    for variable in variables:
+        if variable.kind == "binary" and variable.name.lower() in taken:
+            variable.name = f"{variable.source}__{variable.choice}"
 
 
 def _is_number(text: str) -> bool:
@@ -170,6 +180,7 @@ def table_specs(form: FormDef, include_text: bool = False) -> list[TableSpec]:
 
     visit(form.root, tables[0])
     for table in tables:
+        _binary_names_apart(table.variables)
         _safe_names(table.variables)
     return tables
 
@@ -361,6 +372,8 @@ def _warn_without_readstat() -> None:
 def _stat_with_readstat(binary: str, spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
     """Stream the rows into a CSV file, describe the variables in JSON, and let `readstat` convert the pair."""
     numbers = [i for i, v in enumerate(spec.variables) if v.kind == "number"]
+    # Dates stay ISO text here: ReadStat 1.1.8 (Debian's) reads "format": "DATE" into day counts but
+    # writes no date display format (nor the "decimals" asked), so SPSS would show 13961203200.
     strings = [i for i, v in enumerate(spec.variables) if v.kind not in ("number", "choice", "binary")]
     limit = _LIMITS[fmt]["string"]
     fractional: set[int] = set()  # number columns with a non-whole value, shown with decimals
@@ -428,15 +441,18 @@ def _stat_in_memory(spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
 
     from array import array
 
-    # Numbers go into compact arrays (8 bytes a cell); only text columns hold Python strings.
+    # Numbers go into compact arrays (8 bytes a cell); only text and date columns hold Python objects.
     numeric = [v.kind in ("number", "choice", "binary") for v in spec.variables]
+    is_date = [v.kind == "date" for v in spec.variables]
     columns: list = [array("d") if is_number else [] for is_number in numeric]
     shared: list[dict] = [{} for _ in numeric]  # repeated texts (unit codes, dates) stored once
     nan = float("nan")
     for row in rows:
-        for column, is_number, same, value in zip(columns, numeric, shared, row):
+        for column, is_number, day, same, value in zip(columns, numeric, is_date, shared, row):
             if is_number:
                 column.append(nan if value is None else float(value))
+            elif day:
+                column.append(_date_or_none(value))
             else:
                 text = "" if value is None else str(value)
                 if len(same) < 5000:
@@ -444,11 +460,25 @@ def _stat_in_memory(spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
                 column.append(text)
         tick()
     data = {}
+    whole = {}
     for variable, is_number, values in zip(spec.variables, numeric, columns):
         data[variable.name] = np.frombuffer(values, dtype=float) if is_number else pd.Series(values, dtype=object)
+        if is_number and all(float(code).is_integer() for code in variable.codes.values()):
+            numbers = data[variable.name]
+            if np.all(np.isnan(numbers) | (numbers == np.round(numbers))):
+                whole[variable.name] = "F8.0" if fmt == "sav" else "%9.0f"  # whole numbers shown as integers
     frame = pd.DataFrame(data, columns=[v.name for v in spec.variables])
     labels, value_labels = _stat_labels(spec, fmt)
     if fmt == "sav":
-        pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
+        pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels, variable_format=whole)
     else:
-        pyreadstat.write_dta(frame, str(path), column_labels=labels, variable_value_labels=value_labels, version=15)
+        pyreadstat.write_dta(frame, str(path), column_labels=labels, variable_value_labels=value_labels, version=15, variable_format=whole)
+
+
+def _date_or_none(value):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
