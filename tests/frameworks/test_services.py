@@ -134,9 +134,10 @@ def test_unknown_steps_are_refused():
 def test_engine_messages_are_given_in_vietnamese():
     from django.utils import translation
 
+    from chiso.engine.errors import at, where_row
     from chiso.frameworks.engine_messages import engine_message
 
     with translation.override("vi"):
-        text = engine_message("row 4: unknown parent 'X' of 'a'")
+        text = engine_message(at(where_row(4), "framework.unknown_parent", parent="X", code="a"))
     assert text.startswith("dòng 4: ") and "'X'" in text and "'a'" in text and "unknown" not in text
     assert engine_message("something new") == "something new"

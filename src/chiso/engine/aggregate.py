@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import StepError
+from .errors import Joined, Message, StepError, where_row
 from .framework import AggregationTree, LevelPlan
 
 METHODS = ("amean", "gmean", "hmean", "genmean", "sum")
@@ -87,13 +87,13 @@ def _check_domain(method: str, X: np.ndarray, member: np.ndarray, plan: LevelPla
     """COINr stops on a geometric mean of x <= 0 (or harmonic mean of 0): say where."""
     if method == "gmean":
         bad = X <= 0
-        what = "zero or negative values"
+        what = "zero_negative"
     elif method == "hmean":
         bad = X == 0
-        what = "zero values"
+        what = "zero"
     elif method == "genmean" and p is not None and p < 0:
         bad = X <= 0
-        what = "zero or negative values (with p < 0)"
+        what = "zero_negative_p"
     else:
         return
     bad_children = bad.any(axis=0)
@@ -107,15 +107,14 @@ def _check_domain(method: str, X: np.ndarray, member: np.ndarray, plan: LevelPla
     for j in hit[:3]:
         children = [plan.children[i] for i in np.flatnonzero(bad_children & (member[:, j] != 0))]
         rows = np.flatnonzero(bad[:, [plan.children.index(c) for c in children]].any(axis=1))
-        who = [str(units[r]) if units is not None else f"row {r + 1}" for r in rows[:5]]
-        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-        lines.append(f"'{plan.parents[cols[j]]}': children {', '.join(children)} "
-                     f"for units {', '.join(who)}{more}")
+        who = [str(units[r]) if units is not None else where_row(r + 1) for r in rows[:5]]
+        more = Message("aggregate.found_more", count=len(rows) - 5) if len(rows) > 5 else ""
+        lines.append(Message("aggregate.found", parent=plan.parents[cols[j]], children=children, units=who,
+                             more=more))
     if len(hit) > 3:
-        lines.append(f"and {len(hit) - 3} more aggregates")
-    name = {"gmean": "geometric mean", "hmean": "harmonic mean", "genmean": "generalised mean"}[method]
-    raise StepError(f"aggregate: the {name} cannot take {what}; normalise to a positive range first "
-                    f"(e.g. minmax 1-100) or use another method. Found at " + "; ".join(lines))
+        lines.append(Message("aggregate.found_more_aggregates", count=len(hit) - 3))
+    raise StepError(Message("aggregate.cannot_take", mean=Message(f"aggregate.mean.{method}"),
+                            what=Message(f"aggregate.what.{what}"), found=Joined(lines, "; ")))
 
 
 def aggregate(values: np.ndarray, tree: AggregationTree, method: str = "amean",
@@ -132,14 +131,14 @@ def aggregate(values: np.ndarray, tree: AggregationTree, method: str = "amean",
     """
     n = values.shape[0]
     if values.shape[1] != tree.n_indicators:
-        raise StepError(f"aggregate: expected {tree.n_indicators} indicator columns, got {values.shape[1]}")
+        raise StepError(Message("aggregate.columns", expected=tree.n_indicators, got=values.shape[1]))
     for m in [method, *(methods or {}).values()]:
         if m not in METHODS + EXTRA_METHODS:
-            raise StepError(f"aggregate: unknown method '{m}' (one of {', '.join(METHODS + EXTRA_METHODS)})")
+            raise StepError(Message("aggregate.unknown_method", method=m, methods=list(METHODS + EXTRA_METHODS)))
     if weights:
         unknown = [c for c in weights if c not in tree.position]
         if unknown:
-            raise StepError(f"aggregate: weights for unknown codes: {', '.join(map(str, unknown))}")
+            raise StepError(Message("aggregate.unknown_weights", codes=unknown))
     out = np.empty((n, len(tree.codes)))
     out[:, : tree.n_indicators] = values
     for plan in tree.levels:
@@ -173,8 +172,7 @@ def aggregate(values: np.ndarray, tree: AggregationTree, method: str = "amean",
                 r = a_hmean(Xm, Wm)
             elif m == "genmean":
                 if p is None or p == 0:
-                    raise StepError("aggregate: the generalised mean needs a non-zero exponent p "
-                                    "(p = 0 is the geometric mean: use gmean)")
+                    raise StepError(Message("aggregate.genmean_p"))
                 r = a_genmean(Xm, Wm, float(p))
             elif m in EXTRA_METHODS:
                 r = _a_extra(m, Xm, Wm)

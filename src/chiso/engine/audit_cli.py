@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import EngineError, StepError
+from .errors import EngineError, Message, StepError
 
 FORMATS = ("csv", "xlsx", "html")
 
@@ -51,10 +51,10 @@ def _run(args: argparse.Namespace) -> int:
     from .io import load
 
     if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
-        raise StepError("--imeta is required unless --idata is a YAML or XLSX file holding both")
+        raise StepError(Message("cli.imeta_required"))
     steps = _read_steps(args.steps, parse_steps) if args.steps else default_steps()
     if not any(n == "aggregate" for n, _ in steps):
-        raise StepError("the steps end without aggregating: add an 'aggregate' step")
+        raise StepError(Message("cli.no_aggregate"))
     framework, data = load(args.idata, args.imeta)
     build = IndexBuild.from_steps(framework, data, steps)
     result = audit(build, method=args.method)
@@ -81,7 +81,7 @@ def _read_steps(path: str, parse_steps) -> list:
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
     except yaml.YAMLError as e:
-        raise StepError(f"{path}: not valid YAML: {e}") from None
+        raise StepError(Message("cli.not_yaml", path=str(path), error=str(e))) from None
     items = doc.get("steps") if isinstance(doc, dict) else doc
     return parse_steps(items, source=str(path))
 

@@ -27,7 +27,7 @@ from .aggregate import METHODS as AGG_METHODS
 from .aggregate import _resolve
 from .build import STEPS, IndexBuild, _indicator_codes, normalise_inputs
 from .dataset import Dataset
-from .errors import StepError
+from .errors import Message, StepError
 from .framework import AggregationTree, Framework
 from .impute import impute as _impute
 from .normalise import normalise as _normalise
@@ -45,7 +45,7 @@ def node_weights(tree: AggregationTree, weights: Mapping[str, float] | None = No
     if weights:
         unknown = [c for c in weights if c not in tree.position]
         if unknown:
-            raise StepError(f"aggregate: weights for unknown codes: {', '.join(map(str, unknown))}")
+            raise StepError(Message("aggregate.unknown_weights", codes=unknown))
         for c, v in weights.items():
             w[tree.position[c]] = float(v)
     return w
@@ -83,17 +83,17 @@ def aggregate_batched(values: np.ndarray, tree: AggregationTree, method: str = "
     if X_in.ndim == 2:
         X_in = X_in[None]
     if X_in.shape[2] != tree.n_indicators:
-        raise StepError(f"aggregate: expected {tree.n_indicators} indicator columns, got {X_in.shape[2]}")
+        raise StepError(Message("aggregate.columns", expected=tree.n_indicators, got=X_in.shape[2]))
     for m in [method, *(methods or {}).values()]:
         if m not in AGG_METHODS:
-            raise StepError(f"aggregate: unknown method '{m}' (one of {', '.join(AGG_METHODS)})")
+            raise StepError(Message("aggregate.unknown_method", method=m, methods=list(AGG_METHODS)))
     nw = node_weights(tree, weights) if node_weights_ is None else np.asarray(node_weights_, dtype=float)
     if nw.ndim == 1:
         nw = nw[None]
     Rv, n, k = X_in.shape
     Rw = nw.shape[0]
     if Rv != Rw and 1 not in (Rv, Rw):
-        raise StepError(f"aggregate: {Rv} data sets but {Rw} weight vectors")
+        raise StepError(Message("aggregate.weight_sets", datasets=Rv, weights=Rw))
     R = max(Rv, Rw)
     agg = np.empty((R, n, len(tree.codes) - k))
     failed = np.zeros(R, dtype=bool)
@@ -141,8 +141,7 @@ def aggregate_batched(values: np.ndarray, tree: AggregationTree, method: str = "
                     r = wsum / _bmm(inv * cw, M)
                 elif m == "genmean":
                     if p is None or p == 0:
-                        raise StepError("aggregate: the generalised mean needs a non-zero exponent p "
-                                        "(p = 0 is the geometric mean: use gmean)")
+                        raise StepError(Message("aggregate.genmean_p"))
                     bad = Xm <= 0 if p < 0 else None
                     P = X0 ** float(p)
                     if miss is not None:
@@ -203,8 +202,7 @@ def run_batched(build: IndexBuild, X: np.ndarray, start: int = 0, stop: int | No
     fw = build.framework
     data = build.dataset(start - 1) if start > 0 else build.raw
     if X.shape[1:] != data.values.shape:
-        raise StepError(f"batch: data sets of shape {X.shape[1:]} do not match the build's "
-                        f"{data.values.shape} (units x columns)")
+        raise StepError(Message("batch.shape", shape=str(X.shape[1:]), expected=str(data.values.shape)))
     for i, (name, params) in enumerate(log, start):
         after = build.datasets[i]
         if name == "screen":
@@ -241,7 +239,7 @@ def run_batched(build: IndexBuild, X: np.ndarray, start: int = 0, stop: int | No
             tree = fw.tree
             missing = [c for c in tree.indicators if c not in data.codes]
             if missing:
-                raise StepError(f"aggregate: indicators not in the data: {', '.join(missing)}")
+                raise StepError(Message("aggregate.not_in_data", codes=missing))
             idx = [data.codes.index(c) for c in tree.indicators]
             agg, bad = aggregate_batched(X[:, :, idx], tree, method=params["method"], weights=params["weights"],
                                          dat_thresh=params["dat_thresh"], p=params["p"],
@@ -255,7 +253,8 @@ def run_batched(build: IndexBuild, X: np.ndarray, start: int = 0, stop: int | No
                 out.append(d.values)
             X = np.stack(out)
         if X.shape[1:] != after.values.shape:  # pragma: no cover - a step changed shape unexpectedly
-            raise StepError(f"batch: step '{name}' gave {X.shape[1:]}, the build {after.values.shape}")
+            raise StepError(Message("batch.step_shape", step=name, shape=str(X.shape[1:]),
+                                    expected=str(after.values.shape)))
         data = after
     return X, data, failed
 

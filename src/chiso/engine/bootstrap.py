@@ -29,7 +29,7 @@ import numpy as np
 
 from .batched import run_batched
 from .build import IndexBuild
-from .errors import FrameworkError, StepError
+from .errors import FrameworkError, Message, StepError
 from .rank import rank_min
 from .uncertainty import _quiet
 
@@ -61,12 +61,11 @@ class RespondentTable:
         unit = np.asarray([str(u) for u in unit], dtype=object)
         values = np.asarray(values, dtype=float)
         if values.ndim != 2 or values.shape != (len(unit), len(items)):
-            raise StepError(f"respondents: values must be (rows x items) = ({len(unit)} x {len(items)}), "
-                            f"got {values.shape}")
+            raise StepError(Message("respondents.shape", rows=len(unit), items=len(items), shape=str(values.shape)))
         if len(set(items)) != len(items):
-            raise StepError("respondents: duplicate item codes")
+            raise StepError(Message("respondents.duplicate_items"))
         if not len(unit):
-            raise StepError("respondents: the table has no rows")
+            raise StepError(Message("respondents.no_rows"))
         first: dict[str, int] = {}
         for u in unit:
             first.setdefault(u, len(first))
@@ -74,7 +73,7 @@ class RespondentTable:
         if stratum is not None:
             s = np.asarray([str(v) for v in stratum], dtype=object)
             if len(s) != len(unit):
-                raise StepError("respondents: one stratum per row")
+                raise StepError(Message("respondents.one_stratum_per_row"))
             s_codes, s_idx = np.unique(s.astype(str), return_inverse=True)
         else:
             s, s_idx = None, np.zeros(len(unit), dtype=np.intp)
@@ -103,16 +102,16 @@ class RespondentTable:
         with open(path, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
         if not rows:
-            raise FrameworkError("empty file", str(path))
+            raise FrameworkError(Message("file.empty_file"), str(path))
         header = [h.strip() for h in rows[0]]
         body = [r for r in rows[1:] if any(c.strip() for c in r)]
         for col in (unit_column, stratum_column):
             if col is not None and col not in header:
-                raise FrameworkError(f"no '{col}' column", str(path))
+                raise FrameworkError(Message("file.no_column", column=col), str(path))
         items = list(items) if items is not None else [h for h in header if h not in (unit_column, stratum_column)]
         missing = [c for c in items if c not in header]
         if missing:
-            raise FrameworkError(f"no column(s) {', '.join(missing)}", str(path))
+            raise FrameworkError(Message("file.no_columns", columns=missing), str(path))
         pos = {h: i for i, h in enumerate(header)}
         values = np.empty((len(body), len(items)))
         problems = []
@@ -125,7 +124,8 @@ class RespondentTable:
                     try:
                         values[i, j] = float(v)
                     except ValueError:
-                        problems.append(f"row {i + 2}, column '{c}': {v!r} is not a number")
+                        problems.append(Message("at", where=Message("where.row_column", row=i + 2, column=c),
+                                                problem=Message("data.not_a_number", value=v)))
                         values[i, j] = np.nan
         if problems:
             raise FrameworkError(problems, str(path))
@@ -254,35 +254,35 @@ def bootstrap(build: IndexBuild, table: RespondentTable, n: int = 1000, seed: in
     percentiles), the median rank, and groups of units whose rank intervals overlap.
     """
     if not 0 < level < 1:
-        raise StepError("bootstrap: level must be between 0 and 1 (0.9 = 90 %)")
+        raise StepError(Message("bootstrap.level"))
     if int(n) < 1:
-        raise StepError("bootstrap: n must be at least 1")
+        raise StepError(Message("bootstrap.n"))
     n = int(n)
     fw = build.framework
     raw = build.raw
     time = raw.time
     if time is not None and np.unique(time[~np.isnan(time)]).size > 1:
-        raise StepError("bootstrap: panel data (several Time points): bootstrap one time point at a time")
+        raise StepError(Message("bootstrap.panel"))
     fn = indicators or unit_means
     codes = tuple(codes) if codes is not None else (table.items if indicators is None else None)
     if codes is None:
-        raise StepError("bootstrap: name the indicator codes the indicators function returns ('codes')")
+        raise StepError(Message("bootstrap.codes"))
     bad = [c for c in codes if c not in raw.codes]
     if bad:
-        raise StepError(f"bootstrap: not indicators of the build's data: {', '.join(bad)}")
+        raise StepError(Message("bootstrap.not_indicators", codes=bad))
     where = {u: i for i, u in enumerate(raw.units)}
     unknown = [u for u in table.units if u not in where]
     if unknown:
-        raise StepError(f"bootstrap: respondents rate units that are not in the data: {', '.join(unknown[:10])}"
-                        + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""))
+        raise StepError(Message("bootstrap.unknown_units", units=unknown[:10],
+                                more=Message("bootstrap.more", count=len(unknown) - 10) if len(unknown) > 10 else ""))
     rows_in_raw = np.array([where[u] for u in table.units], dtype=np.intp)
     cols_in_raw = np.array([raw.codes.index(c) for c in codes], dtype=np.intp)
 
     def indicators_of(V: np.ndarray) -> np.ndarray:
         Y = np.asarray(fn(V, table), dtype=float)
         if Y.shape != (V.shape[0], len(table.units), len(codes)):
-            raise StepError(f"bootstrap: the indicators function returned {Y.shape}, expected "
-                            f"{(V.shape[0], len(table.units), len(codes))} (replications, units, codes)")
+            raise StepError(Message("bootstrap.returned_shape", shape=str(Y.shape),
+                                    expected=str((V.shape[0], len(table.units), len(codes)))))
         return Y
 
     base = raw.values.copy()
@@ -291,7 +291,7 @@ def bootstrap(build: IndexBuild, table: RespondentTable, n: int = 1000, seed: in
     res = nominal.results()
     target = target or res.rank_code
     if target not in res.codes:
-        raise StepError(f"bootstrap: target '{target}' is not an aggregate this build computes")
+        raise StepError(Message("bootstrap.target", target=target))
     col = nominal.data.codes.index(target)
     score = nominal.data.values[:, col]
     rank = res.rank if target == res.rank_code else rank_min(score)

@@ -11,7 +11,7 @@ import numpy as np
 from .aggregate import aggregate as _aggregate
 from .dataset import Dataset
 from .denominate import denominate as _denominate
-from .errors import StepError
+from .errors import Message, StepError
 from .framework import Framework
 from .impute import impute as _impute
 from .normalise import normalise as _normalise
@@ -64,10 +64,10 @@ def step_denominate(fw: Framework, data: Dataset, denominators=None, scale_facto
                 mapping.pop(c, None)
     if not mapping:
         return data, {}
-    problems = [f"'{c}'" for c in mapping if c not in data.codes]
-    problems += [f"denominator '{d}'" for d in set(mapping.values()) if d not in data.meta]
+    problems = [Message("denominate.indicator", code=c) for c in mapping if c not in data.codes]
+    problems += [Message("denominate.denominator", code=d) for d in set(mapping.values()) if d not in data.meta]
     if problems:
-        raise StepError(f"denominate: not in the data: {', '.join(problems)}")
+        raise StepError(Message("denominate.not_in_data", missing=problems))
     cols = [data.codes.index(c) for c in mapping]
     D = np.column_stack([np.asarray(data.meta[d], dtype=float) for d in mapping.values()])
     sf = np.array([float((scale_factors or {}).get(c, 1.0)) for c in mapping])
@@ -80,9 +80,9 @@ def step_impute(fw: Framework, data: Dataset, method="mean", group=None, max_tim
     groups = None
     if method in ("mean_group", "median_group"):
         if group is None:
-            raise StepError(f"impute {method}: name the group column with 'group'")
+            raise StepError(Message("impute.name_group", method=method))
         if group not in data.meta:
-            raise StepError(f"impute: group column '{group}' is not in the data")
+            raise StepError(Message("impute.group_not_in_data", group=group))
         groups = data.meta[group]
     before = np.isnan(data.values)
     values = _impute(data.values, method, groups=groups, units=data.units, time=data.time,
@@ -152,7 +152,7 @@ def step_aggregate(fw: Framework, data: Dataset, method="amean", methods=None, w
     present = set(data.codes)
     missing = [c for c in tree.indicators if c not in present] if data.codes != tree.indicators else []
     if missing:
-        raise StepError(f"aggregate: indicators not in the data: {', '.join(missing)}")
+        raise StepError(Message("aggregate.not_in_data", codes=missing))
     X = data.columns(tree.indicators)
     kwargs = dict(method=method, weights=weights, dat_thresh=dat_thresh, p=p, scale=float(scale), methods=methods)
     if X.size <= CHUNK_CELLS:
@@ -172,7 +172,7 @@ def step_aggregate(fw: Framework, data: Dataset, method="amean", methods=None, w
 
 def step_points(fw: Framework, data: Dataset, bonus=None, penalty=None, output="percent") -> tuple[Dataset, Any]:
     if output not in ("percent", "points"):
-        raise StepError("points: output must be 'percent' or 'points'")
+        raise StepError(Message("points.output"))
     tree = fw.tree
     X = data.columns(tree.indicators)
     applicable = None
@@ -185,11 +185,11 @@ def step_points(fw: Framework, data: Dataset, bonus=None, penalty=None, output="
         for node, v in (spec or {}).items():
             if isinstance(v, str):
                 if v not in data.meta:
-                    raise StepError(f"points: bonus/penalty column '{v}' is not in the data")
+                    raise StepError(Message("points.column_not_in_data", column=v))
                 try:
                     v = np.array([float(x) if x not in (None, "") else 0.0 for x in data.meta[v]])
                 except ValueError:
-                    raise StepError(f"points: column '{v}' holds values that are not numbers") from None
+                    raise StepError(Message("points.column_not_numbers", column=v)) from None
             out[node] = v
         return out
 
@@ -230,7 +230,7 @@ def resolve_params(step: str, params: Mapping[str, Any] | None) -> dict[str, Any
     """Defaults merged with `params`; unknown names are an error. For normalise only the
     parameters the chosen method reads are kept, so the log shows what took effect."""
     if step not in STEPS:
-        raise StepError(f"unknown step '{step}' (one of {', '.join(STEPS)})")
+        raise StepError(Message("steps.unknown_step", step=step, steps=list(STEPS)))
     aliases = _PARAM_ALIASES.get(step, {})
     params = {aliases.get(k, k): v for k, v in (params or {}).items()}
     if "method" in params:
@@ -244,8 +244,7 @@ def resolve_params(step: str, params: Mapping[str, Any] | None) -> dict[str, Any
     defaults = STEP_DEFAULTS[step]
     unknown = [k for k in params if k not in defaults]
     if unknown:
-        raise StepError(f"{step}: unknown parameter(s) {', '.join(map(str, unknown))} "
-                        f"(known: {', '.join(defaults)})")
+        raise StepError(Message("steps.unknown_parameters", step=step, unknown=unknown, known=list(defaults)))
     out = {**defaults, **params}
     if step == "normalise":
         keep = ("method", "overrides", *_NORMALISE_KEYS.get(out["method"], ()))
@@ -282,7 +281,7 @@ class IndexBuild:
         """`keep="last"` (one-shot use, e.g. the command line): only the latest data set is kept, so
         memory holds two data sets at most; the log is kept, replay is not possible."""
         if keep not in ("all", "last"):
-            raise StepError("IndexBuild: keep must be 'all' or 'last'")
+            raise StepError(Message("build.keep_invalid"))
         self.framework = framework
         self.raw = data
         self.keep = keep
@@ -342,13 +341,13 @@ class IndexBuild:
     def dataset(self, step: str | int) -> Dataset:
         """The data after the (last) step of that name, or after log entry `step` (an index)."""
         if self.keep == "last":
-            raise StepError("this build kept only its last data set (keep='last')")
+            raise StepError(Message("build.kept_last"))
         if isinstance(step, int):
             return self.datasets[step]
         for name, data in zip(reversed([s for s, _ in self.log]), reversed(self.datasets)):
             if name == step:
                 return data
-        raise StepError(f"no step '{step}' in this build")
+        raise StepError(Message("build.no_step", step=step))
 
     def get(self, path: Sequence[Any]) -> Any:
         """A logged parameter by path: (step name or log index, key, sub-key...)."""
@@ -363,7 +362,7 @@ class IndexBuild:
         data = self.data
         aggs = [c for c in self.framework.tree.aggregates if c in data.codes]
         if not aggs:
-            raise StepError("no aggregates computed yet: run aggregate (or points) first")
+            raise StepError(Message("build.no_aggregates"))
         scores = data.columns(aggs)
         top = next((c for c in self.framework.top if c in aggs), aggs[-1])
         score = scores[:, aggs.index(top)]
@@ -383,11 +382,11 @@ class IndexBuild:
         build.replay({("normalise", "method"): "zscore", ("aggregate", "weights", "Conn"): 2})
         """
         if self.raw is None:
-            raise StepError("this build kept only its last data set (keep='last'): it cannot be replayed")
+            raise StepError(Message("build.cannot_replay"))
         steps = [(name, copy.deepcopy(params)) for name, params in self.log]
         for path, value in (changes or {}).items():
             if not isinstance(path, tuple) or len(path) < 2:
-                raise StepError(f"replay: a change is addressed by (step, parameter, ...), not {path!r}")
+                raise StepError(Message("build.replay_path", path=path))
             hit = self._entries(path[0], steps)
             for _, params in hit:
                 target = params
@@ -404,10 +403,10 @@ class IndexBuild:
             try:
                 return [steps[key]]
             except IndexError:
-                raise StepError(f"no log entry {key}: the build has {len(steps)} steps") from None
+                raise StepError(Message("build.no_log_entry", index=key, count=len(steps))) from None
         hit = [s for s in steps if s[0] == key]
         if not hit:
-            raise StepError(f"no step '{key}' in this build (steps: {', '.join(s for s, _ in steps)})")
+            raise StepError(Message("build.no_step_named", step=key, steps=[s for s, _ in steps]))
         return hit
 
 
@@ -417,7 +416,7 @@ def parse_steps(items: Any, source: str = "steps") -> list[tuple[str, dict[str, 
     Names and parameters are checked now, before any data is read.
     """
     if not isinstance(items, list) or not items:
-        raise StepError(f"{source}: expected 'steps:' followed by a list of steps")
+        raise StepError(Message("steps.not_a_list", source=source))
     steps = []
     for i, item in enumerate(items, 1):
         if isinstance(item, str):
@@ -426,13 +425,13 @@ def parse_steps(items: Any, source: str = "steps") -> list[tuple[str, dict[str, 
             name, params = next(iter(item.items()))
             params = params or {}
         else:
-            raise StepError(f"{source}: step {i} must be a step name or a mapping {{name: {{parameters}}}}")
+            raise StepError(Message("steps.item_not_step", source=source, index=i))
         if not isinstance(params, dict):
-            raise StepError(f"{source}: step {i} ({name}): parameters must be a mapping")
+            raise StepError(Message("steps.params_not_mapping", source=source, index=i, step=name))
         try:
             resolve_params(str(name), params)
         except StepError as e:
-            raise StepError(f"{source}: step {i}: {e}") from None
+            raise StepError(Message("steps.in_step", source=source, index=i, error=e.message)) from None
         steps.append((str(name), params))
     return steps
 
@@ -452,7 +451,7 @@ def _indicator_codes(fw: Framework, data: Dataset) -> tuple[str, ...]:
 def _unit_position(data: Dataset, unit: str) -> int:
     where = np.flatnonzero(data.units == unit)
     if not where.size:
-        raise StepError(f"normalise dist2ref: reference unit '{unit}' is not in the data")
+        raise StepError(Message("normalise.ref_not_in_data", unit=unit))
     return int(where[0])
 
 
@@ -471,7 +470,7 @@ def _per_column(fw: Framework, codes: Sequence[str], given: Mapping[str, float] 
     if isinstance(given, Mapping):
         unknown = [c for c in given if c not in codes]
         if unknown:
-            raise StepError(f"normalise: {attr} for unknown indicators: {', '.join(unknown)}")
+            raise StepError(Message("normalise.attr_unknown_indicators", attribute=attr, codes=unknown))
         for c, v in given.items():
             vals[codes.index(c)] = float(v)
     elif given is not None:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .errors import EngineError, StepError
+from .errors import EngineError, Message, StepError
 
 if TYPE_CHECKING:
     from .build import IndexBuild
@@ -36,21 +36,21 @@ def parse_normalise(spec: str) -> dict[str, Any]:
         if not arg:
             return {"method": method}
         if len(nums) != 2:
-            raise StepError(f"--normalise {spec}: {method} takes two numbers, e.g. {method}:0,100")
+            raise StepError(Message("cli.normalise_two_numbers", spec=spec, method=method))
         return {"method": method, key: nums}
     if method == "dist2ref":
         if not arg:
-            raise StepError("--normalise dist2ref needs a reference unit code, e.g. dist2ref:DEU")
+            raise StepError(Message("cli.dist2ref_unit"))
         return {"method": method, "ref": arg}
     if method == "goalposts":
         if len(nums) > 1:
-            raise StepError(f"--normalise {spec}: goalposts takes at most a scale, e.g. goalposts:100")
+            raise StepError(Message("cli.goalposts_scale", spec=spec))
         return {"method": method, **({"scale": nums[0]} if nums else {})}
     if method in ("none", "rank", "prank", "borda", "dist2max", "fracmax", "dist2targ"):
         if arg:
-            raise StepError(f"--normalise {spec}: {method} takes no arguments")
+            raise StepError(Message("cli.normalise_no_arguments", spec=spec, method=method))
         return {"method": method}
-    raise StepError(f"--normalise {spec}: unknown method (use {NORMALISE_HELP})")
+    raise StepError(Message("cli.normalise_unknown", spec=spec, methods=NORMALISE_HELP))
 
 
 def parse_aggregate(spec: str) -> dict[str, Any]:
@@ -61,22 +61,22 @@ def parse_aggregate(spec: str) -> dict[str, Any]:
     nums = _numbers(arg, spec) if arg else []
     if method in ("amean", "gmean", "hmean"):
         if arg:
-            raise StepError(f"--aggregate {spec}: {method} takes no arguments")
+            raise StepError(Message("cli.aggregate_no_arguments", spec=spec, method=method))
         return {"method": method}
     if method == "genmean":
         if len(nums) != 1:
-            raise StepError(f"--aggregate {spec}: genmean needs its exponent, e.g. genmean:2")
+            raise StepError(Message("cli.genmean_exponent", spec=spec))
         return {"method": method, "p": nums[0]}
     if method == "sum":
         return {"method": method, **({"scale": nums[0]} if nums else {})}
-    raise StepError(f"--aggregate {spec}: unknown method (use {AGGREGATE_HELP})")
+    raise StepError(Message("cli.aggregate_unknown", spec=spec, methods=AGGREGATE_HELP))
 
 
 def _numbers(arg: str, spec: str) -> list[float]:
     try:
         return [float(x) for x in arg.split(",")]
     except ValueError:
-        raise StepError(f"'{spec}': expected numbers after ':'") from None
+        raise StepError(Message("cli.numbers", spec=spec)) from None
 
 
 def read_steps(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
@@ -89,7 +89,7 @@ def read_steps(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
     except yaml.YAMLError as e:
-        raise StepError(f"{path}: not valid YAML: {e}") from None
+        raise StepError(Message("cli.not_yaml", path=str(path), error=str(e))) from None
     items = doc.get("steps") if isinstance(doc, dict) else doc
     return parse_steps(items, source=str(path))
 
@@ -108,7 +108,7 @@ def _load(args: argparse.Namespace):
     from .io import load
 
     if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
-        raise StepError("--imeta is required unless --idata is a YAML or XLSX file holding both")
+        raise StepError(Message("cli.imeta_required"))
     return load(args.idata, args.imeta)
 
 
@@ -122,7 +122,7 @@ def cmd_index_compute(args: argparse.Namespace) -> int:
     if args.aggregate:
         _set_step(steps, "aggregate", parse_aggregate(args.aggregate))
     if not any(n in ("aggregate", "points") for n, _ in steps):
-        raise StepError("the steps end without aggregating: add an 'aggregate' step")
+        raise StepError(Message("cli.no_aggregate"))
     # Only the build holds the data (nothing here keeps a reference), and only its latest data
     # set: two copies at most in memory.
     build = IndexBuild(*_load(args), keep="last")
@@ -154,10 +154,9 @@ def _analysis_inputs(args: argparse.Namespace):
 
     shortcuts = args.weights_noise is not None or args.normalise_alternatives or args.aggregate_alternatives
     if args.spec and shortcuts:
-        raise StepError("give either --spec or --weights-noise/--normalise-alternatives/--aggregate-alternatives, "
-                        "not both")
+        raise StepError(Message("cli.spec_or_alternatives"))
     if args.weights_levels and args.weights_noise is None:
-        raise StepError("--weights-levels needs --weights-noise")
+        raise StepError(Message("cli.levels_need_noise"))
     if args.spec:
         spec = read_spec(args.spec)
     elif shortcuts:
@@ -172,11 +171,10 @@ def _analysis_inputs(args: argparse.Namespace):
                                                    [parse_aggregate(a) for a in args.aggregate_alternatives]))
         spec = Spec(assumptions=assumptions)
     else:
-        raise StepError("nothing is uncertain: give --spec SPEC.yaml, or --weights-noise, "
-                        "--normalise-alternatives, --aggregate-alternatives")
+        raise StepError(Message("cli.nothing_uncertain"))
     steps = read_steps(args.steps) if args.steps else (spec.steps or default_steps())
     if not any(n in ("aggregate", "points") for n, _ in steps):
-        raise StepError("the steps end without aggregating: add an 'aggregate' step")
+        raise StepError(Message("cli.no_aggregate"))
     framework, data = _load(args)
     build = IndexBuild.from_steps(framework, data, steps)
     return build, spec
@@ -281,7 +279,7 @@ def _add_audit(sub, wanted: bool) -> None:
             module = None
 
             def unavailable(args: argparse.Namespace) -> int:
-                raise StepError(f"the audit sub-command is unavailable ({reason})")
+                raise StepError(Message("cli.audit_unavailable", reason=reason))
 
             audit.set_defaults(func=unavailable)
     if module is None:

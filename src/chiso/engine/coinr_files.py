@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import Dataset
-from .errors import FrameworkError
+from .errors import FrameworkError, Message
 from .framework import Framework
 
 
@@ -63,7 +63,7 @@ def read_coinr6_workbook(path: str | Path) -> tuple[Framework, Dataset, list[str
                 rows = [list(r) for r in ws.iter_rows(values_only=True)]
                 rows = [r for r in rows if any(v not in (None, "") for v in r)]
                 return [str(h).strip() if h is not None else "" for h in rows[0]], rows[1:]
-        raise FrameworkError(f"no sheet '{name}': is this a COINr < 1.0 workbook?", str(path))
+        raise FrameworkError(Message("file.no_coinr6_sheet", sheet=name), str(path))
 
     ih, irows = sheet("IndMeta")
     ah, arows = sheet("AggMeta")

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .errors import FrameworkError
+from .errors import FrameworkError, Message, at, where_row
 from .framework import MISSING_TEXT, Framework
 
 NOT_APPLICABLE_TEXT = ("N/A",)
@@ -168,7 +168,8 @@ class ColumnPlan:
         problems = list(self.problems)
         order = {c: i for i, c in enumerate(self.number_columns)}
         for i, c, v in sorted(bad, key=lambda b: (order[b[1]], b[0])):
-            problems.append(f"row {first_row + i}, column '{c}': {v!r} is not a number")
+            problems.append(Message("at", where=Message("where.row_column", row=first_row + i, column=c),
+                                    problem=Message("data.not_a_number", value=v)))
         if "uCode" in texts:
             units = np.array(texts["uCode"], dtype=object) if n else np.empty(0, dtype=object)
         else:
@@ -183,15 +184,16 @@ class ColumnPlan:
             else:
                 meta[c] = np.array(texts[c], dtype=object) if n else np.empty(0, dtype=object)
         for i in np.flatnonzero(units == None).tolist():  # noqa: E711 - elementwise
-            problems.append(f"row {first_row + i}: missing uCode")
+            problems.append(at(where_row(first_row + i), "data.missing_ucode"))
         keys = list(zip(units.tolist(), meta["Time"].tolist())) if "Time" in meta else units.tolist()
         if len(set(keys)) < len(keys):
             seen: dict[Any, int] = {}
             for i, key in enumerate(keys):
                 if key in seen:
-                    what = f"unit '{key[0]}' at Time {_fmt_time(key[1])}" if isinstance(key, tuple) \
-                        else f"uCode '{key}'"
-                    problems.append(f"row {first_row + i}: duplicate {what} (first at row {first_row + seen[key]})")
+                    first = first_row + seen[key]
+                    problems.append(at(where_row(first_row + i), "data.duplicate_unit_time", unit=key[0],
+                                       time=_fmt_time(key[1]), first=first) if isinstance(key, tuple)
+                                    else at(where_row(first_row + i), "data.duplicate_unit", unit=key, first=first))
                 else:
                     seen[key] = i
         if problems:

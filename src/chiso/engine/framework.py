@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .errors import FrameworkError
+from .errors import FrameworkError, Message, at, where_row
 
 NODE_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
 _TYPE_BY_LOWER = {t.lower(): t for t in NODE_TYPES}
@@ -241,7 +241,7 @@ class Framework:
         problems: list[str] = []
         rows = list(rows)
         if rows and not any(_key_attr(k) == "code" for r in rows for k in r):
-            raise FrameworkError("no 'iCode' column: is this a framework (iMeta) file?", source)
+            raise FrameworkError(Message("framework.no_icode_column"), source)
         has_type = any(_key_attr(k) == "type" for r in rows for k in r)
         for i, raw in enumerate(rows):
             row_no = first_row + i
@@ -278,45 +278,45 @@ class Framework:
         seen: dict[str, Node] = {}
         for n in self.nodes:
             if n.code in seen:
-                out.append(f"{_where(n)}: duplicate code '{n.code}' (first at {_where(seen[n.code])})")
+                out.append(at(_where(n), "framework.duplicate_code", code=n.code, first=_where(seen[n.code])))
             else:
                 seen[n.code] = n
         tree_nodes = [n for n in self.nodes if n.type in ("Indicator", "Aggregate")]
         if not any(n.type == "Indicator" for n in tree_nodes):
-            out.append("the framework has no indicators")
+            out.append(Message("framework.no_indicators"))
         has_children = {n.parent for n in tree_nodes if n.parent}
         levels = [n.level for n in tree_nodes if n.level is not None]
         top = max(levels) if levels else None
         for n in tree_nodes:
             if n.level is None:
-                out.append(f"{_where(n)}: '{n.code}' has no Level")
+                out.append(at(_where(n), "framework.no_level", code=n.code))
             elif n.type == "Indicator" and n.level != 1:
-                out.append(f"{_where(n)}: indicator '{n.code}' must be at Level 1, not {n.level}")
+                out.append(at(_where(n), "framework.indicator_level", code=n.code, level=n.level))
             elif n.type == "Aggregate" and n.level < 2:
-                out.append(f"{_where(n)}: aggregate '{n.code}' must be at Level 2 or above, not {n.level}")
+                out.append(at(_where(n), "framework.aggregate_level", code=n.code, level=n.level))
             if n.parent is None:
                 if n.level is not None and top is not None and n.level < top:
-                    out.append(f"{_where(n)}: '{n.code}' (Level {n.level}) has no parent (orphan)")
+                    out.append(at(_where(n), "framework.orphan", code=n.code, level=n.level))
             else:
                 p = seen.get(n.parent)
                 if p is None:
-                    out.append(f"{_where(n)}: unknown parent '{n.parent}' of '{n.code}'")
+                    out.append(at(_where(n), "framework.unknown_parent", parent=n.parent, code=n.code))
                 elif p.type != "Aggregate":
-                    out.append(f"{_where(n)}: parent '{n.parent}' of '{n.code}' is a {p.type}, not an Aggregate")
+                    out.append(at(_where(n), "framework.parent_not_aggregate", parent=n.parent, code=n.code,
+                                  type=p.type))
                 elif n.level is not None and p.level is not None and p.level <= n.level:
-                    out.append(f"{_where(n)}: parent '{p.code}' (Level {p.level}) of '{n.code}' "
-                               f"must be at a higher level than Level {n.level}")
+                    out.append(at(_where(n), "framework.parent_level", parent=p.code, parent_level=p.level,
+                                  code=n.code, level=n.level))
             if n.type == "Aggregate" and n.code not in has_children:
-                out.append(f"{_where(n)}: aggregate '{n.code}' has no children")
+                out.append(at(_where(n), "framework.no_children", code=n.code))
         out.extend(_cycles(tree_nodes, seen))
         for n in self.nodes:
             if n.type != "Indicator" and n.parent is not None and n.type not in ("Aggregate",):
-                out.append(f"{_where(n)}: {n.type} row '{n.code}' cannot have a parent")
+                out.append(at(_where(n), "framework.row_cannot_have_parent", type=n.type, code=n.code))
             if n.denominator is not None:
                 d = seen.get(n.denominator)
                 if d is None or d.type != "Denominator":
-                    out.append(f"{_where(n)}: denominator '{n.denominator}' of '{n.code}' "
-                               f"is not a Denominator row")
+                    out.append(at(_where(n), "framework.not_a_denominator", denominator=n.denominator, code=n.code))
         return out
 
     def data_problems(self, columns: Sequence[str]) -> list[str]:
@@ -325,19 +325,21 @@ class Framework:
         position = {c: i + 1 for i, c in enumerate(columns)}
         for n in self.nodes:
             if n.type in ("Indicator", "Group", "Denominator", "Other") and n.code not in position:
-                what = "indicator" if n.type == "Indicator" else f"{n.type.lower()} column"
-                where = f" (iMeta row {n.row})" if n.row is not None else ""
-                out.append(f"{what} '{n.code}'{where} has no data column")
+                where = Message("data.imeta_row", row=n.row) if n.row is not None else ""
+                if n.type == "Indicator":
+                    out.append(Message("data.indicator_no_column", code=n.code, row=where))
+                else:
+                    out.append(Message("data.other_no_column", type=n.type.lower(), code=n.code, row=where))
         for c, i in position.items():
             n = self._by_code.get(c)
             if c in UNIT_COLUMNS:
                 continue
             if n is None:
-                out.append(f"column {i} '{c}': no indicator (or other iMeta row) with this code")
+                out.append(Message("data.unknown_column", position=i, column=c))
             elif n.type == "Aggregate":
-                out.append(f"column {i} '{c}' is an aggregate: aggregates are computed, not read")
+                out.append(Message("data.aggregate_column", position=i, column=c))
         if "uCode" not in position:
-            out.append("no 'uCode' column (unit codes)")
+            out.append(Message("data.no_ucode_column"))
         return out
 
     # ------------------------------------------------------------------ queries
@@ -406,8 +408,8 @@ class Framework:
 
 
 # ---------------------------------------------------------------------- helpers
-def _where(n: Node) -> str:
-    return f"row {n.row}" if n.row is not None else f"'{n.code}'"
+def _where(n: Node) -> Message:
+    return where_row(n.row) if n.row is not None else Message("where.code", code=n.code)
 
 
 def _key_attr(key: Any) -> str | None:
@@ -449,12 +451,12 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
                 extra[str(key)] = value
         else:
             values[attr] = value
-    where = f"row {row_no}"
+    where = where_row(row_no)
     code = _text(values.get("code"))
     if code is None:
         if all(_is_missing(v) for v in raw.values()):
             return None, []  # blank line
-        return None, [f"{where}: missing iCode"]
+        return None, [at(where, "framework.missing_icode")]
     kwargs: dict[str, Any] = {"code": code, "row": row_no, "extra": extra}
 
     level = None
@@ -465,19 +467,19 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
                 raise ValueError
             level = int(lv)
         except ValueError:
-            problems.append(f"{where}: Level of '{code}' is not a whole number: {values['level']!r}")
+            problems.append(at(where, "framework.level_not_whole", code=code, value=values["level"]))
     kwargs["level"] = level
 
     type_ = _text(values.get("type"))
     if type_ is None:
         if has_type:
-            problems.append(f"{where}: missing Type for '{code}'")
+            problems.append(at(where, "framework.missing_type", code=code))
             type_ = "Indicator"
         else:
             type_ = "Aggregate" if (level or 1) > 1 else "Indicator"
     match = _TYPE_BY_LOWER.get(type_.lower())
     if match is None:
-        problems.append(f"{where}: unknown Type '{type_}' for '{code}' (expected one of {', '.join(NODE_TYPES)})")
+        problems.append(at(where, "framework.unknown_type", type=type_, code=code, types=list(NODE_TYPES)))
         type_ = "Other"
     else:
         type_ = match
@@ -493,13 +495,13 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
         try:
             w = _number(values["weight"])
             if w is None:
-                problems.append(f"{where}: Weight of '{code}' is missing")
+                problems.append(at(where, "framework.weight_missing", code=code))
             elif not math.isfinite(w):
                 raise ValueError
             else:
                 kwargs["weight"] = w
         except ValueError:
-            problems.append(f"{where}: Weight of '{code}' is not a number: {values['weight']!r}")
+            problems.append(at(where, "framework.weight_not_number", code=code, value=values["weight"]))
     if "direction" in values and in_tree and not _is_missing(values["direction"]):
         try:
             d = _number(values["direction"])
@@ -507,7 +509,7 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
                 raise ValueError
             kwargs["direction"] = int(d)
         except ValueError:
-            problems.append(f"{where}: Direction of '{code}' must be 1 or -1, not {values['direction']!r}")
+            problems.append(at(where, "framework.direction_invalid", code=code, value=values["direction"]))
     for attr, label in (("target", "Target"), ("max_points", "max_points"),
                         ("lower", "goalpost_lower"), ("upper", "goalpost_upper")):
         if attr in values:
@@ -516,13 +518,12 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
                 if v is not None:
                     kwargs[attr] = v
             except ValueError:
-                problems.append(f"{where}: {label} of '{code}' is not a number: {values[attr]!r}")
+                problems.append(at(where, "framework.value_not_number", label=label, code=code, value=values[attr]))
     if "bands" in values:
         try:
             kwargs["bands"] = parse_bands(values["bands"])
         except (ValueError, KeyError, TypeError, IndexError):
-            problems.append(f"{where}: Bands of '{code}' cannot be read: {values['bands']!r} "
-                            f"(write e.g. 'A>=90; B>=80; C')")
+            problems.append(at(where, "framework.bands_unreadable", code=code, value=values["bands"]))
     return Node(**kwargs), problems
 
 
@@ -535,7 +536,7 @@ def _cycles(tree_nodes: Sequence[Node], by_code: Mapping[str, Node]) -> list[str
         while code is not None and code in by_code and state.get(code) != 2:
             if state.get(code) == 1:
                 cycle = path[path.index(code):] + [code]
-                out.append(f"{_where(by_code[code])}: cycle in parents: {' -> '.join(cycle)}")
+                out.append(at(_where(by_code[code]), "framework.cycle", cycle=" -> ".join(cycle)))
                 break
             state[code] = 1
             path.append(code)

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from .errors import StepError
+from .errors import Message, StepError
 from .normalise import col_mean
 
 METHODS = ("mean", "median", "mean_group", "median_group", "panel", "none")
@@ -19,7 +19,7 @@ def _all_missing_check(X: np.ndarray, codes: Sequence[str] | None) -> None:
     empty = np.isnan(X).all(axis=0)
     if empty.any() and X.shape[0]:
         names = [codes[j] if codes else f"column {j + 1}" for j in np.flatnonzero(empty)]
-        raise StepError(f"impute: no data at all for {', '.join(names)}: cannot impute")
+        raise StepError(Message("impute.no_data", codes=names))
 
 
 def impute_mean(X: np.ndarray) -> np.ndarray:
@@ -68,7 +68,7 @@ def impute_group(X: np.ndarray, groups: Sequence, stat: str = "mean") -> np.ndar
                     warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN group column
                     fill[rows] = np.nanmedian(X[rows], axis=0)
     else:
-        raise StepError(f"impute: unknown group statistic '{stat}'")
+        raise StepError(Message("impute.unknown_statistic", statistic=stat))
     fill[~has_group] = np.nan
     return np.where(missing, fill, X)
 
@@ -81,7 +81,7 @@ def impute_panel(X: np.ndarray, units: Sequence, time: Sequence[float], max_time
     units = np.asarray(units, dtype=object)
     years = np.unique(time)
     if years.size < 2:
-        raise StepError("impute panel: needs data for at least two time points (a Time column)")
+        raise StepError(Message("impute.panel_two_times"))
     t_idx = np.searchsorted(years, time)
     # Sort rows by unit, then time, and forward-fill the last valid row within each unit.
     unit_codes, unit_idx = np.unique(units.astype(str), return_inverse=True)
@@ -111,13 +111,13 @@ def impute(X: np.ndarray, method: str = "mean", groups: Sequence | None = None,
            max_time: int | None = None, codes: Sequence[str] | None = None) -> np.ndarray:
     """Impute missing values of X (units x indicators) with one of METHODS."""
     if method not in METHODS:
-        raise StepError(f"impute: unknown method '{method}' (one of {', '.join(METHODS)})")
+        raise StepError(Message("impute.unknown_method", method=method, methods=list(METHODS)))
     X = np.asarray(X, dtype=float)
     if method == "none" or not np.isnan(X).any():
         return X
     if method == "panel":
         if units is None or time is None:
-            raise StepError("impute panel: needs unit codes and a Time column")
+            raise StepError(Message("impute.panel_needs_units_time"))
         return impute_panel(X, units, time, max_time)
     _all_missing_check(X, codes)
     if method == "mean":
@@ -125,5 +125,5 @@ def impute(X: np.ndarray, method: str = "mean", groups: Sequence | None = None,
     if method == "median":
         return impute_median(X)
     if groups is None:
-        raise StepError(f"impute {method}: needs a group column ('group')")
+        raise StepError(Message("impute.needs_group", method=method))
     return impute_group(X, groups, "mean" if method == "mean_group" else "median")

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .dataset import Dataset
-from .errors import FrameworkError
+from .errors import FrameworkError, Message
 from .framework import Framework
 
 META_SHEETS = ("imeta", "framework", "meta")
@@ -46,12 +46,12 @@ def _read_csv(path: str | Path) -> tuple[list[str], list[list[str]]]:
             reader = csv.reader(f)
             header = next(reader, None)
             if header is None:
-                raise FrameworkError("the file is empty", str(path))
+                raise FrameworkError(Message("file.empty"), str(path))
             return [h.strip() for h in header], [row for row in reader]
     except UnicodeDecodeError as e:
-        raise FrameworkError(f"not UTF-8 text ({e.reason} at byte {e.start})", str(path)) from None
+        raise FrameworkError(Message("file.not_utf8", reason=e.reason, byte=e.start), str(path)) from None
     except csv.Error as e:
-        raise FrameworkError(f"not a readable CSV file: {e}", str(path)) from None
+        raise FrameworkError(Message("file.not_csv", error=str(e)), str(path)) from None
 
 
 def _write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -99,7 +99,7 @@ def _load_yaml(path: str | Path) -> Any:
         with open(path, encoding="utf-8") as f:
             return yaml.safe_load(f)
     except yaml.YAMLError as e:
-        raise FrameworkError(f"not valid YAML: {e}", str(path)) from None
+        raise FrameworkError(Message("file.not_yaml", error=str(e)), str(path)) from None
 
 
 def read_yaml(path: str | Path) -> tuple[Framework, Dataset | None]:
@@ -108,14 +108,14 @@ def read_yaml(path: str | Path) -> tuple[Framework, Dataset | None]:
     if isinstance(doc, list):
         doc = {"iMeta": doc}
     if not isinstance(doc, dict) or not isinstance(doc.get("iMeta", doc.get("framework")), list):
-        raise FrameworkError("expected a mapping with an 'iMeta' list of nodes", str(path))
+        raise FrameworkError(Message("file.yaml_no_imeta"), str(path))
     meta_rows = doc.get("iMeta", doc.get("framework"))
     framework = Framework.from_rows(meta_rows, source=str(path), first_row=1)
     data_rows = doc.get("iData", doc.get("data"))
     data = None
     if data_rows is not None:
         if not isinstance(data_rows, list) or not all(isinstance(r, dict) for r in data_rows):
-            raise FrameworkError("'iData' must be a list of mappings, one per unit", str(path))
+            raise FrameworkError(Message("file.yaml_idata_not_list"), str(path))
         columns: list[str] = []
         for r in data_rows:
             columns.extend(str(k) for k in r if str(k) not in columns)
@@ -154,7 +154,7 @@ def _open_workbook(path: str | Path):
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
         if isinstance(e, FileNotFoundError):
             raise
-        raise FrameworkError(f"not a readable XLSX workbook: {e}", str(path)) from None
+        raise FrameworkError(Message("file.not_xlsx", error=str(e)), str(path)) from None
 
 
 def _sheet(wb, names: Sequence[str]):
@@ -180,7 +180,7 @@ def read_xlsx(path: str | Path) -> tuple[Framework, Dataset | None]:
     try:
         ws = _sheet(wb, META_SHEETS)
         if ws is None:
-            raise FrameworkError("no sheet named 'iMeta' (the framework tree)", str(path))
+            raise FrameworkError(Message("file.no_imeta_sheet"), str(path))
         header, rows = _sheet_rows(ws)
         framework = Framework.from_rows([dict(zip(header, r)) for r in rows],
                                         source=f"{path} [{ws.title}]", first_row=2)
@@ -228,7 +228,7 @@ def read_data(path: str | Path, framework: Framework) -> Dataset:
         reader = read_yaml if suffix != ".xlsx" else read_xlsx
         fw_in_file, data = reader(path)
         if data is None:
-            raise FrameworkError("no iData (unit data) found", str(path))
+            raise FrameworkError(Message("file.no_idata"), str(path))
         if fw_in_file.to_rows() != framework.to_rows():
             # The data was checked against the framework stored beside it; recheck against ours.
             header, rows = data.to_rows()

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import StepError
+from .errors import Message, StepError
 from .rank import rank_min
 
 
@@ -70,7 +70,7 @@ def n_zscore(X: np.ndarray, m_sd: Sequence[float] = (0, 1)) -> np.ndarray:
     """COINr n_zscore: (x - mean)/sd * sd_target + mean_target, sd with n - 1."""
     m_target, sd_target = float(m_sd[0]), float(m_sd[1])
     if not sd_target > 0:
-        raise StepError("zscore: the target standard deviation must be positive")
+        raise StepError(Message("normalise.zscore_sd"))
     m = col_mean(X)
     sd = col_sd(X, m)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -168,7 +168,7 @@ def normalise_columns(X: np.ndarray, directions: np.ndarray | None, method: str 
     goalposts) are arrays with one entry per column, given in the indicator's own direction;
     they are multiplied by `directions` here as COINr does."""
     if method not in METHODS:
-        raise StepError(f"normalise: unknown method '{method}' (one of {', '.join(METHODS)})")
+        raise StepError(Message("normalise.unknown_method", method=method, methods=list(METHODS)))
     d = None
     owned = False  # X is a fresh array this function may overwrite
     if directions is not None:
@@ -187,12 +187,12 @@ def normalise_columns(X: np.ndarray, directions: np.ndarray | None, method: str 
         return n_dist2max(X)
     if method == "dist2ref":
         if "iref" not in p:
-            raise StepError("normalise dist2ref: needs a reference unit ('ref')")
+            raise StepError(Message("normalise.dist2ref_needs_ref"))
         return n_dist2ref(X, int(p["iref"]), bool(p["cap_max"]))
     if method == "dist2targ":
         targ = _column_param(p.get("targets"), X.shape[1], "targets")
         if np.isnan(targ).any():
-            raise StepError("normalise dist2targ: an indicator has no target")
+            raise StepError(Message("normalise.dist2targ_no_target"))
         return n_dist2targ(X, targ if d is None else targ * d, bool(p["cap_max"]))
     if method == "fracmax":
         return n_fracmax(X)
@@ -206,7 +206,7 @@ def normalise_columns(X: np.ndarray, directions: np.ndarray | None, method: str 
         lo = _column_param(p.get("lower"), X.shape[1], "lower")
         hi = _column_param(p.get("upper"), X.shape[1], "upper")
         if np.isnan(lo).any() or np.isnan(hi).any():
-            raise StepError("normalise goalposts: an indicator has no lower or upper goalpost")
+            raise StepError(Message("normalise.goalposts_missing"))
         if d is not None:
             # COINr: for Direction -1 the posts become (-upper, -lower).
             lo, hi = np.where(d < 0, -hi, lo), np.where(d < 0, -lo, hi)
@@ -229,11 +229,11 @@ def normalise(X: np.ndarray, directions: np.ndarray | None = None, method: str =
     if not overrides:
         return normalise_columns(X, directions, method, **column_params, **params)
     if codes is None:
-        raise StepError("normalise: per-indicator overrides need the column codes")
+        raise StepError(Message("normalise.overrides_need_codes"))
     codes = list(codes)
     unknown = [c for c in overrides if c not in codes]
     if unknown:
-        raise StepError(f"normalise: overrides for unknown indicators: {', '.join(unknown)}")
+        raise StepError(Message("normalise.unknown_indicators", codes=unknown))
     out = np.empty(X.shape, dtype=float)
     d = np.ones(X.shape[1]) if directions is None else np.asarray(directions, dtype=float)
     # Columns sharing one specification are normalised together.
@@ -252,12 +252,12 @@ def normalise(X: np.ndarray, directions: np.ndarray | None = None, method: str =
 
 def _column_param(v: Any, n: int, name: str) -> np.ndarray:
     if v is None:
-        raise StepError(f"normalise: parameter '{name}' is required")
+        raise StepError(Message("normalise.parameter_required", name=name))
     a = np.asarray(v, dtype=float)
     if a.ndim == 0:
         a = np.full(n, float(a))
     if a.shape != (n,):
-        raise StepError(f"normalise: '{name}' must have one value per indicator")
+        raise StepError(Message("normalise.one_per_indicator", name=name))
     return a
 
 
@@ -266,4 +266,4 @@ def _pair(v: Any, name: str) -> tuple[float, float]:
         a, b = v
         return float(a), float(b)
     except (TypeError, ValueError):
-        raise StepError(f"normalise: '{name}' must be two numbers, e.g. [0, 100]") from None
+        raise StepError(Message("normalise.two_numbers", name=name)) from None

@@ -15,7 +15,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import StepError
+from .errors import Message, StepError
 from .framework import AggregationTree, Framework
 
 
@@ -57,18 +57,18 @@ def score_points(points: np.ndarray, tree: AggregationTree, max_points: np.ndarr
     n, k = points.shape
     max_points = np.asarray(max_points, dtype=float)
     if max_points.shape != (len(tree.codes),):
-        raise StepError("points: max_points needs one value per node")
+        raise StepError(Message("points.max_points_per_node"))
     leaf_max = max_points[:k]
     if np.isnan(leaf_max).any():
         missing = [tree.codes[j] for j in np.flatnonzero(np.isnan(leaf_max))]
-        raise StepError(f"points: items without max_points: {', '.join(missing)}")
+        raise StepError(Message("points.items_without_max", codes=missing))
     app = np.ones((n, k), dtype=bool) if applicable is None else np.asarray(applicable, dtype=bool)
     pos = tree.position
     adjust = np.zeros((n, len(tree.codes)))
     for sign, spec in ((1.0, bonus), (-1.0, penalty)):
         for code, v in (spec or {}).items():
             if code not in pos:
-                raise StepError(f"points: bonus/penalty for unknown node '{code}'")
+                raise StepError(Message("points.unknown_node", code=code))
             adjust[:, pos[code]] += sign * np.broadcast_to(np.asarray(v, dtype=float), (n,))
 
     P = np.empty((n, len(tree.codes)))

@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .errors import StepError
+from .errors import Message, StepError
 
 # COINr 1.x names, and the older/short names also accepted.
 UNIT_SCREEN = {"byNA": "byNA", "byzeros": "byzeros", "byNZ": "byzeros",
@@ -30,9 +30,9 @@ def screen(X: np.ndarray, dat_thresh: float = 2 / 3, nonzero_thresh: float = 0.0
     `dat_thresh` (byNA), its share of non-zero values below `nonzero_thresh` (byzeros), or
     either (byNAandzeros). `force` = {uCode: True/False} includes or excludes regardless."""
     if unit_screen not in UNIT_SCREEN:
-        raise StepError(f"screen: unknown unit_screen '{unit_screen}' (one of {', '.join(UNIT_SCREEN)})")
+        raise StepError(Message("screen.unknown_unit_screen", value=unit_screen, allowed=list(UNIT_SCREEN)))
     if not (0 <= dat_thresh <= 1 and 0 <= nonzero_thresh <= 1):
-        raise StepError("screen: dat_thresh and nonzero_thresh must be between 0 and 1")
+        raise StepError(Message("screen.thresholds"))
     mode = UNIT_SCREEN[unit_screen]
     k = X.shape[1]
     n_missing = np.isnan(X).sum(axis=1)
@@ -53,11 +53,11 @@ def screen(X: np.ndarray, dat_thresh: float = 2 / 3, nonzero_thresh: float = 0.0
         keep = np.ones(X.shape[0], dtype=bool)
     if force:
         if units is None:
-            raise StepError("screen: 'force' needs unit codes")
+            raise StepError(Message("screen.force_needs_units"))
         where = {u: i for i, u in enumerate(units)}
         unknown = [u for u in force if u not in where]
         if unknown:
-            raise StepError(f"screen: forced units not in the data: {', '.join(unknown)}")
+            raise StepError(Message("screen.forced_not_in_data", units=unknown))
         for u, include in force.items():
             keep[where[u]] = bool(include)
     return ScreenResult(keep=keep, dat_avail=dat_avail, non_zero=non_zero,

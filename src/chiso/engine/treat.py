@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import StepError
+from .errors import Message, StepError
 from .normalise import col_mean
 
 F1 = ("winsorise", "none")
@@ -192,28 +192,28 @@ def treat(X: np.ndarray, codes: Sequence[str] | None = None,
     codes = tuple(codes) if codes is not None else tuple(f"x{j + 1}" for j in range(k))
     unknown = [c for c in params if c not in DEFAULTS]
     if unknown:
-        raise StepError(f"treat: unknown parameters: {', '.join(unknown)}")
+        raise StepError(Message("treat.unknown_parameters", unknown=unknown))
     glob = {**DEFAULTS, **params}
     overrides = dict(overrides or {})
     bad = [c for c in overrides if c not in codes]
     if bad:
-        raise StepError(f"treat: overrides for unknown indicators: {', '.join(bad)}")
+        raise StepError(Message("treat.unknown_indicators", codes=bad))
     spec = []
     for c in codes:
         o = overrides.get(c)
         if isinstance(o, str):
             if o != "none":
-                raise StepError(f"treat: override for '{c}' must be 'none' or a mapping of parameters")
+                raise StepError(Message("treat.override_not_mapping", code=c))
             spec.append(None)
         else:
             o = dict(o or {})
             unknown = [key for key in o if key not in DEFAULTS]
             if unknown:
-                raise StepError(f"treat: unknown parameters for '{c}': {', '.join(unknown)}")
+                raise StepError(Message("treat.unknown_parameters_for", code=c, unknown=unknown))
             spec.append({**glob, **o})
     for s in spec:
         if s is not None and (s["f1"] not in F1 or s["f2"] not in F2):
-            raise StepError(f"treat: f1 must be one of {F1} and f2 one of {F2}")
+            raise StepError(Message("treat.f1_f2", f1=str(F1), f2=str(F2)))
 
     def arr(key: str, dtype: Any = float) -> np.ndarray:
         """One value per column (the default for excluded columns); winmax None = no limit."""

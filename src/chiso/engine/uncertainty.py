@@ -42,7 +42,7 @@ from .impute import METHODS as IMPUTE_METHODS
 from .normalise import METHODS as NORMALISE_METHODS
 from .batched import aggregate_batched, node_levels, node_weights
 from .build import STEPS, IndexBuild, canonical_method, resolve_params
-from .errors import EngineError, StepError
+from .errors import EngineError, Joined, Message, StepError
 from .rank import rank_min
 from .screen import UNIT_SCREEN
 from .treat import F1, F2
@@ -101,40 +101,41 @@ def _path(path: Sequence[Any] | str) -> tuple:
 def parse_assumptions(items: Any, source: str = "assumptions") -> list[Assumption]:
     """Assumptions written as data (the `assumptions:` list of a spec file); see docs/engine.md."""
     if not isinstance(items, list) or not items:
-        raise StepError(f"{source}: expected 'assumptions:' followed by a list")
+        raise StepError(Message("assumptions.not_a_list", source=source))
     out = []
     for i, item in enumerate(items, 1):
-        where = f"{source}: assumption {i}"
+        where = Message("assumptions.where", source=source, index=i)
         if not isinstance(item, Mapping):
-            raise StepError(f"{where}: must be a mapping with name, path and alternatives/uniform/noise")
+            raise StepError(Message("assumptions.not_mapping", where=where))
         unknown = set(item) - {"name", "path", "alternatives", "uniform", "noise", "levels", "sets"}
         if unknown:
-            raise StepError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+            raise StepError(Message("assumptions.unknown_keys", where=where, keys=sorted(map(str, unknown))))
         kinds = [k for k in ("alternatives", "uniform", "noise") if k in item]
         if len(kinds) != 1:
-            raise StepError(f"{where}: give exactly one of alternatives, uniform or noise")
+            raise StepError(Message("assumptions.one_kind", where=where))
         name = str(item.get("name") or f"A{i}")
+        named = Message("assumptions.named", where=where, name=name)
         path = item.get("path")
         if path is None and "noise" in item:
             path = ["aggregate", "weights"]
         if not path or not isinstance(path, (list, str)):
-            raise StepError(f"{where} ({name}): 'path' must be a list such as [normalise, method]")
+            raise StepError(Message("assumptions.path_not_list", where=named))
         if "alternatives" in item:
             alts = item["alternatives"]
             if not isinstance(alts, list) or not alts:
-                raise StepError(f"{where} ({name}): 'alternatives' must be a non-empty list")
+                raise StepError(Message("assumptions.alternatives_empty", where=named))
             out.append(Assumption.discrete(name, path, alts))
         elif "uniform" in item:
             b = item["uniform"]
             if not (isinstance(b, list) and len(b) == 2 and all(isinstance(v, (int, float)) for v in b)):
-                raise StepError(f"{where} ({name}): 'uniform' must be two numbers [low, high]")
+                raise StepError(Message("assumptions.uniform_two_numbers", where=named))
             out.append(Assumption.uniform(name, path, b[0], b[1]))
         else:
             if not isinstance(item["noise"], (int, float)):
-                raise StepError(f"{where} ({name}): 'noise' must be a number such as 0.25 (±25 %)")
+                raise StepError(Message("assumptions.noise_number", where=named))
             lv = item.get("levels")
             if lv is not None and not (isinstance(lv, list) and all(isinstance(v, int) for v in lv)):
-                raise StepError(f"{where} ({name}): 'levels' must be a list of level numbers")
+                raise StepError(Message("assumptions.levels_list", where=named))
             p = _path(path)
             out.append(Assumption(name=name, path=p, noise=float(item["noise"]),
                                   levels=None if lv is None else tuple(lv),
@@ -156,24 +157,23 @@ class _Plan:
 
     def __init__(self, build: IndexBuild, assumptions: Sequence[Assumption], target: str | None):
         if not build.log:
-            raise StepError("uncertainty: the build has no steps")
+            raise StepError(Message("uncertainty.no_steps"))
         if not assumptions:
-            raise StepError("uncertainty: no assumptions given")
+            raise StepError(Message("uncertainty.no_assumptions"))
         time = build.raw.time
         if time is not None and np.unique(time[~np.isnan(time)]).size > 1:
-            raise StepError("uncertainty: panel data (several Time points): analyse one time point at a time")
+            raise StepError(Message("uncertainty.panel"))
         names = [a.name for a in assumptions]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise StepError(f"uncertainty: assumption names must be unique: {', '.join(dup)}")
+            raise StepError(Message("uncertainty.names_unique", names=dup))
         self.build = build
         self.framework = build.framework
         self.tree = build.framework.tree
         res = build.results()
         self.target = target or res.rank_code
         if self.target not in self.framework or self.target not in res.codes:
-            raise StepError(f"uncertainty: target '{self.target}' is not an aggregate this build computes "
-                            f"({', '.join(res.codes)})")
+            raise StepError(Message("uncertainty.target", target=self.target, codes=list(res.codes)))
         self.nominal_units = res.units
         self.nominal_score = res.column(self.target)
         self.nominal_rank = res.rank if self.target == res.rank_code else rank_min(self.nominal_score)
@@ -181,7 +181,7 @@ class _Plan:
         self._check_overlaps()
         noise = [c for c in self.items if c.assumption.kind == "weights"]
         if len(noise) > 1:
-            raise StepError("uncertainty: one weights assumption at most (give it several levels instead)")
+            raise StepError(Message("uncertainty.one_weights"))
         self.noise = noise[0] if noise else None
         self.agg_index = self.noise.entries[0] if self.noise else None
         self._check_alternatives_run()
@@ -190,20 +190,20 @@ class _Plan:
     def _entries(self, key: Any, a: Assumption) -> list[int]:
         log = self.build.log
         if isinstance(key, bool) or not isinstance(key, (str, int)):
-            raise StepError(f"assumption '{a.name}': a path starts with a step name or log index, not {key!r}")
+            raise StepError(Message("assumption.path_start", name=a.name, key=key))
         if isinstance(key, int):
             if not -len(log) <= key < len(log):
-                raise StepError(f"assumption '{a.name}': no log entry {key}: the build has {len(log)} steps")
+                raise StepError(Message("assumption.no_log_entry", name=a.name, index=key, count=len(log)))
             return [key % len(log)]
         hit = [i for i, (s, _) in enumerate(log) if s == key]
         if not hit:
-            raise StepError(f"assumption '{a.name}': the path {list(a.path)} is not in the build's log: "
-                            f"no step '{key}' (steps: {', '.join(s for s, _ in log)})")
+            raise StepError(Message("assumption.no_step", name=a.name, path=str(list(a.path)), step=key,
+                                    steps=[s for s, _ in log]))
         return hit
 
     def _compile(self, a: Assumption) -> _Compiled:
         if not a.path:
-            raise StepError(f"assumption '{a.name}': empty path")
+            raise StepError(Message("assumption.empty_path", name=a.name))
         entries = self._entries(a.path[0], a)
         step = self.build.log[entries[0]][0]
         logged = self.build.log[entries[0]][1]
@@ -211,58 +211,52 @@ class _Plan:
         if len(a.path) >= 2:
             key = a.path[1]
             if key not in logged:
-                raise StepError(f"assumption '{a.name}': the path {list(a.path)} is not in the build's log: "
-                                f"the {step} step logs {', '.join(logged)}")
+                raise StepError(Message("assumption.not_logged", name=a.name, path=str(list(a.path)), step=step,
+                                        logged=list(logged)))
             if len(a.path) >= 3:
                 if len(a.path) > 3 or key not in _CODE_KEYED:
-                    raise StepError(f"assumption '{a.name}': the path {list(a.path)} goes deeper than the "
-                                    f"{step} step's parameters")
+                    raise StepError(Message("assumption.too_deep", name=a.name, path=str(list(a.path)), step=step))
                 sub = a.path[2]
                 cur = logged[key]
                 if cur is not None and not isinstance(cur, Mapping):
-                    raise StepError(f"assumption '{a.name}': the path {list(a.path)} is not in the build's log: "
-                                    f"the {step} step's {key} is {cur!r}, not a mapping")
+                    raise StepError(Message("assumption.not_mapping", name=a.name, path=str(list(a.path)), step=step,
+                                            key=key, value=cur))
                 ok = (isinstance(cur, Mapping) and sub in cur) or sub in self.framework \
                     or (key in ("methods", "dat_thresh") and isinstance(sub, int))
                 if not ok:
-                    raise StepError(f"assumption '{a.name}': the path {list(a.path)} is not in the build's log: "
-                                    f"'{sub}' is not a code of this framework")
+                    raise StepError(Message("assumption.not_a_code", name=a.name, path=str(list(a.path)), code=sub))
         if a.kind == "weights":
             if step != "aggregate" or len(a.path) != 2 or a.path[1] != "weights":
-                raise StepError(f"assumption '{a.name}': weight noise applies to an aggregate step's weights, "
-                                f"path [aggregate, weights], not {list(a.path)}")
+                raise StepError(Message("assumption.noise_path", name=a.name, path=str(list(a.path))))
             if len(entries) != 1 or entries[0] != len(self.build.log) - 1:
-                raise StepError(f"assumption '{a.name}': weight noise needs the aggregate step to be the "
-                                f"build's last step, and only one")
+                raise StepError(Message("assumption.noise_last_step", name=a.name))
             if not (0 <= a.noise < 1):
-                raise StepError(f"assumption '{a.name}': noise must be in [0, 1) (0.25 = ±25 %), not {a.noise}")
+                raise StepError(Message("assumption.noise_range", name=a.name, noise=a.noise))
             levels = node_levels(self.framework, self.tree)
             has_parent = np.array([self.framework[code].parent is not None for code in self.tree.codes])
             known = sorted(set(levels[has_parent].tolist()))
             wanted = known if a.levels is None else list(a.levels)
             bad = [lv for lv in wanted if lv not in known]
             if bad:
-                raise StepError(f"assumption '{a.name}': no weights at level(s) {', '.join(map(str, bad))} "
-                                f"(weighted levels: {', '.join(map(str, known))})")
+                raise StepError(Message("assumption.no_weights_at_levels", name=a.name, levels=bad, known=known))
             c.level_mask = np.isin(levels, wanted) & has_parent
             if a.sets is not None and a.sets < 1:
-                raise StepError(f"assumption '{a.name}': sets must be at least 1")
+                raise StepError(Message("assumption.sets", name=a.name))
             return c
         if a.kind == "uniform":
             lo, hi = a.bounds
             if len(a.path) < 2:
-                raise StepError(f"assumption '{a.name}': a uniform range needs a parameter path, e.g. [treat, winmax]")
+                raise StepError(Message("assumption.uniform_path", name=a.name))
             if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
-                raise StepError(f"assumption '{a.name}': uniform needs low < high, not {lo}, {hi}")
+                raise StepError(Message("assumption.uniform_order", name=a.name, low=lo, high=hi))
             self._check_values(a, entries, [{a.path: lo}, {a.path: hi}])
             return c
         if not a.alternatives:
-            raise StepError(f"assumption '{a.name}': no alternatives")
+            raise StepError(Message("assumption.no_alternatives", name=a.name))
         for alt in a.alternatives:
             if len(a.path) == 1:
                 if not isinstance(alt, Mapping) or not alt:
-                    raise StepError(f"assumption '{a.name}': the path [{a.path[0]}] is a whole step, so each "
-                                    f"alternative is a mapping of its parameters, not {alt!r}")
+                    raise StepError(Message("assumption.whole_step", name=a.name, step=a.path[0], value=alt))
                 c.changes.append({(a.path[0], k): v for k, v in alt.items()})
             else:
                 c.changes.append({a.path: alt})
@@ -272,16 +266,18 @@ class _Plan:
     def _check_values(self, a: Assumption, entries: list[int], change_sets: list[dict]) -> None:
         """Each value, alone, must give parameters the step knows."""
         for i, changes in enumerate(change_sets, 1):
-            what = f"assumption '{a.name}', alternative {i}" if a.kind == "discrete" else f"assumption '{a.name}'"
+            what = Message("assumption.what_alternative", name=a.name, index=i) if a.kind == "discrete" \
+                else Message("assumption.what", name=a.name)
             try:
                 steps = apply_changes(self.build.log, changes)
                 for e in entries:
                     name, params = steps[e]
                     _check_step_values(name, params)
             except EngineError as e:
-                raise StepError(f"{what} does not apply to this build: {e}") from None
+                raise StepError(Message("assumption.does_not_apply", what=what, error=e.message)) from None
             except (TypeError, ValueError, KeyError) as e:
-                raise StepError(f"{what} does not apply to this build: {type(e).__name__}: {e}") from None
+                raise StepError(Message("assumption.does_not_apply", what=what,
+                                        error=f"{type(e).__name__}: {e}")) from None
 
     def _check_overlaps(self) -> None:
         """Two assumptions may not change the same parameter (or one inside the other)."""
@@ -297,8 +293,9 @@ class _Plan:
                     for (e2, key2), other in touched:
                         n = min(len(key), len(key2))
                         if e2 == e and key[:n] == key2[:n]:
-                            raise StepError(f"assumptions '{other}' and '{a.name}' both change "
-                                            f"{self.build.log[e][0]} {'.'.join(map(str, key[:n]))}")
+                            raise StepError(Message("assumptions.overlap", first=other, second=a.name,
+                                                    step=self.build.log[e][0],
+                                                    parameter=".".join(map(str, key[:n]))))
                 touched.extend(((e, key), a.name) for key in keys)
 
     def _values(self, c: _Compiled) -> list[dict[tuple, Any]]:
@@ -337,9 +334,10 @@ class _Plan:
                     except EngineError:
                         continue
                 if not ok:
-                    what = f"alternative {i} ({_describe(a, i - 1)})" if a.kind == "discrete" else \
-                        f"the value {a.bounds[i - 1]}"
-                    raise StepError(f"assumption '{a.name}': {what} cannot run on this build: {first}") from None
+                    what = Message("assumption.alternative", index=i, value=_describe(a, i - 1)) \
+                        if a.kind == "discrete" else Message("assumption.value", value=a.bounds[i - 1])
+                    raise StepError(Message("assumption.cannot_run", name=a.name, what=what,
+                                            error=first.message)) from None
 
     # -- running
     def run_combination(self, changes: Mapping[tuple, Any], weights: np.ndarray | None
@@ -413,7 +411,7 @@ def _check_step_values(step: str, params: Mapping[str, Any]) -> None:
     """Method names and choices a step knows (resolve_params already checked the parameter names)."""
     def one_of(value, allowed, what):
         if value not in allowed:
-            raise StepError(f"{step}: unknown {what} {value!r} (one of {', '.join(map(str, allowed))})")
+            raise StepError(Message("step.unknown_choice", step=step, what=what, value=value, allowed=list(allowed)))
 
     if step == "normalise":
         one_of(params["method"], NORMALISE_METHODS, "method")
@@ -484,11 +482,10 @@ def _evaluate(plan: _Plan, U: np.ndarray, weight_sets: np.ndarray | None, set_in
             g_units, g_scores, g_failed = plan.run_combination(changes, W)
         except EngineError as e:
             if on_failure == "raise":
-                what = "; ".join(f"{c.assumption.name} = {_describe(c.assumption, int(v))}"
-                                 if c.assumption.kind == "discrete" else f"{c.assumption.name} = {float(v):g}"
-                                 for c, v in zip(value_items, key))
-                raise StepError(f"uncertainty: the combination {what} cannot run: {e} "
-                                f"(on_failure='nan' records such replications as missing, as COINr does)") from None
+                what = Joined([f"{c.assumption.name} = {_describe(c.assumption, int(v))}"
+                               if c.assumption.kind == "discrete" else f"{c.assumption.name} = {float(v):g}"
+                               for c, v in zip(value_items, key)], "; ")
+                raise StepError(Message("uncertainty.combination", combination=what, error=e.message)) from None
             failed[rows] = True
             continue
         idx = []
@@ -630,9 +627,9 @@ def uncertainty(build: IndexBuild, assumptions: Sequence[Assumption], n: int = 1
     geometric mean of zeros); "nan" records those replications as missing, as COINr does.
     """
     if on_failure not in ("raise", "nan"):
-        raise StepError("uncertainty: on_failure must be 'raise' or 'nan'")
+        raise StepError(Message("uncertainty.on_failure"))
     if int(n) < 1:
-        raise StepError("uncertainty: n must be at least 1")
+        raise StepError(Message("uncertainty.n"))
     n = int(n)
     plan = _Plan(build, assumptions, target)
     rng = np.random.default_rng(seed)
@@ -640,7 +637,7 @@ def uncertainty(build: IndexBuild, assumptions: Sequence[Assumption], n: int = 1
     F = _noise_sets(plan, n, rng) if plan.noise is not None else None
     run = _evaluate(plan, U, F, np.arange(n), on_failure)
     if run.failed.all():
-        raise StepError("uncertainty: no replication could run")
+        raise StepError(Message("uncertainty.none_ran"))
     return _result(plan, run, U, (lambda r: F[r]) if F is not None else None, assumptions)
 
 
@@ -689,14 +686,14 @@ def sobol_indices(y: np.ndarray, n: int, d: int, n_boot: int = 100, seed: int | 
     """
     y = np.asarray(y, dtype=float)
     if y.shape != (n * (d + 2),):
-        raise StepError(f"sensitivity: expected {n * (d + 2)} outputs (n (d + 2)), got {y.shape}")
+        raise StepError(Message("sensitivity.outputs", expected=n * (d + 2), shape=str(y.shape)))
     yA, yB = y[:n], y[n:2 * n]
     yAB = y[2 * n:].reshape(d, n).T            # (n, d)
     ok = ~(np.isnan(yA) | np.isnan(yB) | np.isnan(yAB).any(axis=1))
     yA, yB, yAB = yA[ok], yB[ok], yAB[ok]
     m = len(yA)
     if m < 2:
-        raise StepError("sensitivity: fewer than two complete rows of the design")
+        raise StepError(Message("sensitivity.rows"))
     mu = np.concatenate([yA, yB, yAB.ravel()]).mean()
     yA, yB, yAB = yA - mu, yB - mu, yAB - mu
 
@@ -760,11 +757,11 @@ def sensitivity(build: IndexBuild, assumptions: Sequence[Assumption], n: int = 1
     up front, as COINr's vignette does with get_noisy_weights.
     """
     if on_failure not in ("raise", "nan"):
-        raise StepError("sensitivity: on_failure must be 'raise' or 'nan'")
+        raise StepError(Message("sensitivity.on_failure"))
     if len(assumptions) < 2:
-        raise StepError("sensitivity: needs at least two assumptions (with one, run an uncertainty analysis)")
+        raise StepError(Message("sensitivity.two_assumptions"))
     if int(n) < 2:
-        raise StepError("sensitivity: n must be at least 2")
+        raise StepError(Message("sensitivity.n"))
     n = int(n)
     plan = _Plan(build, assumptions, target)
     d = len(plan.items)
@@ -807,16 +804,16 @@ def parse_spec(doc: Any, source: str = "spec") -> Spec:
     from .build import parse_steps
 
     if not isinstance(doc, Mapping):
-        raise StepError(f"{source}: expected a mapping with 'assumptions:'")
+        raise StepError(Message("spec.not_mapping", source=source))
     unknown = set(doc) - {"assumptions", "steps", "target", "n", "seed", "n_boot", "on_failure"}
     if unknown:
-        raise StepError(f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        raise StepError(Message("spec.unknown_keys", source=source, keys=sorted(map(str, unknown))))
     steps = parse_steps(doc["steps"], source=f"{source}: steps") if doc.get("steps") is not None else None
     for key in ("n", "seed", "n_boot"):
         if doc.get(key) is not None and (not isinstance(doc[key], int) or isinstance(doc[key], bool)):
-            raise StepError(f"{source}: '{key}' must be a whole number")
+            raise StepError(Message("spec.whole_number", source=source, key=key))
     if doc.get("on_failure") not in (None, "raise", "nan"):
-        raise StepError(f"{source}: on_failure must be 'raise' or 'nan'")
+        raise StepError(Message("spec.on_failure", source=source))
     return Spec(assumptions=parse_assumptions(doc.get("assumptions"), source=f"{source}: assumptions"),
                 steps=steps, target=doc.get("target"), n=doc.get("n"), seed=doc.get("seed"),
                 n_boot=doc.get("n_boot"), on_failure=doc.get("on_failure"))
@@ -829,7 +826,7 @@ def read_spec(path: str) -> Spec:
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
     except yaml.YAMLError as e:
-        raise StepError(f"{path}: not valid YAML: {e}") from None
+        raise StepError(Message("cli.not_yaml", path=str(path), error=str(e))) from None
     return parse_spec(doc, source=str(path))
 
 

@@ -17,7 +17,7 @@ from chiso.engine import Framework as EngineFramework
 from chiso.engine import FrameworkError, StepError, parse_steps
 
 from .documents import APP_NODE_KEYS, FRAMEWORK_KEYS, document_read
-from .engine_messages import engine_message
+from .engine_messages import engine_error_message, engine_message
 from .models import Framework, FrameworkVersion, Node
 
 ENGINE_COLUMNS = {
@@ -65,12 +65,12 @@ def _check_document(file_name: str, doc: dict, method: str, weights_policy: str)
         # The engine numbers rows from 1 for YAML lists, from 2 for sheets with a header row.
         engine_framework = EngineFramework.from_rows(rows, first_row=2 if sheet else 1)
     except FrameworkError as error:
-        problems.extend(Problem(file=file_name, sheet=sheet, message=engine_message(str(p))) for p in error.problems)
+        problems.extend(Problem(file=file_name, sheet=sheet, message=engine_message(p)) for p in error.problems)
         engine_framework = None
     try:
         parse_steps(doc.get("steps") or [], source="steps") if doc.get("steps") else None
     except StepError as error:
-        problems.append(Problem(file=file_name, message=str(error)))
+        problems.append(Problem(file=file_name, message=engine_error_message(error)))
     if engine_framework is None:
         return problems, warnings, None
     by_code = {row["iCode"]: row for row in doc["iMeta"]}

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..aggregate import aggregate
 from ..build import IndexBuild
-from ..errors import StepError
+from ..errors import Message, StepError
 from ..rank import rank
 from .correlation import corr_matrix, corr_pvalues, pair_counts
 from .pca import cronbach_alpha, factor_weights, pca
@@ -53,7 +53,7 @@ def _aggregate_index(build: IndexBuild) -> int:
     for i in range(len(build.log) - 1, -1, -1):
         if build.log[i][0] == "aggregate":
             return i
-    raise StepError("the build has no aggregate step: run aggregate first")
+    raise StepError(Message("build.no_aggregate_step"))
 
 
 def node_values(build: IndexBuild) -> NodeValues:
