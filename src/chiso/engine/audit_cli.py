@@ -48,14 +48,12 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .audit import audit, write_csv_folder, write_html, write_xlsx
     from .build import IndexBuild, default_steps, parse_steps
-    from .io import load
+    from .cli import _load
 
-    if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
-        raise StepError(Message("cli.imeta_required"))
     steps = _read_steps(args.steps, parse_steps) if args.steps else default_steps()
     if not any(n == "aggregate" for n, _ in steps):
         raise StepError(Message("cli.no_aggregate"))
-    framework, data = load(args.idata, args.imeta)
+    framework, data = _load(args)
     build = IndexBuild.from_steps(framework, data, steps)
     result = audit(build, method=args.method)
     out = Path(args.out)

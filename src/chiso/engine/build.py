@@ -373,6 +373,13 @@ class IndexBuild:
         return Results(units=data.units, names=data.names, codes=tuple(aggs), scores=scores,
                        rank_code=top, rank=_rank(score))
 
+    def to_pandas(self) -> dict[str, Any]:
+        """The build as pandas DataFrames: "results", "data" and "log" (chiso.engine.coinr_files.to_pandas;
+        pandas is imported only here, and is optional)."""
+        from .coinr_files import to_pandas
+
+        return to_pandas(self)
+
     # -- replay
     def replay(self, changes: Mapping[tuple, Any] | None = None) -> "IndexBuild":
         """Rerun every logged step from the raw data, with parameters changed by path.

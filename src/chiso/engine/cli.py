@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 NORMALISE_HELP = ("none | minmax[:L,U] | zscore[:MEAN,SD] | scaled:L,U | rank | prank | borda | dist2max | "
                   "fracmax | dist2ref:UCODE | dist2targ | goalposts[:SCALE]  (default minmax:0,100)")
-AGGREGATE_HELP = "amean | gmean | hmean | genmean:P | sum[:SCALE]  (default amean, framework weights)"
+AGGREGATE_HELP = ("amean | gmean | hmean | genmean:P | sum[:SCALE] | copeland | mpi | ampi  "
+                  "(default amean, framework weights)")
 
 
 # ---------------------------------------------------------------------- option parsing
@@ -59,7 +60,7 @@ def parse_aggregate(spec: str) -> dict[str, Any]:
     method, _, arg = spec.strip().partition(":")
     method = canonical_method("aggregate", method)
     nums = _numbers(arg, spec) if arg else []
-    if method in ("amean", "gmean", "hmean"):
+    if method in ("amean", "gmean", "hmean", "copeland", "mpi", "ampi"):
         if arg:
             raise StepError(Message("cli.aggregate_no_arguments", spec=spec, method=method))
         return {"method": method}
@@ -105,11 +106,16 @@ def _set_step(steps: list[tuple[str, dict]], name: str, params: dict[str, Any]) 
 
 # ---------------------------------------------------------------------- commands
 def _load(args: argparse.Namespace):
-    from .io import load
+    """(framework, data); what was converted from COINr users' files (R's write.csv, COINr < 1.0
+    workbooks) is said on stderr, leaving stdout to the results."""
+    from .io import load_with_notes
 
     if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
         raise StepError(Message("cli.imeta_required"))
-    return load(args.idata, args.imeta)
+    framework, data, notes = load_with_notes(args.idata, args.imeta)
+    for note in notes:
+        print(f"chiso: note: {note}", file=sys.stderr)
+    return framework, data
 
 
 def cmd_index_compute(args: argparse.Namespace) -> int:

@@ -3,7 +3,6 @@ COINr < 1.0 (COINr6) workbooks with IndData/IndMeta/AggMeta sheets; results as p
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,11 @@ def strip_row_names(header: list[str], rows: list[list[Any]]) -> tuple[list[str]
 
 
 def read_r_csv(path: str | Path) -> tuple[list[str], list[list[str]], list[str]]:
-    """A CSV as (header, rows, notes); R's row-name column removed with a note."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = [h.strip() for h in next(reader, [])]
-        rows = [r for r in reader]
+    """A CSV as (header, rows, notes); R's row-name column removed with a note. A file that is
+    empty, not UTF-8 or not CSV is a FrameworkError, as for any CSV the engine reads."""
+    from .io import _read_csv
+
+    header, rows = _read_csv(path)
     header, rows, stripped = strip_row_names(header, rows)
     notes = [f"{Path(path).name}: R's row-name column (write.csv) ignored"] if stripped else []
     return header, rows, notes

@@ -238,9 +238,56 @@ def read_data(path: str | Path, framework: Framework) -> Dataset:
 
 
 def load(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework, Dataset]:
-    """Framework and data from files; `imeta` may be omitted when `idata` is a YAML/XLSX holding both."""
-    framework = read_framework(imeta if imeta is not None else idata)
-    return framework, read_data(idata, framework)
+    """Framework and data from files; `imeta` may be omitted when `idata` is a YAML/XLSX holding both.
+    COINr users' files are read too (see load_with_notes, which also says how)."""
+    framework, data, _notes = load_with_notes(idata, imeta)
+    return framework, data
+
+
+def load_with_notes(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework, Dataset, list[str]]:
+    """As `load`, with notes on what was converted: CSVs written by R's write.csv (a row-name column
+    first) and COINr < 1.0 workbooks (sheets IndData/IndMeta/AggMeta) go through
+    chiso.engine.coinr_files; other files are read as before, with no notes."""
+    csvs = [p for p in (idata, imeta) if p is not None and Path(p).suffix.lower() == ".csv"]
+    if imeta is not None and len(csvs) == 2 and any(_has_r_row_names(p) for p in csvs):
+        from .coinr_files import load_r_csv
+
+        return load_r_csv(idata, imeta)
+    try:
+        framework = read_framework(imeta if imeta is not None else idata)
+    except FrameworkError as e:
+        # Looked for only when the iMeta sheet is missing: today's workbooks pay nothing.
+        if imeta is None and e.code == "file.no_imeta_sheet" and _is_coinr6_workbook(idata):
+            from .coinr_files import read_coinr6_workbook
+
+            return read_coinr6_workbook(idata)
+        raise
+    return framework, read_data(idata, framework), []
+
+
+def _has_r_row_names(path: str | Path) -> bool:
+    """A header as R's write.csv writes it with row names: an empty first cell ("" or nothing)."""
+    from .coinr_files import strip_row_names
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            first = next(reader, None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False  # the ordinary reader says what is wrong with the file
+    if not header or not first:
+        return False
+    return strip_row_names([h.strip() for h in header], [first])[2]
+
+
+def _is_coinr6_workbook(path: str | Path) -> bool:
+    wb = _open_workbook(path)
+    try:
+        titles = {ws.title.strip().lower() for ws in wb.worksheets}
+    finally:
+        wb.close()
+    return {"inddata", "indmeta", "aggmeta"} <= titles
 
 
 # ---------------------------------------------------------------------- results
