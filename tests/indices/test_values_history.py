@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied
 from chiso.accounts.models import Role
 from chiso.audit.queries import history
 from chiso.indices.models import IndexRun, IndicatorValue
-from chiso.indices.services import indicator_value_remove, indicator_value_set, run_create, run_discard, run_publish
+from chiso.indices.services import (
+    ValueEntry, indicator_value_remove, indicator_value_set, indicator_values_set, run_create, run_discard, run_publish,
+)
 
 from .test_runs import ddci, filled  # noqa: F401 (fixtures)
 
@@ -65,3 +67,18 @@ def test_a_run_records_the_rows_it_read_and_its_publication_and_discard(ddci, fi
     assert history(run).get(event="run.superseded").reason == "Sửa giá trị i2 của S-B"
     assert [r.event for r in history(draft)] == ["run.computed", "run.discarded"]
     assert not IndexRun.objects.filter(pk=draft_pk).exists()
+
+
+def test_many_values_at_once_follow_the_same_rules(ddci, filled, period, make_user):
+    secretariat = make_user("thuky", Role.SECRETARIAT)
+    entries = [ValueEntry(unit=filled["S-A"], code="i1", value=8, source="Khảo sát DDCI 2023"),  # as stored: no change
+               ValueEntry(unit=filled["S-B"], code="i1", value=7, source="Khảo sát DDCI 2023 (sửa)"),
+               ValueEntry(unit=filled["S-C"], code="i3", value=None, not_applicable=True, source="Không áp dụng")]
+    assert indicator_values_set(framework=ddci.framework, period=period, entries=entries, by=secretariat) == 2
+    assert indicator_values_set(framework=ddci.framework, period=period, entries=entries, by=secretariat) == 0
+    b = IndicatorValue.objects.get(unit=filled["S-B"], code="i1")
+    assert b.value == 7 and IndicatorValue.all_entries.filter(unit=filled["S-B"], code="i1").count() == 2
+    assert IndicatorValue.objects.get(unit=filled["S-C"], code="i3").not_applicable
+    assert [(r.old_value, r.new_value) for r in history(b)] == [("6.0", "7.0")]
+    with pytest.raises(PermissionDenied):
+        indicator_values_set(framework=ddci.framework, period=period, entries=entries, by=make_user("lanhdao", Role.LEADER))

@@ -95,3 +95,14 @@ def may_manage_runs(user) -> bool:
 def runs_check(user) -> None:
     if not may_manage_runs(user):
         raise PermissionDenied
+
+
+def may_enter_values(user) -> bool:
+    """Write indicator values (typed in, imported, or computed from a survey): the secretariat, the
+    analyst who computes a survey's indicators (and administrators); `None` is the system."""
+    return user is None or user_manages(user) or (user.is_authenticated and user.is_active and user.role == Role.ANALYST)
+
+
+def values_check(user) -> None:
+    if not may_enter_values(user):
+        raise PermissionDenied

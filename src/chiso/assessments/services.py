@@ -26,7 +26,8 @@ from chiso.feedback.workdays import working_days_add
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import version_freeze
 from chiso.indices.models import IndexRun, RunScore
-from chiso.indices.services import indicator_value_set, run_create, run_discard, run_publish
+from chiso.indices.services import ValueEntry, indicator_values_set, run_create, run_discard, run_publish
+from chiso.notices.services import par_notices
 from chiso.units.models import Block, Period, Unit
 
 from . import access, queries
@@ -780,6 +781,7 @@ def assessment_explanation_request(*, assessment: Assessment, by, now: datetime.
                 reason=_("Round %(round)s: %(codes)s; due %(due)s") % {
                     "round": assessment.explanation_round, "codes": ", ".join(q.code for q in questions),
                     "due": queries.day_text(assessment.explanation_due)})
+    par_notices(assessment=assessment, by=by)
     return assessment
 
 
@@ -834,6 +836,7 @@ def assessment_explanation_submit(*, assessment: Assessment, by) -> Assessment:
         raise ValidationError(_("Answer every question first: %(codes)s.") % {"codes": ", ".join(unanswered)})
     assessment.appraisal_round = 2
     _transition(assessment, Status.EXPLAINED, by)
+    par_notices(assessment=assessment, by=by)
     return assessment
 
 
@@ -860,6 +863,7 @@ def assessment_appraisal_complete(*, assessment: Assessment, by) -> Assessment:
     if unsent:
         raise ValidationError(_("Questions not sent yet: %(codes)s. Send them or clear them.") % {"codes": ", ".join(unsent)})
     _transition(assessment, Status.APPRAISED, by)
+    par_notices(assessment=assessment, by=by)
     return assessment
 
 
@@ -982,6 +986,7 @@ def council_decide(
     for assessment in locked:
         assessment.decision = decision
         _transition(assessment, Status.COUNCIL_DECIDED, by, reason=reason)
+        par_notices(assessment=assessment, by=by)
     return decision
 
 
@@ -1089,19 +1094,19 @@ def cycle_results_compute(*, cycle: Cycle, by) -> IndexRun:
     source = SOURCE_COUNCIL % cycle.title
     assessments = cycle.assessments.exclude(status=Status.EXCLUDED).select_related("unit").prefetch_related("items")
     extra_codes = set(cycle.version.nodes.filter(code__in=["bonus", "penalty"]).values_list("code", flat=True))
+    entries = []
     for assessment in assessments:
         for item in assessment.items.all():
             points, na = item.final
-            indicator_value_set(
-                framework=framework, period=cycle.period, unit=assessment.unit, code=item.code,
-                value=None if na else float(points), not_applicable=na,
-                source=source if item.is_self_assessed else (item.external_source or source), by=by,
-                source_kind="assessment", produced_by=cycle,
-            )
+            entries.append(ValueEntry(
+                unit=assessment.unit, code=item.code, value=None if na else float(points), not_applicable=na,
+                source=source if item.is_self_assessed else (item.external_source or source),
+            ))
         for code, value in (("bonus", assessment.bonus_points), ("penalty", assessment.penalty_points)):
             if code in extra_codes:
-                indicator_value_set(framework=framework, period=cycle.period, unit=assessment.unit, code=code,
-                                    value=float(value), source=source, by=by, source_kind="assessment", produced_by=cycle)
+                entries.append(ValueEntry(unit=assessment.unit, code=code, value=float(value), source=source))
+    indicator_values_set(framework=framework, period=cycle.period, entries=entries, by=by,
+                         source_kind="assessment", produced_by=cycle)
     previous = cycle.run
     if previous is not None and previous.status == IndexRun.Status.DRAFT:
         cycle.run = None

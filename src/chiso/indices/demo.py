@@ -15,7 +15,7 @@ from chiso.units.models import Block, Period, Unit
 
 from .models import IndexRun
 from .national import national_results_import
-from .services import indicator_value_set, run_create, run_publish
+from .services import ValueEntry, indicator_values_set, run_create, run_publish
 from .uncertainty import run_uncertainty_compute
 
 NATIONAL = Path(__file__).resolve().parent / "data" / "national"
@@ -43,6 +43,7 @@ def _synthetic_values(framework: Framework, period: Period, block: Block) -> Non
     # One seed per framework, block and year: the same demo on every machine and every run.
     rng = np.random.default_rng(zlib.crc32(f"{framework.code}|{block.code}|{period.year}".encode()))
     quality = rng.normal(0, 1, len(units))  # a unit that does well tends to do well everywhere
+    entries = []
     for i, unit in enumerate(units):
         for node in indicators:
             noise = rng.normal(0, 1)
@@ -53,8 +54,8 @@ def _synthetic_values(framework: Framework, period: Period, block: Block) -> Non
             else:
                 share = 1 / (1 + np.exp(-(0.8 * quality[i] * node.direction + 0.6 * noise)))
                 value = round(20 + 70 * float(share), 1)
-            indicator_value_set(framework=framework, period=period, unit=unit, code=node.code, value=value, source=SYNTHETIC,
-                                by=None, source_kind="synthetic")
+            entries.append(ValueEntry(unit=unit, code=node.code, value=value, source=SYNTHETIC))
+    indicator_values_set(framework=framework, period=period, entries=entries, by=None, source_kind="synthetic")
 
 
 def load() -> None:

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso.accounts.permissions import runs_check
-from chiso.audit.services import audit_record, ref
+from chiso.accounts.permissions import runs_check, values_check
+from chiso.audit.services import audit_record, audit_record_many, ref
 from chiso.engine import EngineError
+from chiso.frameworks.engine_messages import engine_error_message
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import version_freeze
 from chiso.units.models import Block, Period, Unit
@@ -112,7 +113,7 @@ def run_create(*, version: FrameworkVersion, period: Period, block: Block, by, t
     try:
         computation = compute(version, inputs)
     except EngineError as error:
-        raise ValidationError(str(error)) from None
+        raise ValidationError(engine_error_message(error)) from None
     version_freeze(version)
     run = IndexRun.objects.create(
         version=version,
@@ -198,7 +199,7 @@ def indicator_value_set(
 ) -> IndicatorValue:
     """Record one value with its source (a survey, the appraisal, a statistic, a document). The
     value in force is never overwritten: an entry that differs supersedes it, and both stay."""
-    runs_check(by)
+    values_check(by)
     if not source.strip():
         raise ValidationError(_("Say where the value comes from."))
     current = IndicatorValue.objects.select_for_update().filter(framework=framework, period=period, unit=unit, code=code).first()
@@ -218,11 +219,64 @@ def indicator_value_set(
     return row
 
 
+@dataclass
+class ValueEntry:
+    """One value to record with `indicator_values_set` (the arguments of `indicator_value_set`)."""
+
+    unit: Unit
+    code: str
+    value: float | None
+    source: str
+    not_applicable: bool = False
+
+
+@transaction.atomic
+def indicator_values_set(
+    *, framework: Framework, period: Period, entries: list[ValueEntry], by,
+    source_kind: str = IndicatorValue.SourceKind.MANUAL, produced_by=None,
+) -> int:
+    """`indicator_value_set` for many values of one framework and period at once (a survey's
+    indicators, a cycle's decided points, an import): the same rules and audit records, in a few
+    queries. Returns the number of entries that changed something."""
+    values_check(by)
+    if any(not e.source.strip() for e in entries):
+        raise ValidationError(_("Say where the value comes from."))
+    produced = ref(produced_by) if produced_by is not None else ""
+    current = {
+        (v.unit_id, v.code): v
+        for v in IndicatorValue.objects.select_for_update().filter(
+            framework=framework, period=period, unit__in={e.unit.pk for e in entries}, code__in={e.code for e in entries})
+    }
+    now, user = timezone.now(), by if getattr(by, "pk", None) else None
+    new_rows, replaced, records = [], [], []
+    for e in {(e.unit.pk, e.code): e for e in entries}.values():  # the last entry of a cell counts
+        fields = {"value": e.value, "not_applicable": e.not_applicable, "source": e.source.strip()[:255],
+                  "source_kind": source_kind, "produced_by": produced}
+        old = current.get((e.unit.pk, e.code))
+        if old is not None and all(getattr(old, k) == v for k, v in fields.items()):
+            continue
+        if old is not None:
+            replaced.append(old.pk)
+        new_rows.append(IndicatorValue(framework=framework, period=period, unit=e.unit, code=e.code, entered_at=now,
+                                       entered_by=user, **fields))
+        records.append((e.unit, old))
+    IndicatorValue.all_entries.filter(pk__in=replaced).update(superseded_at=now)
+    created = IndicatorValue.objects.bulk_create(new_rows, batch_size=1000)
+    audit_record_many(
+        {"event": ValueEvent.SET, "obj": row, "parents": (unit,), "by": by, "field": row.code, "at": now,
+         "old": _value_text(old), "new": _value_text(row),
+         "details": {"framework": framework.code, "period": period.code, "source": row.source, "kind": source_kind,
+                     **({"supersedes": old.pk} if old is not None else {})}}
+        for row, (unit, old) in zip(created, records)
+    )
+    return len(created)
+
+
 @transaction.atomic
 def indicator_value_remove(*, framework: Framework, period: Period, unit: Unit, code: str, by, reason: str) -> bool:
     """Withdraw the value in force without a successor (its source no longer gives one); it stays on
     record for the runs that read it. False when there was none."""
-    runs_check(by)
+    values_check(by)
     current = IndicatorValue.objects.select_for_update().filter(framework=framework, period=period, unit=unit, code=code).first()
     if current is None:
         return False
@@ -235,4 +289,4 @@ def indicator_value_remove(*, framework: Framework, period: Period, unit: Unit, 
 def _value_text(row: IndicatorValue | None) -> str:
     if row is None:
         return ""
-    return "N/A" if row.not_applicable else ("" if row.value is None else repr(row.value))
+    return "N/A" if row.not_applicable else ("" if row.value is None else repr(float(row.value)))

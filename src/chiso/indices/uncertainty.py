@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from chiso.engine import Dataset, IndexBuild, StepError, uncertainty
 from chiso.engine.uncertainty import parse_assumptions
+from chiso.frameworks.engine_messages import engine_error_message
 from chiso.frameworks.models import Framework
 from chiso.frameworks.queries import version_engine_framework, version_steps
 
@@ -48,7 +49,7 @@ def run_uncertainty_compute(*, run: IndexRun, assumptions: list[dict] | None = N
     try:
         result = uncertainty(run_build(run), parse_assumptions(spec), n=n, seed=seed)
     except StepError as error:
-        raise ValueError(_("The uncertainty analysis cannot run: %(error)s") % {"error": error}) from None
+        raise ValueError(_("The uncertainty analysis cannot run: %(error)s") % {"error": engine_error_message(error)}) from None
     header, rows = result.table()
     ranks = {row[0]: dict(zip([h.lower() for h in header[1:]], row[1:])) for row in rows}
     with transaction.atomic():

@@ -25,7 +25,7 @@ class Notice(models.Model):
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "object_type", "object_id", "key"], name="one_notice_per_event"),
+            models.UniqueConstraint(fields=["user", "kind", "object_type", "object_id", "key"], name="one_notice_per_object_event"),
         ]
         indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["object_type", "object_id"])]
 

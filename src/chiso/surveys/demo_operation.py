@@ -254,7 +254,7 @@ def _indicators(survey: Survey, *, run: bool) -> None:
     from chiso.frameworks.models import Framework, Node
     from chiso.indices.demo import SYNTHETIC
     from chiso.indices.models import IndexRun
-    from chiso.indices.services import indicator_value_set, run_create
+    from chiso.indices.services import ValueEntry, indicator_values_set, run_create
     from chiso.units.models import Block, Unit
 
     from .indicators import indicator_rules_import, indicator_values_write
@@ -278,11 +278,11 @@ def _indicators(survey: Survey, *, run: bool) -> None:
     rng = np.random.default_rng(SEED)
     scored = [row["unit"] for row in computation.units if not row["below_minimum"]]
     units = Unit.objects.active_in(survey.period).filter(block=block, code__in=scored).order_by("code")
-    for node in version.nodes.filter(type=Node.Type.INDICATOR).exclude(code__in=asked):
-        for unit in units:
-            indicator_value_set(framework=framework, period=survey.period, unit=unit, code=node.code,
-                                value=round(float(rng.uniform(25, 90)), 1), source=SYNTHETIC,
-                                by=None, source_kind="synthetic")
+    entries = [
+        ValueEntry(unit=unit, code=node.code, value=round(float(rng.uniform(25, 90)), 1), source=SYNTHETIC)
+        for node in version.nodes.filter(type=Node.Type.INDICATOR).exclude(code__in=asked) for unit in units
+    ]
+    indicator_values_set(framework=framework, period=survey.period, entries=entries, by=None, source_kind="synthetic")
     run = run_create(version=version, period=survey.period, block=block, by=None, title=f"{framework.name_vi} — {survey.period.name_vi} (từ khảo sát {survey.code})")
     from .bootstrap import run_sampling_compute
 

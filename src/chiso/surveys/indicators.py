@@ -341,10 +341,11 @@ def indicator_values_write(*, survey: Survey, framework: Framework, by=None) -> 
     """Write the unit × indicator table as the framework's indicator values for the survey's
     period, each with the survey as its source. Units under the minimum get no value, and
     their source says why."""
-    from chiso.indices.services import indicator_value_set
+    from chiso.indices.services import ValueEntry, indicator_values_set
     from chiso.units.models import Unit
 
     table = indicator_table(survey=survey, framework=framework)
+    entries = []
     units = {u.code: u for u in Unit.objects.filter(code__in=[row["unit"] for row in table.units])}
     with translation.override("vi"):
         for row in table.units:
@@ -355,9 +356,8 @@ def indicator_values_write(*, survey: Survey, framework: Framework, by=None) -> 
                 source = _("Survey %(code)s: %(n)s answers, under the minimum of %(minimum)s") % {"code": survey.code, "n": row["n"], "minimum": table.minimum}
             else:
                 source = _("Survey %(code)s (%(n)s answers)") % {"code": survey.code, "n": row["n"]}
-            for code, value in row["values"].items():
-                indicator_value_set(framework=framework, period=survey.period, unit=unit, code=code, value=value, source=source[:255], by=by,
-                                    source_kind="survey")
+            entries += [ValueEntry(unit=unit, code=code, value=value, source=source[:255]) for code, value in row["values"].items()]
+    indicator_values_set(framework=framework, period=survey.period, entries=entries, by=by, source_kind="survey")
     return IndicatorComputation.objects.create(
         survey=survey, framework=framework, responses=table.responses, excluded=table.excluded, weighting=table.weighting,
         units=[{k: row[k] for k in ("unit", "n", "below_minimum", "values")} for row in table.units],

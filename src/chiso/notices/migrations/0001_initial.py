@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'notices',
                 'ordering': ['-created_at', '-pk'],
                 'indexes': [models.Index(fields=['user', 'read_at'], name='notices_not_user_id_3be34e_idx'), models.Index(fields=['object_type', 'object_id'], name='notices_not_object__369269_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'object_type', 'object_id', 'key'), name='one_notice_per_event')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'object_type', 'object_id', 'key'), name='one_notice_per_object_event')],
             },
         ),
     ]
