@@ -10,6 +10,7 @@ admin.site.site_title = "chiso"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon),
     path("period/", core_views.period_switch, name="period_switch"),
     path("accounts/", include("chiso.accounts.urls")),
     path("units/", include("chiso.units.urls")),

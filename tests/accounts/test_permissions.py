@@ -70,7 +70,8 @@ def test_officer_home_shows_only_own_unit(client, make_user, two_units):
 
 
 def test_anonymous_users_are_sent_to_login(client, two_units):
-    for url in [reverse("home"), reverse("units:list"), reverse("units:detail", args=["S-A"])]:
+    # (The site's root sends them to the public portal instead: tests/portal/test_portal.py.)
+    for url in [reverse("units:list"), reverse("units:detail", args=["S-A"])]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 

@@ -105,3 +105,31 @@ def test_a_page_is_built_once_per_publication_and_shared_by_every_process(client
     monkeypatch.setattr(views, "ranking_context", lambda *a, **k: pytest.fail("built again"))
     again = client.get(url).content.decode()
     assert 'id="ranking"' in again and again.count("<tr data-unit") == first.count("<tr data-unit") == 4
+
+
+def test_a_visitor_without_an_account_comes_in_through_the_portal(client, sample):
+    """The root leads to the portal; the portal offers the staff log-in and the feedback form;
+    the logo of a public page leads back to the portal; the site has a favicon."""
+    from django.contrib.staticfiles import finders
+
+    root = client.get("/")
+    assert root.status_code == 302 and root["Location"] == reverse("portal:home")
+    html = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("login")}"' in html
+    assert f'href="{reverse("feedback_public:home")}"' in html
+    for url in (reverse("portal:home"), reverse("feedback_public:home"), reverse("login")):
+        page = client.get(url).content.decode()
+        assert f'class="logo" href="{reverse("portal:home")}"' in page, url
+        assert 'rel="icon"' in page and "core/favicon.svg" in page
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 301 and favicon["Location"].endswith("core/favicon.ico")
+    assert finders.find("core/favicon.ico") and finders.find("core/favicon.svg")
+
+
+def test_staff_come_in_to_their_own_home_and_the_logo_leads_there(client, sample, make_user):
+    from chiso.accounts.models import Role
+
+    client.force_login(make_user("thuky.portal", Role.SECRETARIAT))
+    home = client.get("/")
+    assert home.status_code == 200
+    assert f'class="logo" href="{reverse("home")}"' in home.content.decode()
