@@ -9,8 +9,7 @@ Endpoints only validate, call a query and shape the answer. Calls are rate-limit
 
 
 import datetime
-import io
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -23,9 +22,9 @@ from ninja.throttling import BaseThrottle
 
 from chiso.accounts.permissions import units_visible_to
 from chiso.core import ratelimit
-from chiso.core.safe_cells import csv_writer
 from chiso.indices.models import IndexRun
 from chiso.indices.queries import runs_published
+from chiso.results.downloads import VARIANTS, csv_response
 from chiso.results.queries import runs_visible_to
 from chiso.units.models import Period, Unit
 
@@ -236,20 +235,24 @@ def documented(*codes: str, csv: bool = False) -> dict:
     be two keys "404" in the JSON, which Swagger UI refuses to read."""
     responses = {int(code): {"description": ERRORS[code], "content": ERROR_BODY} for code in ("422", "429", *codes)}
     if csv:
-        responses[200] = {"description": "CSV, UTF-8 with BOM", "content": {"text/csv": {"schema": {"type": "string"}}}}
+        responses[200] = {"description": "CSV, UTF-8 with a BOM (see `variant` and `full_precision`)", "content": {"text/csv": {"schema": {"type": "string"}}}}
     return {"responses": responses}
 
 
-def _csv(rows, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 with Vietnamese letters intact
-    writer = csv_writer(buffer)
-    writer.writerow(["unit", "unit_name", "code", "value", "rank", "band"])
-    for s in rows:
-        writer.writerow([s.unit.code, s.unit.name_vi, s.code, "" if s.value is None else repr(s.value), "" if s.rank is None else s.rank, s.band])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+class CsvOptions(Schema):
+    variant: Literal["standard", "excel-vn"] = Field(
+        "standard", description="standard: commas and a decimal point; excel-vn: what Excel set to Vietnamese "
+                                "opens as columns (semicolons, decimal commas)")
+    full_precision: bool = Field(False, description="every digit of each value; else rounded as the pages show them (2 decimals)")
+
+
+def _csv(rows, filename: str, options: CsvOptions) -> HttpResponse:
+    """UTF-8 with a BOM either way, so Excel keeps the Vietnamese letters (chiso.results.downloads)."""
+    return csv_response(
+        ["unit", "unit_name", "code", "value", "rank", "band"],
+        ([s.unit.code, s.unit.name_vi, s.code, s.value, s.rank, s.band] for s in rows),
+        filename, variant=VARIANTS[options.variant], full_precision=options.full_precision, numbers=(3, 4),
+    )
 
 
 # --- open data ------------------------------------------------------------------------------------
@@ -343,10 +346,10 @@ def results(request: HttpRequest, run_id: Id, filters: Query[ResultFilter]):
     tags=["open data"], summary="Results of a published run as CSV",
     openapi_extra=documented("404", csv=True),
 )
-def results_csv(request: HttpRequest, run_id: Id, filters: Query[ResultFilter]):
+def results_csv(request: HttpRequest, run_id: Id, filters: Query[ResultFilter], options: Query[CsvOptions]):
     found = get_object_or_404(runs_published(), pk=run_id)
     rows = run_results(found, unit_code=filters.unit, code=filters.code, level=filters.level).order_by("unit__code", "code")
-    return _csv(rows, f"{found.period.code}-{found.version.framework.code}-{found.block.code}.csv")
+    return _csv(rows, f"{found.period.code}-{found.version.framework.code}-{found.block.code}.csv", options)
 
 
 # --- internal data --------------------------------------------------------------------------------
@@ -394,9 +397,9 @@ def internal_results(request: HttpRequest, run_id: Id, filters: Query[ResultFilt
     auth=INTERNAL, tags=["internal"], summary="Results of a run this role may see, as CSV",
     openapi_extra=documented("404", "401", csv=True),
 )
-def internal_results_csv(request: HttpRequest, run_id: Id, filters: Query[ResultFilter]):
+def internal_results_csv(request: HttpRequest, run_id: Id, filters: Query[ResultFilter], options: Query[CsvOptions]):
     found, rows = _internal_scores(request, run_id, filters)
-    return _csv(rows.order_by("unit__code", "code"), f"{found.period.code}-{found.version.framework.code}-{found.block.code}-{found.status}.csv")
+    return _csv(rows.order_by("unit__code", "code"), f"{found.period.code}-{found.version.framework.code}-{found.block.code}-{found.status}.csv", options)
 
 
 @api.get(

@@ -30,7 +30,7 @@ from chiso.units.models import Period, Unit
 
 MAX_AGE = 10 * 60
 BODY_SECONDS = 15 * 60
-PAGES_VERSION = "2"  # bump when the templates change, so cached copies are refreshed
+PAGES_VERSION = "3"  # bump when the templates change, so cached copies are refreshed
 
 
 def _etag(*parts) -> str:

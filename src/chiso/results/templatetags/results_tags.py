@@ -8,12 +8,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from chiso.results.downloads import SHOWN_DECIMALS  # CSV downloads round as the pages do
+
 register = template.Library()
 DASH = "—"
 
 
 @register.filter
-def num(value, digits=2):
+def num(value, digits=SHOWN_DECIMALS):
     """1.234,56 in Vietnamese, 1,234.56 in English; a dash for no value."""
     if value is None or value == "":
         return DASH
