@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
+from chiso.formats.collation import vietnamese_sorted
 from chiso.jobs.models import Job
 from chiso.units.models import Block, Unit
 from chiso.units.queries import unit_lineage
@@ -33,8 +34,7 @@ def home_summary(user, period) -> dict:
         summary["unit_count"] = units.count()
         if user.role in {Role.SECRETARIAT, Role.ADMINISTRATOR} or user.is_superuser:
             # Units nobody can self-assess for: the secretariat must create an officer account.
-            summary["units_without_officer"] = (
-                units.filter(officers__isnull=True).select_related("block").order_by("block__order", "name_vi")
-            )
+            summary["units_without_officer"] = vietnamese_sorted(
+                units.filter(officers__isnull=True).select_related("block"), key=lambda u: u.name_vi, before=lambda u: u.block.order)
         summary["recent_jobs"] = Job.objects.filter(created_by=user)[:5]
     return summary

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
+from chiso.formats.collation import vietnamese_sorted
 from chiso.units.models import Period, Unit
 
 from .models import Feedback, FilerContact, Rating
@@ -202,7 +203,8 @@ def province_figures(period: Period, *, as_of: datetime.date | None = None) -> F
 
 def figures_table(period: Period, *, as_of: datetime.date | None = None) -> list[tuple[Unit, Figures]]:
     by_unit = figures_by_unit(period, as_of=as_of)
-    units = Unit.objects.filter(pk__in=list(by_unit)).select_related("block").order_by("block__order", "name_vi")
+    units = vietnamese_sorted(Unit.objects.filter(pk__in=list(by_unit)).select_related("block"),
+                              key=lambda u: u.name_vi, before=lambda u: u.block.order)
     return [(unit, by_unit[unit.pk]) for unit in units]
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
+from chiso.formats.collation import vietnamese_sorted
 from chiso.frameworks.models import Node
 from chiso.indices.models import IndexRun, RunScore
 from chiso.units.models import Unit
@@ -258,7 +259,7 @@ def units_plan_status(run: IndexRun) -> list[UnitPlanStatus]:
         _strong, weak = strong_and_weak(ranks[unit_id], order)
         if weak:
             rows.append(UnitPlanStatus(unit=unit, weaknesses=[names[c] for c in weak], plan=plans.get(unit_id)))
-    return sorted(rows, key=lambda r: r.unit.name_vi)
+    return vietnamese_sorted(rows, key=lambda r: r.unit.name_vi)
 
 
 def plan_run_default() -> IndexRun | None:

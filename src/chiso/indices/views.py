@@ -16,6 +16,7 @@ from chiso.accounts.permissions import (
     role_required,
     unit_access_check,
 )
+from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework
 from chiso.units.models import Unit
 from chiso.core.tabular import ImportFailed, upload_read
@@ -75,7 +76,7 @@ def run_detail(request, pk: int):
         j = int(sort[1:])
         rows.sort(key=lambda r: (r.cells[j] is None or r.cells[j].rank is None, r.cells[j].rank if r.cells[j] and r.cells[j].rank else 0))
     elif sort == "name":
-        rows.sort(key=lambda r: r.unit.name_vi)
+        rows.sort(key=lambda r: vietnamese_key(r.unit.name_vi))
     latest = run_uncertainties_latest(run)
     method, sampling = latest.get(RunUncertainty.Kind.METHOD), latest.get(RunUncertainty.Kind.SAMPLING)
     method_intervals = run_rank_intervals(run, method) if method else {}

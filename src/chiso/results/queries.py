@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES
+from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
 from chiso.indices.queries import (
@@ -273,7 +274,7 @@ def ranking_rows_sorted(ranking: Ranking, sort: str) -> list[RankingRow]:
     rows = list(ranking.rows)
     last = float("inf")
     if sort == "name":
-        rows.sort(key=lambda r: r.unit.name_vi)
+        rows.sort(key=lambda r: vietnamese_key(r.unit.name_vi))
     elif sort == "change":
         rows.sort(key=lambda r: -r.change.score if r.change and r.change.score is not None else last)
     elif sort.startswith("p:"):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 
 from django.db.models import Q, Sum
 
+from chiso.formats.collation import vietnamese_sorted
 from chiso.units.models import Period, Unit
 
 from .fields import FIELD_NAMES
@@ -124,7 +125,8 @@ def period_rates(period: Period, *, block=None) -> list[ServiceRates]:
     stats = ServiceStat.objects.filter(period=period).select_related("unit__block", "period")
     if block is not None:
         stats = stats.filter(unit__block=block)
-    return [ServiceRates.of(s) for s in stats.order_by("unit__block__order", "unit__name_vi")]
+    stats = vietnamese_sorted(stats, key=lambda s: s.unit.name_vi, before=lambda s: s.unit.block.order)
+    return [ServiceRates.of(s) for s in stats]
 
 
 def total_rates(period: Period, *, block=None) -> ServiceRates | None:

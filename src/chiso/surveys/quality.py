@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso.formats.durations import duration_words
+
 from .expressions import ExpressionError, references
 from .form import FormDef
 from .models import QualityDecision, QualityFlag, QuestionnaireVersion, Response, Survey
@@ -68,11 +70,6 @@ def _number(value) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 # --- consistency rules -----------------------------------------------------------------------
@@ -212,7 +209,7 @@ def quality_check(*, survey: Survey, progress=None) -> dict[str, int]:
         for rid, seconds in durations.items():
             if seconds < threshold:
                 flags[rid].append((QualityFlag.Code.SPEEDER, _("Answered in %(time)s, less than %(ratio)s%% of the median time (%(median)s).") % {
-                    "time": _duration(seconds), "ratio": round(100 * settings["speeder_ratio"]), "median": _duration(median)}))
+                    "time": duration_words(seconds), "ratio": round(100 * settings["speeder_ratio"]), "median": duration_words(median)}))
     duplicated = set()
     for ids in exact.values():
         if len(ids) > 1:

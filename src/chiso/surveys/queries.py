@@ -31,7 +31,7 @@ def survey_summary(survey: Survey) -> dict:
     return {
         "invitations": invitations,
         "responses": sum(channels.values()),
-        "by_channel": channels,
+        "by_channel": {Response.Channel(code).label: n for code, n in channels.items()},  # "Trực tuyến: 343", not "web: 343"
         # Forms started and not yet among the responses: drafts, and answers waiting for their
         # batch (so that one submission changes no count on the page).
         "drafts": Draft.objects.filter(survey=survey).count() + HeldResponse.objects.filter(survey=survey).count(),

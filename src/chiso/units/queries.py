@@ -7,6 +7,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from chiso.formats.collation import vietnamese_sorted
+
 from .models import Period, Province, Unit, UnitSuccession
 
 
@@ -24,9 +26,9 @@ def period_current(today: datetime.date | None = None) -> Period | None:
 
 
 def units_by_block(units) -> list[tuple[object, list[Unit]]]:
-    """Group a unit queryset by block, in block order, for listing pages."""
+    """Group a unit queryset by block, in block order, for listing pages; names in Vietnamese order."""
     grouped: dict[object, list[Unit]] = defaultdict(list)
-    for unit in units.select_related("block", "parent"):
+    for unit in vietnamese_sorted(units.select_related("block", "parent"), key=lambda u: u.name_vi):
         grouped[unit.block].append(unit)
     return sorted(grouped.items(), key=lambda item: (item[0].order, item[0].code))
 

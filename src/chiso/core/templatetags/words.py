@@ -1,0 +1,64 @@
+"""Codes and quantities in words on pages: block names for block codes, durations, a run's steps."""
+
+import re
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format, number_format
+
+from chiso.formats.durations import duration_words
+from chiso.indices.step_words import steps_described
+from chiso.units.models import Block
+
+register = template.Library()
+
+
+@register.filter
+def block_names(codes) -> str:
+    """"Sở, ban, ngành; Cơ quan ngành dọc" for ["department", "central_agency"], in the blocks'
+    order (names hold commas, so a semicolon between them); a code no block has (an old
+    framework file) is shown as it is, last."""
+    codes = list(codes or [])
+    blocks = list(Block.objects.filter(code__in=codes))
+    known = {block.code for block in blocks}
+    return "; ".join([block.name for block in blocks] + [code for code in codes if code not in known])
+
+
+@register.filter
+def duration(seconds) -> str:
+    return duration_words(seconds)
+
+
+@register.filter
+def steps_in_words(steps_log) -> list[tuple[str, str]]:
+    """A run's step log as (step, what it did) in words, for "How this result was computed"."""
+    return steps_described(steps_log)
+
+
+ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?\b")
+PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def _moment_shown(match: re.Match) -> str:
+    text = match.group(0)
+    if len(text) == 10:
+        moment = parse_date(text)
+        return date_format(moment, "SHORT_DATE_FORMAT") if moment else text
+    moment = parse_datetime(text.replace(" ", "T"))
+    if moment is None:
+        return text
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+@register.filter
+def stored_value(value) -> str:
+    """A value as the audit trail keeps it (language-neutral: 2023-03-17 17:00, 0.25) as a reader
+    reads it (17:00 17/03/2023, 0,25); other text unchanged."""
+    text = "" if value is None else str(value)
+    if PLAIN_NUMBER.match(text):
+        return number_format(Decimal(text).normalize(), use_l10n=True)
+    return ISO_MOMENT.sub(_moment_shown, text)
