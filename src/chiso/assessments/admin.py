@@ -6,7 +6,7 @@ from django.contrib import admin
 from chiso.core.admin_base import ReadOnlyAdmin
 
 
-from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item
+from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item, Question
 
 
 @admin.register(Cycle)
@@ -47,3 +47,10 @@ class CouncilDecisionAdmin(ReadOnlyAdmin):
 class AffiliationAdmin(ReadOnlyAdmin):
     list_display = ["user", "unit", "note"]
     search_fields = ["user__username", "user__full_name", "unit__name_vi"]
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ["item", "round", "asked_by", "asked_at", "answered_at"]
+    list_filter = ["round"]
+    search_fields = ["text", "answer", "item__code", "item__assessment__unit__name_vi"]

@@ -18,12 +18,6 @@ class NodeInline(ReadOnlyInline):
     extra = 0
     show_change_link = True
 
-    def has_change_permission(self, request, obj=None):
-        # A frozen version is a record of what a run used: it is never edited in place.
-        return obj is None or not obj.is_frozen
-
-    has_add_permission = has_delete_permission = lambda self, request, obj=None: obj is None or not obj.is_frozen
-
 
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(ReadOnlyAdmin):
@@ -32,9 +26,6 @@ class FrameworkVersionAdmin(ReadOnlyAdmin):
     search_fields = ["framework__code", "framework__name_vi", "label", "legal_basis"]
     readonly_fields = ["content_hash", "frozen_at", "created_at", "created_by"]
     inlines = [NodeInline]
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or not obj.is_frozen)
 
 
 @admin.register(Node)

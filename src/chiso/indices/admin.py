@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from chiso.core.admin_base import ReadOnlyAdmin
 
-from .models import ExternalResult, IndexRun, IndicatorValue, RunScore, RunUncertainty
+from .models import ExternalResult, IndexRun, IndicatorValue, RunAnalysis, RunScore, RunUncertainty
 
 
 @admin.register(IndicatorValue)
@@ -47,3 +47,10 @@ class RunUncertaintyAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["run__title"]
     readonly_fields = [f.name for f in RunUncertainty._meta.fields]
+
+
+@admin.register(RunAnalysis)
+class RunAnalysisAdmin(ReadOnlyAdmin):
+    list_display = ["run", "kind", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["run__title"]
