@@ -95,7 +95,7 @@ def _indicator_values(name, content):
 def _national(name, content):
     from chiso.indices.national import national_results_import
 
-    return national_results_import(file_name=name, content=content, index_code="PCI", year=2024)
+    return national_results_import(file_name=name, content=content, index_code="PCI", year=2024, by=None)
 
 
 def _frame(name, content):
