@@ -18,7 +18,7 @@ def test_the_secretariat_sees_groups_and_an_officer_a_short_menu(client, make_us
     client.force_login(make_user("thuky", Role.SECRETARIAT))
     groups = dict(_groups(client))
     assert list(groups)[:5] == ["Trang chủ", "Dữ liệu", "Đánh giá", "Kết quả", "Theo dõi"]
-    assert groups["Dữ liệu"] == ["Đơn vị", "Nhập đơn vị", "Bộ chỉ số", "Khung mẫu"]
+    assert groups["Dữ liệu"] == ["Đơn vị", "Nhập đơn vị", "Kỳ đánh giá", "Bộ chỉ số", "Khung mẫu"]
     assert "Khảo sát" in groups["Đánh giá"] and "Tính chỉ số" in groups["Đánh giá"]
     client.force_login(make_user("canbo", Role.UNIT_OFFICER, unit=make_unit("S-TC")))
     groups = dict(_groups(client))

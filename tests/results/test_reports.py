@@ -43,7 +43,7 @@ def test_the_province_report_has_every_block_the_method_and_checksums(sample):
         assert run.result_checksum[:16] in text.replace("\n", "")
     assert "Sở Tài chính" in text and "Huyện Hòa An" in text
     assert "Kế hoạch 01/KH-UBND" in text  # the legal basis, in the method note
-    assert "normalise" in text
+    assert "Chuẩn hóa" in text  # the steps, in words
 
 
 def test_the_workbook_has_every_level_and_the_raw_values(sample):
