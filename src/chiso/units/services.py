@@ -235,7 +235,7 @@ def unit_update(*, unit: Unit, name_vi: str, name_en: str, official_code: str, p
     """Sửa đơn vị — names, official code, parent and validity; one audit record per field changed.
     The code (chiso's key) and the block never change: a unit in another block is another unit."""
     _require(_system_or(may_manage_units, by))
-    unit = Unit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
     official_code = (official_code or "").strip()
     errors = _unit_errors(unit=unit, name_vi=name_vi, official_code=official_code, parent=parent,
                           valid_from=valid_from, valid_to=valid_to)
