@@ -4,23 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chiso.core.form_fields import DateField
 from chiso.frameworks.models import Framework
 from chiso.units.models import Unit
 
 from .models import Directive, Statistic, Target
 from .services import NATIONAL_INDICES
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
-
-
-class DateField(forms.DateField):
-    """A date typed as 13/03/2023 (or picked in the browser's calendar, which sends 2023-03-13)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-        super().__init__(**kwargs)
-
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):

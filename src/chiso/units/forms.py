@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chiso.core.form_fields import DateField
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -25,18 +27,6 @@ class UnitImportForm(forms.Form):
         label=_("Files (CSV or XLSX)"),
         help_text=_("A unit list and, if you have one, a lineage list; or one workbook with both sheets."),
     )
-
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
-
-
-class DateField(forms.DateField):
-    """A date typed as 13/03/2023 (or picked in the browser's calendar, which sends 2023-03-13)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-        super().__init__(**kwargs)
 
 
 class NamedChoices(forms.ModelMultipleChoiceField):
