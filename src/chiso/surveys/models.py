@@ -90,6 +90,10 @@ class Survey(models.Model):
         _("open link"), default=False, help_text=_("Anyone with the survey's open link may answer (e.g. SIPAS at a one-stop shop).")
     )
     open_key = models.CharField(_("open link key"), max_length=40, blank=True)
+    paper_double_entry = models.BooleanField(
+        _("paper forms typed twice"), default=False,
+        help_text=_("Two clerks type each paper form; a third settles the differences; only settled forms count."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -132,9 +136,12 @@ class Invitation(models.Model):
         NOT_STARTED = "not_started", _("Not started")
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
+        REVOKED = "revoked", _("Revoked")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey"))
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    # The typeable code's HMAC under the secret key (links.py); empty for the demo's fixed tokens.
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True, null=True, blank=True)
     label = models.CharField(_("label"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     # Sampled respondents' links are derived from this random salt and the secret key, so the
@@ -270,6 +277,53 @@ class PaperEntryLog(models.Model):
         verbose_name = _("paper entry log")
         verbose_name_plural = _("paper entry logs")
         constraints = [models.UniqueConstraint(fields=["user", "survey", "day"], name="unique_paper_entry_day")]
+
+
+class PaperForm(models.Model):
+    """Phiếu giấy — one paper form by its number (số phiếu): typed once, or twice and settled.
+
+    The number is the paper's, written on it when collected, not a business's. Nothing of it
+    reaches the response: a settled form's answers are held like a web form's and its entries
+    (with their answers) are deleted.
+    """
+
+    class Status(models.TextChoices):
+        TYPING = "typing", _("Being typed")
+        TO_SETTLE = "to_settle", _("Differences to settle")
+        SETTLED = "settled", _("Settled")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="paper_forms", verbose_name=_("survey"))
+    number = models.CharField(_("form number"), max_length=40)
+    entries_required = models.PositiveSmallIntegerField(_("entries required"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TYPING)
+    differences = models.PositiveIntegerField(_("differences"), default=0)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("settled by"))
+
+    class Meta:
+        ordering = ["survey", "number"]
+        verbose_name = _("paper form")
+        verbose_name_plural = _("paper forms")
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="unique_paper_form_number")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaperEntry(models.Model):
+    """One clerk's typing of a paper form: its draft while typing, its checked answers until
+    the form is settled (double entry), then deleted."""
+
+    paper_form = models.ForeignKey(PaperForm, on_delete=models.CASCADE, related_name="entries", verbose_name=_("paper form"))
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by"))
+    draft = models.OneToOneField(Draft, on_delete=models.SET_NULL, null=True, blank=True, related_name="paper_entry")
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["paper_form", "pk"]
+        verbose_name = _("paper form entry")
+        verbose_name_plural = _("paper form entries")
+        constraints = [models.UniqueConstraint(fields=["paper_form", "clerk"], name="unique_paper_entry_clerk")]
 
 
 # --- Surveys II: the sample frame, the sample, contact, and the analysis of answers ---------------

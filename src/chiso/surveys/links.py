@@ -1,0 +1,69 @@
+"""An invitation's link token and its typeable code, both made again from a salt and the secret key.
+
+Only hashes are stored: the token's SHA-256 (`Invitation.token_hash`) and the code's HMAC under
+the secret key (`Invitation.code_hash`: a code has 40 bits, few enough that a plain hash could be
+reversed by trying them all; a keyed one cannot without the key). See docs/surveys.md,
+"Người tham gia".
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+LINK_KEY = "chiso.surveys.invitation-link"
+CODE_KEY = "chiso.surveys.invitation-code"
+CODE_HASH_KEY = "chiso.surveys.invitation-code-hash"
+
+# Crockford's base 32: digits and letters without I, L, O and U, so nothing reads as another
+# character; a typed I or L is read as 1 and O as 0.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8  # random characters: 32**8 = 2**40 codes; one check character follows
+_TYPED = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def link_token(salt: str) -> str:
+    """The invitation's token: 24 URL-safe characters from the salt and the secret key."""
+    digest = salted_hmac(LINK_KEY, salt, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def check_character(body: str) -> str:
+    """Luhn mod 32: catches every single mistyped character and every swap of two neighbours."""
+    total, factor = 0, 2
+    for char in reversed(body):
+        addend = factor * ALPHABET.index(char)
+        total += addend // 32 + addend % 32
+        factor = 1 if factor == 2 else 2
+    return ALPHABET[(32 - total % 32) % 32]
+
+
+def link_code(salt: str) -> str:
+    """The code printed on a letter: 8 characters from the salt and the secret key, then the check."""
+    number = int.from_bytes(salted_hmac(CODE_KEY, salt, algorithm="sha256").digest()[:5], "big")
+    body = "".join(ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(CODE_LENGTH)))
+    return body + check_character(body)
+
+
+def code_shown(code: str) -> str:
+    """ABC-DEF-GHK: three groups of three, as printed and as typed."""
+    return "-".join(code[i:i + 3] for i in range(0, len(code), 3))
+
+
+def code_normalise(typed: str) -> str | None:
+    """The code as stored from what a respondent typed (any case, spaces, dashes, I/L for 1,
+    O for 0), or None when it is not a code or its check character is wrong."""
+    code = "".join(typed.split()).replace("-", "").upper().translate(_TYPED)
+    if len(code) != CODE_LENGTH + 1 or any(c not in ALPHABET for c in code):
+        return None
+    if check_character(code[:-1]) != code[-1]:
+        return None
+    return code
+
+
+def code_hashes(code: str) -> list[str]:
+    """The code's hash under the secret key and each fallback key (the first is the one stored)."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [salted_hmac(CODE_HASH_KEY, code, secret=key, algorithm="sha256").hexdigest() for key in keys]
