@@ -257,8 +257,7 @@ class CriterionRow:
 def criterion_rows(cycle: Cycle, code: str, user) -> list[CriterionRow]:
     """One sub-criterion, every unit's claim, note and evidence side by side."""
     conflicts = access.conflicted_unit_ids(user)
-    expert = access.is_expert(user)
-    open_statuses = (Status.SUBMITTED, Status.UNDER_APPRAISAL, Status.EXPLANATION_REQUESTED, Status.EXPLAINED)
+    now = timezone.now()
     items = (
         Item.objects.filter(assessment__cycle=cycle, code=code).exclude(assessment__status=Status.EXCLUDED)
         .select_related("assessment__unit", "assessment__cycle", "node", "appraised_by", "updated_by")
@@ -268,7 +267,8 @@ def criterion_rows(cycle: Cycle, code: str, user) -> list[CriterionRow]:
     return [
         CriterionRow(
             item=i, evidence=list(i.evidence.all()), conflict=i.assessment.unit_id in conflicts,
-            editable=expert and i.assessment.unit_id not in conflicts and i.assessment.status in open_statuses,
+            # the one rule behind the buttons and the refusals (actions_allowed), not a copy of it
+            editable=action_refusal(user, i.assessment, "appraise", now) is None,
         )
         for i in items
     ]
