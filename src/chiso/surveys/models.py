@@ -471,6 +471,11 @@ class MessageTemplate(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("text"))
+    # The printed letter's official heading (Decree 30/2020): the issuing body, the number and
+    # symbol (số, ký hiệu) and the place before the date.
+    issuer = models.CharField(_("issuing body"), max_length=255, blank=True)
+    reference = models.CharField(_("number and symbol"), max_length=100, blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -14,6 +14,21 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='messagetemplate',
+            name='issuer',
+            field=models.CharField(blank=True, max_length=255, verbose_name='issuing body'),
+        ),
+        migrations.AddField(
+            model_name='messagetemplate',
+            name='reference',
+            field=models.CharField(blank=True, max_length=100, verbose_name='number and symbol'),
+        ),
+        migrations.AddField(
+            model_name='messagetemplate',
+            name='place',
+            field=models.CharField(blank=True, max_length=100, verbose_name='place'),
+        ),
+        migrations.AddField(
             model_name='invitation',
             name='code_hash',
             field=models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name='code hash'),
