@@ -1,16 +1,17 @@
 """Forms of the assessment pages: they validate input; the services decide."""
 
+from decimal import Decimal
+
 from django import forms
-from django.core.validators import MaxValueValidator
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.models import Role, User
+from chiso.core.form_fields import NumberField
 from chiso.core.uploads import ACCEPT
+from chiso.formats.numbers import shown
 from chiso.frameworks.models import Framework, FrameworkVersion
 from chiso.indices.models import IndexRun
 from chiso.units.models import Block, Period, Unit
-
 
 
 def _when(label, required=True, help_text=""):
@@ -20,9 +21,10 @@ def _when(label, required=True, help_text=""):
     )
 
 
-def _points(label, required=False):
-    return forms.DecimalField(label=label, required=required, localize=True, min_value=0, max_digits=7, decimal_places=2,
-                              widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5, "class": "points"}))
+def _points(label, required=False, max_value=Decimal("99999.99")):
+    """Points typed the Vietnamese way (1,5; 1.000 is a thousand), two decimals at most."""
+    return NumberField(label=label, required=required, min_value=0, max_value=max_value, decimal_places=2,
+                       widget=forms.TextInput(attrs={"size": 5, "class": "points"}))
 
 
 class ScheduleForm(forms.Form):
@@ -116,10 +118,8 @@ class BonusPenaltyForm(forms.Form):
         self.rules = rules or {}
         for rule in self.rules.values():
             for reason in rule.reasons:
-                field = _points(reason.name)
-                field.max_value = reason.maximum
-                field.validators.append(MaxValueValidator(reason.maximum))
-                field.help_text = _("at most %(max)s") % {"max": floatformat(reason.maximum, "-2")} + (
+                field = _points(reason.name, max_value=reason.maximum)
+                field.help_text = _("at most %(max)s") % {"max": shown(reason.maximum)} + (
                     " · " + str(_("to be confirmed against the decision")) if reason.to_confirm else "")
                 self.fields[f"r_{reason.code}"] = field
         self.order_fields([*(f for f in self.fields if f.startswith("r_")), "note"])
@@ -127,7 +127,8 @@ class BonusPenaltyForm(forms.Form):
     @staticmethod
     def initial_from(assessment) -> dict:
         chosen = assessment.bonus_penalty or {}
-        return {f"r_{code}": value for values in chosen.values() for code, value in values.items()}
+        # stored plain ("1.5"); the inputs show them the Vietnamese way (1,5)
+        return {f"r_{code}": Decimal(str(value)) for values in chosen.values() for code, value in values.items()}
 
     def points(self) -> dict:
         return {name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("r_") and value}

@@ -518,8 +518,9 @@ def assessment_bonus(request, pk: int):
     assessment = _assessment(request, pk, "bonus")
     rules = queries.bonus_penalty_rules(assessment.cycle.version)
     form = forms.BonusPenaltyForm(request.POST, rules=rules)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    if not form.is_valid():  # each refusal after the reason it is about
+        messages.error(request, " ".join(f"{form.fields[name].label}: {e}" if name in form.fields else e
+                                         for name, errs in form.errors.items() for e in errs))
         return redirect("assessments:detail", pk=assessment.pk)
     _result, error = _run(request, assessment, "bonus", services.assessment_bonus_penalty_set, assessment=assessment, by=request.user,
                           points=form.points(), note=form.cleaned_data["note"])

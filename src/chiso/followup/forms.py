@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from chiso.core.form_fields import DateField
+from chiso.core.form_fields import DateField, NumberField
 from chiso.frameworks.models import Framework
 from chiso.units.models import Unit
 
@@ -90,8 +90,8 @@ def plan_new_form(choices, data=None):
         "title": forms.CharField(label=_("Title of the plan"), max_length=255, required=False),
     }
     for choice in choices:
-        fields[f"target_{choice.node.code}"] = forms.FloatField(label=pgettext_lazy("plan", "Target"), required=False, localize=True,
-                                                                widget=forms.TextInput(attrs={"size": 6, "inputmode": "decimal"}))
+        fields[f"target_{choice.node.code}"] = NumberField(label=pgettext_lazy("plan", "Target"), required=False, coerce=float,
+                                                           widget=forms.TextInput(attrs={"size": 6}))
     form_class = type("PlanNewForm", (forms.Form,), fields)
     return form_class(data)
 
@@ -109,10 +109,10 @@ class TargetForm(forms.Form):
     statistic = forms.ModelChoiceField(label=_("Statistic series"), queryset=Statistic.objects.all(), required=False)
     rate = forms.ChoiceField(label=_("One-stop-shop rate (for the province, or the unit above)"), required=False, choices=[])
     baseline_year = forms.IntegerField(label=_("Baseline year"), min_value=2000, max_value=2100, required=False)
-    baseline_value = forms.FloatField(label=_("Baseline value (blank: read from the data)"), required=False, localize=True)
+    baseline_value = NumberField(label=_("Baseline value (blank: read from the data)"), required=False, coerce=float)
     target_year = forms.IntegerField(label=_("Target year"), min_value=2000, max_value=2100)
     rule = forms.ChoiceField(label=_("Rule"), choices=Target.Rule.choices)
-    amount = forms.FloatField(label=_("Amount (ranks, points or the threshold)"), required=False, localize=True)
+    amount = NumberField(label=_("Amount (ranks, points or the threshold)"), required=False, coerce=float)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,6 +135,6 @@ class StatisticForm(forms.Form):
 class StatisticValueForm(forms.Form):
     statistic = forms.ModelChoiceField(label=_("Statistic series"), queryset=Statistic.objects.all())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    value = forms.FloatField(label=_("Value"), localize=True)
+    value = NumberField(label=_("Value"), coerce=float)
     provisional = forms.BooleanField(label=_("Provisional (estimate)"), required=False)
     source = forms.CharField(label=_("Source"), max_length=255, help_text=_("The report, decision or publication the value comes from."))

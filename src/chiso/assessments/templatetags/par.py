@@ -6,6 +6,8 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
+from chiso.formats.numbers import shown
+
 from ..models import Assessment
 
 register = template.Library()
@@ -49,6 +51,14 @@ def pts(value):
         except InvalidOperation:
             return value  # a word such as "N/A" in a report
     return floatformat(value, "-2")
+
+
+@register.filter
+def points_input(value):
+    """Points in an input, as the form reads them back: 0,25 / 1.000 (never 0.25 or an exponent)."""
+    if value is None or value == "":
+        return ""
+    return shown(Decimal(str(value)))
 
 
 @register.filter
