@@ -1,15 +1,18 @@
-"""Benefit-of-the-Doubt composite scores: one linear programme per unit, solved with SciPy's HiGHS.
+"""Benefit-of-the-Doubt composite scores: every unit's linear programme, solved together.
 
 Sources: Cherchye, Moesen, Rogge, Van Puyenbroeck (2007), "An introduction to 'benefit of the
 doubt' composite indicators", Social Indicators Research 82: 111-145 (weight restrictions as
 "pie shares"); Melyn and Moesen (1991). Compind: `ci_bod`, `ci_bod_constr`, `ci_rbod`.
 
 Unit c's score is max_w y_c . w subject to y_j . w <= 1 for every unit j and w >= 0: the best
-weights for c, provided no unit scores above 1 with them. The unrestricted problem is solved as
-its dual, min sum(lambda) s.t. sum_j lambda_j y_j >= y_c, lambda >= 0 (50 rows for 50
-indicators), with column generation: only units that would score above 1 under the current
-weights are added to the problem, so it holds the frontier rather than every unit, and one
-HiGHS model is reused from unit to unit (each solve starts from the previous basis).
+weights for c, provided no unit scores above 1 with them. Each programme is solved as its dual,
+min sum(lambda) s.t. sum_j lambda_j y_j >= y_c, lambda >= 0 (one row per indicator), and all
+units' duals are pivoted together by the lock-step dual simplex of `_lockstep` (NumPy), with
+column generation: the duals hold only the units that would score above 1 under some unit's
+weights found so far (the frontier), found first on a spread sample of units, then checked
+against every unit with one matrix product. A unit the lock-step solver leaves unsolved goes to
+HiGHS (SciPy's bundled bindings, one model reused from unit to unit). `_bod_plain` is the
+textbook reference: one full linprog per unit.
 """
 
 from __future__ import annotations
@@ -113,25 +116,83 @@ def bod(Y: np.ndarray, add_per_round: int = 10) -> BoDResult:
     """
     Y = _prepare(Y)
     # Scores do not depend on each indicator's scale (its weight absorbs it): solve on columns
-    # scaled to a maximum of 1, which keeps HiGHS's tolerances meaningful, and scale weights back.
+    # scaled to a maximum of 1, which keeps the tolerances meaningful, and scale weights back.
     top = Y.max(axis=0)
     top = np.where(top > 0, top, 1.0)
     Y = Y / top
     n, m = Y.shape
     zero = ~(Y > 0).any(axis=1)
-    start = np.unique(np.concatenate([np.argmax(Y, axis=0), np.argsort(-Y.sum(axis=1), kind="stable")[:m]]))
+    # Every indicator's best unit is a column from the start, so every dual is feasible.
+    cols = np.unique(np.concatenate([np.argmax(Y, axis=0), np.argsort(-Y.sum(axis=1), kind="stable")[:m]]))
+    scores, W, cols, unsolved = _bod_lockstep(Y, cols, np.flatnonzero(~zero), add_per_round)
+    if unsolved.size:
+        _bod_highs(Y, cols, unsolved, scores, W, add_per_round)
+    return BoDResult(scores=scores, weights=W / top)
+
+
+def _violations(Y: np.ndarray, W: np.ndarray, block: int = 512) -> tuple[np.ndarray, list[np.ndarray]]:
+    """For each row w of W: is some unit above 1 (beyond _TOL) under w, and which units, worst first."""
+    bad, worst = np.zeros(len(W), dtype=bool), []
+    for s in range(0, len(W), block):
+        V = Y @ W[s:s + block].T  # (units, block)
+        over = V.max(axis=0) > 1 + _TOL
+        bad[s:s + block] = over
+        for j in np.flatnonzero(over):
+            v = V[:, j]
+            above = np.flatnonzero(v > 1 + _TOL)
+            worst.append(above[np.argsort(-v[above], kind="stable")])
+    return bad, worst
+
+
+def _bod_lockstep(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, add_per_round: int,
+                  sample_size: int = 600) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scores and weights of `units` (Y scaled, rows not all zero) by the lock-step dual simplex
+    with column generation; returns (scores, W, columns used, units left unsolved)."""
+    from ._lockstep import OPTIMAL, solve_covering
+
+    n, m = Y.shape
+    scores, W = np.zeros(n), np.zeros((n, m))
+    in_cols = np.zeros(n, dtype=bool)
+    in_cols[cols] = True
+    # The frontier is found first on a sample spread over the units (cheap), then all the rest
+    # are solved against it; a unit whose weights let some unit above 1 is solved again with
+    # its worst offenders added, until no weights do.
+    sample = units[np.unique(np.linspace(0, units.size - 1, min(units.size, sample_size)).astype(int))]
+    rest = np.setdiff1d(units, sample)
+    unsolved: list[np.ndarray] = []
+    for todo in (sample, rest):
+        while todo.size:
+            res = solve_covering(Y[cols].T, Y[todo])
+            ok = res.status == OPTIMAL
+            unsolved.append(todo[~ok])
+            todo, w, score = todo[ok], np.maximum(res.w[ok], 0.0), res.objective[ok]
+            bad, worst = _violations(Y, w)
+            new = np.unique(np.concatenate([u[~in_cols[u]][:add_per_round] for u in worst])) if worst \
+                else np.zeros(0, dtype=int)
+            good = ~bad
+            scores[todo[good]] = np.minimum(score[good], 1.0)
+            W[todo[good]] = w[good]
+            todo = todo[bad]
+            if todo.size and not new.size:  # nothing left to add: numerically stuck, HiGHS decides
+                unsolved.append(todo)
+                break
+            in_cols[new] = True
+            cols = np.concatenate([cols, new])
+    return scores, W, cols, np.concatenate(unsolved)
+
+
+def _bod_highs(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, scores: np.ndarray, W: np.ndarray,
+               add_per_round: int) -> None:
+    """Scores and weights of `units` (Y scaled) with HiGHS: one dual model reused from unit to
+    unit, units entering as columns when they would score above 1 (column generation)."""
+    n, m = Y.shape
     try:
-        model: _DualModel | _LinprogModel = _DualModel(Y, start)
+        model: _DualModel | _LinprogModel = _DualModel(Y, cols)
     except ImportError:  # pragma: no cover - SciPy without its HiGHS bindings
-        model = _LinprogModel(Y, start)
+        model = _LinprogModel(Y, cols)
     in_model = np.zeros(n, dtype=bool)
-    in_model[start] = True
-    scores = np.zeros(n)
-    W = np.zeros((n, m))
-    # Units in order of total: neighbours in this order tend to share optimal bases.
-    for c in np.argsort(-Y.sum(axis=1), kind="stable"):
-        if zero[c]:
-            continue
+    in_model[cols] = True
+    for c in units:
         while True:
             score, w = model.solve(Y[c])
             reduced = 1.0 - Y @ w
@@ -143,7 +204,17 @@ def bod(Y: np.ndarray, add_per_round: int = 10) -> BoDResult:
             model.add(enter)
         scores[c] = min(score, 1.0)
         W[c] = w
-    return BoDResult(scores=scores, weights=W / top)
+
+
+def _bod_plain(Y: np.ndarray) -> np.ndarray:
+    """The textbook programme, one full linprog per unit with every unit as a constraint:
+    max y_c.w s.t. Y w <= 1, w >= 0. Slow; the reference the fast path is tested against."""
+    from scipy.optimize import linprog
+
+    Y = _prepare(Y)
+    ones = np.ones(len(Y))
+    return np.array([min(-linprog(-y, A_ub=Y, b_ub=ones, bounds=(0, None), method="highs").fun, 1.0)
+                     if y.any() else 0.0 for y in Y])
 
 
 def bod_constrained(Y: np.ndarray, low_w: float | Sequence[float] = 0.0, up_w: float | Sequence[float] = 1.0,
