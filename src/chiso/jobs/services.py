@@ -52,7 +52,10 @@ def job_run(job_id: int, work: Callable[[Callable[..., None]], dict]) -> None:
     try:
         result = work(progress) or {}
     except ValidationError as error:  # a readable refusal (bad input, nothing to do): say it as it is
-        Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=" ".join(error.messages)[:1000], updated_at=timezone.now())
+        # Several messages (an import's problems by file, sheet, row and column) are listed one by one.
+        problems = {"problems": error.messages} if len(error.messages) > 1 else {}
+        Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=" ".join(error.messages)[:1000], result=problems,
+                                             updated_at=timezone.now())
         return
     except Exception:
         log.exception("job %s failed", job_id)

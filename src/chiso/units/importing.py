@@ -482,13 +482,25 @@ def _check_references(resolver: _Resolver, unit_rows: list[_UnitRow], lineage_ro
     return parents, successions
 
 
-def units_import(*, files: list[tuple[str, bytes]], by) -> ImportSummary:
+def import_message(summary: ImportSummary) -> str:
+    """What an import did, in one sentence for the person who ran it."""
+    return _(
+        "Imported: %(created)s units created, %(updated)s updated, %(unchanged)s unchanged; "
+        "lineage: %(l_created)s created, %(l_updated)s updated."
+    ) % {
+        "created": summary.units_created, "updated": summary.units_updated, "unchanged": summary.units_unchanged,
+        "l_created": summary.lineage_created, "l_updated": summary.lineage_updated,
+    }
+
+
+def units_import(*, files: list[tuple[str, bytes]], by, progress=None) -> ImportSummary:
     """Import unit lists and lineage lists from (file name, content) pairs.
 
     Everything is checked first; on any problem ImportFailed lists them all and nothing
     is written. Units are matched by code (or by official code and first day, see "identity"
     above), so importing the same files again changes nothing. Every unit and succession
-    created or changed is recorded in the audit trail.
+    created or changed is recorded in the audit trail. `progress(done, total)`, when given (a
+    background job), hears of each stage: read, checked, written.
     """
     if not (by is None or may_manage_units(by)):
         raise PermissionDenied
@@ -532,11 +544,15 @@ def units_import(*, files: list[tuple[str, bytes]], by) -> ImportSummary:
                     row=1,
                 )
             )
+    if progress:
+        progress(1, 3)
     existing = list(Unit.objects.values("code", "official_code", "valid_from", "valid_to", "name_vi"))
     resolver = _Resolver(existing, unit_rows, problems)
     parents, successions = _check_references(resolver, unit_rows, lineage_rows, problems)
     if problems:
         raise ImportFailed(problems)
+    if progress:
+        progress(2, 3)
     with transaction.atomic():
         records: list[dict] = []
         units = _write_units(resolver, parents, summary, records, by)

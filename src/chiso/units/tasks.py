@@ -22,3 +22,20 @@ def units_export_task(job_id: int) -> None:
         return {"output_file": str(relative)}
 
     job_run(job_id, work)
+
+
+@task()
+def units_import_task(job_id: int, folder: str, user_id: int | None, language: str) -> None:
+    """A large unit or lineage list, read, checked and written by the job (chiso.jobs.imports)."""
+    from django.urls import reverse
+
+    from chiso.jobs.imports import import_job_run
+
+    from .importing import import_message, units_import
+
+    def work(*, files, by, progress):
+        summary = units_import(files=files, by=by, progress=progress)
+        return {"message": import_message(summary), "notes": [str(w) for w in summary.warnings],
+                "url": reverse("units:list")}
+
+    import_job_run(job_id, folder=folder, user_id=user_id, language=language, work=work)

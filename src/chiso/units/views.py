@@ -16,14 +16,15 @@ from chiso.accounts.permissions import (
     unit_access_check,
 )
 from chiso.core.tabular import ImportFailed, upload_read
+from chiso.jobs.imports import import_in_background, import_job_start
 from chiso.jobs.services import job_start
 
 from . import services
 from .forms import PeriodForm, ReasonForm, UnitEndForm, UnitForm, UnitImportForm
-from .importing import units_import
+from .importing import import_message, units_import
 from .models import Period, Unit
 from .queries import period_history, periods_for_management, unit_history, unit_lineage, units_by_block
-from .tasks import units_export_task
+from .tasks import units_export_task, units_import_task
 
 
 @role_required(*PROVINCIAL_ROLES)
@@ -68,24 +69,15 @@ def unit_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             files = [(f.name, upload_read(f, kind="units")) for f in form.cleaned_data["files"]]
+            if import_in_background(files):
+                job = import_job_start(kind="units_import", title=_("Import of units"), by=request.user,
+                                       task=units_import_task, files=files)
+                return redirect("jobs:detail", pk=job.pk)
             summary = units_import(files=files, by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
         else:
-            messages.success(
-                request,
-                _(
-                    "Imported: %(created)s units created, %(updated)s updated, %(unchanged)s unchanged; "
-                    "lineage: %(l_created)s created, %(l_updated)s updated."
-                )
-                % {
-                    "created": summary.units_created,
-                    "updated": summary.units_updated,
-                    "unchanged": summary.units_unchanged,
-                    "l_created": summary.lineage_created,
-                    "l_updated": summary.lineage_updated,
-                },
-            )
+            messages.success(request, import_message(summary))
             for warning in summary.warnings:
                 messages.warning(request, str(warning))
             return redirect("units:list")
