@@ -264,6 +264,23 @@ class SpentLink(models.Model):
         verbose_name_plural = _("used invitation links")
 
 
+class OfflineKey(models.Model):
+    """The submission key of a form sent by an enumerator's device (docs/surveys.md, "Offline
+    collection"), kept after its batch is written so that a resend stores nothing new.
+
+    The hashed key only: no response, user, device or time. The response itself gets a fresh
+    random key with its batch, as every paper form does, so the key names no response.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("offline submission key")
+        verbose_name_plural = _("offline submission keys")
+
+
 class PaperEntryLog(models.Model):
     """Who typed in paper forms, counted per day — kept apart from the responses they typed."""
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import enumerator_views as enumerator
 from . import operation_views as ops
 from . import views
 
@@ -16,6 +17,13 @@ urlpatterns = [
     path("try/<str:trial>/review/", views.try_review, name="try_review"),
     path("try/<str:trial>/p/<str:key>/", views.try_page, name="try_page"),
     path("try/<str:trial>/p/<str:key>/refresh/", views.try_refresh, name="try_refresh"),
+    # the enumerator app (offline collection): before <code>/, which would take "enumerator" for a survey
+    path("enumerator/", enumerator.app_home, name="enumerator"),
+    path("enumerator/sw.js", enumerator.service_worker, name="enumerator_sw"),
+    path("enumerator/manifest.webmanifest", enumerator.manifest, name="enumerator_manifest"),
+    path("enumerator/<slug:code>/", enumerator.app_survey, name="enumerator_survey"),
+    path("enumerator/<slug:code>/form.json", enumerator.app_form, name="enumerator_form"),
+    path("enumerator/<slug:code>/submit/", enumerator.app_submit, name="enumerator_submit"),
     path("<slug:code>/try/", views.survey_try, name="try"),
     path("<slug:code>/", views.survey_detail, name="detail"),
     path("<slug:code>/action/<str:action>/", views.survey_action, name="action"),
