@@ -66,10 +66,19 @@ def test_the_import_writes_decision_766_points_with_its_source(defaults, units, 
     assert values[("S-TC", "G4.3")].value == pytest.approx(0.4 * 6)
     assert values[("S-XD", "G4.3")].not_applicable  # no fee-bearing dossiers: the item allows N/A
     assert values[("S-TC", "G2.1")].source.startswith("Thống kê TTHC một cửa: mot-cua.csv")
-    # a re-import without Sở Xây dựng removes its values: a run must not read a withdrawn figure
+    # a partial re-import leaves Sở Xây dựng's values as they were
     from .conftest import TC, csv_bytes
 
-    service_stats_import(period=period, source_format=defaults, file_name="mot-cua-2.csv", content=csv_bytes([TC]))
-    assert not IndicatorValue.objects.filter(framework__code="QD766", period=period, unit=units["xd"]).exists()
+    before = IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["xd"], code="G2.1").pk
+    changed = list(TC)
+    changed[6] = 57  # one dossier on time fewer: Sở Tài chính's values change, with the new file as source
+    changed[7] = 3
+    service_stats_import(period=period, source_format=defaults, file_name="mot-cua-2.csv", content=csv_bytes([changed]))
+    assert IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["xd"], code="G2.1").pk == before
     assert IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["tc"], code="G2.1").source.startswith(
         "Thống kê TTHC một cửa: mot-cua-2.csv")
+    # replacing the whole period without Sở Xây dựng removes its values: a run must not read a withdrawn figure
+    service_stats_import(period=period, source_format=defaults, file_name="mot-cua-3.csv", content=csv_bytes([TC]), replace_period=True)
+    assert not IndicatorValue.objects.filter(framework__code="QD766", period=period, unit=units["xd"]).exists()
+    assert IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["tc"], code="G2.1").source.startswith(
+        "Thống kê TTHC một cửa: mot-cua-3.csv")

@@ -36,18 +36,81 @@ def test_a_unit_page_shows_its_trend_and_where_rates_are_used(imported, staff, u
     assert login(staff["officer"]).get("/service-stats/").status_code == 403
 
 
-def test_import_page_shows_problems_then_imports(defaults, units, period, staff):
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _token(html: str) -> str:
+    return html.split('name="token" value="')[1].split('"')[0]
+
+
+def test_import_page_shows_problems_then_a_preview_then_imports(defaults, units, period, staff, media, good_csv):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from chiso.services_stats.models import ServiceStat
+
+    service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv)
     client = login(staff["secretariat"])
     bad = SimpleUploadedFile("loi.csv", csv_bytes([["S-KHONG"] + [1] * 13]))
     response = client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk, "file": bad})
     assert response.status_code == 400 and "Tệp loi.csv, dòng 2, cột Đơn vị" in response.content.decode()
-    good = SimpleUploadedFile("tot.csv", csv_bytes([["S-TC"] + [1] * 13]))
-    response = client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk, "file": good}, follow=True)
-    assert "Đã nhập số liệu của 1 đơn vị cho Năm 2023." in response.content.decode()
-    assert "tot.csv" in response.content.decode()  # the history
+    good = SimpleUploadedFile("tot.csv", csv_bytes([["S-TC", "1.000"] + [1] * 12]))
+    response = client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk, "file": good})
+    html = response.content.decode()
+    assert 'data-count="changed">Thay đổi: <strong>1<' in html and 'data-count="unchanged">Không đổi: <strong>0<' in html
+    assert 'data-count="removed"' not in html  # nothing is removed unless the whole period is replaced
+    assert "Tiếp nhận trực tuyến toàn trình: 40 → 1.000" in html
+    assert ServiceStat.objects.get(unit=units["tc"]).received_online_full == 40  # nothing written yet
+    token = _token(html)
+    assert login(staff["leader"]).post("/service-stats/import/confirm/", {"token": token}).status_code == 403
+    response = client.post("/service-stats/import/confirm/", {"token": token}, follow=True)
+    text = response.content.decode()
+    assert "Đã nhập số liệu của 1 đơn vị cho Năm 2023." in text and "tot.csv" in text  # the history
+    assert ServiceStat.objects.get(unit=units["tc"]).received_online_full == 1000
+    assert ServiceStat.objects.get(unit=units["xd"]).received_in_person == 150  # not in the file: kept
+    again = client.post("/service-stats/import/confirm/", {"token": token}, follow=True).content.decode()
+    assert "Bản xem trước này đã hết hạn hoặc đã được nhập" in again  # a confirmation counts once
     assert login(staff["leader"]).get("/service-stats/import/").status_code == 403
+
+
+def test_a_preview_is_its_owners_and_stale_previews_are_refused(defaults, units, period, staff, make_user, media, good_csv):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chiso.accounts.models import Role
+    from chiso.services_stats.models import ServiceStat
+
+    client = login(staff["secretariat"])
+    upload = SimpleUploadedFile("a.csv", good_csv)
+    token = _token(client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk, "file": upload,
+                                                          "replace_period": "on"}).content.decode())
+    other = login(make_user("thuky2", Role.SECRETARIAT))
+    refused = other.post("/service-stats/import/confirm/", {"token": token}, follow=True).content.decode()
+    assert "đã hết hạn" in refused and not ServiceStat.objects.exists()
+    service_stats_import(period=period, source_format=defaults, file_name="b.csv", content=csv_bytes([["S-TC"] + [1] * 13]))
+    stale = client.post("/service-stats/import/confirm/", {"token": token}, follow=True).content.decode()
+    assert "Dữ liệu đã thay đổi kể từ khi xem trước" in stale
+    assert ServiceStat.objects.get(unit=units["tc"]).received_online_full == 1
+
+
+def test_a_large_import_runs_as_a_background_job(defaults, units, period, staff, media, good_csv, settings,
+                                                 django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chiso.jobs.models import Job
+    from chiso.services_stats.models import ServiceStat
+
+    settings.CHISO_IMPORT_BACKGROUND_ROWS = 1
+    client = login(staff["secretariat"])
+    token = _token(client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk,
+                                                          "file": SimpleUploadedFile("a.csv", good_csv)}).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/service-stats/import/confirm/", {"token": token})
+    job = Job.objects.get(kind="service_stats_import")
+    assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
+    assert job.status == Job.Status.DONE and job.result["url"] == "/service-stats/imports/" and job.percent == 100
+    assert ServiceStat.objects.count() == 2
 
 
 def test_formats_are_edited_by_the_secretariat(defaults, staff):

@@ -11,6 +11,9 @@ class ImportForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.all(), empty_label=None)
     source_format = forms.ModelChoiceField(label=_("Format of the file"), queryset=SourceFormat.objects.all(), empty_label=None)
     file = forms.FileField(label=_("File (CSV or XLSX)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}))
+    replace_period = forms.BooleanField(
+        label=_("Replace the whole period"), required=False,
+        help_text=_("Also remove the figures of the units the file does not list. Without it, only the units in the file are added or changed."))
 
 
 class SourceFormatForm(forms.Form):

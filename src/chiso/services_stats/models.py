@@ -29,7 +29,8 @@ class SourceFormat(models.Model):
 
 
 class StatImport(models.Model):
-    """Lần nhập — one import of a period's file: who, when, what it replaced. Append-only."""
+    """Lần nhập — one import of a period's file: who, when, what it added, changed and (when it
+    replaced the whole period) removed. Append-only."""
 
     period = models.ForeignKey("units.Period", on_delete=models.PROTECT, related_name="stat_imports", verbose_name=_("period"))
     source_format = models.ForeignKey(SourceFormat, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("source format"))
@@ -39,6 +40,8 @@ class StatImport(models.Model):
     totals = models.JSONField(_("totals"), default=dict)
     replaced = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("replaced import"))
     replaced_totals = models.JSONField(_("totals replaced"), default=dict, blank=True)
+    replace_period = models.BooleanField(_("replaced the whole period"), default=False)
+    counts = models.JSONField(_("units added, changed, unchanged, removed"), default=dict, blank=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("imported by"))
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 

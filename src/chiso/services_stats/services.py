@@ -39,22 +39,18 @@ def source_format_save(*, code: str, name: str, mapping: dict[str, str], sheet: 
 
 
 @transaction.atomic
-def service_stats_indicators_publish(*, period: Period, by=None, record: StatImport | None = None) -> int:
+def service_stats_indicators_publish(*, period: Period, by=None) -> int:
     """Write each unit's rates as indicator values of the frameworks in INDICATOR_MAP (Decision
-    766: G1.4, G2.1, G3.1, G3.2, G4.2, G4.3), as points proportional to the rate, with the import as
-    source. Values this app wrote earlier for units no longer in the period's file are removed.
-    A rate without a denominator (no fee-bearing dossiers) is "not applicable" where the item allows
-    it, otherwise left missing."""
+    766: G1.4, G2.1, G3.1, G3.2, G4.2, G4.3), as points proportional to the rate, each with the
+    import that last wrote the unit's figures as its source (a unit an import left unchanged keeps
+    its values as they were). Values this app wrote for units that no longer have figures in the
+    period are withdrawn. A rate without a denominator (no fee-bearing dossiers) is "not
+    applicable" where the item allows it, otherwise left missing. Returns the values written."""
     from chiso.frameworks.models import Framework
     from chiso.indices.models import IndicatorValue
-    from chiso.indices.services import indicator_value_set
+    from chiso.indices.services import ValueEntry, indicator_values_set
 
-    record = record or StatImport.objects.filter(period=period).order_by("-imported_at", "-pk").first()
-    if record is None:
-        return 0
-    when = record.imported_at.strftime("%d/%m/%Y")
-    source = f"{SOURCE_PREFIX}: {record.file_name} ({when})"
-    stats = list(ServiceStat.objects.filter(period=period).select_related("unit__block", "period"))
+    stats = list(ServiceStat.objects.filter(period=period).select_related("unit__block", "period", "source"))
     written = 0
     for framework_code, items in INDICATOR_MAP.items():
         framework = Framework.objects.filter(code=framework_code).first()
@@ -63,36 +59,45 @@ def service_stats_indicators_publish(*, period: Period, by=None, record: StatImp
         version = framework.versions.order_by("-number").first()
         nodes = {n.code: n for n in version.nodes.filter(code__in=list(items))}
         blocks = set(version.blocks)
-        kept = []
+        kept, missing = [], []
+        by_import: dict[int, list[ValueEntry]] = {}
         for stat in stats:
             if blocks and stat.unit.block.code not in blocks:
                 continue
             rates = ServiceRates.of(stat)
             kept.append(stat.unit_id)
+            source = _source_text(stat.source)
             for code, measure in items.items():
                 node = nodes.get(code)
                 if node is None:
                     continue
                 rate = getattr(rates, measure)
                 if rate is None and not node.na_allowed:
-                    _withdraw(IndicatorValue.objects.filter(framework=framework, period=period, unit=stat.unit, code=code,
-                                                            source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS), by)
+                    missing.append((stat.unit_id, code))
                     continue
-                indicator_value_set(
-                    framework=framework, period=period, unit=stat.unit, code=code, source=source, by=by,
-                    value=rate_points(rate, node) if rate is not None else None, not_applicable=rate is None,
-                    source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS, produced_by=record,
-                )
-                written += 1
-        _withdraw(IndicatorValue.objects.filter(framework=framework, period=period, code__in=list(items),
-                                                source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS).exclude(unit_id__in=kept), by)
+                by_import.setdefault(stat.source_id, []).append(ValueEntry(
+                    unit=stat.unit, code=code, source=source, value=rate_points(rate, node) if rate is not None else None,
+                    not_applicable=rate is None))
+        records = {s.source_id: s.source for s in stats}
+        for import_id, entries in by_import.items():
+            written += indicator_values_set(framework=framework, period=period, entries=entries, by=by,
+                                            source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS,
+                                            produced_by=records[import_id])
+        ours = IndicatorValue.objects.filter(framework=framework, period=period, code__in=list(items),
+                                             source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS).select_related("framework", "period", "unit")
+        _withdraw([v for v in ours.exclude(unit_id__in=kept)] + [v for v in ours.filter(unit_id__in=kept)
+                                                                  if (v.unit_id, v.code) in set(missing)], by)
     return written
+
+
+def _source_text(record: StatImport) -> str:
+    return f"{SOURCE_PREFIX}: {record.file_name} ({record.imported_at.strftime('%d/%m/%Y')})"
 
 
 def _withdraw(values, by) -> None:
     """Values this app wrote that its latest figures no longer give: withdrawn, kept on record."""
     from chiso.indices.services import indicator_value_remove
 
-    for v in values.select_related("framework", "period", "unit"):
+    for v in values:
         indicator_value_remove(framework=v.framework, period=v.period, unit=v.unit, code=v.code, by=by,
                                reason=_("Not in the latest one-stop-shop statistics"))

@@ -6,6 +6,7 @@ app_name = "services_stats"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("import/", views.import_view, name="import"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
     path("imports/", views.imports, name="imports"),
     path("formats/", views.formats, name="formats"),
     path("formats/new/", views.format_edit, name="format_new"),

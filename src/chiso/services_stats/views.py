@@ -8,14 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
+from chiso.core.pending_imports import pending_drop, pending_load, pending_store, runs_in_background
 from chiso.core.tabular import ImportFailed, upload_read
-from chiso.units.models import Block, Unit
+from chiso.units.models import Block, Period, Unit
 
 from .fields import COUNT_FIELDS
 from .forms import ImportForm, SourceFormatForm
-from .importing import service_stats_import
+from .importing import service_stats_import, service_stats_preview
 from .models import RateTarget, SourceFormat
 from .queries import (
     INDICATOR_MAP,
@@ -95,25 +97,75 @@ def unit_detail(request, code: str):
     })
 
 
+PENDING_KIND = "service_stats"
+
+
 @role_required(*MANAGING_ROLES)
 def import_view(request):
-    problems = []
+    """Upload a file: every problem in it, or a preview of what it would add, change and remove."""
+    problems, preview, token = [], None, ""
     form = ImportForm(request.POST or None, request.FILES or None, initial={"period": request.period})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        period, source_format = form.cleaned_data["period"], form.cleaned_data["source_format"]
+        replace_period = form.cleaned_data["replace_period"]
         try:
-            record = service_stats_import(period=form.cleaned_data["period"], source_format=form.cleaned_data["source_format"],
-                                          file_name=upload.name, content=upload_read(upload, kind="service_stats"), by=request.user)
+            content = upload_read(upload, kind="service_stats")
+            preview = service_stats_preview(period=period, source_format=source_format, file_name=upload.name,
+                                            content=content, replace_period=replace_period)
         except ImportFailed as failure:
             problems = failure.problems
         else:
-            message = _("Imported %(rows)s units for %(period)s.") % {"rows": record.rows, "period": record.period.name}
-            if record.replaced_id:
-                message += " " + _("The statistics imported before for this period were replaced.")
-            messages.success(request, message)
-            return redirect("services_stats:imports")
-    return render(request, "services_stats/import.html", {"form": form, "problems": problems, "count_fields": COUNT_FIELDS},
-                  status=400 if problems else 200)
+            token = pending_store(kind=PENDING_KIND, by=request.user, file_name=upload.name, content=content,
+                                  fingerprint=preview.fingerprint,
+                                  params={"period": period.pk, "source_format": source_format.pk,
+                                          "replace_period": replace_period, "size": preview.writes})
+    return render(request, "services_stats/import.html", {
+        "form": form, "problems": problems, "count_fields": COUNT_FIELDS, "preview": preview, "token": token,
+        "period": form.cleaned_data["period"] if preview else None,
+    }, status=400 if problems else 200)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def import_confirm(request):
+    """Write exactly what the preview showed (refused if the period changed since), in the request or,
+    for a large file, as a background job with progress."""
+    try:
+        pending = pending_load(token=request.POST.get("token", ""), kind=PENDING_KIND, by=request.user)
+        params = pending.params
+        period = get_object_or_404(Period, pk=params["period"])
+        source_format = SourceFormat.objects.filter(pk=params["source_format"]).first()
+        if runs_in_background(params.get("size", 0)):
+            from chiso.jobs.services import job_start
+
+            from .tasks import service_stats_import_task
+
+            job = job_start(kind="service_stats_import", by=request.user, task=service_stats_import_task,
+                            title=_("Import of one-stop-shop statistics %(file)s") % {"file": pending.file_name},
+                            token=pending.token, user_id=request.user.pk)
+            return redirect("jobs:detail", pk=job.pk)
+        record = service_stats_import(period=period, source_format=source_format, file_name=pending.file_name,
+                                      content=pending.content, replace_period=params["replace_period"],
+                                      expected=pending.fingerprint, by=request.user)
+    except ImportFailed as failure:
+        messages.error(request, " ".join(str(p) for p in failure.problems[:5]))
+        return redirect("services_stats:import")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("services_stats:import")
+    pending_drop(pending.token)
+    messages.success(request, import_message(record))
+    return redirect("services_stats:imports")
+
+
+def import_message(record) -> str:
+    counts = record.counts or {}
+    message = _("Imported %(rows)s units for %(period)s.") % {"rows": record.rows, "period": record.period.name}
+    message += " " + _("Added: %(added)s, changed: %(changed)s, unchanged: %(unchanged)s, removed: %(removed)s.") % {
+        "added": counts.get("added", 0), "changed": counts.get("changed", 0), "unchanged": counts.get("unchanged", 0),
+        "removed": counts.get("removed", 0)}
+    return message
 
 
 @role_required(*PROVINCIAL_ROLES)
