@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from chiso.indices import national
 from chiso.indices.models import ExternalResult, IndexRun, RunScore
 from chiso.units.queries import province_get
 
@@ -140,10 +141,49 @@ def province_short_names() -> set[str]:
     return names
 
 
-def national_results(index_code: str) -> dict[int, ExternalResult]:
-    """The province's published results of one national index, by year."""
-    names = province_short_names()
-    return {r.year: r for r in ExternalResult.objects.filter(index_code=index_code) if _plain(r.province) in names}
+@dataclass(frozen=True)
+class NationalYear:
+    """The province's published result of one year, through the 2025 merger (indices.national's lineage)."""
+
+    year: int
+    score: float | None
+    rank: int | None  # none for a year that combines former provinces: their ranks say nothing of the new one
+    components: dict
+    source: str
+    provinces: tuple[str, ...]  # the provinces whose results these are
+
+
+def province_national_name() -> str | None:
+    """The province's name in the national tables ('Bắc Ninh' for 'Tỉnh Bắc Ninh'), if it is one of them."""
+    province = province_get()
+    if province is None:
+        return None
+    for name in (province.name_vi, province.name_en):
+        found = national.province_name(name)
+        if found:
+            return found
+    return None
+
+
+def national_results(index_code: str) -> dict[int, NationalYear]:
+    """The province's published results of one national index, by year. A province formed by the
+    2025 merger reads its former provinces' results for the years before it, as the lineage in
+    chiso.indices.national says (their mean score and components; no rank)."""
+    name = province_national_name()
+    if name is None:  # a province the national tables do not name: its own rows only, by name
+        names = province_short_names()
+        return {r.year: NationalYear(r.year, r.score, r.rank, dict(r.components or {}), r.source, (r.province,))
+                for r in ExternalResult.objects.filter(index_code=index_code) if _plain(r.province) in names}
+    sources = {(r.year, r.province): r.source for r in ExternalResult.objects.filter(index_code=index_code).only("year", "province", "source")}
+    out = {}
+    for y in national.province_results(index_code, name):
+        if len(y.provinces) == 1:
+            source = sources.get((y.year, y.provinces[0])) or index_code
+        else:
+            source = _("%(index)s %(year)s: mean of the former provinces %(provinces)s (2025 merger)") % {
+                "index": index_code, "year": y.year, "provinces": ", ".join(y.provinces)}
+        out[y.year] = NationalYear(y.year, y.score, y.rank, dict(y.components or {}), str(source), tuple(y.provinces))
+    return out
 
 
 def standing_series(index_code: str, measure: str) -> dict[int, StatisticValue]:
