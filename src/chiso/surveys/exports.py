@@ -30,7 +30,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from chiso.core.safe_cells import csv_writer, xlsx_row
+from chiso.core.safe_cells import csv_writer
 
 from .form import Element, FormDef
 from .models import QualityFlag, Response, Survey
@@ -237,6 +237,23 @@ def table_rows(survey: Survey, spec: TableSpec, context: _Context, numeric: bool
                 yield [v.value(scope, numeric) for v in spec.variables]
 
 
+def all_table_rows(survey: Survey, specs: list[TableSpec], context: _Context, numeric: bool):
+    """(table index, row) for every table in one pass over the responses: each response's answers
+    are read and decoded once, whatever the number of tables (a writer that can keep several
+    tables open at once, as the XLSX workbook does)."""
+    rows = Response.objects.filter(survey=survey).order_by("id").values_list("id", "submitted_on", "channel", "version__version", "duration_seconds", "answers")
+    for rid, submitted_on, channel, version, duration, answers in rows.iterator(chunk_size=CHUNK):
+        fixed = context.fixed(rid, submitted_on, channel, version, duration)
+        for index, spec in enumerate(specs):
+            if spec.repeat is None:
+                scope = {**answers, **fixed}
+                yield index, [v.value(scope, numeric) for v in spec.variables]
+            else:
+                for entry in answers.get(spec.repeat.key) or []:
+                    scope = {**entry, **fixed}
+                    yield index, [v.value(scope, numeric) for v in spec.variables]
+
+
 def _csv_bytes(rows) -> bytes:
     buffer = io.StringIO()
     csv_writer(buffer).writerows(rows)
@@ -274,19 +291,9 @@ def survey_export(*, survey: Survey, fmt: str, target: Path, include_text: bool 
             progress(done, total)
 
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        for spec in specs:
-            sheet = book.create_sheet(spec.name[:31])
-            sheet.append(xlsx_row(sheet, [v.name for v in spec.variables]))
-            for row in table_rows(survey, spec, context, numeric=False):
-                sheet.append(xlsx_row(sheet, row))
-                tick()
-        sheet = book.create_sheet("codebook")
-        for row in codebook_rows(specs):
-            sheet.append(xlsx_row(sheet, row))
-        book.save(target)
+        _write_xlsx(survey, specs, context, target, tick)
+        if progress:
+            progress(total, total)
         return target
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for spec in specs:
@@ -306,6 +313,30 @@ def survey_export(*, survey: Survey, fmt: str, target: Path, include_text: bool 
     if progress:
         progress(total, total)
     return target
+
+
+def _write_xlsx(survey: Survey, specs: list[TableSpec], context: _Context, target: Path, tick) -> None:
+    """One sheet per table and the codebook, row by row (xlsx_stream: constant memory, texts never
+    formulas); the date submitted and date questions as dates, whole numbers as integers."""
+    from .xlsx_stream import StreamedWorkbook
+
+    with StreamedWorkbook(target) as book:
+        sheets, dates = [], []
+        for spec in specs:
+            sheets.append(book.sheet(spec.name))
+            sheets[-1].row_append([v.name for v in spec.variables], header=True)
+            dates.append([i for i, v in enumerate(spec.variables) if v.kind == "date" or v.source == "_date"])
+        for index, row in all_table_rows(survey, specs, context, numeric=False):
+            for i in dates[index]:
+                row[i] = _date_or_none(row[i]) or row[i]  # a text that is not a date stays as typed
+            sheets[index].row_append(row)
+            tick()
+        for spec, sheet in zip(specs, sheets):
+            if sheet.overflow:
+                log.warning("%s: %d rows past Excel's last row were left out of the XLSX export", spec.name, sheet.overflow)
+        sheet = book.sheet("codebook")
+        for i, row in enumerate(codebook_rows(specs)):
+            sheet.row_append(row, header=i == 0)
 
 
 # What SPSS and Stata hold, in UTF-8 bytes (a Vietnamese letter takes two or three) and, for Stata,
