@@ -8,6 +8,7 @@ refers to a frame.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -17,23 +18,39 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from chiso.core.tabular import ImportFailed, Problem, normalise_header, read_table
+from chiso.core.tabular import Column, ImportFailed, Problem, columns_match, normalise_header, read_table
 
 from .models import FrameEntry, SampleFrame
 
-# Header aliases, compared after normalise_header (no case, accents or spacing).
-COLUMNS = {
-    "tax_code": ("tax_code", "ma_so_thue", "mst", "ma_so_doanh_nghiep"),
-    "name": ("name", "ten", "ten_doanh_nghiep", "ho_ten", "ho_va_ten"),
-    "legal_form": ("legal_form", "loai_hinh", "loai_hinh_doanh_nghiep"),
-    "sector": ("sector", "nganh", "nganh_nghe", "vsic", "ma_nganh", "ma_nganh_vsic", "nganh_vsic"),
-    "size": ("size", "quy_mo", "so_lao_dong"),
-    "commune": ("commune", "xa", "xa_phuong", "dia_ban", "xa_phuong_dac_khu"),
-    "address": ("address", "dia_chi"),
-    "email": ("email", "e_mail", "thu_dien_tu"),
-    "phone": ("phone", "dien_thoai", "so_dien_thoai", "sdt"),
-}
+def _title(field: str):
+    return FrameEntry._meta.get_field(field).verbose_name
+
+
+# Every header accepted for a column (compared without case, accents, spacing or punctuation):
+# chiso's own name, what registers and offices write, and the titles the app shows, in both languages.
+FRAME_COLUMNS = [
+    Column("tax_code", ("Mã số thuế", "MST", "Mã số doanh nghiệp", _lazy("Tax code"), _title("tax_code"))),
+    Column("name", ("Tên", "Tên doanh nghiệp", "Họ tên", "Họ và tên", _lazy("Name"), _title("name"))),
+    Column("legal_form", ("Loại hình", "Loại hình doanh nghiệp", _title("legal_form"))),
+    Column("sector", ("Ngành", "Ngành nghề", "VSIC", "Mã ngành", "Mã ngành VSIC", "Ngành VSIC", _title("sector"))),
+    Column("size", ("Quy mô", "Số lao động", _title("size"))),
+    Column("commune", ("Xã", "Xã, phường", "Địa bàn", "Xã, phường, đặc khu", _title("commune"))),
+    Column("address", ("Địa chỉ", _title("address"))),
+    Column("email", ("E-mail", "Thư điện tử", _title("email"))),
+    Column("phone", ("Điện thoại", "Số điện thoại", "SĐT", _title("phone"))),
+]
+# A row number is allowed beside the columns and not read.
+IGNORED = ("STT", "TT", "No.")
+
+
+def frame_columns(kind: str) -> list[Column]:
+    """The columns of a frame of `kind`: a name always, and a tax code for businesses."""
+    required = {"name"} | ({"tax_code"} if kind == SampleFrame.Kind.BUSINESS else set())
+    return [dataclasses.replace(column, required=column.name in required) for column in FRAME_COLUMNS]
+
+
 TAX_CODE = re.compile(r"^(\d{10})(?:-(\d{3}))?$")
 TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 VSIC = re.compile(r"^([A-Ua-u])?\s*(\d{2,5})?$")
@@ -50,11 +67,6 @@ SIZES = {
     "large": ("large", "lon", "doanh_nghiep_lon"),
 }
 SIZE_NAMES = {alias: size for size, aliases in SIZES.items() for alias in aliases}
-
-
-def header_key(text) -> str:
-    """'Xã, phường' → 'xa_phuong': normalise_header without punctuation."""
-    return re.sub(r"[^\w]", "", normalise_header(text).replace(" ", "_"))
 
 
 def tax_code_check(value: str) -> bool:
@@ -148,12 +160,15 @@ def _text(value) -> str:
 
 def frame_import(
     *, name: str, file_name: str, content: bytes, kind: str = SampleFrame.Kind.BUSINESS, duplicates: str = "merge", by=None,
+    progress=None,
 ) -> FrameImport:
     """Check every row, then store the frame in one transaction; any problem stores nothing.
 
     Rows with the same tax code (for citizens: the same phone or e-mail) are merged when they
     agree (blanks filled from the later row) with `duplicates="merge"`; rows that disagree, or
-    any repeat with `duplicates="report"`, are problems naming both rows.
+    any repeat with `duplicates="report"`, are problems naming both rows. The header is strict: every
+    header must name a column (FRAME_COLUMNS, in English or Vietnamese). `progress(done, total)`,
+    when given (a background job), hears of each stage: read, checked, written.
     """
     problems: list[Problem] = []
     table = read_table(file_name, content, kind="frame")  # bounded: size, archive, rows, columns
@@ -166,25 +181,14 @@ def frame_import(
             ))
     if problems:
         raise ImportFailed(problems)
-    headers = {header_key(h): h for h in table.headers}
-    columns = {}
-    for key, aliases in COLUMNS.items():
-        for alias in aliases:
-            if alias in headers:
-                columns[key] = headers[alias]
-                break
     business = kind == SampleFrame.Kind.BUSINESS
-    required = ["name"] + (["tax_code"] if business else [])
-    for key in required:
-        if key not in columns:
-            problems.append(table.problem(
-                _("Column %(column)s is missing (accepted headers: %(aliases)s).") % {"column": key, "aliases": ", ".join(COLUMNS[key])}, row=1,
-            ))
-    if problems:
-        raise ImportFailed(problems)
+    # Strict: a header that is no column, or a required column missing, stops the import at once.
+    columns = columns_match(table, frame_columns(kind), ignored=IGNORED)
     if not table.rows:
         raise ImportFailed([table.problem(_("The file has no rows below the header."))])
 
+    if progress:
+        progress(1, 3)
     entries: list[FrameEntry] = []
     seen: dict[str, int] = {}  # duplicate key → index in entries
     merged: list[str] = []
@@ -259,6 +263,8 @@ def frame_import(
         entries.append(entry)
     if problems:
         raise ImportFailed(problems)
+    if progress:
+        progress(2, 3)
     with transaction.atomic():
         frame = SampleFrame.objects.create(
             name=name[:255], kind=kind, file_name=file_name[:255], entry_count=len(entries), created_by=by if getattr(by, "pk", None) else None,

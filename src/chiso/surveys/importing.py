@@ -105,7 +105,19 @@ def _assign_tables(form: FormDef, tables: list[Table]) -> tuple[_TableRole, list
     return main, others, problems
 
 
-def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by=None) -> ResponsesImport:
+def responses_import_message(result: ResponsesImport) -> tuple[str, list[str]]:
+    """What an import did, and what waits for the next batch, for the person who ran it."""
+    notes = []
+    if result.held:
+        notes.append(_("%(held)s imported responses wait for the next batch: responses are added in batches, never a few at a time.") % {"held": result.held})
+    return _("Imported %(created)s responses; %(existing)s were imported before and skipped.") % {
+        "created": result.created, "existing": result.already_imported}, notes
+
+
+def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by=None, progress=None) -> ResponsesImport:
+    """Check every row of an export as the web form would, then hold them all (one transaction) for
+    their batches; any problem holds nothing. `progress(done, total)`, when given (a background
+    job), hears of each stage: read, checked, written."""
     form = survey.version.form
     tables: list[Table] = []
     problems: list[Problem] = []
@@ -119,6 +131,8 @@ def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by=None)
     main, children, problems = _assign_tables(form, tables)
     if problems:
         raise ImportFailed(problems)
+    if progress:
+        progress(1, 3)
 
     # Children by their parent's key: Kobo (_parent_table_name, _parent_index), Central PARENT_KEY.
     by_parent: dict[tuple, list[tuple[_TableRole, int, dict]]] = defaultdict(list)
@@ -163,6 +177,8 @@ def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by=None)
         prepared.append((evaluation, key, _submitted_on(_first(values, DATE_COLUMNS))))
     if problems:
         raise ImportFailed(problems)
+    if progress:
+        progress(2, 3)
 
     # Imported rows follow the web form's rule: held, then written in shuffled batches of at
     # least k (this import's rows together with any held before), never in file order.

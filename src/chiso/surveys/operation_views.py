@@ -23,6 +23,7 @@ from chiso.accounts.permissions import MANAGING_ROLES, role_required
 from chiso.core.safe_cells import csv_writer
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.frameworks.models import Framework
+from chiso.jobs.imports import import_in_background, import_job_start
 from chiso.jobs.services import job_start
 
 from .forms import AnalysisForm, DecisionForm, ExportForm, FrameUploadForm, MessageTemplateForm, RulesUploadForm, SampleForm
@@ -31,6 +32,7 @@ from .models import IndicatorComputation, IndicatorRule, MessageTemplate, Qualit
 from .monitoring import analysis_for, survey_monitor
 from .queries import flagged_responses, frames_list, quality_counts, sample_members, sample_strata
 from .sampling import member_replace, parse_sizes, sample_draw
+from .tasks import frame_import_task
 
 VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
 RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
@@ -59,7 +61,13 @@ def frame_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = frame_import(name=form.cleaned_data["name"], file_name=upload.name, content=upload_read(upload, kind="frame"), kind=form.cleaned_data["kind"],
+            content = upload_read(upload, kind="frame")
+            if import_in_background([(upload.name, content)]):  # a large frame: read, checked and stored by a job
+                job = import_job_start(kind="surveys_frame_import", title=_("Import of the sample frame %(name)s") % {"name": form.cleaned_data["name"]},
+                                       by=request.user, task=frame_import_task, files=[(upload.name, content)], name=form.cleaned_data["name"],
+                                       frame_kind=form.cleaned_data["kind"], duplicates=form.cleaned_data["duplicates"])
+                return redirect("jobs:detail", pk=job.pk)
+            result = frame_import(name=form.cleaned_data["name"], file_name=upload.name, content=content, kind=form.cleaned_data["kind"],
                                   duplicates=form.cleaned_data["duplicates"], by=request.user)
         except ImportFailed as failure:
             problems = failure.problems

@@ -77,3 +77,66 @@ def export_task(job_id: int, survey_id: int, fmt: str, include_text: bool = Fals
         return {"output_file": relative}
 
     job_run(job_id, work)
+
+
+# --- large imports, read, checked and written by a job (chiso.jobs.imports) ---------------------
+
+def _import_run(job_id: int, folder: str, user_id: int | None, language: str, work) -> None:
+    from chiso.jobs.imports import import_job_run
+
+    import_job_run(job_id, folder=folder, user_id=user_id, language=language, work=work)
+
+
+@task()
+def frame_import_task(job_id: int, folder: str, user_id: int | None, language: str, name: str, frame_kind: str,
+                      duplicates: str) -> None:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .frames import frame_import
+
+    def work(*, files, by, progress):
+        file_name, content = files[0]
+        result = frame_import(name=name, file_name=file_name, content=content, kind=frame_kind, duplicates=duplicates,
+                              by=by, progress=progress)
+        return {"message": _("Frame imported: %(n)s entries.") % {"n": result.entries}, "notes": result.merged,
+                "url": reverse("surveys:frames")}
+
+    _import_run(job_id, folder, user_id, language, work)
+
+
+@task()
+def responses_import_task(job_id: int, folder: str, user_id: int | None, language: str, survey_id: int) -> None:
+    from django.urls import reverse
+
+    from .importing import responses_import, responses_import_message
+    from .models import Survey
+
+    def work(*, files, by, progress):
+        survey = Survey.objects.select_related("period", "version").get(pk=survey_id)
+        result = responses_import(survey=survey, files=files, by=by, progress=progress)
+        message, notes = responses_import_message(result)
+        return {"message": message, "notes": notes, "url": reverse("surveys:detail", args=[survey.code])}
+
+    _import_run(job_id, folder, user_id, language, work)
+
+
+@task()
+def questionnaire_import_task(job_id: int, folder: str, user_id: int | None, language: str) -> None:
+    from django.urls import reverse
+
+    from django.utils.translation import gettext as _
+
+    from .services import questionnaire_import
+
+    def work(*, files, by, progress):
+        file_name, content = files[0]
+        result = questionnaire_import(file_name=file_name, content=content, by=by)
+        if result.created:
+            message = _("Questionnaire %(form)s version %(version)s imported.") % {
+                "form": result.version.questionnaire.form_id, "version": result.version.version}
+        else:
+            message = _("This version was already imported; nothing changed.")
+        return {"message": message, "url": reverse("surveys:questionnaire", args=[result.version.pk])}
+
+    _import_run(job_id, folder, user_id, language, work)

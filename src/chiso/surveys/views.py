@@ -16,6 +16,7 @@ from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, role_required, user_manages
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed, upload_read
+from chiso.jobs.imports import import_in_background, import_job_start
 
 from . import access
 from .forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
@@ -34,6 +35,7 @@ from .services import (
     survey_open_now,
     survey_version_set,
 )
+from .tasks import questionnaire_import_task, responses_import_task
 from .xlsform import warning_text, xlsform_write
 
 VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
@@ -56,7 +58,12 @@ def questionnaire_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = questionnaire_import(file_name=upload.name, content=upload_read(upload, kind="xlsform"), by=request.user)
+            content = upload_read(upload, kind="xlsform")
+            if import_in_background([(upload.name, content)]):  # a large workbook: parsed and stored by a job
+                job = import_job_start(kind="surveys_questionnaire_import", title=_("Import of the questionnaire %(file)s") % {"file": upload.name},
+                                       by=request.user, task=questionnaire_import_task, files=[(upload.name, content)])
+                return redirect("jobs:detail", pk=job.pk)
+            result = questionnaire_import(file_name=upload.name, content=content, by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
         else:
@@ -237,6 +244,10 @@ def responses_import_view(request, code: str):
     if request.method == "POST" and form.is_valid():
         try:
             files = [(f.name, upload_read(f, kind="responses")) for f in form.cleaned_data["files"]]
+            if import_in_background(files):  # a large export: read, checked and held by a job
+                job = import_job_start(kind="surveys_responses_import", title=_("Import of responses: %(survey)s") % {"survey": survey.title_vi},
+                                       by=request.user, task=responses_import_task, files=files, survey_id=survey.pk)
+                return redirect("jobs:detail", pk=job.pk)
             result = responses_import(survey=survey, files=files, by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
