@@ -35,12 +35,24 @@ def test_values_import_with_not_applicable_and_a_source(version, make_unit, peri
 
 def test_values_import_is_all_or_nothing_with_named_cells(version, make_unit, period):
     make_unit("S-A")
-    content = b"uCode,a,zz\nS-A,abc,1\nS-NONE,1,1\n"
+    content = b"uCode,a,b\nS-A,abc,1\nS-NONE,1,1\n"
     with pytest.raises(ImportFailed) as failure:
         indicator_values_import(version=version, period=period, file_name="diem.csv", content=content, source="x")
-    text = " ".join(map(str, failure.value.problems))
-    assert "zz" in text and "abc" in text and "S-NONE" in text
+    assert [str(p) for p in failure.value.problems] == [
+        "Tệp diem.csv, dòng 2, cột a: 'abc' không phải là số.",
+        "Tệp diem.csv, dòng 3, cột uCode: Không có đơn vị nào có mã 'S-NONE' trong kỳ đánh giá này.",
+    ]
     assert IndicatorValue.objects.count() == 0
+
+
+def test_unknown_and_missing_columns_are_named_with_the_accepted_headers(version, make_unit, period):
+    make_unit("S-A")
+    with pytest.raises(ImportFailed) as failure:
+        indicator_values_import(version=version, period=period, file_name="diem.csv", content=b"STT,Ma so,a,zz\n1,S-A,1,1\n", source="x")
+    (problem,) = failure.value.problems
+    text = str(problem)
+    assert text.startswith("Tệp diem.csv, dòng 1: Thiếu cột: uCode (code, Mã, Mã đơn vị, Mã ĐV, Unit code).")
+    assert "Cột không được chấp nhận: “Ma so”, “zz”." in text and "; a; b." in text  # the indicators, by code
 
 
 def test_unit_results_page_follows_lineage_and_is_refused_to_other_officers(client, version, make_unit, make_user, period):
@@ -51,3 +63,76 @@ def test_unit_results_page_follows_lineage_and_is_refused_to_other_officers(clie
     response = client.get(reverse("indices:unit_results", args=["S-A"]))
     assert response.status_code == 200 and "100" in response.content.decode()
     assert client.get(reverse("indices:unit_results", args=["S-B"])).status_code == 403
+
+
+def test_a_partial_file_is_previewed_and_leaves_the_other_values(version, make_unit, make_user, period):
+    from chiso.audit.models import AuditRecord
+    from chiso.indices.values_import import indicator_values_preview
+
+    make_unit("S-A"), make_unit("S-B")
+    secretariat = make_user("thuky", Role.SECRETARIAT)
+    indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n",
+                            source="x", by=secretariat)
+    partial = b"uCode,a\nS-A,5\nS-B,1\n"
+    preview = indicator_values_preview(version=version, period=period, file_name="p.csv", content=partial, source="x")
+    assert preview.counts == {"added": 0, "changed": 1, "unchanged": 1, "removed": 0}
+    assert preview.of("changed")[0].cells == [("a", "6", "5")]
+    assert indicator_values_import(version=version, period=period, file_name="p.csv", content=partial, source="x",
+                                   by=secretariat, expected=preview.fingerprint) == 1
+    current = {(v.unit.code, v.code): v.value for v in IndicatorValue.objects.all()}
+    assert current == {("S-A", "a"): 5, ("S-A", "b"): 4, ("S-B", "a"): 1, ("S-B", "b"): 1}
+    assert IndicatorValue.all_entries.filter(unit__code="S-A", code="a", value=6).exclude(superseded_at=None).exists()  # kept
+    record = AuditRecord.objects.get(event="indicator_values.imported", reason="p.csv")
+    assert record.details["changed"] == 1 and record.details["unchanged"] == 1 and record.by == secretariat
+
+
+def test_replacing_the_whole_period_withdraws_the_values_the_file_does_not_give(version, make_unit, period):
+    from chiso.indices.values_import import indicator_values_preview
+
+    make_unit("S-A"), make_unit("S-B")
+    indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n", source="x")
+    only_a = b"uCode,a\nS-A,6\n"
+    preview = indicator_values_preview(version=version, period=period, file_name="p.csv", content=only_a, source="x",
+                                       replace_period=True)
+    assert preview.counts == {"added": 0, "changed": 0, "unchanged": 1, "removed": 1}
+    assert preview.of("removed")[0].subject.endswith("· a")  # S-B's a; b is not in the file: untouched
+    # a value of another indicator changed since the preview: not what the preview compared, so it still holds
+    indicator_values_import(version=version, period=period, file_name="e.csv", content=b"uCode,b\nS-A,3\n", source="x")
+    indicator_values_import(version=version, period=period, file_name="p.csv", content=only_a, source="x",
+                            replace_period=True, expected=preview.fingerprint)
+    current = {(v.unit.code, v.code) for v in IndicatorValue.objects.all()}
+    assert current == {("S-A", "a"), ("S-A", "b"), ("S-B", "b")}
+    assert IndicatorValue.all_entries.filter(unit__code="S-B", code="a").exclude(superseded_at=None).exists()  # on record
+
+
+def test_a_confirmation_is_refused_when_the_values_changed_since_the_preview(version, make_unit, period):
+    from django.core.exceptions import ValidationError
+
+    from chiso.indices.values_import import indicator_values_preview
+
+    make_unit("S-A")
+    preview = indicator_values_preview(version=version, period=period, file_name="p.csv", content=b"uCode,a\nS-A,6\n", source="x")
+    indicator_values_import(version=version, period=period, file_name="o.csv", content=b"uCode,a\nS-A,2\n", source="y")
+    with pytest.raises(ValidationError):
+        indicator_values_import(version=version, period=period, file_name="p.csv", content=b"uCode,a\nS-A,6\n", source="x",
+                                expected=preview.fingerprint)
+    assert IndicatorValue.objects.get(unit__code="S-A", code="a").value == 2
+
+
+def test_the_import_page_previews_then_confirms(client, version, make_unit, make_user, period, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    make_unit("S-A"), make_unit("S-B")
+    indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n", source="x")
+    client.force_login(make_user("thuky", Role.SECRETARIAT))
+    upload = SimpleUploadedFile("p.csv", b"uCode,a\nS-A,5\n")
+    html = client.post(reverse("indices:values_import"), {"version": version.pk, "period": period.pk, "file": upload,
+                                                          "source": "x"}).content.decode()
+    assert 'data-count="changed">Thay đổi: <strong>1<' in html and "a: 6 → 5" in html
+    assert IndicatorValue.objects.get(unit__code="S-A", code="a").value == 6
+    token = html.split('name="token" value="')[1].split('"')[0]
+    response = client.post(reverse("indices:values_import_confirm"), {"token": token}, follow=True)
+    assert "1 giá trị" in response.content.decode()
+    assert IndicatorValue.objects.get(unit__code="S-A", code="a").value == 5
+    assert IndicatorValue.objects.get(unit__code="S-B", code="a").value == 1

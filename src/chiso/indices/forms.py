@@ -20,6 +20,10 @@ class NationalImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
     index_code = forms.ChoiceField(label=_("Index"), choices=[("", "—"), ("PCI", "PCI"), ("PAPI", "PAPI"), ("PAR", "PAR Index"), ("SIPAS", "SIPAS")], required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2005, max_value=2100)
+    replace_period = forms.BooleanField(
+        label=_("Replace the whole period"), required=False,
+        help_text=_("Also remove the results of the provinces the file does not list, for each index and year in the "
+                    "file (the trail keeps them). Without it, only the provinces in the file are added or changed."))
 
 
 class ValuesImportForm(forms.Form):
@@ -28,3 +32,7 @@ class ValuesImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX): a uCode column, then one column per indicator"))
     source = forms.CharField(label=_("Source of the values"), max_length=255,
                              help_text=_("e.g. the appraisal council's minutes, a statistics report, a survey"))
+    replace_period = forms.BooleanField(
+        label=_("Replace the whole period"), required=False,
+        help_text=_("Also withdraw the values of the file's indicators in this period that the file does not give "
+                    "(they stay on record). Without it, only the values in the file are added or changed."))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.run_new, name="new"),
     path("national/", views.national_results, name="national"),
     path("values/import/", views.values_import, name="values_import"),
+    path("values/import/confirm/", views.values_import_confirm, name="values_import_confirm"),
     path("unit/<str:code>/", views.unit_results, name="unit_results"),
     path("<int:pk>/", views.run_detail, name="detail"),
     path("<int:pk>/publish/", views.run_publish_view, name="publish"),

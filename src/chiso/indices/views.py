@@ -17,8 +17,9 @@ from chiso.accounts.permissions import (
     unit_access_check,
 )
 from chiso.formats.collation import vietnamese_key
-from chiso.frameworks.models import Framework
-from chiso.units.models import Unit
+from chiso.frameworks.models import Framework, FrameworkVersion
+from chiso.units.models import Period, Unit
+from chiso.core.pending_imports import pending_drop, pending_load, pending_store, runs_in_background
 from chiso.core.tabular import ImportFailed, upload_read
 
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
@@ -28,7 +29,8 @@ from .queries import run_levels, run_table, unit_history
 from .tasks import run_sampling_task, run_uncertainty_task
 from .uncertainty import interval_text, run_rank_intervals, run_uncertainties_latest
 from .services import run_create, run_inputs_preview, run_publish
-from .values_import import indicator_values_import
+from .values_import import PENDING_KIND as VALUES_PENDING
+from .values_import import indicator_values_import, indicator_values_import_task, indicator_values_preview
 
 
 @role_required(*PROVINCIAL_ROLES)
@@ -151,21 +153,53 @@ def national_results(request):
 
 @role_required(*MANAGING_ROLES)
 def values_import(request):
+    """Upload a file: every problem in it, or a preview of the values it would add, change and withdraw."""
     form = ValuesImportForm(request.POST or None, request.FILES or None, initial={"period": request.period})
-    problems = []
+    problems, preview, token = [], None, ""
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        upload, data = form.cleaned_data["file"], form.cleaned_data
         try:
-            count = indicator_values_import(
-                version=form.cleaned_data["version"], period=form.cleaned_data["period"], file_name=upload.name,
-                content=upload_read(upload, kind="indicator_values"), source=form.cleaned_data["source"], by=request.user,
-            )
+            content = upload_read(upload, kind="indicator_values")
+            preview = indicator_values_preview(version=data["version"], period=data["period"], file_name=upload.name,
+                                               content=content, source=data["source"], replace_period=data["replace_period"])
         except ImportFailed as failure:
             problems = failure.problems
         else:
-            messages.success(request, _("%(count)s values recorded.") % {"count": count})
-            return redirect("indices:list")
-    return render(request, "indices/values_import.html", {"form": form, "problems": problems}, status=400 if problems else 200)
+            token = pending_store(kind=VALUES_PENDING, by=request.user, file_name=upload.name, content=content,
+                                  fingerprint=preview.fingerprint,
+                                  params={"version": data["version"].pk, "period": data["period"].pk, "source": data["source"],
+                                          "replace_period": data["replace_period"], "size": preview.writes})
+    return render(request, "indices/values_import.html", {"form": form, "problems": problems, "preview": preview, "token": token},
+                  status=400 if problems else 200)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def values_import_confirm(request):
+    """Write exactly what the preview showed (refused if the values changed since); a large file as a background job."""
+    try:
+        pending = pending_load(token=request.POST.get("token", ""), kind=VALUES_PENDING, by=request.user)
+        params = pending.params
+        if runs_in_background(params.get("size", 0)):
+            from chiso.jobs.services import job_start
+
+            job = job_start(kind="indicator_values_import", by=request.user, task=indicator_values_import_task,
+                            title=_("Import of indicator values %(file)s") % {"file": pending.file_name},
+                            token=pending.token, user_id=request.user.pk)
+            return redirect("jobs:detail", pk=job.pk)
+        count = indicator_values_import(
+            version=get_object_or_404(FrameworkVersion, pk=params["version"]), period=get_object_or_404(Period, pk=params["period"]),
+            file_name=pending.file_name, content=pending.content, source=params["source"], by=request.user,
+            replace_period=params["replace_period"], expected=pending.fingerprint)
+    except ImportFailed as failure:
+        messages.error(request, " ".join(str(p) for p in failure.problems[:5]))
+        return redirect("indices:values_import")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("indices:values_import")
+    pending_drop(pending.token)
+    messages.success(request, _("%(count)s values recorded.") % {"count": count})
+    return redirect("indices:list")
 
 
 @login_required
