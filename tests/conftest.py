@@ -135,7 +135,8 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="vi-VN")
-    context.set_default_timeout(10_000)
+    # A busy shared machine may ask for more (CHISO_BROWSER_TIMEOUT_MS); 10 s is plenty on an idle one.
+    context.set_default_timeout(int(os.environ.get("CHISO_BROWSER_TIMEOUT_MS", "10000")))
     page = context.new_page()
     yield page
     context.close()

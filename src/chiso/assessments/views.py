@@ -343,7 +343,9 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 # --- one assessment ---------------------------------------------------------------------------
 
 @login_required
-def assessment_detail(request, pk: int):
+def assessment_detail(request, pk: int, *, bonus_form=None, status=200):
+    """The unit's sheet with what this person can do now; `bonus_form` is a refused bonus/penalty
+    form shown again with what was typed (a refusal loses nothing)."""
     assessment = _assessment(request, pk)
     user = request.user
     sheet = queries.assessment_sheet(assessment)
@@ -357,11 +359,12 @@ def assessment_detail(request, pk: int):
         "pending": list(services.pending_questions(assessment)), "rounds": queries.explanation_rounds(assessment),
         "explanation_state": queries.due_state(assessment.explanation_due) if assessment.status == Status.EXPLANATION_REQUESTED else "",
         "explanation_days_left": queries.working_days_left(assessment.explanation_due) if assessment.explanation_due else None,
-        "reopen_form": forms.ReopenForm(), "bonus_form": forms.BonusPenaltyForm(rules=rules, initial=forms.BonusPenaltyForm.initial_from(assessment)),
+        "reopen_form": forms.ReopenForm(),
+        "bonus_form": bonus_form or forms.BonusPenaltyForm(rules=rules, initial=forms.BonusPenaltyForm.initial_from(assessment)),
         "rules": rules, "reason_form": forms.ReasonForm(), "extend_form": forms.ExtendForm(),
         "accept_form": forms.AcceptForm(criteria=_criteria(assessment)),
         "can_see_evidence": access.can_view_evidence(user, assessment),
-    })
+    }, status=status)
 
 
 def _criteria(assessment: Assessment) -> list[tuple[str, str]]:
@@ -518,16 +521,16 @@ def assessment_bonus(request, pk: int):
     assessment = _assessment(request, pk, "bonus")
     rules = queries.bonus_penalty_rules(assessment.cycle.version)
     form = forms.BonusPenaltyForm(request.POST, rules=rules)
-    if not form.is_valid():  # each refusal after the reason it is about
+    if not form.is_valid():  # each refusal after the reason it is about; the typed points stay in the form
         messages.error(request, " ".join(f"{form.fields[name].label}: {e}" if name in form.fields else e
                                          for name, errs in form.errors.items() for e in errs))
-        return redirect("assessments:detail", pk=assessment.pk)
+        return assessment_detail(request, assessment.pk, bonus_form=form, status=400)
     _result, error = _run(request, assessment, "bonus", services.assessment_bonus_penalty_set, assessment=assessment, by=request.user,
                           points=form.points(), note=form.cleaned_data["note"])
     if error is not None:
         messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Bonus and penalty points saved."))
+        return assessment_detail(request, assessment.pk, bonus_form=form, status=400)
+    messages.success(request, _("Bonus and penalty points saved."))
     return redirect("assessments:detail", pk=assessment.pk)
 
 
