@@ -144,14 +144,47 @@ def _violations(Y: np.ndarray, W: np.ndarray, block: int = 512) -> tuple[np.ndar
     return bad, worst
 
 
+@dataclass(frozen=True)
+class _Restrictions:
+    """Weight restrictions on scaled data: low <= w <= up, and each indicator's share of the
+    score w_k y_k / (y.w) in [share_lo_k, share_up_k]. Solved with w = low + v, v >= 0."""
+
+    low: np.ndarray
+    up: np.ndarray
+    share_lo: np.ndarray
+    share_up: np.ndarray
+
+    def shared(self, Y: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The dual columns every unit has, with their costs: units y_j (cost 1 - y_j.low) and,
+        for each finite upper bound, e_k (cost up_k - low_k)."""
+        fin = np.flatnonzero(np.isfinite(self.up))
+        A = np.hstack([Y[cols].T, np.eye(Y.shape[1])[:, fin]])
+        return A, np.maximum(np.concatenate([1.0 - Y[cols] @ self.low, (self.up - self.low)[fin]]), 0.0)
+
+    def own(self, T: np.ndarray) -> np.ndarray | None:
+        """Each unit's share rows as dual columns (units, indicators, rows), cost 0 (low = 0 then):
+        lo_k (y.w) - y_k w_k <= 0 and y_k w_k - up_k (y.w) <= 0."""
+        eye = np.eye(T.shape[1])
+        parts = []
+        if (self.share_lo > 0).any():
+            G = self.share_lo[None, :, None] * T[:, None, :] - T[:, :, None] * eye
+            parts.append(G[:, self.share_lo > 0])
+        if (self.share_up < 1).any():
+            G = T[:, :, None] * eye - self.share_up[None, :, None] * T[:, None, :]
+            parts.append(G[:, self.share_up < 1])
+        return np.transpose(np.concatenate(parts, axis=1), (0, 2, 1)).copy() if parts else None
+
+
 def _bod_lockstep(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, add_per_round: int,
-                  sample_size: int = 600) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                  restr: _Restrictions | None = None, sample_size: int = 600, block: int = 512
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Scores and weights of `units` (Y scaled, rows not all zero) by the lock-step dual simplex
     with column generation; returns (scores, W, columns used, units left unsolved)."""
     from ._lockstep import OPTIMAL, solve_covering
 
     n, m = Y.shape
     scores, W = np.zeros(n), np.zeros((n, m))
+    low = np.zeros(m) if restr is None else restr.low
     in_cols = np.zeros(n, dtype=bool)
     in_cols[cols] = True
     # The frontier is found first on a sample spread over the units (cheap), then all the rest
@@ -162,10 +195,17 @@ def _bod_lockstep(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, add_per_ro
     unsolved: list[np.ndarray] = []
     for todo in (sample, rest):
         while todo.size:
-            res = solve_covering(Y[cols].T, Y[todo])
-            ok = res.status == OPTIMAL
+            A, costs = (Y[cols].T, None) if restr is None else restr.shared(Y, cols)
+            status, score, w = np.empty(todo.size, dtype=int), np.empty(todo.size), np.empty((todo.size, m))
+            for s in range(0, todo.size, block):
+                part = slice(s, s + block)
+                T = Y[todo[part]]
+                own = None if restr is None else restr.own(T)
+                res = solve_covering(A, T, costs, own, 0.0 if own is not None else None, chunk=block)
+                status[part], score[part], w[part] = res.status, res.objective + T @ low, res.w
+            ok = status == OPTIMAL
             unsolved.append(todo[~ok])
-            todo, w, score = todo[ok], np.maximum(res.w[ok], 0.0), res.objective[ok]
+            todo, w, score = todo[ok], low + np.maximum(w[ok], 0.0), score[ok]
             bad, worst = _violations(Y, w)
             new = np.unique(np.concatenate([u[~in_cols[u]][:add_per_round] for u in worst])) if worst \
                 else np.zeros(0, dtype=int)
@@ -173,7 +213,7 @@ def _bod_lockstep(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, add_per_ro
             scores[todo[good]] = np.minimum(score[good], 1.0)
             W[todo[good]] = w[good]
             todo = todo[bad]
-            if todo.size and not new.size:  # nothing left to add: numerically stuck, HiGHS decides
+            if todo.size and not new.size:  # nothing left to add: numerically stuck, another solver decides
                 unsolved.append(todo)
                 break
             in_cols[new] = True
@@ -224,29 +264,55 @@ def bod_constrained(Y: np.ndarray, low_w: float | Sequence[float] = 0.0, up_w: f
 
     Pie-share restrictions (Cherchye et al. 2007): each indicator's share of the unit's score,
     w_k y_ck / (y_c . w), lies in [low_w_k, up_w_k] (a number for every indicator or one per
-    indicator); `weight_bounds` = (lower, upper) bounds the weights themselves. One linprog
-    (HiGHS) per unit, with the constraints y_j . w <= 1 generated as they bind.
-    Infeasible restrictions (e.g. lower shares summing above 1) are an error.
+    indicator); `weight_bounds` = (lower, upper) bounds the weights themselves. Solved by the
+    lock-step dual simplex like `bod` (share rows become each unit's own dual columns, upper
+    bounds shared ones, lower bounds a shift of the weights); positive lower bounds together
+    with share restrictions, and any unit the fast path leaves unsolved, go to one linprog per
+    unit. Infeasible restrictions (e.g. lower shares summing above 1) are an error.
     """
-    from scipy.optimize import linprog
-
     Y = _prepare(Y)
     n, m = Y.shape
     lo = np.broadcast_to(np.asarray(low_w, dtype=float), (m,))
     up = np.broadcast_to(np.asarray(up_w, dtype=float), (m,))
     if lo.sum() > 1 + 1e-12 or up.sum() < 1 - 1e-12 or (lo > up).any():
         raise ValueError("BoD share restrictions are infeasible: need sum(low_w) <= 1 <= sum(up_w), low_w <= up_w")
-    if weight_bounds is None:
-        bounds = [(0.0, None)] * m
+    wl, wu = np.zeros(m), np.full(m, np.inf)
+    if weight_bounds is not None:
+        wl = np.broadcast_to(np.asarray(weight_bounds[0], dtype=float), (m,)).copy()
+        wu = np.broadcast_to(np.asarray(weight_bounds[1], dtype=float), (m,)).copy()
+    shares = (lo > 0).any() or (up < 1).any()
+    scores, W = np.zeros(n), np.zeros((n, m))
+    units = np.flatnonzero((Y > 0).any(axis=1))
+    if (wl < 0).any() or (wl > wu).any() or (Y @ wl > 1 + _TOL).any():
+        units_slow = np.arange(n)  # linprog names the unit and the reason
+    elif shares and (wl > 0).any():
+        units_slow = np.arange(n)  # shifted share rows would cost < 0: no dual-feasible start
     else:
-        wl = np.broadcast_to(np.asarray(weight_bounds[0], dtype=float), (m,))
-        wu = np.broadcast_to(np.asarray(weight_bounds[1], dtype=float), (m,))
-        bounds = [(float(a), None if np.isinf(b) else float(b)) for a, b in zip(wl, wu)]
+        top = Y.max(axis=0)
+        top = np.where(top > 0, top, 1.0)
+        Ys = Y / top
+        cols = np.unique(np.concatenate([np.argmax(Ys, axis=0), np.argsort(-Ys.sum(axis=1), kind="stable")[:m]]))
+        restr = _Restrictions(low=wl * top, up=wu * top, share_lo=np.array(lo), share_up=np.array(up))
+        scores, W, _, units_slow = _bod_lockstep(Ys, cols, units, 10, restr)
+        W = W / top
+        zero = np.setdiff1d(np.arange(n), units)
+        W[zero] = wl
+    if units_slow.size:
+        _bod_constrained_linprog(Y, lo, up, wl, wu, units_slow, scores, W)
+    return BoDResult(scores=scores, weights=W)
+
+
+def _bod_constrained_linprog(Y: np.ndarray, lo: np.ndarray, up: np.ndarray, wl: np.ndarray, wu: np.ndarray,
+                             units: np.ndarray, scores: np.ndarray, W: np.ndarray) -> None:
+    """Restricted BoD of `units` by one linprog (HiGHS) per unit, the constraints y_j . w <= 1
+    generated as they bind (also the reference for the fast path)."""
+    from scipy.optimize import linprog
+
+    n, m = Y.shape
+    bounds = [(float(a), None if np.isinf(b) else float(b)) for a, b in zip(wl, wu)]
     rows = list(np.unique(np.concatenate([np.argmax(Y, axis=0), np.argsort(-Y.sum(axis=1))[:m]])))
-    scores = np.zeros(n)
-    W = np.zeros((n, m))
     eye = np.eye(m)
-    for c in range(n):
+    for c in units:
         y = Y[c]
         # share_k >= lo_k:  lo_k (y.w) - y_k w_k <= 0 ;  share_k <= up_k:  y_k w_k - up_k (y.w) <= 0
         share = np.vstack([lo[:, None] * y[None, :] - eye * y, eye * y - up[:, None] * y[None, :]])
@@ -266,7 +332,6 @@ def bod_constrained(Y: np.ndarray, low_w: float | Sequence[float] = 0.0, up_w: f
             rows.extend(new)
         scores[c] = min(-r.fun, 1.0) if y.any() else 0.0
         W[c] = r.x
-    return BoDResult(scores=scores, weights=W)
 
 
 def robust_bod(Y: np.ndarray, M: int = 20, B: int = 200, seed: int | None = None) -> BoDResult:
