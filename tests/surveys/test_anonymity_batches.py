@@ -230,10 +230,10 @@ def test_the_invitation_status_list_shows_each_stage_and_completion_only_with_it
         return {label: int(n) for label, n in re.findall(r'state=\w+">([^<]+)</a>: (\d+)', html)}
 
     # four submitted, held: still "opened", like the two who have not submitted
-    assert states() == {"đã tạo": 1, "đã gửi": 1, "đã mở": 6, "đã hoàn thành": 0, "từ chối": 1, "gửi lỗi": 1}
+    assert states() == {"đã tạo": 1, "đã gửi": 1, "đã mở": 6, "đã hoàn thành": 0, "từ chối": 1, "gửi lỗi": 1, "đã thu hồi": 0}
     draft = Draft.objects.get(invitation__member=members[5])
     response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="s5")  # the fifth: the batch
-    assert states() == {"đã tạo": 1, "đã gửi": 1, "đã mở": 1, "đã hoàn thành": 5, "từ chối": 1, "gửi lỗi": 1}
+    assert states() == {"đã tạo": 1, "đã gửi": 1, "đã mở": 1, "đã hoàn thành": 5, "từ chối": 1, "gửi lỗi": 1, "đã thu hồi": 0}
     page = client.get(url + "?state=completed").content.decode()
     assert all(m.entry.name in page for m in members[1:6]) and members[6].entry.name not in page
     for role in (Role.ANALYST, Role.LEADER):

@@ -23,6 +23,10 @@ EVENTS = {  # the labels of services.SurveyEventCode and sampling.SampleEventCod
     "survey.version_changed": _("Questionnaire version changed"),
     "survey.invitations_created": _("Invitations created"),
     "survey.responses_imported": _("Responses imported"),
+    "survey.paper_double_entry": _("Double entry of paper forms changed"),
+    "invitation.resent": _("Invitation sent again"),
+    "invitation.revoked": _("Invitation revoked"),
+    "paper_form.settled": _("Paper form settled"),
     "sample.drawn": _("Sample drawn"),
     "sample.replaced": _("Sampled business replaced"),
 }

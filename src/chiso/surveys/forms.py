@@ -134,7 +134,16 @@ class SampleForm(forms.Form):
 
 class MessageTemplateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
+    # The printed letter's official heading (the letter's form only).
+    issuer = forms.CharField(label=_("Issuing body"), max_length=255, required=False)
+    reference = forms.CharField(label=_("Number and symbol"), max_length=100, required=False)
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}))
+
+    def __init__(self, *args, letter: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("subject",) if letter else ("issuer", "reference", "place"):
+            del self.fields[name]
 
 
 class AnalysisForm(forms.Form):

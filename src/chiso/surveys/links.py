@@ -30,14 +30,24 @@ def link_token(salt: str) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
+def _gf32_double(x: int) -> int:
+    """x times 2 in GF(32) (polynomial x**5 + x**2 + 1)."""
+    x <<= 1
+    return x ^ 0b100101 if x & 32 else x
+
+
+def _damm(chars: str) -> int:
+    # Damm's check over the quasigroup x∘y = 2x + y of GF(32): totally anti-symmetric, so every
+    # single mistyped character and every swap of two neighbours changes the result.
+    interim = 0
+    for char in chars:
+        interim = _gf32_double(interim) ^ ALPHABET.index(char)
+    return interim
+
+
 def check_character(body: str) -> str:
-    """Luhn mod 32: catches every single mistyped character and every swap of two neighbours."""
-    total, factor = 0, 2
-    for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
-        total += addend // 32 + addend % 32
-        factor = 1 if factor == 2 else 2
-    return ALPHABET[(32 - total % 32) % 32]
+    """The character that brings Damm's check of body + it to 0."""
+    return ALPHABET[_gf32_double(_damm(body))]
 
 
 def link_code(salt: str) -> str:
@@ -58,7 +68,7 @@ def code_normalise(typed: str) -> str | None:
     code = "".join(typed.split()).replace("-", "").upper().translate(_TYPED)
     if len(code) != CODE_LENGTH + 1 or any(c not in ALPHABET for c in code):
         return None
-    if check_character(code[:-1]) != code[-1]:
+    if _damm(code) != 0:
         return None
     return code
 

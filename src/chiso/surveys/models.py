@@ -307,7 +307,7 @@ class PaperForm(models.Model):
     class Status(models.TextChoices):
         TYPING = "typing", _("Being typed")
         TO_SETTLE = "to_settle", _("Differences to settle")
-        SETTLED = "settled", _("Settled")
+        SETTLED = "settled", _("Settled and counted")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="paper_forms", verbose_name=_("survey"))
     number = models.CharField(_("form number"), max_length=40)

@@ -123,14 +123,64 @@ def invitation_list(request, code: str):
         rows = [row for row in rows if row["state"] == state]
     labels = {
         "created": _("created"), "sent": _("sent"), "opened": _("opened"), "completed": _("completed"),
-        "opted_out": _("opted out"), "bounced": _("bounced"),
+        "opted_out": _("opted out"), "bounced": _("bounced"), "revoked": _("revoked"),
     }
     for row in rows:
         row["label"] = labels[row["state"]]
     return render(request, "surveys/invitation_list.html", {
         "survey": survey, "rows": rows[:2000], "shown": len(rows), "state": state,
         "states": [(s, labels[s], counts.get(s, 0)) for s in reversed(INVITATION_STATES)],
+        "hand_made": sum(1 for row in rows if row["member"] is None and row["can_print"]),
     })
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def invitation_action(request, code: str, pk: int, action: str):
+    """One invitation: send it again (e-mail), revoke it, or print its letter."""
+    from .mailing import invitation_letters_pdf, invitation_resend
+    from .models import Invitation
+    from .services import invitation_revoke
+
+    survey = _survey(code)
+    invitation = get_object_or_404(Invitation.objects.select_related("survey"), pk=pk, survey=survey)
+    name = str(invitation)
+    try:
+        if action == "resend":
+            invitation_resend(invitation=invitation, base_url=_base_url(request), by=request.user)
+            messages.success(request, _("The invitation was e-mailed again to %(name)s.") % {"name": name})
+        elif action == "revoke":
+            invitation_revoke(invitation=invitation, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("The invitation of %(name)s is revoked: its link and code no longer open the form.") % {"name": name})
+        elif action == "letter":
+            content, _count = invitation_letters_pdf(survey=survey, invitations=[invitation], base_url=_base_url(request))
+            response = HttpResponse(content, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{survey.code}-letter-{invitation.pk}.pdf"'
+            return response
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(reverse("surveys:invitation_list", args=[survey.code]) + f"#i-{invitation.pk}")
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def invitation_letters(request, code: str):
+    """Letters (PDF) for every invitation made by hand that may still be answered."""
+    from .mailing import invitation_letters_pdf
+    from .models import Invitation
+
+    survey = _survey(code)
+    invitations = Invitation.objects.filter(survey=survey, member__isnull=True).exclude(link_salt="").order_by("label", "pk")
+    try:
+        content, _count = invitation_letters_pdf(survey=survey, invitations=invitations, base_url=_base_url(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("surveys:invitation_list", code=survey.code)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{survey.code}-letters.pdf"'
+    return response
 
 
 @require_POST
@@ -156,13 +206,18 @@ def contact_view(request, code: str):
     survey = _survey(code)
     sample = Sample.objects.filter(survey=survey).first()
     forms = {}
+    heading = MessageTemplate.objects.filter(survey=survey, kind=MessageTemplate.Kind.LETTER).values("issuer", "reference", "place").first() or {}
     for kind, label in MessageTemplate.Kind.choices:
         subject, body = message_template_get(survey, kind)
         bound = request.method == "POST" and request.POST.get("kind") == kind
-        forms[kind] = (label, MessageTemplateForm(request.POST if bound else None, initial={"subject": subject, "body": body}, prefix=kind))
+        letter = kind == MessageTemplate.Kind.LETTER
+        forms[kind] = (label, MessageTemplateForm(request.POST if bound else None, initial={"subject": subject, "body": body, **heading},
+                                                  prefix=kind, letter=letter))
         if bound and forms[kind][1].is_valid():
+            data = forms[kind][1].cleaned_data
             try:
-                message_template_set(survey=survey, kind=kind, subject=forms[kind][1].cleaned_data["subject"], body=forms[kind][1].cleaned_data["body"])
+                message_template_set(survey=survey, kind=kind, subject=data.get("subject", ""), body=data["body"],
+                                     issuer=data.get("issuer", ""), reference=data.get("reference", ""), place=data.get("place", ""))
             except ValidationError as error:
                 forms[kind][1].add_error("body", error)
             else:

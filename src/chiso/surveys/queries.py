@@ -96,12 +96,14 @@ def sample_members(sample, *, stratum: str = ""):
 
 # Where an invitation stands, furthest first. "Completed" is the invitation's status, which its
 # batch sets (docs/security.md): a submission waiting for its batch still reads "opened".
-INVITATION_STATES = ("completed", "opted_out", "opened", "bounced", "sent", "created")
+INVITATION_STATES = ("completed", "revoked", "opted_out", "opened", "bounced", "sent", "created")
 
 
 def invitation_state(invitation: Invitation, member=None) -> str:
     if invitation.status == Invitation.Status.COMPLETED:
         return "completed"
+    if invitation.status == Invitation.Status.REVOKED:
+        return "revoked"
     if member is not None and member.opted_out_at:
         return "opted_out"
     if invitation.status == Invitation.Status.IN_PROGRESS:
@@ -113,19 +115,85 @@ def invitation_state(invitation: Invitation, member=None) -> str:
     return "created"
 
 
+def _state_since(state: str, invitation: Invitation, member) -> object:
+    """When the invitation came to its state, where chiso keeps that: made, sent, reminded,
+    opted out. Opening and completing keep no time (docs/security.md): None."""
+    if state == "created":
+        return invitation.created_at
+    if state == "sent" and member is not None:
+        return max(t for t in (member.emailed_at, member.letter_at, member.reminded_at) if t)
+    if state == "opted_out" and member is not None:
+        return member.opted_out_at
+    return None
+
+
 def invitations_status(survey: Survey) -> list[dict]:
-    """Each invitation of the survey with its business (if sampled) and where it stands."""
+    """Each invitation of the survey with its business (if sampled), where it stands and since
+    when. Nothing here is looked up on the answers' side: answers waiting for their batch leave
+    an invitation "opened" until the batch marks it completed."""
     from .models import SampleMember
 
     members = {m.invitation_id: m for m in SampleMember.objects.filter(sample__survey=survey, invitation__isnull=False).select_related("entry")}
     rows = []
-    for invitation in Invitation.objects.filter(survey=survey).only("pk", "label", "status", "created_at").order_by("label", "pk"):
+    for invitation in Invitation.objects.filter(survey=survey).only("pk", "label", "status", "created_at", "link_salt").order_by("label", "pk"):
         member = members.get(invitation.pk)
+        state = invitation_state(invitation, member)
         rows.append({
             "invitation": invitation, "member": member, "name": member.entry.name if member else invitation.label,
             "tax_code": member.entry.tax_code if member else "", "stratum": member.stratum if member else "",
-            "state": invitation_state(invitation, member), "reminders": member.reminders if member else 0,
+            "state": state, "since": _state_since(state, invitation, member), "reminders": member.reminders if member else 0,
             "error": member.send_error if member else "",
+            "can_resend": state in ("created", "sent", "opened", "bounced") and member is not None and bool(member.entry.email),
+            "can_revoke": state not in ("completed", "revoked"),
+            "can_print": state not in ("completed", "revoked", "opted_out") and bool(invitation.link_salt),
+        })
+    return rows
+
+
+def paper_forms_overview(survey: Survey, user) -> dict:
+    """The numbered paper forms not yet settled: waiting for their second entry, or for a third
+    person to settle their differences; and how many are settled."""
+    from .models import PaperForm
+
+    open_forms = list(
+        PaperForm.objects.filter(survey=survey).exclude(status=PaperForm.Status.SETTLED)
+        .annotate(typed=Count("entries", filter=Q(entries__answers__isnull=False)), mine=Count("entries", filter=Q(entries__clerk=user)))
+        .order_by("number")
+    )
+    return {
+        "to_settle": [f for f in open_forms if f.status == PaperForm.Status.TO_SETTLE],
+        "typing": [f for f in open_forms if f.status == PaperForm.Status.TYPING],
+        "settled": PaperForm.objects.filter(survey=survey, status=PaperForm.Status.SETTLED).count(),
+    }
+
+
+def _value_shown(form, external: dict, element, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if element is not None and element.is_select:
+        choices = external.get(element.itemset_file, []) if element.itemset_file else form.choices.get(element.list_name or "", [])
+        names = {c.name: form.text(c.label) for c in choices}
+        return ", ".join(f"{names[v]} ({v})" if v in names else v for v in str(value).split())
+    return str(value)
+
+
+def paper_form_differences(paper_form) -> list[dict]:
+    """Where the two entries of a form typed twice differ, question by question, as typed."""
+    from .services import answers_differences, answers_flat
+
+    entries = list(paper_form.entries.select_related("version").order_by("pk"))
+    if len(entries) < 2 or any(e.answers is None for e in entries):
+        return []
+    first, second = entries[0], entries[1]
+    form = first.version.form
+    external = units_choices(paper_form.survey, first.version)
+    a, b = answers_flat(first.answers), answers_flat(second.answers)
+    rows = []
+    for address in answers_differences(first.answers, second.answers):
+        element = form.elements.get(address.rsplit("/", 1)[-1])
+        rows.append({
+            "address": address, "label": form.text(element.label) if element is not None else address,
+            "first": _value_shown(form, external, element, a.get(address)), "second": _value_shown(form, external, element, b.get(address)),
         })
     return rows
 

@@ -69,12 +69,22 @@ def _load(request, ref: str):
 @require_http_methods(["GET", "POST"])
 def enter_code(request):
     """For printed letters: type the code instead of following a link (the code travels in a POST body)."""
+    from .links import code_normalise
+    from .services import draft_for_code
+
     error = ""
     if request.method == "POST":
         code = request.POST.get("code", "").strip()
-        if code:
+        typed = code_normalise(code)
+        if code and typed is None and len(code) < 16:
+            # The check character caught a typo: not a guess, not counted.
+            error = _("This code is not valid: compare it with your letter, one character may be mistyped.")
+        elif code:
+            # Guesses are limited per address like new drafts from an open link (docs/surveys.md).
+            if ratelimit.address_hit(request, "survey-code", [ratelimit.parse_rate(settings.CHISO_SURVEY_OPEN_RATE)]):
+                return _refused(request, AccessRefused("busy"), status=429)
             try:
-                draft = draft_for_token(token=code)
+                draft = draft_for_code(code=typed) if typed else draft_for_token(token=code)
             except AccessRefused as refusal:
                 if refusal.reason != "unknown":
                     return _refused(request, refusal)
@@ -293,8 +303,11 @@ def submit(request, ref: str):
     # The reference stays: a retry after a lost connection is recognised by its key. The
     # answers join the responses with their batch (docs/security.md), not one by one.
     if entry["channel"] == "paper":
-        messages.success(request, _("The paper form was saved. It will appear among the responses with the next batch of forms, or when the survey closes."))
-        return redirect(reverse("surveys:detail", args=[submission.survey.code]) + "#paper")
+        if submission.paper_form is not None and submission.paper_form.status != "settled":
+            messages.success(request, _("Your entry of form %(number)s was saved. The form counts once its two entries agree or their differences are settled.") % {"number": submission.paper_form.number})
+        else:
+            messages.success(request, _("The paper form was saved. It will appear among the responses with the next batch of forms, or when the survey closes."))
+        return redirect(reverse("surveys:paper", args=[submission.survey.code]))  # the next form
     return redirect("surveys_public:done")
 
 

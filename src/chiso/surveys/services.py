@@ -27,7 +27,9 @@ from .models import (
     Draft,
     HeldResponse,
     Invitation,
+    PaperEntry,
     PaperEntryLog,
+    PaperForm,
     Questionnaire,
     QuestionnaireVersion,
     Response,
@@ -46,6 +48,16 @@ class SurveyEventCode:
     VERSION_CHANGED = "survey.version_changed"
     INVITATIONS_CREATED = "survey.invitations_created"
     RESPONSES_IMPORTED = "survey.responses_imported"
+    PAPER_DOUBLE_ENTRY = "survey.paper_double_entry"
+
+
+class InvitationEventCode:
+    RESENT = "invitation.resent"
+    REVOKED = "invitation.revoked"
+
+
+class PaperEventCode:
+    SETTLED = "paper_form.settled"
 
 
 def token_hash(token: str) -> str:
@@ -214,15 +226,77 @@ def evaluation_for(*, survey: Survey, version: QuestionnaireVersion, answers: di
 
 # --- invitations and access -----------------------------------------------------------------
 
+def invitation_new(*, survey: Survey, label: str, salt: str | None = None) -> tuple[Invitation, str]:
+    """One invitation with a link and a typeable code made from a random salt and the secret key
+    (links.py), so both can be printed or sent again; only their hashes are kept."""
+    from .links import code_hashes, link_code, link_token
+
+    for _attempt in range(5):
+        salt = salt or secrets.token_hex(16)
+        token = link_token(salt)
+        code_hash = code_hashes(link_code(salt))[0]
+        if not Invitation.objects.filter(code_hash=code_hash).exists():  # 1 in 2**40 per invitation
+            return Invitation.objects.create(survey=survey, token_hash=token_hash(token), code_hash=code_hash, label=label[:255], link_salt=salt), token
+        salt = None
+    raise RuntimeError("no free invitation code")
+
+
+def invitation_code(invitation: Invitation) -> str:
+    """The invitation's typeable code ("" for one without a salt, such as the demo's fixed
+    tokens). An invitation made before codes existed gets its code's hash now."""
+    from .links import code_hashes, link_code, link_token
+
+    if not invitation.link_salt or token_hash(link_token(invitation.link_salt)) != invitation.token_hash:
+        return ""
+    code = link_code(invitation.link_salt)
+    if not invitation.code_hash:
+        invitation.code_hash = code_hashes(code)[0]
+        Invitation.objects.filter(pk=invitation.pk, code_hash__isnull=True).update(code_hash=invitation.code_hash)
+    return code
+
+
 def invitations_create(*, survey: Survey, labels: list[str], by=None) -> list[tuple[Invitation, str]]:
-    """New single-use tokens. The raw token is returned once, to be sent; only its hash is kept."""
+    """New single-use invitations, each with its link token (returned) and its typeable code
+    (`invitation_code`); only hashes are kept, and both can be made again from the salt."""
     created = []
     with transaction.atomic():
         for label in labels:
-            token = secrets.token_urlsafe(18)
-            created.append((Invitation.objects.create(survey=survey, token_hash=token_hash(token), label=label[:255]), token))
+            created.append(invitation_new(survey=survey, label=label))
         _event(survey, SurveyEventCode.INVITATIONS_CREATED, by, new=str(len(labels)))
     return created
+
+
+def survey_staff_check(by) -> None:
+    """The secretariat (and administrators) act on invitations and paper forms; None is the system."""
+    from django.core.exceptions import PermissionDenied
+
+    from chiso.accounts.permissions import user_manages
+
+    if by is not None and not user_manages(by):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by, reason: str = "") -> Invitation:
+    """Thu hồi — the link and the code no longer open the form, and a form begun is discarded.
+
+    Refused only for what the invitation page already shows as completed or revoked: answers
+    waiting for their batch are not looked up, so revoking says nothing the page does not.
+    (Such answers still count, and the invitation turns completed with its batch.)
+    """
+    from django.core.exceptions import ValidationError
+
+    survey_staff_check(by)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("survey").get(pk=invitation.pk)
+    if invitation.status in (Invitation.Status.COMPLETED, Invitation.Status.REVOKED):
+        raise ValidationError(_("This invitation is %(status)s and cannot be revoked.") % {"status": invitation.get_status_display().lower()})
+    old = invitation.status
+    Draft.objects.filter(invitation=invitation).delete()
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.REVOKED)
+    invitation.status = Invitation.Status.REVOKED
+    audit_record(event=InvitationEventCode.REVOKED, obj=invitation, by=by, parents=[invitation.survey], old=old,
+                 new=Invitation.Status.REVOKED, reason=reason)
+    return invitation
 
 
 def invitation_with_token(*, survey: Survey, token: str, label: str = "") -> Invitation:
@@ -249,8 +323,20 @@ def _check_open(survey: Survey) -> None:
 @transaction.atomic
 def draft_for_token(*, token: str) -> Draft:
     """The draft an invitation's link opens: the one saved earlier, or a new one."""
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("survey").filter(token_hash=token_hash(token)).first()
-    if invitation is None:
+    return _draft_for_invitation(Invitation.objects.filter(token_hash=token_hash(token)))
+
+
+@transaction.atomic
+def draft_for_code(*, code: str) -> Draft:
+    """The draft an invitation's typeable code opens (`links.code_normalise`d), like its link."""
+    from .links import code_hashes
+
+    return _draft_for_invitation(Invitation.objects.filter(code_hash__in=code_hashes(code)))
+
+
+def _draft_for_invitation(invitations) -> Draft:
+    invitation = invitations.select_for_update(of=("self",)).select_related("survey").first()
+    if invitation is None or invitation.status == Invitation.Status.REVOKED:
         raise AccessRefused("unknown")
     if invitation_spent(invitation):
         raise AccessRefused("completed", invitation.survey)
@@ -361,6 +447,7 @@ class Submission:
 
     survey: Survey
     duplicate: bool
+    paper_form: PaperForm | None = None  # a numbered paper form typed twice: where it stands
 
 
 # Answering time is stored as the lower bound of its bucket, never to the second: exact
@@ -416,6 +503,11 @@ def response_submit(*, survey_id: int, draft_key: str, client_key: str, by=None)
     if errors:
         raise SubmissionRejected(errors)
     channel = Response.Channel.PAPER if draft.channel == Draft.Channel.PAPER else Response.Channel.WEB
+    # A numbered paper form (số phiếu): typed twice, each entry waits for the other and the settlement.
+    entry = PaperEntry.objects.select_related("paper_form").filter(draft=draft).first() if channel == Response.Channel.PAPER else None
+    if entry is not None and entry.paper_form.entries_required > 1:
+        paper_form = paper_entry_keep(entry=entry, draft=draft, answers=evaluation.clean(), by=by)
+        return Submission(survey=survey, duplicate=False, paper_form=paper_form)
     duplicate = False
     try:
         with transaction.atomic():
@@ -431,6 +523,9 @@ def response_submit(*, survey_id: int, draft_key: str, client_key: str, by=None)
             SpentLink.objects.bulk_create([SpentLink(survey=survey, mark=spent_marks(draft.invitation)[0])], ignore_conflicts=True)
         if deleted and channel == Response.Channel.PAPER and getattr(by, "pk", None):
             paper_entry_count(user=by, survey=survey)
+        if deleted and entry is not None:  # typed once: the number is used, the entry done
+            PaperForm.objects.filter(pk=entry.paper_form_id).update(status=PaperForm.Status.SETTLED)
+            PaperEntry.objects.filter(pk=entry.pk).delete()
     # Outside both transactions: maybe this submission completes a batch.
     responses_flush_due(survey=survey, channel=channel)
     # `duplicate`: these answers were held by an earlier request with the same key. (Answers held
@@ -565,6 +660,156 @@ def surveys_flush_held() -> list[tuple[Survey, int]]:
         written = responses_flush(survey=survey, force=closed)
         done.append((survey, written))
     return done
+
+
+# --- paper forms: numbers, double entry, settlement ------------------------------------------
+
+@transaction.atomic
+def survey_paper_double_entry_set(*, survey: Survey, required: bool, by) -> Survey:
+    """Nhập kép — whether each paper form started from now on is typed by two clerks."""
+    survey_staff_check(by)
+    old = survey.paper_double_entry
+    Survey.objects.filter(pk=survey.pk).update(paper_double_entry=required)
+    survey.paper_double_entry = required
+    _event(survey, SurveyEventCode.PAPER_DOUBLE_ENTRY, by, old=str(old), new=str(required))
+    return survey
+
+
+def paper_form_start(*, survey: Survey, number: str, by) -> Draft:
+    """An empty draft for paper form `number` (số phiếu), typed by `by`.
+
+    Without a number (allowed when forms are typed once) the form is not numbered. With double
+    entry, each number is typed by two different clerks; a clerk who returns to a form they have
+    not saved gets their own draft back.
+    """
+    from django.core.exceptions import ValidationError
+
+    survey_staff_check(by)
+    if survey.state() == "scheduled":
+        raise AccessRefused("scheduled", survey)
+    number = " ".join((number or "").split())[:40]
+    required = 2 if survey.paper_double_entry else 1
+    if not number:
+        if required > 1:
+            raise ValidationError(_("Type the form number written on the paper form: each form is typed twice."))
+        return draft_for_paper(survey=survey)
+    if not getattr(by, "pk", None):
+        raise ValidationError(_("A numbered paper form is typed by a signed-in clerk."))
+    with transaction.atomic():
+        form, _created = PaperForm.objects.select_for_update().get_or_create(survey=survey, number=number, defaults={"entries_required": required})
+        if form.status != PaperForm.Status.TYPING:
+            raise ValidationError(_("Form %(number)s has been typed already (%(status)s).") % {"number": number, "status": form.get_status_display().lower()})
+        entries = list(form.entries.all())
+        mine = next((e for e in entries if e.clerk_id == by.pk), None)
+        if mine is not None and mine.draft_id:
+            return Draft.objects.get(pk=mine.draft_id)
+        if mine is not None:
+            raise ValidationError(_("You have typed form %(number)s already: another clerk types it the second time.") % {"number": number})
+        if len(entries) >= form.entries_required:
+            raise ValidationError(_("Form %(number)s is being typed already.") % {"number": number})
+        draft = Draft.objects.create(key=secrets.token_hex(32), survey=survey, version=survey.version, channel=Draft.Channel.PAPER)
+        PaperEntry.objects.create(paper_form=form, clerk=by, draft=draft, version=survey.version)
+    return draft
+
+
+def paper_entry_keep(*, entry: PaperEntry, draft: Draft, answers: dict, by) -> PaperForm:
+    """A clerk saved their entry of a form typed twice: the checked answers wait with the entry.
+    When both entries are in, they are compared; equal entries are settled at once, others wait
+    for a third person (`paper_form_settle`)."""
+    with transaction.atomic():
+        form = PaperForm.objects.select_for_update().select_related("survey").get(pk=entry.paper_form_id)
+        if not Draft.objects.filter(pk=draft.pk).delete()[0]:
+            return form  # saved already (a double click)
+        PaperEntry.objects.filter(pk=entry.pk).update(answers=answers, draft=None)
+        if getattr(by, "pk", None):
+            paper_entry_count(user=by, survey=form.survey)
+        entries = list(form.entries.select_related("version").order_by("pk"))
+        if len(entries) < form.entries_required or any(e.answers is None for e in entries):
+            return form
+        differing = answers_differences(entries[0].answers, entries[1].answers)
+        if differing:
+            form.status, form.differences = PaperForm.Status.TO_SETTLE, len(differing)
+            form.save(update_fields=["status", "differences"])
+            return form
+        _paper_form_hold(form=form, entry=entries[0], answers=entries[0].answers, settled_by=None)
+    responses_flush_due(survey=form.survey, channel=Response.Channel.PAPER)
+    return form
+
+
+def answers_flat(answers: dict, prefix: str = "") -> dict:
+    """Nested answers as one value per address (`danh_gia[2]/diem`), in the form's order."""
+    flat = {}
+    for name, value in (answers or {}).items():
+        if isinstance(value, list) and value and all(isinstance(e, dict) for e in value):
+            for index, entry in enumerate(value, start=1):
+                flat.update(answers_flat(entry, f"{prefix}{name}[{index}]/"))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
+def answers_differences(first: dict, second: dict) -> list[str]:
+    """The addresses whose values the two entries of a paper form disagree on (empty is empty)."""
+    a, b = answers_flat(first), answers_flat(second)
+    keys = list(a) + [k for k in b if k not in a]
+    return [k for k in keys if (a.get(k) in (None, "", []) and b.get(k) in (None, "", [])) is False and a.get(k) != b.get(k)]
+
+
+def paper_form_settle(*, paper_form: PaperForm, chosen: dict[str, str], typed: dict[str, str] | None = None, by) -> PaperForm:
+    """Đối chiếu — a third person settles a form typed twice: for each difference, the first
+    entry's value ("1"), the second's ("2") or a value typed from the paper. The settled answers
+    are checked again in full and held like any paper form; the entries and their answers go.
+    Neither clerk of the form may settle it."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    survey_staff_check(by)
+    typed = {k: v for k, v in (typed or {}).items() if (v or "").strip()}
+    with transaction.atomic():
+        form = PaperForm.objects.select_for_update().select_related("survey").get(pk=paper_form.pk)
+        if form.status != PaperForm.Status.TO_SETTLE:
+            raise ValidationError(_("Form %(number)s has no differences to settle.") % {"number": form.number})
+        entries = list(form.entries.select_related("version").order_by("pk"))
+        if by is not None and any(e.clerk_id == by.pk for e in entries):
+            raise PermissionDenied(_("You typed form %(number)s yourself: a third person settles its differences.") % {"number": form.number})
+        first, second = entries[0], entries[1]
+        flat_second = answers_flat(second.answers)
+        differing = answers_differences(first.answers, second.answers)
+        left = [a for a in differing if a not in typed and chosen.get(a) not in ("1", "2")]
+        if left:
+            raise ValidationError(_("Choose a value for every difference (%(n)s left).") % {"n": len(left)})
+        answers = deepcopy(first.answers)
+        elements = first.version.form.elements
+        for address in differing:
+            if address in typed:
+                element = elements.get(address.rsplit("/", 1)[-1])
+                value = normalise_input(element, typed[address], typed=True) if element is not None else typed[address].strip()
+            elif chosen[address] == "2":
+                value = flat_second.get(address, "")
+            else:
+                continue
+            answers_set(answers, address, value)
+        settled = _paper_form_hold(form=form, entry=first, answers=answers, settled_by=by)
+        audit_record(event=PaperEventCode.SETTLED, obj=settled, by=by, parents=[form.survey], new=str(len(differing)))
+    responses_flush_due(survey=form.survey, channel=Response.Channel.PAPER)
+    return settled
+
+
+def _paper_form_hold(*, form: PaperForm, entry: PaperEntry, answers: dict, settled_by) -> PaperForm:
+    """Check the agreed answers in full and hold them for the paper batch; the entries go."""
+    from django.core.exceptions import ValidationError
+
+    evaluation = Evaluation(entry.version.form, answers, external=units_choices(form.survey, entry.version))
+    errors = evaluation.errors()
+    if errors:
+        raise ValidationError([f"{address}: {message}" for address, message in errors.items()])
+    HeldResponse.objects.create(
+        id=uuid.uuid4(), survey=form.survey, version=entry.version, answers=evaluation.clean(), rated_units=evaluation.rated_units(),
+        channel=Response.Channel.PAPER, idempotency_key=idempotency_hash(form.survey_id, secrets.token_hex(32)),
+    )
+    form.status, form.settled_by = PaperForm.Status.SETTLED, settled_by if getattr(settled_by, "pk", None) else None
+    form.save(update_fields=["status", "settled_by"])
+    PaperEntry.objects.filter(paper_form=form).delete()
+    return form
 
 
 def paper_entry_count(*, user, survey: Survey) -> None:

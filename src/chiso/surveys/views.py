@@ -21,6 +21,7 @@ from chiso.jobs.imports import import_in_background, import_job_start
 from . import access
 from .forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
 from .importing import responses_import
+from .links import code_shown
 from .models import QuestionnaireVersion, Response, Survey
 from .pages import display_value, review_sections
 from .queries import response_evaluation, responses_of, survey_summary, surveys_list, versions_list
@@ -211,6 +212,8 @@ def _local(moment) -> str:
 @require_POST
 @role_required(*MANAGING_ROLES)
 def invitations_new(request, code: str):
+    from .services import invitation_code
+
     survey = _survey(code)
     form = InvitationsForm(request.POST)
     if not form.is_valid():
@@ -218,22 +221,122 @@ def invitations_new(request, code: str):
         return redirect("surveys:detail", code=survey.code)
     created = invitations_create(survey=survey, labels=form.cleaned_data["labels"], by=request.user)
     base = request.build_absolute_uri("/")[:-1]
-    links = [(invitation.label, f"{base}{reverse('surveys_public:token', args=[token])}", token) for invitation, token in created]
-    # Shown once, never stored: the secretariat sends them now (mail merge) or prints them.
-    return render(request, "surveys/invitations_created.html", {"survey": survey, "links": links, "code_url": f"{base}{reverse('surveys_public:code')}"})
+    links = [(invitation.label, f"{base}{reverse('surveys_public:token', args=[token])}", code_shown(invitation_code(invitation)))
+             for invitation, token in created]
+    ids = ",".join(str(invitation.pk) for invitation, _token in created)
+    return render(request, "surveys/invitations_created.html", {
+        "survey": survey, "links": links, "code_url": f"{base}{reverse('surveys_public:code')}", "ids": ids,
+    })
+
+
+@role_required(*MANAGING_ROLES)
+def invitations_download(request, code: str, fmt: str):
+    """The links and codes of invitations made by hand (those just made: `?ids=`), as CSV for a
+    mail merge or as one SMS text per line. Made again from each salt: nothing is stored."""
+    from .mailing import invitation_link, invitation_values
+    from .models import Invitation
+
+    survey = _survey(code)
+    if fmt not in ("csv", "txt"):
+        raise Http404
+    invitations = Invitation.objects.filter(survey=survey, member__isnull=True).exclude(link_salt="").exclude(
+        status__in=(Invitation.Status.COMPLETED, Invitation.Status.REVOKED)).order_by("label", "pk")
+    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()]
+    if ids:
+        invitations = invitations.filter(pk__in=ids)
+    base = request.build_absolute_uri("/")[:-1]
+    rows = []
+    for invitation in invitations:
+        token = invitation_link(invitation)
+        if token:
+            rows.append((invitation, invitation_values(invitation, token, base, survey=survey)))
+    if fmt == "csv":
+        import io
+
+        from chiso.core.safe_cells import csv_writer
+
+        buffer = io.StringIO()
+        writer = csv_writer(buffer)
+        writer.writerow([_("Label"), _("Link"), _("Survey code"), _("Code page"), _("Deadline")])
+        for invitation, values in rows:
+            writer.writerow([invitation.label, values["duong_dan"], values["ma_khao_sat"], values["trang_nhap_ma"], values["han_chot"]])
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        lines = [
+            _("%(label)s\tPlease answer %(survey)s by %(deadline)s: %(link)s (or enter code %(code)s at %(page)s)") % {
+                "label": invitation.label, "survey": values["ten_khao_sat"], "deadline": values["han_chot"], "link": values["duong_dan"],
+                "code": values["ma_khao_sat"], "page": values["trang_nhap_ma"]}
+            for invitation, values in rows
+        ]
+        response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{survey.code}-invitations.{fmt}"'
+    return response
+
+
+@role_required(*MANAGING_ROLES)
+def paper_entry(request, code: str):
+    """Nhập phiếu giấy — type the form number, then the form; after saving, this page again
+    with an empty number: the next form. Forms typed twice and their differences are listed."""
+    from django.core.exceptions import ValidationError
+
+    from .queries import paper_forms_overview
+    from .services import paper_form_start
+
+    survey = _survey(code)
+    if request.method == "POST":
+        try:
+            draft = paper_form_start(survey=survey, number=request.POST.get("number", ""), by=request.user)
+        except AccessRefused:
+            messages.error(request, _("The survey has not opened yet."))
+            return redirect("surveys:detail", code=survey.code)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("surveys:paper", code=survey.code)
+        ref = access.ref_add(request, draft=draft, channel="paper")
+        return access.kept(request, redirect("surveys_public:resume", ref=ref))
+    return render(request, "surveys/paper.html", {"survey": survey, **paper_forms_overview(survey, request.user)})
 
 
 @require_POST
 @role_required(*MANAGING_ROLES)
-def paper_entry(request, code: str):
+def paper_double_entry(request, code: str):
+    from .services import survey_paper_double_entry_set
+
     survey = _survey(code)
-    try:
-        draft = draft_for_paper(survey=survey)
-    except AccessRefused:
-        messages.error(request, _("The survey has not opened yet."))
-        return redirect("surveys:detail", code=survey.code)
-    ref = access.ref_add(request, draft=draft, channel="paper")
-    return access.kept(request, redirect("surveys_public:resume", ref=ref))
+    required = request.POST.get("required") == "1"
+    survey_paper_double_entry_set(survey=survey, required=required, by=request.user)
+    messages.success(request, _("Each paper form is now typed twice.") if required else _("Each paper form is now typed once."))
+    return redirect("surveys:paper", code=survey.code)
+
+
+@role_required(*MANAGING_ROLES)
+def paper_settle(request, code: str, pk: int):
+    """Đối chiếu — the two entries of a form side by side where they differ; a third person picks."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .models import PaperForm
+    from .queries import paper_form_differences
+    from .services import paper_form_settle
+
+    survey = _survey(code)
+    paper_form = get_object_or_404(PaperForm, survey=survey, pk=pk)
+    errors = []
+    if request.method == "POST" and paper_form.status == PaperForm.Status.TO_SETTLE:
+        rows = paper_form_differences(paper_form)
+        chosen = {row["address"]: request.POST.get(f"pick-{row['address']}", "") for row in rows}
+        typed = {row["address"]: request.POST.get(f"typed-{row['address']}", "") for row in rows}
+        try:
+            paper_form_settle(paper_form=paper_form, chosen=chosen, typed=typed, by=request.user)
+        except (PermissionDenied, ValidationError) as error:
+            errors = error.messages if isinstance(error, ValidationError) else [str(error) or _("You may not settle this form.")]
+        else:
+            messages.success(request, _("Form %(number)s settled: it counts with the next batch of paper forms.") % {"number": paper_form.number})
+            return redirect("surveys:paper", code=survey.code)
+    rows = paper_form_differences(paper_form) if paper_form.status == PaperForm.Status.TO_SETTLE else []
+    return render(request, "surveys/paper_settle.html", {
+        "survey": survey, "paper_form": paper_form, "rows": rows, "errors": errors,
+        "own": paper_form.entries.filter(clerk=request.user).exists(),
+    }, status=400 if errors else 200)
 
 
 @role_required(*MANAGING_ROLES)

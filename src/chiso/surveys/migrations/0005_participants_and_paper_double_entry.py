@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(max_length=40, verbose_name='form number')),
                 ('entries_required', models.PositiveSmallIntegerField(default=1, verbose_name='entries required')),
-                ('status', models.CharField(choices=[('typing', 'Being typed'), ('to_settle', 'Differences to settle'), ('settled', 'Settled')], default='typing', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('typing', 'Being typed'), ('to_settle', 'Differences to settle'), ('settled', 'Settled and counted')], default='typing', max_length=10, verbose_name='status')),
                 ('differences', models.PositiveIntegerField(default=0, verbose_name='differences')),
                 ('settled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='settled by')),
                 ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paper_forms', to='surveys.survey', verbose_name='survey')),
