@@ -15,22 +15,31 @@ import unicodedata
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from chiso.core.tabular import ImportFailed, Problem, Table, normalise_header, read_table
+from chiso.core.tabular import Column, ImportFailed, Problem, Table, columns_match, read_table
 from chiso.units.models import Unit
 
 from . import deadlines
-from .models import Directive
+from .models import Directive, Task
 from .services import task_check, task_create
 
-COLUMNS = {
-    "number": {"stt", "tt", "so_thu_tu", "number", "no"},
-    "text": {"nhiem_vu", "noi_dung", "noi_dung_nhiem_vu", "ten_nhiem_vu", "task", "text"},
-    "lead_unit": {"don_vi_chu_tri", "co_quan_chu_tri", "chu_tri", "lead_unit", "lead"},
-    "cooperating_units": {"don_vi_phoi_hop", "co_quan_phoi_hop", "phoi_hop", "cooperating_units", "cooperating"},
-    "deadline": {"thoi_han", "han", "han_hoan_thanh", "thoi_han_hoan_thanh", "deadline"},
-}
-REQUIRED = ("text", "lead_unit", "deadline")
+def _title(field: str):
+    return Task._meta.get_field(field).verbose_name
+
+
+# Every header accepted for a column (compared without case, accents, spacing or punctuation):
+# chiso's own name, what offices write, and the titles the app shows, in both languages.
+TASK_COLUMNS = [
+    Column("number", ("STT", "TT", "Số thứ tự", "No.", _lazy("Number"), _title("number"))),
+    Column("text", ("Nhiệm vụ", "Nội dung", "Nội dung nhiệm vụ", "Tên nhiệm vụ", _lazy("Task"), _title("text")), required=True),
+    Column("lead_unit", ("Đơn vị chủ trì", "Cơ quan chủ trì", "Chủ trì", "Lead", _lazy("Lead unit"), _title("lead_unit")),
+           required=True),
+    Column("cooperating_units", ("Đơn vị phối hợp", "Cơ quan phối hợp", "Phối hợp", "Cooperating", _lazy("Cooperating units"),
+                                 _title("cooperating_units"))),
+    Column("deadline", ("Thời hạn", "Hạn", "Hạn hoàn thành", "Thời hạn hoàn thành", _lazy("Deadline"), _title("deadline")),
+           required=True),
+]
 
 
 def _plain(text: str) -> str:
@@ -82,21 +91,17 @@ def _resolve(table, row, column, text, names, directive, problems) -> Unit | Non
     return unit
 
 
-def tasks_import(*, directive: Directive, file_name: str, content: bytes, by=None) -> int:
-    """Add the tasks of a table to a directive; any problem stops the whole import."""
+def tasks_import(*, directive: Directive, file_name: str, content: bytes, by=None, progress=None) -> int:
+    """Add the tasks of a table to a directive; any problem stops the whole import.
+
+    The header is strict: every header must name a column (TASK_COLUMNS, English or Vietnamese),
+    and one message names every required column that is missing. `progress(done, total)`, when
+    given (a background job), hears of each stage: read, checked, written.
+    """
     table = read_table(file_name, content, kind="tasks")
-    headers: dict[str, str] = {}
-    for header in table.headers:
-        for field, aliases in COLUMNS.items():
-            if normalise_header(header) in aliases and field not in headers:
-                headers[field] = header
-    missing = [f for f in REQUIRED if f not in headers]
-    if missing:
-        expected = {"text": "Nhiệm vụ", "lead_unit": "Đơn vị chủ trì", "deadline": "Thời hạn"}
-        raise ImportFailed([table.problem(
-            _("The column %(column)s is missing (columns found: %(found)s).") % {
-                "column": ", ".join(expected[f] for f in missing), "found": ", ".join(table.headers) or "—"},
-            row=1)])
+    headers = columns_match(table, TASK_COLUMNS)
+    if progress:
+        progress(1, 3)
     names = UnitNames()
     problems: list[Problem] = []
     rows = []
@@ -135,6 +140,8 @@ def tasks_import(*, directive: Directive, file_name: str, content: bytes, by=Non
         problems.append(table.problem(_("The table has no task.")))
     if problems:
         raise ImportFailed(problems)
+    if progress:
+        progress(2, 3)
     with transaction.atomic():
         for row in rows:
             task_create(directive=directive, by=by, **row)

@@ -15,6 +15,7 @@ from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed, upload_read
+from chiso.jobs.imports import import_in_background, import_job_start
 from chiso.jobs.services import job_start
 from chiso.notices.queries import notices_latest_unread
 from chiso.units.models import Unit
@@ -37,7 +38,7 @@ from .importing import tasks_import
 from .models import Directive, ImprovementPlan, PlanAction, PlanItem, ProgressReport, Statistic, Target, Task, TaskState
 from .reports import directive_report, directive_report_pdf, directive_report_xlsx, report_file_name
 from .targets import targets_evaluate
-from .tasks import followup_digest_task
+from .tasks import followup_digest_task, tasks_import_task
 
 DASHBOARD_ROLES = tuple(PROVINCIAL_ROLES)
 
@@ -240,7 +241,12 @@ def task_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            count = tasks_import(directive=directive, file_name=upload.name, content=upload_read(upload, kind="tasks"), by=request.user)
+            content = upload_read(upload, kind="tasks")
+            if import_in_background([(upload.name, content)]):  # a large table: read, checked and written by a job
+                job = import_job_start(kind="followup_tasks_import", title=_("Import of the tasks of %(directive)s") % {"directive": directive},
+                                       by=request.user, task=tasks_import_task, files=[(upload.name, content)], directive_id=directive.pk)
+                return redirect("jobs:detail", pk=job.pk)
+            count = tasks_import(directive=directive, file_name=upload.name, content=content, by=request.user)
         except ImportFailed as failure:
             problems = failure.problems
         else:
