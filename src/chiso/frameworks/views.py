@@ -7,12 +7,14 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required
 from chiso.core.tabular import ImportFailed, upload_read
+from chiso.jobs.imports import import_in_background, import_job_start
 
 from .documents import document_to_imeta_csv, document_to_xlsx, document_to_yaml
 from .forms import FrameworkImportForm
 from .models import Framework, FrameworkVersion
 from .queries import version_document, version_tree, versions_diff
 from .services import framework_import
+from .tasks import framework_import_task, import_message
 
 EXPORTS = {
     "yaml": (document_to_yaml, "application/yaml; charset=utf-8"),
@@ -69,17 +71,18 @@ def framework_import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            outcome = framework_import(
-                file_name=upload.name, content=upload_read(upload, kind="framework"), by=request.user, framework_code=form.cleaned_data["code"] or None
-            )
+            content = upload_read(upload, kind="framework")
+            if import_in_background([(upload.name, content)]):  # a large framework: read, checked and stored by a job
+                job = import_job_start(kind="frameworks_import", title=_("Import of the framework file %(file)s") % {"file": upload.name},
+                                       by=request.user, task=framework_import_task, files=[(upload.name, content)],
+                                       framework_code=form.cleaned_data["code"] or None)
+                return redirect("jobs:detail", pk=job.pk)
+            outcome = framework_import(file_name=upload.name, content=content, by=request.user, framework_code=form.cleaned_data["code"] or None)
         except ImportFailed as failure:
             problems = failure.problems
         else:
             version = outcome.version
-            if outcome.created:
-                messages.success(request, _("Imported as %(version)s.") % {"version": version})
-            else:
-                messages.info(request, _("This is the same as %(version)s: nothing changed.") % {"version": version})
+            (messages.success if outcome.created else messages.info)(request, import_message(outcome))
             for warning in outcome.warnings:
                 messages.warning(request, warning)
             return redirect("frameworks:detail", framework_code=version.framework.code, number=version.number)
