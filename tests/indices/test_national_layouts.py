@@ -151,15 +151,19 @@ def test_a_province_follows_the_2025_merger():
 
 
 @pytest.mark.django_db
-def test_the_import_page_reads_the_vcci_workbook_and_shows_a_province_over_the_years(client, make_user):
+def test_the_import_page_reads_the_vcci_workbook_and_shows_a_province_over_the_years(client, make_user, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from chiso.accounts.models import Role
 
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(make_user("thuky", Role.SECRETARIAT))
     upload = SimpleUploadedFile("PCI_2016.xlsx", vcci_summary_workbook(published("pci_2016_vcci_workbook.csv")))
     response = client.post("/runs/national/?index=PCI", {"file": upload, "index_code": "", "year": ""})
-    assert response.status_code == 302
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-count="added">Thêm mới: <strong>63<' in html  # the preview first
+    token = html.split('name="token" value="')[1].split('"')[0]
+    assert client.post("/runs/national/confirm/", {"token": token}).status_code == 302
     page = client.get("/runs/national/?index=PCI&province=cao+bang").content.decode()
     assert 'id="province-years"' in page and "Cao Bằng" in page
     client.force_login(make_user("lanhdao", Role.LEADER))

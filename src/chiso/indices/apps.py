@@ -24,6 +24,5 @@ class IndicesConfig(AppConfig):
             "national_result.imported": _("Published national result imported"),
             "national_result.updated": _("Published national result updated"),
             "national_result.removed": _("Published national result removed"),
-            "national_results.imported": _("Published national results imported"),
         })
         register({"indicator_values.imported": _("Indicator values imported from a file")})  # indices/values_import.py

@@ -14,7 +14,11 @@ The header row is found among the first rows (titles above it are skipped); a se
 right under it is skipped too. Provinces are recognised with and without diacritics, with or
 without "Tỉnh"/"TP." and in older spellings (Đăk Lăk, Hoà Bình, TT-Huế) and stored by one name;
 rows that are no province (blank, "Điểm cao nhất", "Trung vị", …) are skipped with a note; any
-other name is refused. All or nothing, every problem by file, sheet, row and column.
+other name is refused. All or nothing, every problem by file, sheet, row and column. A PCI or PAPI
+column that is none of the above is refused with the accepted headers.
+
+An import is shown before it is written (national_results_preview); a file never removes the results
+of provinces it does not list, unless the whole period (each index and year in the file) is replaced.
 """
 
 from __future__ import annotations
@@ -32,7 +36,18 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.permissions import may_import_national_results
 from chiso.audit.services import audit_record_many
+from chiso.core.pending_imports import (
+    ADDED,
+    CHANGED,
+    REMOVED,
+    UNCHANGED,
+    ImportPreview,
+    PreviewRow,
+    fingerprint,
+    fingerprint_check,
+)
 from chiso.core.tabular import XLSX_MAGIC, ImportFailed, Problem, decode_text, header_key, read_tables
+from chiso.formats.numbers import shown
 
 from .models import ExternalResult
 
@@ -189,6 +204,54 @@ PAPI_WORDS = {  # dimension → words (PAPI's English and Vietnamese names)
 }
 
 
+# The sub-indices as VCCI and UNDP name them (Vietnamese, English), for the accepted headers.
+COMPONENT_NAMES = {
+    "PCI": {
+        "entry_costs": ("Chi phí gia nhập thị trường", "Entry costs"), "land_access": ("Tiếp cận đất đai", "Land access"),
+        "transparency": ("Tính minh bạch", "Transparency"), "time_costs": ("Chi phí thời gian", "Time costs"),
+        "informal_charges": ("Chi phí không chính thức", "Informal charges"),
+        "policy_bias": ("Cạnh tranh bình đẳng", "Policy bias"), "proactivity": ("Tính năng động", "Proactivity"),
+        "business_support": ("Dịch vụ hỗ trợ doanh nghiệp", "Business support services"),
+        "labor_training": ("Đào tạo lao động", "Labor training"), "legal_institutions": ("Thiết chế pháp lý", "Legal institutions"),
+    },
+    "PAPI": {
+        "participation_at_local_levels": ("Tham gia của người dân ở cấp cơ sở", "Participation at local levels"),
+        "transparency": ("Công khai, minh bạch", "Transparency"),
+        "vertical_accountability": ("Trách nhiệm giải trình với người dân", "Vertical accountability"),
+        "control_of_corruption": ("Kiểm soát tham nhũng", "Control of corruption"),
+        "public_administrative_procedures": ("Thủ tục hành chính công", "Public administrative procedures"),
+        "public_service_delivery": ("Cung ứng dịch vụ công", "Public service delivery"),
+        "environmental_governance": ("Quản trị môi trường", "Environmental governance"),
+        "e_governance": ("Quản trị điện tử", "E-governance"),
+    },
+}
+
+
+def _accepted_headers(index_code: str) -> str:
+    """Every header a table of this index may have, as people and the app write them."""
+    score = {"PCI": "PCI, Điểm PCI, ", "PAPI": "papi_unweighted_total, Tổng điểm, "}.get(index_code, "")
+    parts = [
+        f"{_('Province')} (Tỉnh, Tên tỉnh, Tỉnh/Thành phố, province, tentinh_vie)",
+        f"{_('Score')} ({score}Điểm, Điểm số, score)",
+        f"{_('Rank')} (Xếp hạng, Thứ hạng, Hạng, rank)",
+        f"{_('Tier')} (Nhóm, Xếp loại, tier)",
+        f"{_('Year')} (Năm, year)",
+        f"{_('Index')} (Chỉ số, index)",
+        "STT, tinhid, Mã tỉnh, province_en, tentinh_eng",
+    ]
+    parts += [f"{code} ({vi}, {en})" for code, (vi, en) in COMPONENT_NAMES.get(index_code, {}).items()]
+    if index_code == "PAPI":
+        parts.append("D_…, S_…")
+    return "; ".join(parts)
+
+
+def _unknown_columns_message(index_code: str, headers: list[str]) -> str:
+    return " ".join([
+        _("Unknown columns: %(headers)s.") % {"headers": ", ".join(f"“{h}”" for h in headers)},
+        _("Accepted headers: %(columns)s.") % {"columns": _accepted_headers(index_code)},
+    ])
+
+
 def _key(text: object) -> str:
     return header_key(text).replace("_", "")
 
@@ -250,6 +313,7 @@ class NationalImport:
     count: int = 0
     notes: list[Problem] = field(default_factory=list)
     years: dict[str, set] = field(default_factory=dict)
+    preview: ImportPreview | None = None  # what it added, changed, left and removed
 
 
 @dataclass
@@ -352,8 +416,11 @@ class _Reader:
             return None
 
     def _table(self, index_code, headers, keys, province_at, data, header_row) -> list[_Row]:
-        """One row per province: the score, rank, tier and components by their headers."""
+        """One row per province: the score, rank, tier and components by their headers. A PCI or PAPI
+        table's column that is none of these is refused with the accepted headers (a PAR or SIPAS
+        table's other columns are its components, by their own names)."""
         role: dict[int, str] = {}
+        unknown: list[str] = []
         for i, (key, raw) in enumerate(zip(keys, headers)):
             if i == province_at or not key or key in PROVINCE_EN_HEADERS or key in ID_HEADERS:
                 continue
@@ -371,8 +438,13 @@ class _Reader:
                 component = _component(index_code, key, raw)
                 if component and f"c:{component}" not in role.values():
                     role[i] = f"c:{component}"
+                elif not (index_code == "PAPI" and raw.lower().startswith("s_")):  # PAPI's sub-dimensions: not read
+                    unknown.append(raw)
             else:
                 role[i] = f"c:{raw}"
+        if unknown:
+            self.problems.append(self.problem(_unknown_columns_message(index_code, unknown), row=header_row))
+            return []
         if "score" not in role.values():
             self.problems.append(self.problem(_(
                 "Which column is the score? None of %(found)s is (PCI, papi_unweighted_total, Điểm, Điểm số, score).")
@@ -438,8 +510,7 @@ class _Reader:
             else:
                 component = _component(index_code, key, raw)
                 if component is None:
-                    self.notes.append(self.problem(_("Skipped: the column '%(column)s' is not a sub-index of %(index)s.")
-                                                   % {"column": raw, "index": index_code}, row=header_row, column=raw))
+                    self.problems.append(self.problem(_unknown_columns_message(index_code, [raw]), row=header_row, column=raw))
                     continue
                 what = "c:" + component
             for number, cells in data:
@@ -480,17 +551,14 @@ def _ranked(rows: list[_Row]) -> None:
                 r.rank = 1 + sum(1 for s in scores if s > r.score)
 
 
-def national_results_import(*, file_name: str, content: bytes, index_code: str | None = None, year: int | None = None,
-                            source: str = "", by) -> NationalImport:
-    """Import (or update) published results; all or nothing. Each result created or changed is recorded."""
-    if not (by is None or may_import_national_results(by)):
-        raise PermissionDenied
+def _national_read(file_name: str, content: bytes, index_code: str | None, year: int | None) -> tuple[list[_Row], list[Problem]]:
+    """Every province's result in the file, ranked, and the notes on rows skipped; ImportFailed otherwise."""
     read_tables(file_name, content, kind="national_results")  # bounds, encodings, damaged files: refused alike
     problems: list[Problem] = []
-    summary = NationalImport()
+    notes: list[Problem] = []
     rows: list[_Row] = []
     for sheet in _grids(file_name, content):
-        rows.extend(_Reader(file_name, sheet, index_code, year, problems, summary.notes).read())
+        rows.extend(_Reader(file_name, sheet, index_code, year, problems, notes).read())
     seen: dict[tuple, _Row] = {}
     for r in rows:
         key = (r.index_code, r.year, r.province)
@@ -504,32 +572,124 @@ def national_results_import(*, file_name: str, content: bytes, index_code: str |
     if problems:
         raise ImportFailed(problems)
     _ranked(rows)
-    records = []
+    return rows, notes
+
+
+COMPARED = ("score", "rank", "tier", "components")  # the source is noted, not compared
+
+
+@dataclass
+class _Plan:
+    rows: list[_Row]
+    existing: dict[tuple, ExternalResult]
+    removed: list[ExternalResult]
+    preview: ImportPreview
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        return shown(round(value, 4))
+    return str(value)
+
+
+def _cells(result) -> list[tuple[str, str, str]]:
+    cells = [(_("Score"), _shown(result.score)), (_("Rank"), _shown(result.rank)), (_("Tier"), _shown(result.tier))]
+    cells += [(name, _shown(value)) for name, value in sorted((result.components or {}).items())]
+    return cells
+
+
+def _scope(rows: list[_Row], *, lock: bool = False) -> list[ExternalResult]:
+    """The results of every index and year the file holds."""
+    pairs = {(r.index_code, r.year) for r in rows}
+    query = ExternalResult.objects.filter(index_code__in={i for i, _y in pairs}, year__in={y for _i, y in pairs})
+    if lock:
+        query = query.select_for_update()
+    return [e for e in query.order_by("index_code", "year", "province") if (e.index_code, e.year) in pairs]
+
+
+def _plan(rows: list[_Row], replace_period: bool, current: list[ExternalResult]) -> _Plan:
+    existing = {(e.index_code, e.year, e.province): e for e in current}
+    stamp = fingerprint([[e.index_code, e.year, e.province, e.score, e.rank, e.tier, e.components] for e in current])
+    preview = ImportPreview(rows=[], replace_period=replace_period, fingerprint=stamp)
+    for r in rows:
+        subject = f"{r.index_code} {r.year} — {r.province}"
+        old = existing.get((r.index_code, r.year, r.province))
+        if old is None:
+            preview.rows.append(PreviewRow(ADDED, subject, [(c, "", n) for c, n in _cells(r)]))
+            continue
+        before, after = dict(_cells(old)), dict(_cells(r))
+        differ = [(c, before.get(c, ""), after.get(c, "")) for c in dict.fromkeys([*before, *after]) if before.get(c, "") != after.get(c, "")]
+        if any(getattr(old, name) != getattr(r, name) for name in COMPARED):
+            preview.rows.append(PreviewRow(CHANGED, subject, differ))
+        else:
+            preview.rows.append(PreviewRow(UNCHANGED, subject))
+    removed = []
+    if replace_period:
+        given = {(r.index_code, r.year, r.province) for r in rows}
+        removed = [e for key, e in existing.items() if key not in given]
+        preview.rows += [PreviewRow(REMOVED, f"{e.index_code} {e.year} — {e.province}", [(c, o, "") for c, o in _cells(e)])
+                         for e in removed]
+    return _Plan(rows=rows, existing=existing, removed=removed, preview=preview)
+
+
+def national_results_preview(*, file_name: str, content: bytes, index_code: str | None = None, year: int | None = None,
+                             replace_period: bool = False) -> ImportPreview:
+    """What importing the file would do, nothing written: each province's result added, changed from →
+    to, unchanged and (with `replace_period`) removed; the notes on rows skipped. ImportFailed otherwise."""
+    rows, notes = _national_read(file_name, content, index_code, year)
+    preview = _plan(rows, replace_period, _scope(rows)).preview
+    preview.notes = notes
+    return preview
+
+
+def national_results_import(*, file_name: str, content: bytes, index_code: str | None = None, year: int | None = None,
+                            source: str = "", by, replace_period: bool = False, expected: str | None = None) -> NationalImport:
+    """Import (or update) published results; all or nothing. A file never removes the results of the
+    provinces it does not list, unless `replace_period` (then, for each index and year in the file, the
+    others are removed, their values kept in the trail). `expected` is the preview's fingerprint:
+    results changed since the preview are refused. Each result created, changed or removed is recorded,
+    with the import's counts."""
+    if not (by is None or may_import_national_results(by)):
+        raise PermissionDenied
+    rows, notes = _national_read(file_name, content, index_code, year)
+    summary = NationalImport(notes=notes)
     with transaction.atomic():
-        existing = {(e.index_code, e.year, e.province): e for e in ExternalResult.objects.filter(
-            index_code__in={r.index_code for r in rows}, year__in={r.year for r in rows})}
+        plan = _plan(rows, replace_period, _scope(rows, lock=True))
+        fingerprint_check(expected, plan.preview.fingerprint)
+        counts = {**plan.preview.counts, "file": file_name, "replace_period": replace_period}
+        records = []
         for r in rows:
             values = {"score": r.score, "rank": r.rank, "tier": r.tier, "components": r.components,
                       "source": source or file_name}
-            result = existing.get((r.index_code, r.year, r.province))
+            result = plan.existing.get((r.index_code, r.year, r.province))
             if result is None:
                 result = ExternalResult.objects.create(index_code=r.index_code, year=r.year, province=r.province, **values)
                 records.append({"event": "national_result.imported", "obj": result, "by": by, "new": r.score,
                                 "field": "score", "reason": source or file_name,
                                 "details": {"index": r.index_code, "year": r.year, "province": r.province,
-                                            "rank": r.rank}})
+                                            "rank": r.rank, "import": counts}})
             else:
-                changed = [name for name, value in values.items() if getattr(result, name) != value]
+                changed = [name for name in COMPARED if getattr(result, name) != values[name]]
                 if changed:
                     records.append({"event": "national_result.updated", "obj": result, "by": by, "field": "score",
                                     "old": result.score, "new": r.score, "reason": source or file_name,
-                                    "details": {"changed": changed, "rank": [result.rank, r.rank]}})
-                    for name in changed:
+                                    "details": {"changed": changed, "rank": [result.rank, r.rank], "import": counts}})
+                    for name in [*changed, "source"]:
                         setattr(result, name, values[name])
-                    result.save(update_fields=changed)
+                    result.save(update_fields=[*changed, "source"])
             summary.years.setdefault(r.index_code, set()).add(r.year)
-        audit_record_many(records)
+        for result in plan.removed:
+            records.append({"event": "national_result.removed", "obj": result, "by": by, "field": "score",
+                            "old": result.score, "reason": _("Not in the file that replaced the whole period"),
+                            "details": {"index": result.index_code, "year": result.year, "province": result.province,
+                                        "rank": result.rank, "tier": result.tier, "components": result.components,
+                                        "source": result.source, "import": counts}})
+        audit_record_many(records)  # before the removed rows lose their ids
+        ExternalResult.objects.filter(pk__in=[e.pk for e in plan.removed]).delete()
     summary.count = len(rows)
+    summary.preview = plan.preview
     return summary
 
 

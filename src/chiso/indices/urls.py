@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.run_list, name="list"),
     path("new/", views.run_new, name="new"),
     path("national/", views.national_results, name="national"),
+    path("national/confirm/", views.national_results_confirm, name="national_confirm"),
     path("values/import/", views.values_import, name="values_import"),
     path("values/import/confirm/", views.values_import_confirm, name="values_import_confirm"),
     path("unit/<str:code>/", views.unit_results, name="unit_results"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ from chiso.core.tabular import ImportFailed, upload_read
 
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
 from .models import ExternalResult, IndexRun, RunUncertainty
-from .national import national_results_import, province_name, province_results
+from .national import national_results_import, national_results_preview, province_name, province_results
 from .queries import run_levels, run_table, unit_history
 from .tasks import run_sampling_task, run_uncertainty_task
 from .uncertainty import interval_text, run_rank_intervals, run_uncertainties_latest
@@ -118,6 +119,9 @@ def run_publish_view(request, pk: int):
     return redirect("indices:detail", pk=run.pk)
 
 
+NATIONAL_PENDING = "national_results"
+
+
 @role_required(*PROVINCIAL_ROLES)
 def national_results(request):
     index_code = request.GET.get("index", "PCI")
@@ -126,29 +130,57 @@ def national_results(request):
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
     province = province_name(request.GET.get("province", "")) or ""
     form = NationalImportForm()
-    problems = []
+    problems, preview, token = [], None, ""
     if request.method == "POST":
+        if not may_import_national_results(request.user):
+            raise PermissionDenied
         form = NationalImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
+            upload, data = form.cleaned_data["file"], form.cleaned_data
             try:
-                summary = national_results_import(
-                    file_name=upload.name, content=upload_read(upload, kind="national_results"),
-                    index_code=form.cleaned_data["index_code"] or None, year=form.cleaned_data["year"], by=request.user)
+                content = upload_read(upload, kind="national_results")
+                preview = national_results_preview(file_name=upload.name, content=content, index_code=data["index_code"] or None,
+                                                   year=data["year"], replace_period=data["replace_period"])
             except ImportFailed as failure:
                 problems = failure.problems
             else:
-                messages.success(request, _("%(count)s results imported.") % {"count": summary.count})
-                for note in summary.notes:
-                    messages.warning(request, str(note))
-                return redirect(request.get_full_path())
+                token = pending_store(kind=NATIONAL_PENDING, by=request.user, file_name=upload.name, content=content,
+                                      fingerprint=preview.fingerprint,
+                                      params={"index_code": data["index_code"] or None, "year": data["year"],
+                                              "replace_period": data["replace_period"]})
     indices = ExternalResult.objects.values_list("index_code", flat=True).distinct().order_by("index_code")
     return render(request, "indices/national.html", {
         "results": results.filter(year=year) if year else [], "index_code": index_code, "indices": indices,
-        "years": years, "year": year, "form": form, "problems": problems,
+        "years": years, "year": year, "form": form, "problems": problems, "preview": preview, "token": token,
         "can_manage": may_import_national_results(request.user), "province": province,
         "province_years": province_results(index_code, province) if province else [],
     }, status=400 if problems else 200)
+
+
+@require_POST
+@role_required(*MANAGING_ROLES)
+def national_results_confirm(request):
+    """Write exactly what the preview showed (refused if the results changed since)."""
+    try:
+        pending = pending_load(token=request.POST.get("token", ""), kind=NATIONAL_PENDING, by=request.user)
+        params = pending.params
+        summary = national_results_import(file_name=pending.file_name, content=pending.content, index_code=params["index_code"],
+                                          year=params["year"], replace_period=params["replace_period"],
+                                          expected=pending.fingerprint, by=request.user)
+    except ImportFailed as failure:
+        messages.error(request, " ".join(str(p) for p in failure.problems[:5]))
+        return redirect("indices:national")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("indices:national")
+    pending_drop(pending.token)
+    counts = summary.preview.counts
+    messages.success(request, _("%(count)s results imported.") % {"count": summary.count} + " " + _(
+        "Added: %(added)s, changed: %(changed)s, unchanged: %(unchanged)s, removed: %(removed)s.") % counts)
+    for note in summary.notes:
+        messages.warning(request, str(note))
+    first = sorted(summary.years.items())[0]
+    return redirect(f"{reverse('indices:national')}?index={first[0]}&year={max(first[1])}")
 
 
 @role_required(*MANAGING_ROLES)
