@@ -136,3 +136,19 @@ def test_the_import_page_previews_then_confirms(client, version, make_unit, make
     assert "1 giá trị" in response.content.decode()
     assert IndicatorValue.objects.get(unit__code="S-A", code="a").value == 5
     assert IndicatorValue.objects.get(unit__code="S-B", code="a").value == 1
+
+
+def test_the_command_dry_run_and_replace_period(version, make_unit, period, tmp_path, capsys):
+    from django.core.management import call_command
+
+    make_unit("S-A"), make_unit("S-B")
+    indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n", source="x")
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"uCode,a\nS-A,5\n")
+    base = ["import_indicator_values", str(path), "--framework", "P", "--period", period.code, "--source", "x"]
+    call_command(*base, "--dry-run", "--replace-period")
+    out = capsys.readouterr().out
+    assert "Thêm mới: 0, thay đổi: 1, không đổi: 0, sẽ bị gỡ: 1." in out and "a: 6 → 5" in out
+    assert IndicatorValue.objects.get(unit__code="S-A", code="a").value == 6
+    call_command(*base, "--replace-period")
+    assert {(v.unit.code, v.code): v.value for v in IndicatorValue.objects.all()} == {("S-A", "a"): 5, ("S-A", "b"): 4, ("S-B", "b"): 1}

@@ -201,3 +201,22 @@ def test_only_the_secretariat_imports(defaults, units, period, staff, good_csv):
 
     with pytest.raises(PermissionDenied):
         service_stats_import(period=period, source_format=defaults, file_name="x.csv", content=good_csv, by=staff["leader"])
+
+
+def test_the_command_dry_run_prints_the_preview_and_replace_period_removes(defaults, units, period, good_csv, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    service_stats_import(period=period, source_format=defaults, file_name="du.csv", content=good_csv)
+    path = tmp_path / "tc.csv"
+    path.write_bytes(csv_bytes([["S-TC", "1.000", *TC[2:]]]))
+    call_command("import_service_stats", str(path), "--period", period.code, "--dry-run", "--replace-period")
+    out = capsys.readouterr().out
+    assert "Thêm mới: 0, thay đổi: 1, không đổi: 0, sẽ bị gỡ: 1." in out and "[sẽ bị gỡ] Sở Xây dựng" in out
+    assert "Tiếp nhận trực tuyến toàn trình: 40 → 1.000" in out
+    assert ServiceStat.objects.count() == 2 and ServiceStat.objects.get(unit=units["tc"]).received_online_full == 40
+    call_command("import_service_stats", str(path), "--period", period.code)
+    assert ServiceStat.objects.count() == 2 and ServiceStat.objects.get(unit=units["tc"]).received_online_full == 1000
+    call_command("import_service_stats", str(path), "--period", period.code, "--replace-period")
+    assert list(ServiceStat.objects.values_list("unit__code", flat=True)) == ["S-TC"]
+    with pytest.raises(CommandError, match="Không có kỳ nào có mã 1999"):
+        call_command("import_service_stats", str(path), "--period", "1999")
