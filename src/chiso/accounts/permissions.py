@@ -106,3 +106,11 @@ def may_enter_values(user) -> bool:
 def values_check(user) -> None:
     if not may_enter_values(user):
         raise PermissionDenied
+
+
+def may_see_small_survey_groups(user) -> bool:
+    """See a survey's responses in groups smaller than its anonymity threshold k (a filtered set,
+    a count in a breakdown): the analyst (and administrators). The roles below — the secretariat,
+    which knows who was invited and who answered, and leaders — see no group under k
+    (docs/security.md)."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.role in (Role.ANALYST, Role.ADMINISTRATOR))

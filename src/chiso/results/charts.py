@@ -124,10 +124,11 @@ def _short(text: str, limit: int = 38) -> str:
 
 # --- rankings -------------------------------------------------------------------------------
 
-def ranking_chart(checksum: str, title: str, rows, highlight: str | None = None) -> Chart:
-    """Horizontal bars of the top score, best at the top. rows: [(unit code, name, score)]."""
+def ranking_chart(checksum: str, title: str, rows, highlight: str | None = None, *, alt: str | None = None, name: str = "ranking") -> Chart:
+    """Horizontal bars of the top score, best at the top. rows: [(unit code, name, score)].
+    Other bars (a question's answers) pass their own text alternative and file name."""
     rows = [r for r in rows if r[2] is not None]
-    alt = _("Bar chart of %(title)s: %(count)s units ranked by score, from %(best)s (%(best_score)s) to %(last)s (%(last_score)s).") % {
+    alt = alt or _("Bar chart of %(title)s: %(count)s units ranked by score, from %(best)s (%(best_score)s) to %(last)s (%(last_score)s).") % {
         "title": title, "count": len(rows), "best": rows[0][1] if rows else "—", "best_score": _number(rows[0][2], 2) if rows else "—",
         "last": rows[-1][1] if rows else "—", "last_score": _number(rows[-1][2], 2) if rows else "—",
     }
@@ -149,7 +150,7 @@ def ranking_chart(checksum: str, title: str, rows, highlight: str | None = None)
         ax.set_title(title, loc="left", fontsize=10, color=INK)
         return figure
 
-    return _cached(checksum, "ranking", {"t": title, "r": rows, "h": highlight}, alt, draw)
+    return _cached(checksum, name, {"t": title, "r": rows, "h": highlight}, alt, draw)
 
 
 def heatmap_chart(checksum: str, title: str, pillars: list[str], rows) -> Chart:
@@ -258,12 +259,13 @@ def pillar_chart(checksum: str, unit_code: str, title: str, labels: list[str], u
     return _cached(checksum, f"pillars-{unit_code}", data, alt, draw)
 
 
-def trend_chart(checksum: str, unit_code: str, title: str, points) -> Chart | None:
-    """The unit's score over every period. points: [(period label, value, through lineage?)]."""
+def trend_chart(checksum: str, unit_code: str, title: str, points, *, alt: str | None = None) -> Chart | None:
+    """The unit's score over every period. points: [(period label, value, through lineage?)].
+    Other series over time (responses per day) pass their own text alternative."""
     points = [p for p in points if p[1] is not None]
     if not points:
         return None
-    alt = _("%(title)s: the score in %(count)s periods, from %(first)s (%(first_value)s) to %(last)s (%(last_value)s).") % {
+    alt = alt or _("%(title)s: the score in %(count)s periods, from %(first)s (%(first_value)s) to %(last)s (%(last_value)s).") % {
         "title": title, "count": len(points), "first": points[0][0], "first_value": _number(points[0][1], 2),
         "last": points[-1][0], "last_value": _number(points[-1][1], 2)}
 

@@ -258,9 +258,12 @@ def contact_send(request, code: str, kind: str):
 
 @role_required(*VIEWING_ROLES)
 def monitor_view(request, code: str):
+    from .browsing import responses_per_day_chart
+
     survey = _survey(code)
     template = "surveys/_monitor.html" if request.htmx else "surveys/monitor.html"
-    return render(request, template, {"survey": survey, "monitor": survey_monitor(survey)})
+    monitor = survey_monitor(survey)
+    return render(request, template, {"survey": survey, "monitor": monitor, "days_chart": responses_per_day_chart(survey, monitor.days)})
 
 
 # --- analysis settings -----------------------------------------------------------------------

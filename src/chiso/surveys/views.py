@@ -24,7 +24,7 @@ from .importing import responses_import
 from .links import code_shown
 from .models import QuestionnaireVersion, Response, Survey
 from .pages import display_value, review_sections
-from .queries import response_evaluation, responses_of, survey_summary, surveys_list, versions_list
+from .queries import response_evaluation, survey_summary, surveys_list, versions_list
 from .services import (
     AccessRefused,
     draft_for_paper,
@@ -367,9 +367,20 @@ def responses_import_view(request, code: str):
 
 @role_required(*RESPONSE_ROLES)
 def response_list(request, code: str):
+    """Duyệt phiếu — the responses, filtered by GET parameters, a page at a time, with a summary per question."""
+    from chiso.accounts.permissions import may_see_small_survey_groups
+
+    from .browsing import BrowseForm, responses_browse
+
     survey = _survey(code)
-    responses = list(responses_of(survey)[:500])
-    return render(request, "surveys/response_list.html", {"survey": survey, "responses": responses, "total": survey.responses.count()})
+    form = BrowseForm(request.GET or None, survey=survey)
+    valid = not form.is_bound or form.is_valid()
+    browse = responses_browse(survey=survey, filters=form.cleaned_data if form.is_bound else {}, all_groups=may_see_small_survey_groups(request.user)) if valid else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "surveys/response_list.html", {
+        "survey": survey, "form": form, "browse": browse, "query": query.urlencode(), "total": survey.responses.count(),
+    }, status=200 if valid else 400)
 
 
 @role_required(*RESPONSE_ROLES)
