@@ -192,7 +192,7 @@ def _bod_lockstep(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, add_per_ro
     # its worst offenders added, until no weights do.
     sample = units[np.unique(np.linspace(0, units.size - 1, min(units.size, sample_size)).astype(int))]
     rest = np.setdiff1d(units, sample)
-    unsolved: list[np.ndarray] = []
+    unsolved: list[np.ndarray] = [np.zeros(0, dtype=int)]
     for todo in (sample, rest):
         while todo.size:
             A, costs = (Y[cols].T, None) if restr is None else restr.shared(Y, cols)
