@@ -152,3 +152,27 @@ def test_the_settle_page_shows_differences_and_refuses_the_clerks(double, clerks
     officer = Client(HTTP_HOST="127.0.0.1")
     officer.force_login(make_user("phantich", Role.ANALYST))
     assert officer.get(f"/surveys/{double.code}/paper/").status_code == 403
+
+
+def test_paper_entry_shows_a_whole_section_per_page_the_web_form_one_department_per_page(ddci_survey, clerks, answers):
+    from chiso.surveys.pages import pages_relevant
+    from chiso.surveys.services import evaluation_for
+
+    evaluation = evaluation_for(survey=ddci_survey, version=ddci_survey.version, answers=answers())
+    web = [p.key for p in pages_relevant(evaluation)]
+    paper = [p.key for p in pages_relevant(evaluation, whole_sections=True)]
+    assert "r-danh_gia-1" in web and "r-danh_gia-2" in web and "r-danh_gia" in paper and len(paper) == len(web) - 1
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(clerks[0])
+    client.post(f"/surveys/{ddci_survey.code}/paper/", {"number": "5"})
+    full = answers()
+    Draft.objects.update(answers={k: v for k, v in full.items() if k != "danh_gia"})
+    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    html = client.get(f"/s/r/{ref}/p/r-danh_gia/").content.decode()
+    assert 'name="danh_gia[1]/minh_bach"' in html and 'name="danh_gia[2]/minh_bach"' in html
+    values = {f"danh_gia[{i}]/{k}": v for i, entry in enumerate(full["danh_gia"], start=1) for k, v in entry.items()}
+    shown = list(values)
+    page = client.post(f"/s/r/{ref}/p/r-danh_gia/", {**values, "_shown": shown, "action": "next"})
+    assert page.status_code == 302, page.content.decode()[:2000]
+    saved = Draft.objects.get().answers["danh_gia"]
+    assert [str(e["minh_bach"]) for e in saved] == ["4", "4"] and [str(e["diem_chung"]) for e in saved] == ["7", "7"]

@@ -34,6 +34,8 @@ class Page:
             return _("General questions")
         if self.element.is_repeat:
             rating = self.element.rating_field
+            if rating and self.entry is None and self.element.repeat_count:  # every entry on one page (paper entry)
+                return evaluation.label(self.element, self.element.key) or self.element.name
             if rating:
                 code = evaluation.values.get(f"{self.prefix}{rating}", "")
                 name = evaluation.choice_name(self.element.rating_select, code) if code else ""
@@ -48,7 +50,9 @@ class Page:
         return evaluation.label(self.element, f"@{self.element.key}") or self.element.name
 
 
-def pages_all(evaluation: Evaluation) -> list[Page]:
+def pages_all(evaluation: Evaluation, *, whole_sections: bool = False) -> list[Page]:
+    """The form's pages; `whole_sections` (paper entry, typed on a desktop from a paper that
+    shows a section at a time) puts every entry of a counted repeat on one page too."""
     pages: list[Page] = []
     loose: list[Element] = []
 
@@ -58,7 +62,7 @@ def pages_all(evaluation: Evaluation) -> list[Page]:
             loose.clear()
 
     for child in evaluation.form.root.children:
-        if child.is_repeat and not child.repeat_count:
+        if child.is_repeat and (whole_sections or not child.repeat_count):
             flush()
             pages.append(Page(key=f"r-{child.key}", element=child, items=[child], prefix=""))
         elif child.is_repeat:
@@ -85,8 +89,8 @@ def _page_relevant(page: Page, evaluation: Evaluation) -> bool:
     return bool(widgets(page, evaluation, only_relevant=True, with_choices=False))
 
 
-def pages_relevant(evaluation: Evaluation) -> list[Page]:
-    return [page for page in pages_all(evaluation) if _page_relevant(page, evaluation)]
+def pages_relevant(evaluation: Evaluation, *, whole_sections: bool = False) -> list[Page]:
+    return [page for page in pages_all(evaluation, whole_sections=whole_sections) if _page_relevant(page, evaluation)]
 
 
 @dataclass
@@ -293,6 +297,10 @@ def widgets(page: Page, evaluation: Evaluation, *, errors: dict[str, str] | None
 def hidden_values(page: Page, evaluation: Evaluation) -> dict[str, str]:
     """The computed unit code of a rating entry, carried by its page and checked on save."""
     if page.element is not None and page.element.rating_field:
+        if page.entry is None and page.element.is_repeat:  # every entry on one page
+            key = page.element.key
+            addresses = [f"{key}[{i}]/{page.element.rating_field}" for i in range(1, evaluation.entries.get(key, 0) + 1)]
+            return {address: evaluation.values.get(address, "") for address in addresses}
         address = page.prefix + page.element.rating_field
         return {address: evaluation.values.get(address, "")}
     return {}

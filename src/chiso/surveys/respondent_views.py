@@ -135,7 +135,7 @@ def resume(request, ref: str):
     if refusal:
         return refusal
     evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
-    pages = pages_relevant(evaluation)
+    pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
     keys = [p.key for p in pages]
     if draft.page == "review":
         return redirect("surveys_public:review", ref=ref)
@@ -187,7 +187,7 @@ def page_view(request, ref: str, key: str):
         return refusal
     if request.method == "GET":
         evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
-        pages = pages_relevant(evaluation)
+        pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
         page = next((p for p in pages if p.key == key), None)
         if page is None:
             return redirect("surveys_public:resume", ref=ref)
@@ -201,7 +201,7 @@ def page_view(request, ref: str, key: str):
     if not saved.errors and draft_first_entries(draft=draft, save=True):
         # entries this save created (a count that grew) have lists of their own to start
         evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
-    pages = pages_relevant(evaluation)
+    pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
     keys = [p.key for p in pages]
     page = next((p for p in pages if p.key == key), None)
     if saved.errors and page is not None:
@@ -241,7 +241,7 @@ def page_refresh(request, ref: str, key: str):
         return refusal
     shown = _posted_shown(request, draft)
     evaluation = draft_evaluate(draft=draft, values=_posted_values(request, shown), addresses=shown)
-    pages = pages_relevant(evaluation)
+    pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
     page = next((p for p in pages if p.key == key), None)
     if page is None:
         return HttpResponse(status=204)
@@ -264,7 +264,7 @@ def _render_review(request, ref, draft, *, errors=None, status=200):
     for page, title, items in review_sections(evaluation):
         rows = [(w, display_value(w), problems.get(w.address, "")) for w in items]
         sections.append({"page": page, "title": title, "rows": rows, "has_problem": any(r[2] for r in rows)})
-    pages = pages_relevant(evaluation)
+    pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
     return render(
         request,
         "surveys/respond_review.html",
