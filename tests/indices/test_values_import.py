@@ -152,3 +152,24 @@ def test_the_command_dry_run_and_replace_period(version, make_unit, period, tmp_
     assert IndicatorValue.objects.get(unit__code="S-A", code="a").value == 6
     call_command(*base, "--replace-period")
     assert {(v.unit.code, v.code): v.value for v in IndicatorValue.objects.all()} == {("S-A", "a"): 5, ("S-A", "b"): 4, ("S-B", "b"): 1}
+
+
+def test_a_large_values_import_runs_as_a_background_job(client, version, make_unit, make_user, period, settings, tmp_path,
+                                                       django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chiso.jobs.models import Job
+
+    settings.MEDIA_ROOT, settings.CHISO_IMPORT_BACKGROUND_ROWS = tmp_path, 1
+    make_unit("S-A"), make_unit("S-B")
+    client.force_login(make_user("thuky", Role.SECRETARIAT))
+    upload = SimpleUploadedFile("p.csv", b"uCode,a,b\nS-A,6,4\nS-B,1,1\n")
+    html = client.post(reverse("indices:values_import"), {"version": version.pk, "period": period.pk, "file": upload,
+                                                          "source": "x"}).content.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("indices:values_import_confirm"), {"token": token})
+    job = Job.objects.get(kind="indicator_values_import")
+    assert response.url == reverse("jobs:detail", args=[job.pk])
+    assert job.status == Job.Status.DONE and job.result["written"] == 4 and job.total == 4 and job.done == 4
+    assert IndicatorValue.objects.count() == 4
