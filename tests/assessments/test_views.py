@@ -105,7 +105,7 @@ def test_uploads_are_checked_and_served_only_to_those_allowed(client, cycle, peo
     assert response.status_code == 413 and "200,0\xa0MB" in response.content.decode()
     settings.CHISO_EVIDENCE_MAX_BYTES = 2048
     response = client.post(url, {"file": _file("to.pdf", PDF + b"0" * 5000)})
-    assert response.status_code == 400 and "to.pdf" in response.content.decode() and "2,0\xa0KB" in response.content.decode()
+    assert response.status_code == 413 and "to.pdf" in response.content.decode() and "2,0\xa0KB" in response.content.decode()
     assert Evidence.objects.count() == 1 and len([p for p in media.rglob("*") if p.is_file()]) == 1
 
     download = reverse("assessments:evidence", args=[a.pk, evidence.pk])

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, user_can_see_unit
+from chiso.core.uploads import body_drain
 from chiso.jobs.services import job_start
 from chiso.units.models import Unit
 
@@ -741,7 +742,7 @@ def item_upload(request, pk: int, item_pk: int):
     if declared > limit + 64 * 1024:
         assessment = _assessment(request, pk, "upload")
         item = _item(assessment, item_pk)
-        _drain(request, declared)
+        body_drain(request, declared)
         context = _item_context(request, assessment, item, upload_error=too_large_message(size=declared))
         # No "Connection: close": runserver's WSGI server refuses hop-by-hop headers from the
         # application (a 500); the body is read and dropped instead, so the browser, still
@@ -751,25 +752,12 @@ def item_upload(request, pk: int, item_pk: int):
     return _item_upload(request, pk, item_pk)
 
 
-DRAIN_AT_MOST = 1024 * 1024 * 1024  # beyond this a client is not waiting for a page: just answer
-
-
-def _drain(request, declared: int) -> None:
-    """Read and drop a refused request body (in chunks, nothing kept)."""
-    if declared > DRAIN_AT_MOST:
-        return
-    try:
-        while request.read(1024 * 1024):
-            pass
-    except Exception:  # best effort: a client that hung up, a body shorter than announced
-        log.info("upload body not drained: %s", request.path)
-
-
 @csrf_protect
 def _item_upload(request, pk: int, item_pk: int):
     assessment = _assessment(request, pk, "upload")
     item = _item(assessment, item_pk)
     upload = request.FILES.get("file")
+    too_large = None
     if upload is None:
         too_large = getattr(request, "_upload_too_large", None)
         error = ValidationError(too_large_message(name=too_large) if too_large else _("Choose a file."))
@@ -778,7 +766,8 @@ def _item_upload(request, pk: int, item_pk: int):
                               name=upload.name, chunks=upload.chunks())
     if error is not None:
         context = _item_context(request, assessment, item, upload_error=_error_text(error))
-        return render(request, "assessments/item.html", context, status=400)
+        # a file stopped while it streamed in is too large, as one refused by its announced size (413)
+        return render(request, "assessments/item.html", context, status=413 if too_large else 400)
     messages.success(request, _("File uploaded."))
     return _back(assessment, item, "#evidence")
 
