@@ -109,6 +109,28 @@ def period(db):
 
 # --- browser ---------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def demo_province(django_db_setup, django_db_blocker):
+    """The demo province for one test module: loaded once (about 40 s), rolled back after the
+    module's last test; each test runs inside it in a savepoint of its own (the `db` fixture).
+    The rankings kept in memory name runs by primary keys the next modules reuse: forgotten too."""
+    from django.db import transaction
+
+    from chiso.core.demo import demo_load
+    from chiso.results.queries import rankings_forget
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            demo_load()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            rankings_forget()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

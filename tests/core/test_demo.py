@@ -1,4 +1,7 @@
-"""The demo province: Cao Bằng as it is, loaded twice without duplicating anything."""
+"""The demo province: Cao Bằng as it is, loaded twice without duplicating anything.
+
+The demo is loaded once for the module (`demo_province`, about 40 s); the one test that loads it
+a second time checks that nothing is duplicated."""
 
 import pytest
 from django.core.management import call_command
@@ -14,14 +17,16 @@ def counts():
     return (Unit.objects.count(), UnitSuccession.objects.count(), Period.objects.count(), User.objects.count())
 
 
-@pytest.mark.django_db
-def test_demo_loads_cao_bang_and_a_second_run_changes_nothing():
-    demo_load()
+def test_demo_loads_cao_bang_and_a_second_run_changes_nothing(demo_province, db):
+    from chiso.indices.models import IndexRun
+
     first = counts()
     names = dict(Unit.objects.values_list("code", "name_vi"))
+    runs = IndexRun.objects.count()
     demo_load()
     assert counts() == first
     assert dict(Unit.objects.values_list("code", "name_vi")) == names
+    assert IndexRun.objects.count() == runs
     assert Unit.objects.filter(block__code="district").count() == 10
     communes = Unit.objects.filter(block__code="commune")
     assert communes.count() == 56
@@ -30,9 +35,7 @@ def test_demo_loads_cao_bang_and_a_second_run_changes_nothing():
     assert Unit.objects.get(code="S-TC").name_vi == "Sở Tài chính"
 
 
-@pytest.mark.django_db
-def test_every_commune_stands_for_former_districts_in_2023():
-    demo_load()
+def test_every_commune_stands_for_former_districts_in_2023(demo_province, db):
     p2023 = Period.objects.get(code="2023")
     for commune in Unit.objects.filter(block__code="commune"):
         weights = unit_predecessor_weights(commune, p2023)
@@ -41,9 +44,7 @@ def test_every_commune_stands_for_former_districts_in_2023():
         assert sum(weights.values()) == pytest.approx(1.0)
 
 
-@pytest.mark.django_db
-def test_one_demo_account_per_role():
-    demo_load()
+def test_one_demo_account_per_role(demo_province, db):
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == set(Role.values)
     officer = User.objects.get(username="canbo.sotaichinh")
@@ -54,10 +55,11 @@ def test_one_demo_account_per_role():
 
 @pytest.mark.django_db
 def test_load_demo_refuses_production_mode(settings):
+    before = Unit.objects.count()
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("load_demo")
-    assert Unit.objects.count() == 0
+    assert Unit.objects.count() == before
 
 
 def test_import_units_command_exit_status(tmp_path):
@@ -81,13 +83,11 @@ def test_import_units_command_exit_status(tmp_path):
     assert "bad.csv" in failed.stderr and "nowhere" in failed.stderr and "Traceback" not in failed.stderr
 
 
-@pytest.mark.django_db
-def test_demo_has_the_shipped_frameworks_and_published_runs():
+def test_demo_has_the_shipped_frameworks_and_published_runs(demo_province, db):
     from chiso.frameworks.models import Framework
     from chiso.indices.models import ExternalResult, IndexRun
     from chiso.indices.services import run_recompute_matches
 
-    demo_load()
     assert set(Framework.objects.values_list("code", flat=True)) >= {
         "PAR-SO", "PAR-XA", "DDCI-SO", "DDCI-XA", "PCI", "PAPI", "SIPAS", "QD766"}
     published = IndexRun.objects.filter(status=IndexRun.Status.PUBLISHED)
@@ -95,6 +95,3 @@ def test_demo_has_the_shipped_frameworks_and_published_runs():
         ("DDCI-SO", "2022"), ("DDCI-SO", "2023"), ("PAR-SO", "2022")}
     assert all(run_recompute_matches(run) for run in published)
     assert ExternalResult.objects.filter(index_code="PCI", province__contains="Cao Bằng").count() == 4
-    runs = IndexRun.objects.count()
-    demo_load()
-    assert IndexRun.objects.count() == runs

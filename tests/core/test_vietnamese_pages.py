@@ -16,7 +16,6 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import transaction
 
 VISITOR = "visitor"  # no account: the public portal, the feedback form, the log-in page
 ROLES = [VISITOR, "thuky", "thamdinh", "hoidong", "canbo.sotaichinh", "canbo.xa", "canbo.soxaydung", "lanhdao", "phantich", "quantri"]
@@ -214,22 +213,8 @@ def crawl(client, user, rules: Rules) -> tuple[dict[str, list], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo province for this module only: loaded once, rolled back after the last test
-    (with the rankings kept in memory, which name runs by primary keys the next tests reuse)."""
-    from chiso.core.demo import demo_load
-    from chiso.results.queries import rankings_forget
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            demo_load()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            rankings_forget()
+def demo(demo_province):
+    """The demo province, loaded once for this module (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="module")
