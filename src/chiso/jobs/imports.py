@@ -18,6 +18,7 @@ import io
 import json
 import secrets
 import shutil
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,7 @@ from .services import job_run, job_start
 BACKGROUND_BYTES = 256 * 1024  # about 2,500 rows of a CSV unit list
 PROBLEMS_KEPT = 500  # on the job's page; an importer stops earlier anyway (tabular, MAX_PROBLEMS)
 FOLDER = "import_jobs"
+ABANDONED_SECONDS = 7 * 24 * 3600
 
 
 def import_weight(content: bytes) -> int:
@@ -60,9 +62,24 @@ def _root() -> Path:
     return Path(settings.MEDIA_ROOT) / FOLDER
 
 
+def _abandoned_drop() -> None:
+    """Uploads of jobs that never ran (the worker was down for a day, the queue was emptied)."""
+    root = _root()
+    if not root.is_dir():
+        return
+    limit = time.time() - ABANDONED_SECONDS
+    for path in root.iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                shutil.rmtree(path, ignore_errors=True)
+        except FileNotFoundError:
+            continue
+
+
 def import_job_start(*, kind: str, title: str, by, task, files: list[tuple[str, bytes]], **task_kwargs) -> Job:
     """Keep the files under MEDIA_ROOT/import_jobs/<random>/ and start `task(job_id=…, folder=…,
     user_id=…, language=…, **task_kwargs)`, which calls `import_job_run`."""
+    _abandoned_drop()
     folder = secrets.token_urlsafe(18)
     path = _root() / folder
     path.mkdir(parents=True, mode=0o700)
