@@ -177,3 +177,28 @@ def test_appraisal_rounds_council_and_bonus_through_the_pages(client, cycle, peo
     assert a.bonus_points == Decimal("2") and a.bonus_penalty["bonus"] == {"bonus.initiative": "1.5", "bonus.award": "0.5"}
     html = response.content.decode()
     assert 'value="1,5"' in html and 'value="0,5"' in html
+
+
+@pytest.mark.parametrize(("form_class", "field", "extra"), [
+    (forms.ExtendForm, "working_days", {"reason": "Ốm"}),
+    (forms.ScheduleChangeForm, "council_size", {"self_assessment_due": "31/01/2024 17:00", "quorum_percent": "50"}),
+    (forms.ScheduleChangeForm, "explanation_days", {"self_assessment_due": "31/01/2024 17:00", "council_size": "9", "quorum_percent": "50"}),
+])
+def test_whole_numbers_are_never_read_as_another_number(form_class, field, extra):
+    """Django's own integer field reads 1.000 as 1; here it is a thousand (refused by the maximum)."""
+    form = form_class({**extra, field: "1.000"})
+    assert not form.is_valid() and "không lớn hơn" in " ".join(form.errors[field])
+    form = form_class({**extra, field: "1,5"})
+    assert not form.is_valid() and "số nguyên" in " ".join(form.errors[field])
+    form = form_class({**extra, field: "7"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data[field] == 7 and isinstance(form.cleaned_data[field], int)
+
+
+def test_council_votes_are_whole_numbers_read_the_vietnamese_way():
+    form = forms.DecisionForm({"votes_for": "1.000", "votes_against": "0", "votes_abstain": "0"}, assessments=Assessment.objects.none())
+    form.is_valid()
+    assert "không lớn hơn 999" in " ".join(form.errors["votes_for"])  # not one vote
+    form = forms.DecisionForm({"votes_for": "5", "votes_against": "1.5"}, assessments=Assessment.objects.none())
+    form.is_valid()
+    assert form.cleaned_data["votes_for"] == 5 and "votes_against" in form.errors

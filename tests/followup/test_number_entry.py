@@ -95,3 +95,23 @@ def test_a_plan_target_through_the_page(ddci_runs, units, officers, client):
     client.post(url, {"codes": ["i1", "i3"], "target_i1": "1.000", "target_i3": "65,25"})  # i3: lower is better
     plan = ImprovementPlan.objects.get()
     assert plan.items.get(code="i1").target_value == 1000.0 and plan.items.get(code="i3").target_value == 65.25
+
+
+def test_whole_numbers_and_years():
+    """Django's own integer field reads 1.000 as 1: progress and years are read the Vietnamese way."""
+    from chiso.followup.forms import ProgressReportForm
+
+    form = ProgressReportForm({"percent": "1.000"})
+    form.is_valid()
+    assert "không lớn hơn 100" in " ".join(form.errors["percent"])
+    form = ProgressReportForm({"percent": "75"})
+    form.is_valid()
+    assert form.cleaned_data["percent"] == 75
+    form = TargetForm({**TARGET, "target_year": "1.999"})
+    form.is_valid()
+    assert "không nhỏ hơn 2000" in " ".join(form.errors["target_year"])  # a year is shown without a point
+    form = TargetForm(initial={"target_year": 2025, "baseline_year": 2023})
+    assert 'value="2025"' in str(form["target_year"]) and form["baseline_year"].value() == "2023"
+    form = StatisticValueForm({"year": "2024", "value": "5", "source": "BC"})
+    form.is_valid()
+    assert form.cleaned_data["year"] == 2024 and isinstance(form.cleaned_data["year"], int)

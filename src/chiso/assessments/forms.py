@@ -27,16 +27,22 @@ def _points(label, required=False, max_value=Decimal("99999.99")):
                        widget=forms.TextInput(attrs={"size": 5, "class": "points"}))
 
 
+def _whole(**kwargs):
+    """A whole number typed the Vietnamese way: 1.000 is a thousand (Django's own field reads it as 1)."""
+    kwargs.setdefault("widget", forms.TextInput(attrs={"size": 5}))
+    return NumberField(decimals=False, coerce=int, **kwargs)
+
+
 class ScheduleForm(forms.Form):
     self_assessment_due = _when(_("Self-assessments due"))
     appraisal_due = _when(_("Appraisal due"), required=False)
     council_due = _when(_("Council decision due"), required=False)
-    explanation_days = forms.IntegerField(
+    explanation_days = _whole(
         label=_("Working days a unit has to explain"), min_value=1, max_value=60, required=False,
         help_text=_("Weekends and public holidays do not count. Empty: the framework's number (5 unless it says otherwise)."),
     )
-    council_size = forms.IntegerField(label=_("Members of the appraisal council"), min_value=1, max_value=99, initial=9)
-    quorum_percent = forms.IntegerField(
+    council_size = _whole(label=_("Members of the appraisal council"), min_value=1, max_value=99, initial=9)
+    quorum_percent = _whole(
         label=_("Quorum: more than this many per cent of the members present"), min_value=0, max_value=99, initial=50,
         help_text=_("50 means more than half. A decision also needs more than half of the members present voting for it."),
     )
@@ -160,7 +166,7 @@ class UnitAddForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    working_days = forms.IntegerField(label=_("More working days"), min_value=1, max_value=60, initial=3)
+    working_days = _whole(label=_("More working days"), min_value=1, max_value=60, initial=3)
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
@@ -176,9 +182,9 @@ class DecisionForm(forms.Form):
     meeting_date = forms.DateField(label=_("Meeting date"), localize=True, widget=forms.DateInput(attrs={"placeholder": "13/03/2023"}))
     minutes_number = forms.CharField(label=_("Minutes number"), required=False, max_length=100)
     members_present = forms.CharField(label=_("Members present (one name a line)"), widget=forms.Textarea(attrs={"rows": 5}))
-    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0)
-    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, initial=0)
-    votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)
+    votes_for = _whole(label=_("Votes for"), min_value=0, max_value=999)
+    votes_against = _whole(label=_("Votes against"), min_value=0, max_value=999, initial=0)
+    votes_abstain = _whole(label=_("Abstentions"), min_value=0, max_value=999, initial=0)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(label=_("I confirm the decision: the points of these units are then locked."))
 

@@ -26,12 +26,13 @@ class NumberField(forms.Field):
     The reading is chiso.formats.numbers.parse_number (the one parser): an entry that could be read
     two ways ('1.5') is refused with a message showing how to write it, never changed. The value
     shown in the input is written the same way (0,5 — never 0.5 or an exponent) and reads back
-    exactly. `decimals=False` for whole numbers; `coerce=float` where the service takes floats.
+    exactly. `decimals=False` for whole numbers; `coerce=float` where the service takes floats;
+    `grouped=False` for a year (2025, not 2.025).
     """
 
     def __init__(self, *, decimals: bool = True, min_value=None, max_value=None, decimal_places: int | None = None,
-                 coerce=None, **kwargs):
-        self.decimals, self.min_value, self.max_value = decimals, min_value, max_value
+                 coerce=None, grouped: bool = True, **kwargs):
+        self.decimals, self.min_value, self.max_value, self.grouped = decimals, min_value, max_value, grouped
         self.decimal_places, self.coerce = decimal_places, coerce
         kwargs.setdefault("widget", forms.TextInput)
         kwargs.pop("localize", None)  # always the Vietnamese way, whatever the page's language
@@ -44,7 +45,7 @@ class NumberField(forms.Field):
 
     def prepare_value(self, value):
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-            return shown(value)
+            return shown(value, grouped=self.grouped)
         return value
 
     def to_python(self, value):
@@ -62,9 +63,9 @@ class NumberField(forms.Field):
         if value is None:
             return
         if self.min_value is not None and value < Decimal(str(self.min_value)):
-            raise ValidationError(_("Enter a number of at least %(limit)s.") % {"limit": shown(self.min_value)}, code="min_value")
+            raise ValidationError(_("Enter a number of at least %(limit)s.") % {"limit": shown(self.min_value, grouped=self.grouped)}, code="min_value")
         if self.max_value is not None and value > Decimal(str(self.max_value)):
-            raise ValidationError(_("Enter a number of at most %(limit)s.") % {"limit": shown(self.max_value)}, code="max_value")
+            raise ValidationError(_("Enter a number of at most %(limit)s.") % {"limit": shown(self.max_value, grouped=self.grouped)}, code="max_value")
         if self.decimal_places is not None and -min(value.normalize().as_tuple().exponent, 0) > self.decimal_places:
             rounded = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
             raise ValidationError(_("Enter at most %(places)s decimal places, e.g. %(example)s.")

@@ -11,6 +11,12 @@ from chiso.units.models import Unit
 from .models import Directive, Statistic, Target
 from .services import NATIONAL_INDICES
 
+def _whole(**kwargs):
+    """A whole number typed the Vietnamese way (Django's own field reads 1.000 as 1)."""
+    kwargs.setdefault("widget", forms.TextInput(attrs={"size": 6}))
+    return NumberField(decimals=False, coerce=int, **kwargs)
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -58,7 +64,7 @@ class TasksImportForm(forms.Form):
 
 class ProgressReportForm(forms.Form):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    percent = _whole(label=_("Progress (%)"), min_value=0, max_value=100)
     evidence = forms.FileField(label=_("Evidence file"), required=False,
                                help_text=_("The document, minutes or photo that shows it (PDF, Word, Excel, image)."))
     evidence_link = forms.URLField(label=_("Or a link to the evidence"), required=False, assume_scheme="https")
@@ -108,9 +114,9 @@ class TargetForm(forms.Form):
     node_code = forms.CharField(label=_("Indicator or pillar code (index run)"), max_length=60, required=False)
     statistic = forms.ModelChoiceField(label=_("Statistic series"), queryset=Statistic.objects.all(), required=False)
     rate = forms.ChoiceField(label=_("One-stop-shop rate (for the province, or the unit above)"), required=False, choices=[])
-    baseline_year = forms.IntegerField(label=_("Baseline year"), min_value=2000, max_value=2100, required=False)
+    baseline_year = _whole(label=_("Baseline year"), min_value=2000, max_value=2100, grouped=False, required=False)
     baseline_value = NumberField(label=_("Baseline value (blank: read from the data)"), required=False, coerce=float)
-    target_year = forms.IntegerField(label=_("Target year"), min_value=2000, max_value=2100)
+    target_year = _whole(label=_("Target year"), min_value=2000, max_value=2100, grouped=False)
     rule = forms.ChoiceField(label=_("Rule"), choices=Target.Rule.choices)
     amount = NumberField(label=_("Amount (ranks, points or the threshold)"), required=False, coerce=float)
 
@@ -134,7 +140,7 @@ class StatisticForm(forms.Form):
 
 class StatisticValueForm(forms.Form):
     statistic = forms.ModelChoiceField(label=_("Statistic series"), queryset=Statistic.objects.all())
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = _whole(label=_("Year"), min_value=2000, max_value=2100, grouped=False)
     value = NumberField(label=_("Value"), coerce=float)
     provisional = forms.BooleanField(label=_("Provisional (estimate)"), required=False)
     source = forms.CharField(label=_("Source"), max_length=255, help_text=_("The report, decision or publication the value comes from."))
