@@ -89,7 +89,7 @@ def test_pages_are_cut_on_the_server_and_keep_the_filters(browsed, make_user, mo
 def test_the_summary_counts_choices_numbers_and_one_entry_per_rated_unit(browsed, make_user):
     client = _client(make_user, Role.ANALYST)
     _response, html = _page(client, browsed)
-    assert _summary(html, "nganh_nghe")["Du lịch"] == "7" and _summary(html, "nganh_nghe")["Thương mại"] == "5"
+    assert _summary(html, "nganh_nghe")["Du lịch, lưu trú, ăn uống"] == "7" and _summary(html, "nganh_nghe")["Thương mại, dịch vụ"] == "5"
     assert '<svg role="img"' in html  # the bars, drawn by the results' chart code
     ratings = _summary(html, "minh_bach")  # two entries each for the 7, one each for the 5
     assert sum(int(v) for v in ratings.values()) == 7 * 2 + 5
