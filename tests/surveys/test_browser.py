@@ -29,8 +29,6 @@ def rate(page, score="8", informal="Không"):
     question(page, "Điểm đánh giá chung").get_by_label(score, exact=True).check()
 
 
-@pytest.mark.xfail(reason="Open defect (issue 20): the phone journey expects the DDCI form's old first page; "
-                          "the form-side changes of this round moved it", strict=False)
 def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submits_once(browser, live_server, ddci_survey):
     [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-042"])
     link = f"{live_server.url}/s/{token}/"

@@ -18,4 +18,13 @@
     });
     saved = null;
   });
+  // Only a question that others depend on (data-refresh) asks for a refresh, and it asks here:
+  // an hx-trigger filter (change[...]) is compiled with Function(), which the Content-Security-
+  // Policy forbids, and htmx then refreshed on every change — the change of a number field as
+  // the respondent clicked Continue raced the page's submission, which was sometimes lost.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el || !el.form || !el.dataset || el.dataset.refresh !== "1" || !el.form.classList.contains("respond-form")) return;
+    el.form.dispatchEvent(new CustomEvent("respond-refresh"));
+  });
 })();
