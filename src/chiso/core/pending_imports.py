@@ -166,3 +166,30 @@ def pending_load(*, token: str, kind: str, by) -> Pending:
 def pending_drop(token: str) -> None:
     if TOKEN.match(token or ""):
         shutil.rmtree(_root() / token, ignore_errors=True)
+
+
+# --- management commands ---------------------------------------------------------------
+
+def command_import(command, *, dry_run: bool, preview, write):
+    """An import command's run: with --dry-run print `preview()`'s lines (and its notes on stderr) and
+    write nothing; otherwise return `write()`'s result. Every problem goes to stderr, then CommandError."""
+    from django.core.management.base import CommandError
+
+    from .tabular import ImportFailed
+
+    try:
+        if dry_run:
+            shown = preview()
+            for note in shown.notes:
+                command.stderr.write(str(note))
+            for line in shown.lines():
+                command.stdout.write(line)
+            command.stdout.write(_("Dry run: nothing was written."))
+            return None
+        return write()
+    except ImportFailed as failure:
+        for problem in failure.problems:
+            command.stderr.write(str(problem))
+        raise CommandError(_("Nothing was imported: %(count)s problem(s).") % {"count": len(failure.problems)}) from None
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from None

@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chiso.core.tabular import ImportFailed
+from chiso.core.pending_imports import command_import
 from chiso.frameworks.models import FrameworkVersion
 from chiso.indices.values_import import indicator_values_import, indicator_values_preview
 from chiso.units.models import Period
@@ -37,17 +36,7 @@ class Command(BaseCommand):
             raise CommandError(_("No framework has the code %(code)s.") % {"code": framework})
         arguments = {"version": version, "period": found, "file_name": path.name, "content": path.read_bytes(),
                      "source": source, "replace_period": replace_period}
-        try:
-            if dry_run:
-                for line in indicator_values_preview(**arguments).lines():
-                    self.stdout.write(line)
-                self.stdout.write(_("Dry run: nothing was written."))
-                return
-            count = indicator_values_import(**arguments, by=None)  # the operator, as the system
-        except ImportFailed as failure:
-            for problem in failure.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(_("Nothing was imported: %(count)s problem(s).") % {"count": len(failure.problems)}) from None
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write(_("%(count)s values recorded.") % {"count": count})
+        count = command_import(self, dry_run=dry_run, preview=lambda: indicator_values_preview(**arguments),
+                               write=lambda: indicator_values_import(**arguments, by=None))  # the operator, as the system
+        if count is not None:
+            self.stdout.write(_("%(count)s values recorded.") % {"count": count})

@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chiso.core.tabular import ImportFailed
+from chiso.core.pending_imports import command_import
 from chiso.indices.national import national_results_import, national_results_preview
 
 
@@ -26,24 +25,12 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("File %(name)s: not found.") % {"name": file})
-        try:
-            if dry_run:
-                preview = national_results_preview(file_name=path.name, content=path.read_bytes(), index_code=index_code,
-                                                   year=year, replace_period=replace_period)
-                for note in preview.notes:
-                    self.stderr.write(str(note))
-                for line in preview.lines():
-                    self.stdout.write(line)
-                self.stdout.write(_("Dry run: nothing was written."))
-                return
-            summary = national_results_import(file_name=path.name, content=path.read_bytes(), index_code=index_code,
-                                              year=year, replace_period=replace_period, by=None)  # the operator, as the system
-        except ImportFailed as failure:
-            for problem in failure.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(_("Nothing was imported: %(count)s problem(s).") % {"count": len(failure.problems)}) from None
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
+        arguments = {"file_name": path.name, "content": path.read_bytes(), "index_code": index_code, "year": year,
+                     "replace_period": replace_period}
+        summary = command_import(self, dry_run=dry_run, preview=lambda: national_results_preview(**arguments),
+                                 write=lambda: national_results_import(**arguments, by=None))  # the operator, as the system
+        if summary is None:
+            return
         for note in summary.notes:
             self.stderr.write(str(note))
         self.stdout.write(summary.preview.lines()[0])

@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chiso.core.tabular import ImportFailed
+from chiso.core.pending_imports import command_import
 from chiso.services_stats.importing import service_stats_import, service_stats_preview
 from chiso.services_stats.models import SourceFormat
 from chiso.units.models import Period
@@ -35,19 +34,9 @@ class Command(BaseCommand):
             raise CommandError(_("No source format has the code %(code)s.") % {"code": format_code})
         arguments = {"period": found, "file_name": path.name, "content": path.read_bytes(), "source_format": source_format,
                      "replace_period": replace_period}
-        try:
-            if dry_run:
-                for line in service_stats_preview(**arguments).lines():
-                    self.stdout.write(line)
-                self.stdout.write(_("Dry run: nothing was written."))
-                return
-            record = service_stats_import(**arguments, by=None)  # the operator, as the system
-        except ImportFailed as failure:
-            for problem in failure.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(_("Nothing was imported: %(count)s problem(s).") % {"count": len(failure.problems)}) from None
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        from chiso.services_stats.views import import_message
+        record = command_import(self, dry_run=dry_run, preview=lambda: service_stats_preview(**arguments),
+                                write=lambda: service_stats_import(**arguments, by=None))  # the operator, as the system
+        if record is not None:
+            from chiso.services_stats.views import import_message
 
-        self.stdout.write(import_message(record))
+            self.stdout.write(import_message(record))
