@@ -43,6 +43,8 @@ def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submi
     page.get_by_role("button", name="Tiếp tục").click()
 
     expect(page.locator("h1")).to_have_text("Thông tin doanh nghiệp")
+    refreshes = []  # htmx asks the server again only when a question others depend on changes
+    page.on("request", lambda request: refreshes.append(request.url) if request.url.endswith("/refresh/") else None)
     page.get_by_role("button", name="Tiếp tục").click()  # nothing answered: the page says what is missing
     expect(page.locator("#error-summary")).to_contain_text("Câu hỏi này bắt buộc trả lời.")
     question(page, "Loại hình doanh nghiệp").get_by_label("Công ty cổ phần").check()
@@ -54,6 +56,7 @@ def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submi
     page.get_by_role("button", name="Tiếp tục").click()
 
     expect(page.locator("h1")).to_have_text("Sở, ban, ngành đã liên hệ")
+    assert refreshes == []  # nothing on the business page changes another question
     for name in ("Sở Tài chính", "Sở Tư pháp", "Sở Xây dựng"):
         page.get_by_label(name).check()
     question(page, "Hình thức liên hệ").get_by_label("Trực tuyến qua Cổng Dịch vụ công").check()
@@ -66,6 +69,7 @@ def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submi
     # htmx shows the follow-up question as soon as "Có" is picked, without leaving the page
     follow_up = page.get_by_label("Chi phí không chính thức khoảng bao nhiêu phần trăm")
     expect(follow_up).to_be_visible()
+    assert [url for url in refreshes if "/p/r-danh_gia-1/" in url] == [refreshes[-1]]  # the informal charge only
     follow_up.fill("1,5")
     page.get_by_role("button", name="Tiếp tục").click()
 
