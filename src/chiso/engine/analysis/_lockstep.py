@@ -22,6 +22,12 @@ OPTIMAL, INFEASIBLE, NOT_SOLVED = 0, 1, 2
 _PIVOT_TOL = 1e-9  # smallest pivot accepted in the ratio test
 _PRIMAL_TOL = 1e-10  # a basic variable above -_PRIMAL_TOL counts as feasible
 _HARRIS_TOL = 1e-12  # room given to reduced costs in the first pass of the ratio test
+_CHUNK_FLOATS = 4_000_000  # about 32 MB per working array of a chunk (the basis inverses, own columns)
+
+
+def chunk_size(m: int, own_columns: int = 0) -> int:
+    """How many programmes of m rows (and `own_columns` columns each) to pivot together."""
+    return int(max(8, min(512, _CHUNK_FLOATS // (m * (m + own_columns)))))
 
 
 @dataclass
@@ -38,7 +44,7 @@ class LockstepResult:
 
 def solve_covering(A: np.ndarray, Y: np.ndarray, costs: np.ndarray | None = None,
                    extra: np.ndarray | None = None, extra_costs: np.ndarray | None = None,
-                   chunk: int = 512, max_iter: int | None = None) -> LockstepResult:
+                   chunk: int | None = None, max_iter: int | None = None) -> LockstepResult:
     """Solve min c.lam s.t. [A | extra_b] lam >= y_b, lam >= 0 for every row y_b of Y.
 
     A (m, k) is shared by all programmes, with costs (k,) (default 1); extra (b, m, e) holds
@@ -54,6 +60,7 @@ def solve_covering(A: np.ndarray, Y: np.ndarray, costs: np.ndarray | None = None
     objective = np.full(b, np.nan)
     w = np.full((b, m), np.nan)
     iterations = 0
+    chunk = chunk or chunk_size(m, 0 if extra is None else extra.shape[2])
     for s in range(0, b, chunk):
         sl = slice(s, min(s + chunk, b))
         ex = None if extra is None else extra[sl]

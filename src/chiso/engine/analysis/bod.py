@@ -130,8 +130,9 @@ def bod(Y: np.ndarray, add_per_round: int = 10) -> BoDResult:
     return BoDResult(scores=scores, weights=W / top)
 
 
-def _violations(Y: np.ndarray, W: np.ndarray, block: int = 512) -> tuple[np.ndarray, list[np.ndarray]]:
+def _violations(Y: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """For each row w of W: is some unit above 1 (beyond _TOL) under w, and which units, worst first."""
+    block = max(16, 4_000_000 // len(Y))  # about 32 MB of products at a time
     bad, worst = np.zeros(len(W), dtype=bool), []
     for s in range(0, len(W), block):
         V = Y @ W[s:s + block].T  # (units, block)
@@ -176,13 +177,15 @@ class _Restrictions:
 
 
 def _bod_lockstep(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, add_per_round: int,
-                  restr: _Restrictions | None = None, sample_size: int = 600, block: int = 512
+                  restr: _Restrictions | None = None, sample_size: int = 600, block: int | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Scores and weights of `units` (Y scaled, rows not all zero) by the lock-step dual simplex
     with column generation; returns (scores, W, columns used, units left unsolved)."""
-    from ._lockstep import OPTIMAL, solve_covering
+    from ._lockstep import OPTIMAL, chunk_size, solve_covering
 
     n, m = Y.shape
+    if block is None:
+        block = chunk_size(m, 0 if restr is None else int((restr.share_lo > 0).sum() + (restr.share_up < 1).sum()))
     scores, W = np.zeros(n), np.zeros((n, m))
     low = np.zeros(m) if restr is None else restr.low
     in_cols = np.zeros(n, dtype=bool)
@@ -347,7 +350,7 @@ def robust_bod(Y: np.ndarray, M: int = 20, B: int = 200, seed: int | None = None
     """
     from scipy.optimize import linprog
 
-    from ._lockstep import OPTIMAL, solve_covering
+    from ._lockstep import OPTIMAL, chunk_size, solve_covering
 
     Y = _prepare(Y)
     n, m = Y.shape
@@ -356,7 +359,7 @@ def robust_bod(Y: np.ndarray, M: int = 20, B: int = 200, seed: int | None = None
     Ys = Y / top  # scores do not depend on the scale of an indicator
     rng = np.random.default_rng(seed)
     scores = np.full(n, np.nan)
-    block = max(1, 4096 // B)
+    block = max(1, 8 * chunk_size(m, M) // B)  # units whose B programmes are solved in one call
     no_shared = np.zeros((m, 0))
     for s in range(0, n, block):
         units = np.arange(s, min(s + block, n))
