@@ -176,3 +176,12 @@ def test_paper_entry_shows_a_whole_section_per_page_the_web_form_one_department_
     assert page.status_code == 302, page.content.decode()[:2000]
     saved = Draft.objects.get().answers["danh_gia"]
     assert [str(e["minh_bach"]) for e in saved] == ["4", "4"] and [str(e["diem_chung"]) for e in saved] == ["7", "7"]
+
+
+def test_a_number_left_unsaved_and_cleared_away_can_be_typed_again(ddci_survey, clerks):
+    paper_form_start(survey=ddci_survey, number="3", by=clerks[0])
+    with pytest.raises(ValidationError):
+        paper_form_start(survey=ddci_survey, number="3", by=clerks[1])  # being typed
+    Draft.objects.all().delete()  # housekeeping clears the abandoned draft
+    draft = paper_form_start(survey=ddci_survey, number="3", by=clerks[1])
+    assert draft.paper_entry.clerk == clerks[1] and PaperEntry.objects.count() == 1

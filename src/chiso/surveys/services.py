@@ -699,6 +699,8 @@ def paper_form_start(*, survey: Survey, number: str, by) -> Draft:
         form, _created = PaperForm.objects.select_for_update().get_or_create(survey=survey, number=number, defaults={"entries_required": required})
         if form.status != PaperForm.Status.TYPING:
             raise ValidationError(_("Form %(number)s has been typed already (%(status)s).") % {"number": number, "status": form.get_status_display().lower()})
+        # An entry whose draft was cleared away unsaved (housekeeping) holds nothing: typed again.
+        form.entries.filter(draft__isnull=True, answers__isnull=True).delete()
         entries = list(form.entries.all())
         mine = next((e for e in entries if e.clerk_id == by.pk), None)
         if mine is not None and mine.draft_id:
