@@ -146,3 +146,49 @@ def test_an_answer_the_server_refuses_stays_on_the_device_to_be_corrected(page, 
     expect(refused).to_be_hidden()
     expect(page.locator("#offline-message")).to_have_text(re.compile("Đã gửi 1 phiếu"))
     assert HeldResponse.objects.get().answers == {"so_lao_dong": 50, "hai_long": "co"}
+
+
+def test_the_ddci_form_offline_one_section_per_unit_picked(page, login, make_user, ddci_survey):
+    page.context.set_default_timeout(30_000)
+    make_user("dieutra", Role.SECRETARIAT)
+    login("dieutra")
+    page.goto(f"/surveys/enumerator/{ddci_survey.code}/")
+    expect(page.get_by_label("Số lao động hiện nay")).to_be_visible()
+    page.context.set_offline(True)
+
+    page.locator("fieldset.question", has_text="Loại hình").get_by_label("Công ty cổ phần").check()
+    page.locator("fieldset.question", has_text="Lĩnh vực hoạt động chính").get_by_label("Du lịch, lưu trú, ăn uống").check()
+    page.get_by_label("Số lao động hiện nay").fill("35")
+    page.get_by_label("Năm thành lập").fill("2009")
+    for name in ("Sở Tài chính", "Sở Xây dựng", "Sở Tư pháp"):
+        page.get_by_label(name).check()
+    page.get_by_label("Sở Tư pháp").uncheck()
+    page.locator("fieldset.question", has_text="Hình thức liên hệ").get_by_label("Trực tuyến qua Cổng Dịch vụ công").check()
+    entries = page.locator(".offline-entry")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0).locator("h2")).to_have_text("Đánh giá: Sở Tài chính")
+    expect(entries.nth(1).locator(".note")).to_have_text("Đánh giá của doanh nghiệp về Sở Xây dựng")
+    for index, informal in ((0, "Có"), (1, "Không")):
+        entry = entries.nth(index)
+        entry.locator("fieldset", has_text="công khai đầy đủ").get_by_label("Đồng ý", exact=True).check()
+        entry.locator("fieldset", has_text="chủ động, linh hoạt").get_by_label("Trung lập", exact=True).check()
+        entry.locator("fieldset", has_text="ưu ái").get_by_label("Hoàn toàn đồng ý", exact=True).check()
+        entry.get_by_label("Số lần doanh nghiệp phải đi lại").fill("2")
+        entry.locator("fieldset", has_text="chi phí không chính thức").get_by_label(informal, exact=True).check()
+        entry.locator("fieldset", has_text="Điểm đánh giá chung").get_by_label("8", exact=True).check()
+    follow_up = entries.nth(0).get_by_label("Chi phí không chính thức khoảng bao nhiêu phần trăm")
+    expect(follow_up).to_be_visible()  # relevant: the informal charge was "Có"
+    expect(entries.nth(1).get_by_label("Chi phí không chính thức khoảng bao nhiêu phần trăm")).to_be_hidden()
+    follow_up.fill("150")
+    page.get_by_role("button", name="Lưu phiếu").click()
+    expect(entries.nth(0).locator(".question", has_text="bao nhiêu phần trăm")).to_contain_text("Tỷ lệ phải từ 0 đến 100%.")
+    follow_up.fill("1,5")
+    page.get_by_role("button", name="Lưu phiếu").click()
+    expect(page.locator("#offline-pending")).to_have_text("1 chờ gửi")
+
+    page.context.set_offline(False)
+    expect(page.locator("#offline-pending")).to_have_text("0 chờ gửi", timeout=15_000)
+    held = HeldResponse.objects.get()
+    assert held.rated_units == ["S-TC", "S-XD"]
+    assert held.answers["danh_gia"][0]["ty_le_chi_phi"] == 1.5 and "ty_le_chi_phi" not in held.answers["danh_gia"][1]
+    assert [e["diem_chung"] for e in held.answers["danh_gia"]] == [8, 8] and held.answers["so_lao_dong"] == 35
