@@ -123,3 +123,33 @@ def test_formats_are_edited_by_the_secretariat(defaults, staff):
     from chiso.services_stats.models import SourceFormat
 
     assert SourceFormat.objects.get(code="igate").mapping["unit"] == "Mã ĐV"
+
+
+def test_one_units_figures_typed_the_vietnamese_way(defaults, units, period, staff, good_csv):
+    from chiso.audit.models import AuditRecord
+    from chiso.services_stats.models import ServiceStat
+
+    service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv)
+    client = login(staff["secretariat"])
+    page = client.get(f"/service-stats/entry/?unit=S-XD&period={period.pk}").content.decode()
+    assert 'value="150"' in page  # the unit's current figures, to correct
+    data = {"period": period.pk, "unit": units["h"].pk, "received_online_full": "1.000", "received_online_partial": "0",
+            "received_in_person": "1.000.000", "received_post": "0", "processed_early": "0", "processed_on_time": "1.001.000",
+            "processed_late": "0", "pending": "0", "digitised": "1.5", "results_electronic": "0", "paid_online": "0", "synced": "0"}
+    refused = client.post("/service-stats/entry/", data)
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "1.5 không phải là số nguyên" in html and "ví dụ 1.000" in html
+    assert not ServiceStat.objects.filter(unit=units["h"]).exists()
+    data["digitised"] = "2.000.000"
+    too_many = client.post("/service-stats/entry/", data).content.decode()
+    assert "2.000.000 lớn hơn 1.001.000 hồ sơ tiếp nhận trong cùng dòng." in too_many
+    data["digitised"] = "1.000"
+    response = client.post("/service-stats/entry/", data, follow=True)
+    assert "Đã nhập số liệu của 1 đơn vị" in response.content.decode()
+    stat = ServiceStat.objects.get(unit=units["h"])
+    assert (stat.received_online_full, stat.received_in_person, stat.processed_on_time, stat.fee_bearing) == (1000, 1_000_000, 1_001_000, None)
+    assert ServiceStat.objects.filter(period=period).count() == 3  # the others stay
+    assert AuditRecord.objects.filter(event="service_stat.added", by=staff["secretariat"]).count() == 1
+    page = client.get(f"/service-stats/entry/?unit=H-HQ&period={period.pk}").content.decode()
+    assert 'value="1.000.000"' in page  # shown the Vietnamese way, never 1e6
+    assert login(staff["leader"]).get("/service-stats/entry/").status_code == 403

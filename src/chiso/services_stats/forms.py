@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chiso.units.models import Period
+from chiso.core.form_fields import NumberField
+from chiso.units.models import Period, Unit
 
 from .fields import COUNT_FIELDS, OPTIONAL, STANDARD_MAPPING, UNIT_FIELD
 from .models import SourceFormat
@@ -39,3 +40,19 @@ class SourceFormatForm(forms.Form):
         if source_format:
             initial.update(code=source_format.code, name=source_format.name, sheet=source_format.sheet)
         return initial
+
+
+class StatEntryForm(forms.Form):
+    """One unit's counts for a period, typed the Vietnamese way (1.000 is a thousand)."""
+
+    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.all(), empty_label=None)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.select_related("block").order_by("code"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, _header, label in COUNT_FIELDS:
+            self.fields[name] = NumberField(label=label, decimals=False, min_value=0, coerce=int, required=name not in OPTIONAL,
+                                            help_text=_("Optional: without it the online-payment rate is unknown.") if name in OPTIONAL else "")
+
+    def counts(self) -> dict[str, int | None]:
+        return {name: self.cleaned_data.get(name) for name, _h, _l in COUNT_FIELDS}

@@ -30,7 +30,7 @@ from chiso.core.pending_imports import (
     fingerprint,
     fingerprint_check,
 )
-from chiso.core.tabular import Column, ImportFailed, Problem, Table, columns_match, normalise_header, read_table
+from chiso.core.tabular import Column, ImportFailed, Table, columns_match, normalise_header, read_table
 from chiso.formats.numbers import NumberRefused, parse_number, shown
 from chiso.units.models import Period, Unit
 
@@ -116,10 +116,10 @@ def _unit_finder(period: Period):
     return find
 
 
-def _check_row(table: Table, number: int, values: dict[str, int | None], headers: dict[str, str]) -> list[Problem]:
-    """Counts that cannot be true together: a rate above 100 %."""
-    received = sum(values[f] or 0 for f in ("received_online_full", "received_online_partial", "received_in_person", "received_post"))
-    settled = sum(values[f] or 0 for f in ("processed_early", "processed_on_time", "processed_late"))
+def count_inconsistencies(values: dict[str, int | None]) -> list[tuple[str, str]]:
+    """(field, message) for counts that cannot be true together: a rate above 100 %."""
+    received = sum(values.get(f) or 0 for f in ("received_online_full", "received_online_partial", "received_in_person", "received_post"))
+    settled = sum(values.get(f) or 0 for f in ("processed_early", "processed_on_time", "processed_late"))
     rules = [
         ("digitised", received, _("dossiers received")),
         ("synced", received, _("dossiers received")),
@@ -128,15 +128,9 @@ def _check_row(table: Table, number: int, values: dict[str, int | None], headers
         ("paid_online", values.get("fee_bearing") if values.get("fee_bearing") is not None else received,
          _("dossiers with fees") if values.get("fee_bearing") is not None else _("dossiers received")),
     ]
-    problems = []
-    for field_name, limit, what in rules:
-        value = values.get(field_name)
-        if value is not None and value > limit:
-            problems.append(table.problem(
-                _("%(value)s is more than the %(limit)s %(what)s in the same row.") % {
-                    "value": shown(value), "limit": shown(limit), "what": what},
-                row=number, column=headers[field_name]))
-    return problems
+    return [(name, _("%(value)s is more than the %(limit)s %(what)s in the same row.") % {
+                "value": shown(values[name]), "limit": shown(limit), "what": what})
+            for name, limit, what in rules if values.get(name) is not None and values[name] > limit]
 
 
 def _read(period: Period, source_format: SourceFormat | None, file_name: str, content: bytes) -> list[tuple[Unit, dict]]:
@@ -171,7 +165,7 @@ def _read(period: Period, source_format: SourceFormat | None, file_name: str, co
                     message += " " + str(error)  # how to write it, for a number written another way
                 problems.append(table.problem(message, row=number, column=headers[name]))
                 values[name] = None
-        problems += _check_row(table, number, values, headers)
+        problems += [table.problem(message, row=number, column=headers[name]) for name, message in count_inconsistencies(values)]
         rows.append((unit, {f: (v if v is not None else (None if f in OPTIONAL else 0)) for f, v in values.items()}))
     if problems:
         raise ImportFailed(problems)
@@ -316,6 +310,23 @@ def _write(plan: StatsPlan, *, source_format, file_name: str, content: bytes, by
 
     service_stats_indicators_publish(period=period, by=by)
     return record
+
+
+def service_stat_enter(*, period: Period, unit: Unit, values: dict[str, int | None], by) -> StatImport:
+    """One unit's counts typed in (a unit missing from the export, a correction): the other units'
+    figures stay; recorded as an import of its own ("entered by hand") with the unit's audit record."""
+    from django.core.exceptions import ValidationError
+
+    _permission_check(by)
+    if not Unit.objects.active_in(period).filter(pk=unit.pk).exists():
+        raise ValidationError(_("The unit %(unit)s did not exist in this period.") % {"unit": unit.name_vi})
+    wrong = count_inconsistencies(values)
+    if wrong:
+        raise ValidationError({name: message for name, message in wrong})
+    values = {f: (values.get(f) if values.get(f) is not None else (None if f in OPTIONAL else 0)) for f in FIELD_NAMES}
+    with transaction.atomic():
+        plan = _plan(period, [(unit, values)], False, _period_stats(period, lock=True))
+        return _write(plan, source_format=None, file_name=_("Entered by hand"), content=repr(sorted(values.items())).encode(), by=by)
 
 
 def _audit_text(values: dict) -> str:

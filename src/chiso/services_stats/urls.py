@@ -8,6 +8,7 @@ urlpatterns = [
     path("import/", views.import_view, name="import"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
     path("imports/", views.imports, name="imports"),
+    path("entry/", views.entry, name="entry"),
     path("formats/", views.formats, name="formats"),
     path("formats/new/", views.format_edit, name="format_new"),
     path("formats/<slug:code>/", views.format_edit, name="format_edit"),

@@ -16,9 +16,9 @@ from chiso.core.tabular import ImportFailed, upload_read
 from chiso.units.models import Block, Period, Unit
 
 from .fields import COUNT_FIELDS
-from .forms import ImportForm, SourceFormatForm
-from .importing import service_stats_import, service_stats_preview
-from .models import RateTarget, SourceFormat
+from .forms import ImportForm, SourceFormatForm, StatEntryForm
+from .importing import service_stat_enter, service_stats_import, service_stats_preview
+from .models import RateTarget, ServiceStat, SourceFormat
 from .queries import (
     INDICATOR_MAP,
     PAR_CRITERIA,
@@ -166,6 +166,31 @@ def import_message(record) -> str:
         "added": counts.get("added", 0), "changed": counts.get("changed", 0), "unchanged": counts.get("unchanged", 0),
         "removed": counts.get("removed", 0)}
     return message
+
+
+@role_required(*MANAGING_ROLES)
+def entry(request):
+    """Type one unit's counts for a period (the Vietnamese way: 1.000 is a thousand); the others stay."""
+    initial = {"period": request.period}
+    if request.method == "GET" and request.GET.get("unit") and request.period is not None:
+        current = ServiceStat.objects.filter(unit__code=request.GET["unit"], period=request.period).select_related("unit").first()
+        if current is not None:
+            initial.update({"unit": current.unit, **{name: getattr(current, name) for name, _h, _l in COUNT_FIELDS}})
+    form = StatEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = service_stat_enter(period=form.cleaned_data["period"], unit=form.cleaned_data["unit"], values=form.counts(),
+                                        by=request.user)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, import_message(record))
+            return redirect("services_stats:unit", code=form.cleaned_data["unit"].code)
+    return render(request, "services_stats/entry.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @role_required(*PROVINCIAL_ROLES)
