@@ -91,6 +91,40 @@ def test_nominal_scores_are_the_runs_and_a_clear_leader_keeps_rank_one(rated, fr
     assert again.ranks == analysis.ranks and again.groups == analysis.groups  # a seed makes it reproducible
 
 
+def test_a_published_run_is_resampled_as_it_was_after_the_survey_gains_answers(rated, framework, store):
+    """The run's value rows name the computation that produced them; its respondent table is
+    frozen with it, so new answers (and a new computation) change nothing for the old run."""
+    from chiso.indices.services import run_publish
+
+    run = _run(rated, framework)
+    run_publish(run=run, by=None)
+    first = run_sampling_compute(run=run, n=300, seed=7)
+    assert first.spec["frozen"] is True and first.spec["computations"] == [rated.indicator_computations.get().pk]
+    for n in range(6):  # S-XD's later respondents are all delighted; the survey's values move
+        _rate(store, rated, "S-XD", "5", "1", key=f"late-{n}")
+    indicator_values_write(survey=rated, framework=framework)
+    assert rated.indicator_computations.count() == 2
+    again = run_sampling_compute(run=run, n=300, seed=7)
+    assert again.ranks == first.ranks and again.groups == first.groups
+    assert again.ranks["S-XD"]["respondents"] == 5  # not 11: the run's respondents
+    newer = run_sampling_compute(run=_run(rated, framework), n=300, seed=7)
+    assert newer.ranks["S-XD"]["respondents"] == 11
+
+
+def test_the_frozen_table_names_no_response_and_keeps_no_arrival_order(rated, framework):
+    from chiso.surveys.models import Response
+    from chiso.surveys.respondent_tables import thaw
+
+    computation = indicator_values_write(survey=rated, framework=framework)
+    table = thaw(computation.respondents)
+    assert table.responses == Response.objects.filter(survey=rated).count() == 14
+    assert sorted(set(table.rows["response"].tolist())) == list(range(14))  # numbers, not ids
+    assert not {str(r) for r in Response.objects.values_list("pk", flat=True)} & {str(x) for x in table.rows["response"].tolist()}
+    units = table.rows["unit"].tolist()
+    assert units == sorted(units)  # sorted by unit, then by the random number: nothing of the order of arrival
+    assert table.codes == ["tr4", "tc1", "pr1", "tc4"] and table.statistics == ["share", "share", "mean", "median"]
+
+
 def test_intervals_collapse_when_every_respondent_answers_alike(ddci_survey, framework, store):
     SurveyAnalysis.objects.create(survey=ddci_survey, min_answers_per_unit=3)
     indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=RULES.encode())

@@ -1,11 +1,12 @@
 """Sampling uncertainty of a run whose indicators came from survey answers.
 
 A department rated by 35 businesses is not really 7th rather than 9th. For a run fed by one or
-more surveys (their latest indicator computations for the run's framework and period), the
-respondent-level table behind each indicator is redrawn with replacement, within each rated
-unit — and within the respondent's stratum where the survey was stratified — the indicators
-are recomputed by the survey's own rules (share, mean, median; with the survey weights) and the
-whole index is recomputed by the run's own recipe, `n` times (`chiso.engine.bootstrap`).
+more surveys, the respondent-level table behind each indicator — frozen with the computation
+whose values the run read (`respondent_tables`), so a published run is resampled as it was
+even after the survey gains answers — is redrawn with replacement, within each rated unit, and
+within the respondent's stratum where the survey was stratified; the indicators are recomputed
+by the survey's own rules (share, mean, median; with the survey weights) and the whole index
+by the run's own recipe, `n` times (`chiso.engine.bootstrap`).
 
 The result is kept beside the run as a `RunUncertainty` of kind SAMPLING: per unit the score's
 90 % interval, the rank interval (5th–95th percentile rank) and the number of respondents, and
@@ -28,32 +29,54 @@ from django.utils.translation import gettext as _
 
 from chiso.engine import StepError
 from chiso.engine.bootstrap import RespondentTable, bootstrap
-from chiso.indices.models import IndexRun, RunUncertainty
+from chiso.indices.models import IndexRun, IndicatorValue, RunUncertainty
 from chiso.indices.uncertainty import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_build
 
-from .indicators import indicator_table
-from .models import IndicatorComputation, Response, Survey
-from .monitoring import analysis_for
-from .weighting import _respondent_class
+from .indicators import frozen_table, indicator_table
+from .models import IndicatorComputation, Survey
+from .respondent_tables import FrozenTable, thaw
 
 LEVEL = 0.90
 
 
-def run_survey_sources(run: IndexRun) -> list[Survey]:
-    """The surveys whose indicator values went into the run: those with an indicator computation
-    for the run's framework in the run's period that rates at least one of the run's units."""
+def run_computations(run: IndexRun) -> list[IndicatorComputation]:
+    """The survey indicator computations whose values the run read (its value rows name them),
+    each with its frozen respondent table; for a run made before computations were frozen,
+    the latest computation of each survey that rates one of the run's units (resampled from
+    today's answers, and said so on the result)."""
+    produced = (IndicatorValue.all_entries.filter(pk__in=run.value_rows or [], source_kind=IndicatorValue.SourceKind.SURVEY)
+                .values_list("produced_by", flat=True).distinct())
+    prefix = f"{IndicatorComputation._meta.label_lower}:"
+    ids = [int(p[len(prefix):]) for p in produced if p.startswith(prefix)]
+    frozen = list(IndicatorComputation.objects.filter(pk__in=ids, respondents__isnull=False).select_related("survey").order_by("survey_id"))
+    if frozen:
+        return frozen
     units = set((run.inputs or {}).get("units") or [])
-    surveys = []
+    latest = []
+    seen = set()
     computations = (IndicatorComputation.objects.filter(framework=run.version.framework, survey__period=run.period)
                     .select_related("survey").order_by("survey_id", "-at"))
-    seen = set()
     for computation in computations:
         if computation.survey_id in seen:
             continue
         seen.add(computation.survey_id)
         if units & {row["unit"] for row in computation.units if not row.get("below_minimum")}:
-            surveys.append(computation.survey)
-    return surveys
+            latest.append(computation)
+    return latest
+
+
+def run_survey_sources(run: IndexRun) -> list[Survey]:
+    """The surveys whose indicator values went into the run."""
+    return [computation.survey for computation in run_computations(run)]
+
+
+def computation_table(computation: IndicatorComputation) -> FrozenTable:
+    """The computation's frozen respondent table, or (older computations) today's answers."""
+    if computation.respondents is not None:
+        return thaw(computation.respondents)
+    table = indicator_table(survey=computation.survey, framework=computation.framework)
+    rules = list(computation.survey.indicator_rules.filter(framework=computation.framework).values("indicator", "statistic"))
+    return frozen_table(computation.survey, table, rules)
 
 
 @dataclass
@@ -68,25 +91,23 @@ class Respondents:
     responses: int
 
 
-def run_respondents(run: IndexRun, surveys: list[Survey]) -> Respondents:
+def run_respondents(run: IndexRun, computations: list[IndicatorComputation]) -> Respondents:
     """One row per (response, rated unit): the answers' contribution to each indicator, the
     response's survey weight last. Units under the survey's minimum, and units not in the run,
     are left out (their values stay as the run has them: none)."""
-    framework = run.version.framework
     run_units = set(run.inputs["units"])
     run_codes = set(run.inputs["codes"])
     statistic_of: dict[str, str] = {}
     parts = []  # (unit codes, strata, values with weight column, codes of the columns)
     responses = 0
     stratified = False
-    for survey in surveys:
-        table = indicator_table(survey=survey, framework=framework)
-        rules = {rule.indicator: rule.statistic for rule in survey.indicator_rules.filter(framework=framework)}
-        for code in table.codes:
+    for computation in computations:
+        table = computation_table(computation)
+        for code, statistic in zip(table.codes, table.statistics):
             if code in run_codes:
-                if statistic_of.setdefault(code, rules[code]) != rules[code]:
+                if statistic_of.setdefault(code, statistic) != statistic:
                     raise ValueError(_("Indicator %(code)s is computed differently by two surveys; bootstrap them one at a time.") % {"code": code})
-        keep_units = np.array([u["unit"] in run_units and not u["below_minimum"] for u in table.units], dtype=bool)
+        keep_units = np.array([code in run_units and not below for code, below in zip(table.unit_codes, table.below_minimum)], dtype=bool)
         rows = table.rows
         if not len(rows.get("response", [])):
             continue
@@ -102,9 +123,8 @@ def run_respondents(run: IndexRun, surveys: list[Survey]) -> Respondents:
         values = np.full((len(pairs), len(table.codes) + 1), np.nan)
         values[row_of, rule.astype(np.intp)] = value
         values[:, -1] = table.response_weights[pair_response]
-        strata, has_strata = _strata(survey, table.response_ids)
-        stratified |= has_strata
-        parts.append(([table.unit_codes[u] for u in pair_unit], [f"{survey.pk}|{strata[r]}" for r in pair_response],
+        stratified |= table.stratified
+        parts.append(([table.unit_codes[u] for u in pair_unit], [f"{computation.survey_id}|{table.strata[r]}" for r in pair_response],
                       values, list(table.codes)))
         responses += len(set(pair_response.tolist()))
     if not parts:
@@ -129,21 +149,6 @@ def run_respondents(run: IndexRun, surveys: list[Survey]) -> Respondents:
     equal = np.array([np.allclose(weights[a:a + n], weights[a]) for a, n in zip(table.unit_start, table.unit_size)])
     return Respondents(table=table, codes=codes, statistics=[statistic_of[c] for c in codes], equal_weights=equal,
                        stratified=stratified, responses=responses)
-
-
-def _strata(survey: Survey, response_ids: list) -> tuple[list[str], bool]:
-    """Each response's stratum as its answers tell it ("" for all when the survey is not stratified
-    on anything the answers say)."""
-    sample = getattr(survey, "sample", None)  # the reverse one-to-one raises AttributeError when absent
-    spec = analysis_for(survey).weighting or {}
-    variables = [v for v in spec.get("variables") or [] if sample is not None and v.get("frame_field") in (sample.strata_fields or [])]
-    if not variables:
-        return [""] * len(response_ids), False
-    wanted = [v["question"] for v in variables]
-    classes = {}
-    for rid, answers in Response.objects.filter(survey=survey).values_list("id", "answers").iterator(chunk_size=2000):
-        classes[rid] = " | ".join(str(_respondent_class(v, (answers or {}).get(q)) or "?") for v, q in zip(variables, wanted))
-    return [classes.get(rid, "?") for rid in response_ids], True
 
 
 def _indicators(respondents: Respondents):
@@ -190,10 +195,11 @@ def _median(x: np.ndarray, w: np.ndarray, equal: bool) -> np.ndarray:
 
 def run_sampling_compute(*, run: IndexRun, n: int = DEFAULT_REPLICATIONS, seed: int = DEFAULT_SEED, by=None) -> RunUncertainty:
     """Bootstrap the run over the respondents of its surveys; raises ValueError with a readable message."""
-    surveys = run_survey_sources(run)
-    if not surveys:
+    computations = run_computations(run)
+    if not computations:
         raise ValueError(_("No survey gave indicator values to this run: sampling uncertainty needs the survey's answers."))
-    respondents = run_respondents(run, surveys)
+    surveys = [c.survey for c in computations]
+    respondents = run_respondents(run, computations)
     try:
         result = bootstrap(run_build(run), respondents.table, n=n, seed=seed, indicators=_indicators(respondents),
                            codes=respondents.codes, level=LEVEL)
@@ -204,7 +210,8 @@ def run_sampling_compute(*, run: IndexRun, n: int = DEFAULT_REPLICATIONS, seed: 
     for code, score, low, high, rank, rank_low, rank_median, rank_high, count, _group in rows:
         ranks[code] = {"nominal": rank, "median": rank_median, "q5": rank_low, "q95": rank_high,
                        "score": score, "score_low": low, "score_high": high, "respondents": count}
-    spec = {"surveys": [s.code for s in surveys], "level": LEVEL, "stratified": respondents.stratified,
+    spec = {"surveys": [s.code for s in surveys], "computations": [c.pk for c in computations],
+            "frozen": all(c.respondents is not None for c in computations), "level": LEVEL, "stratified": respondents.stratified,
             "responses": respondents.responses, "indicators": respondents.codes}
     with transaction.atomic():
         return RunUncertainty.objects.create(

@@ -34,11 +34,12 @@ from django.utils.translation import gettext as _
 from chiso.core.tabular import ImportFailed, Problem, normalise_header, read_table
 from chiso.frameworks.models import Framework, Node
 
+from . import respondent_tables
 from .form import FormDef
 from .models import IndicatorComputation, IndicatorRule, QuestionnaireVersion, Response, Survey
 from .monitoring import analysis_for
 from .quality import excluded_ids
-from .weighting import survey_weights
+from .weighting import respondent_strata, survey_weights
 
 CONDITION = re.compile(r"^\s*(>=|<=|!=|>|<|=)\s*(-?\d+(?:[.,]\d+)?)\s*$")
 COLUMNS = {"indicator": ("indicator", "chi_tieu", "ma_chi_tieu", "icode"), "question": ("question", "cau_hoi", "name"),
@@ -357,11 +358,29 @@ def indicator_values_write(*, survey: Survey, framework: Framework, by=None) -> 
             else:
                 source = _("Survey %(code)s (%(n)s answers)") % {"code": survey.code, "n": row["n"]}
             entries += [ValueEntry(unit=unit, code=code, value=value, source=source[:255]) for code, value in row["values"].items()]
-    indicator_values_set(framework=framework, period=survey.period, entries=entries, by=by, source_kind="survey")
-    return IndicatorComputation.objects.create(
+    rules = list(IndicatorRule.objects.filter(survey=survey, framework=framework).values("indicator", "question", "statistic", "values", "exclude"))
+    computation = IndicatorComputation.objects.create(
         survey=survey, framework=framework, responses=table.responses, excluded=table.excluded, weighting=table.weighting,
         units=[{k: row[k] for k in ("unit", "n", "below_minimum", "values")} for row in table.units],
-        rules=list(IndicatorRule.objects.filter(survey=survey, framework=framework).values("indicator", "question", "statistic", "values", "exclude")),
+        rules=rules, respondents=respondent_tables.freeze(frozen_table(survey, table, rules)),
         by=by if getattr(by, "pk", None) else None,
+    )
+    # Each value names the computation that produced it, so a run that reads it finds its respondents.
+    indicator_values_set(framework=framework, period=survey.period, entries=entries, by=by, source_kind="survey",
+                         produced_by=computation)
+    return computation
+
+
+def frozen_table(survey: Survey, table: IndicatorTable, rules: list[dict]) -> respondent_tables.FrozenTable:
+    """The part of an indicator table a later bootstrap needs, with each response's stratum."""
+    statistic = {rule["indicator"]: rule["statistic"] for rule in rules}
+    strata, stratified = respondent_strata(survey, table.response_ids)
+    return respondent_tables.FrozenTable(
+        codes=list(table.codes), statistics=[statistic[code] for code in table.codes], unit_codes=list(table.unit_codes),
+        below_minimum=np.array([u["below_minimum"] for u in table.units], dtype=bool),
+        rows=table.rows or {"response": np.zeros(0, np.int32), "unit": np.zeros(0, np.int16), "rule": np.zeros(0, np.int16),
+                            "value": np.zeros(0)},
+        response_weights=np.asarray(table.response_weights if table.response_weights is not None else np.zeros(0), dtype=float),
+        strata=strata, stratified=stratified,
     )
 

@@ -586,6 +586,9 @@ class IndicatorComputation(models.Model):
     weighting = models.CharField(_("weighting"), max_length=30)
     units = models.JSONField(_("units"))  # [{"unit", "n", "below_minimum", "values": {code: value}}]
     rules = models.JSONField(_("rules"))
+    # The respondent-level rows the values were computed from (surveys.respondent_tables), so a
+    # run's bootstrap resamples what the run used; no response id, responses in a random order.
+    respondents = models.BinaryField(_("respondent table"), null=True, blank=True, editable=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("computed by"))
     at = models.DateTimeField(_("computed at"), auto_now_add=True)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import FrameEntry, Survey
+from .models import FrameEntry, Response, Survey
 from .monitoring import analysis_for
 
 FRAME_FIELDS = {"sector": "sector_section", "size": "size", "commune": "commune", "legal_form": "legal_form"}
@@ -152,3 +152,18 @@ def survey_weights(survey: Survey, responses: list[tuple[object, dict]]) -> Weig
     weights = {rid: float(w) for rid, w in zip(ids, series.tolist())}
     efficiency = float(weightipy.weighting_efficiency(series)) if len(series) > 1 else None
     return Weights(method=method, weights=weights, unclassified=unclassified, empty_classes=empty, efficiency=efficiency)
+
+
+def respondent_strata(survey: Survey, response_ids: list) -> tuple[list[str], bool]:
+    """Each response's stratum as its answers tell it ("" for all when the survey is not stratified
+    on anything the answers say)."""
+    sample = getattr(survey, "sample", None)  # the reverse one-to-one raises AttributeError when absent
+    spec = analysis_for(survey).weighting or {}
+    variables = [v for v in spec.get("variables") or [] if sample is not None and v.get("frame_field") in (sample.strata_fields or [])]
+    if not variables:
+        return [""] * len(response_ids), False
+    wanted = [v["question"] for v in variables]
+    classes = {}
+    for rid, answers in Response.objects.filter(survey=survey).values_list("id", "answers").iterator(chunk_size=2000):
+        classes[rid] = " | ".join(str(_respondent_class(v, (answers or {}).get(q)) or "?") for v, q in zip(variables, wanted))
+    return [classes.get(rid, "?") for rid in response_ids], True
