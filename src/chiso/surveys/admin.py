@@ -11,7 +11,9 @@ from .models import (
     IndicatorRule,
     Invitation,
     MessageTemplate,
+    PaperEntry,
     PaperEntryLog,
+    PaperForm,
     QualityDecision,
     QualityFlag,
     Questionnaire,
@@ -80,6 +82,22 @@ class PaperEntryLogAdmin(ReadOnlyAdmin):
     list_display = ["survey", "user", "day", "count"]
     list_filter = ["survey"]
     search_fields = ["user__username", "survey__code"]
+
+
+@admin.register(PaperForm)
+class PaperFormAdmin(ReadOnlyAdmin):
+    list_display = ["survey", "number", "status", "entries_required", "differences", "settled_by"]
+    list_filter = ["survey", "status"]
+    search_fields = ["number", "survey__code"]
+
+
+@admin.register(PaperEntry)
+class PaperEntryAdmin(ReadOnlyAdmin):
+    """Who typed which form; the answers waiting for the settlement are not shown."""
+
+    list_display = ["paper_form", "clerk"]
+    search_fields = ["paper_form__number", "clerk__username"]
+    exclude = ["answers", "draft"]
 
 
 @admin.register(SurveyAnalysis)
