@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from chiso.api.api import api
 from chiso.core import views as core_views
 
+handler400 = "chiso.core.views.bad_request"  # 413 for a request too large (issue 19, point 11)
 admin.site.site_header = _("chiso administration")
 admin.site.site_title = "chiso"
 

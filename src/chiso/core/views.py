@@ -1,6 +1,8 @@
-"""Home pages per role (the public portal for visitors) and the period switcher."""
+"""Home pages per role (the public portal for visitors), the period switcher and the 400/413 page."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +13,7 @@ from chiso.units.models import Period
 
 from .middleware import SESSION_KEY
 from .queries import home_summary
+from .uploads import body_drain
 
 
 def home(request):
@@ -39,3 +42,13 @@ def period_switch(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "home"
     return redirect(target)
+
+
+def bad_request(request, exception=None):
+    """handler400: a request Django refuses for its size (more than DATA_UPLOAD_MAX_MEMORY_SIZE
+    besides the files) gets a Vietnamese 413 page, its body read and dropped so that the client
+    receives the page, not a reset connection; any other unreadable request a Vietnamese 400."""
+    if isinstance(exception, RequestDataTooBig):
+        body_drain(request)
+        return render(request, "413.html", {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}, status=413)
+    return render(request, "400.html", status=400)
