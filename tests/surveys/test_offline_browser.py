@@ -183,6 +183,12 @@ def test_the_ddci_form_offline_one_section_per_unit_picked(page, login, make_use
     page.get_by_role("button", name="Lưu phiếu").click()
     expect(entries.nth(0).locator(".question", has_text="bao nhiêu phần trăm")).to_contain_text("Tỷ lệ phải từ 0 đến 100%.")
     follow_up.fill("1,5")
+    # a unit picked and taken away again: each unit keeps its own answers
+    page.get_by_label("Sở Tư pháp").check()
+    expect(entries).to_have_count(3)
+    expect(entries.nth(1).locator("h2")).to_have_text("Đánh giá: Sở Tư pháp")
+    page.get_by_label("Sở Tư pháp").uncheck()
+    expect(entries.nth(0).get_by_label("Chi phí không chính thức khoảng bao nhiêu phần trăm")).to_have_value("1,5")
     page.get_by_role("button", name="Lưu phiếu").click()
     expect(page.locator("#offline-pending")).to_have_text("1 chờ gửi")
 

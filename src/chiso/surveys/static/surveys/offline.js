@@ -348,6 +348,18 @@
     var picked = str(valueOf(item.rating_select)).split(" ").filter(Boolean);
     var signature = picked.join(" ");
     if (field.rendered === signature) return false;
+    if (field.rendered !== undefined) {
+      // each unit keeps its own answers when units are added or taken away before it
+      var before = field.rendered.split(" ").filter(Boolean), moved = {};
+      Object.keys(values).forEach(function (address) {
+        var m = address.match(/^([^\[\/]+)\[(\d+)\]\/(.+)$/);
+        if (!m || m[1] !== item.key) return;
+        var now = picked.indexOf(before[Number(m[2]) - 1]);
+        if (now >= 0) moved[item.key + "[" + (now + 1) + "]/" + m[3]] = values[address];
+        delete values[address];
+      });
+      Object.keys(moved).forEach(function (address) { values[address] = moved[address]; });
+    }
     field.rendered = signature;
     // drop the fields of this repeat's earlier entries; keep their typed values in `values`
     fields = fields.filter(function (f) { return f.owner !== item.key; });
