@@ -160,7 +160,7 @@ def test_a_large_values_import_runs_as_a_background_job(client, version, make_un
 
     from chiso.jobs.models import Job
 
-    settings.MEDIA_ROOT, settings.CHISO_IMPORT_BACKGROUND_ROWS = tmp_path, 1
+    settings.MEDIA_ROOT, settings.CHISO_IMPORT_BACKGROUND_BYTES = tmp_path, 1
     make_unit("S-A"), make_unit("S-B")
     client.force_login(make_user("thuky", Role.SECRETARIAT))
     upload = SimpleUploadedFile("p.csv", b"uCode,a,b\nS-A,6,4\nS-B,1,1\n")

@@ -101,7 +101,7 @@ def test_a_large_import_runs_as_a_background_job(defaults, units, period, staff,
     from chiso.jobs.models import Job
     from chiso.services_stats.models import ServiceStat
 
-    settings.CHISO_IMPORT_BACKGROUND_ROWS = 1
+    settings.CHISO_IMPORT_BACKGROUND_BYTES = 1
     client = login(staff["secretariat"])
     token = _token(client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk,
                                                           "file": SimpleUploadedFile("a.csv", good_csv)}).content.decode())
@@ -110,6 +110,8 @@ def test_a_large_import_runs_as_a_background_job(defaults, units, period, staff,
     job = Job.objects.get(kind="service_stats_import")
     assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
     assert job.status == Job.Status.DONE and job.result["url"] == "/service-stats/imports/" and job.percent == 100
+    assert "Thêm mới: 2" in job.result["message"]  # in the language of the person who confirmed it
+    assert not list((media / "pending_imports").iterdir())  # the preview's copy is gone once confirmed
     assert ServiceStat.objects.count() == 2
 
 

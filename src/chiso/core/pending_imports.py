@@ -5,8 +5,8 @@ A pending import is a folder under MEDIA_ROOT/pending_imports/<random id>/ holdi
 what the preview was made with (who, which importer, its choices, a fingerprint of the data it
 compared against). Only its owner can confirm it, within PENDING_LIFETIME; a confirmation whose
 data changed since the preview is refused (the fingerprint differs), so what is written is
-exactly what was shown. Shared by the importers of one-stop-shop statistics, national results
-and indicator values.
+exactly what was shown; a large file is then written by a background job (chiso.jobs.imports).
+Shared by the importers of one-stop-shop statistics, national results and indicator values.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 PENDING_LIFETIME = 2 * 3600  # seconds
-LARGE_IMPORT = 2000  # rows (or cells) above which the confirmed import runs as a background job
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 ADDED, CHANGED, UNCHANGED, REMOVED = "added", "changed", "unchanged", "removed"
@@ -77,12 +76,6 @@ class ImportPreview:
                               for c, o, n in row.cells)
             out.append(f"[{labels[row.status]}] {row.subject}" + (f" — {cells}" if cells else ""))
         return out
-
-
-def runs_in_background(size: int) -> bool:
-    """Whether a confirmed import of `size` rows (or cells) runs as a background job with progress
-    rather than inside the request (settings.CHISO_IMPORT_BACKGROUND_ROWS, default LARGE_IMPORT)."""
-    return size > getattr(settings, "CHISO_IMPORT_BACKGROUND_ROWS", LARGE_IMPORT)
 
 
 def fingerprint(items) -> str:

@@ -207,27 +207,18 @@ PENDING_KIND = "indicator_values"
 
 
 @task()
-def indicator_values_import_task(job_id: int, token: str, user_id: int) -> None:
-    """A large confirmed import, as a background job with progress."""
-    from django.core.exceptions import ValidationError
+def indicator_values_import_task(job_id: int, folder: str, user_id: int | None, language: str, version_id: int,
+                                 period_id: int, source: str, replace_period: bool, expected: str) -> None:
+    """A large confirmed import, as a background job with progress (chiso.jobs.imports)."""
     from django.urls import reverse
 
-    from chiso.accounts.models import User
-    from chiso.core.pending_imports import pending_drop, pending_load
-    from chiso.jobs.services import job_run
+    from chiso.jobs.imports import import_job_run
 
-    def work(progress):
-        user = User.objects.get(pk=user_id)
-        pending = pending_load(token=token, kind=PENDING_KIND, by=user)
-        params = pending.params
-        try:
-            written = indicator_values_import(
-                version=FrameworkVersion.objects.get(pk=params["version"]), period=Period.objects.get(pk=params["period"]),
-                file_name=pending.file_name, content=pending.content, source=params["source"], by=user,
-                replace_period=params["replace_period"], expected=pending.fingerprint, progress=progress)
-        except ImportFailed as failure:
-            raise ValidationError(" ".join(str(p) for p in failure.problems[:5])) from None
-        pending_drop(token)
-        return {"written": written, "url": reverse("indices:list")}
+    def work(*, files, by, progress):
+        ((file_name, content),) = files
+        written = indicator_values_import(
+            version=FrameworkVersion.objects.get(pk=version_id), period=Period.objects.get(pk=period_id), file_name=file_name,
+            content=content, source=source, by=by, replace_period=replace_period, expected=expected, progress=progress)
+        return {"written": written, "message": _("%(count)s values recorded.") % {"count": written}, "url": reverse("indices:list")}
 
-    job_run(job_id, work)
+    import_job_run(job_id, folder=folder, user_id=user_id, language=language, work=work)

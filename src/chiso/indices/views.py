@@ -20,8 +20,9 @@ from chiso.accounts.permissions import (
 from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework, FrameworkVersion
 from chiso.units.models import Period, Unit
-from chiso.core.pending_imports import pending_drop, pending_load, pending_store, runs_in_background
+from chiso.core.pending_imports import pending_drop, pending_load, pending_store
 from chiso.core.tabular import ImportFailed, upload_read
+from chiso.jobs.imports import import_in_background, import_job_start
 
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
 from .models import ExternalResult, IndexRun, RunUncertainty
@@ -200,7 +201,7 @@ def values_import(request):
             token = pending_store(kind=VALUES_PENDING, by=request.user, file_name=upload.name, content=content,
                                   fingerprint=preview.fingerprint,
                                   params={"version": data["version"].pk, "period": data["period"].pk, "source": data["source"],
-                                          "replace_period": data["replace_period"], "size": preview.writes})
+                                          "replace_period": data["replace_period"]})
     return render(request, "indices/values_import.html", {"form": form, "problems": problems, "preview": preview, "token": token},
                   status=400 if problems else 200)
 
@@ -212,16 +213,17 @@ def values_import_confirm(request):
     try:
         pending = pending_load(token=request.POST.get("token", ""), kind=VALUES_PENDING, by=request.user)
         params = pending.params
-        if runs_in_background(params.get("size", 0)):
-            from chiso.jobs.services import job_start
-
-            job = job_start(kind="indicator_values_import", by=request.user, task=indicator_values_import_task,
-                            title=_("Import of indicator values %(file)s") % {"file": pending.file_name},
-                            token=pending.token, user_id=request.user.pk)
+        version = get_object_or_404(FrameworkVersion, pk=params["version"])
+        period = get_object_or_404(Period, pk=params["period"])
+        if import_in_background([(pending.file_name, pending.content)]):
+            job = import_job_start(kind="indicator_values_import", by=request.user, task=indicator_values_import_task,
+                                   title=_("Import of indicator values %(file)s") % {"file": pending.file_name},
+                                   files=[(pending.file_name, pending.content)], version_id=version.pk, period_id=period.pk,
+                                   source=params["source"], replace_period=params["replace_period"], expected=pending.fingerprint)
+            pending_drop(pending.token)
             return redirect("jobs:detail", pk=job.pk)
         count = indicator_values_import(
-            version=get_object_or_404(FrameworkVersion, pk=params["version"]), period=get_object_or_404(Period, pk=params["period"]),
-            file_name=pending.file_name, content=pending.content, source=params["source"], by=request.user,
+            version=version, period=period, file_name=pending.file_name, content=pending.content, source=params["source"], by=request.user,
             replace_period=params["replace_period"], expected=pending.fingerprint)
     except ImportFailed as failure:
         messages.error(request, " ".join(str(p) for p in failure.problems[:5]))

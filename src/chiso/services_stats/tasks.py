@@ -1,36 +1,26 @@
-"""Background task: a large confirmed import of one-stop-shop statistics, with progress."""
+"""Background task: a large confirmed import of one-stop-shop statistics, with progress
+(chiso.jobs.imports keeps the file and runs it in the language of the person who confirmed it)."""
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_tasks import task
 
-from chiso.jobs.services import job_run
-
 
 @task()
-def service_stats_import_task(job_id: int, token: str, user_id: int) -> None:
-    def work(progress):
-        from chiso.accounts.models import User
-        from chiso.core.pending_imports import pending_drop, pending_load
-        from chiso.core.tabular import ImportFailed
-        from chiso.units.models import Period
+def service_stats_import_task(job_id: int, folder: str, user_id: int | None, language: str, period_id: int,
+                              source_format_id: int | None, replace_period: bool, expected: str) -> None:
+    from chiso.jobs.imports import import_job_run
+    from chiso.units.models import Period
 
-        from .importing import service_stats_import
-        from .models import SourceFormat
-        from .views import PENDING_KIND, import_message
+    from .importing import service_stats_import
+    from .models import SourceFormat
+    from .views import import_message
 
-        user = User.objects.get(pk=user_id)
-        pending = pending_load(token=token, kind=PENDING_KIND, by=user)
-        params = pending.params
-        progress(0, params.get("size") or 1)
-        try:
-            record = service_stats_import(
-                period=Period.objects.get(pk=params["period"]), file_name=pending.file_name, content=pending.content,
-                source_format=SourceFormat.objects.filter(pk=params["source_format"]).first(),
-                replace_period=params["replace_period"], expected=pending.fingerprint, by=user, progress=progress)
-        except ImportFailed as failure:
-            raise ValidationError(" ".join(str(p) for p in failure.problems[:5])) from None
-        pending_drop(token)
-        return {"import": record.pk, "url": reverse("services_stats:imports"), "message": import_message(record)}
+    def work(*, files, by, progress):
+        ((file_name, content),) = files
+        record = service_stats_import(
+            period=Period.objects.get(pk=period_id), file_name=file_name, content=content,
+            source_format=SourceFormat.objects.filter(pk=source_format_id).first(), replace_period=replace_period,
+            expected=expected, by=by, progress=progress)
+        return {"message": import_message(record), "url": reverse("services_stats:imports")}
 
-    job_run(job_id, work)
+    import_job_run(job_id, folder=folder, user_id=user_id, language=language, work=work)

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
-from chiso.core.pending_imports import pending_drop, pending_load, pending_store, runs_in_background
+from chiso.core.pending_imports import pending_drop, pending_load, pending_store
 from chiso.core.tabular import ImportFailed, upload_read
+from chiso.jobs.imports import import_in_background, import_job_start
 from chiso.units.models import Block, Period, Unit
 
 from .fields import COUNT_FIELDS
@@ -119,7 +120,7 @@ def import_view(request):
             token = pending_store(kind=PENDING_KIND, by=request.user, file_name=upload.name, content=content,
                                   fingerprint=preview.fingerprint,
                                   params={"period": period.pk, "source_format": source_format.pk,
-                                          "replace_period": replace_period, "size": preview.writes})
+                                          "replace_period": replace_period})
     return render(request, "services_stats/import.html", {
         "form": form, "problems": problems, "count_fields": COUNT_FIELDS, "preview": preview, "token": token,
         "period": form.cleaned_data["period"] if preview else None,
@@ -136,14 +137,15 @@ def import_confirm(request):
         params = pending.params
         period = get_object_or_404(Period, pk=params["period"])
         source_format = SourceFormat.objects.filter(pk=params["source_format"]).first()
-        if runs_in_background(params.get("size", 0)):
-            from chiso.jobs.services import job_start
-
+        if import_in_background([(pending.file_name, pending.content)]):
             from .tasks import service_stats_import_task
 
-            job = job_start(kind="service_stats_import", by=request.user, task=service_stats_import_task,
-                            title=_("Import of one-stop-shop statistics %(file)s") % {"file": pending.file_name},
-                            token=pending.token, user_id=request.user.pk)
+            job = import_job_start(kind="service_stats_import", by=request.user, task=service_stats_import_task,
+                                   title=_("Import of one-stop-shop statistics %(file)s") % {"file": pending.file_name},
+                                   files=[(pending.file_name, pending.content)], period_id=period.pk,
+                                   source_format_id=source_format.pk if source_format else None,
+                                   replace_period=params["replace_period"], expected=pending.fingerprint)
+            pending_drop(pending.token)
             return redirect("jobs:detail", pk=job.pk)
         record = service_stats_import(period=period, source_format=source_format, file_name=pending.file_name,
                                       content=pending.content, replace_period=params["replace_period"],
