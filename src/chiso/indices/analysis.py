@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from chiso.accounts.permissions import may_analyse_run
 from chiso.audit.services import audit_record
 from chiso.engine import IndexBuild, StepError
+from chiso.frameworks.engine_messages import engine_error_message
 from chiso.frameworks.queries import version_steps
 
 from .models import IndexRun, RunAnalysis
@@ -79,7 +80,7 @@ def run_audit_compute(*, run: IndexRun, by) -> RunAnalysis:
         build = run_build(run)
         result = audit(build)
     except StepError as error:
-        raise ValueError(_("The statistical audit cannot run on this run: %(error)s") % {"error": error}) from None
+        raise ValueError(_("The statistical audit cannot run on this run: %(error)s") % {"error": engine_error_message(error)}) from None
     stored = {
         "tables": {name: {"header": header, "rows": _clean(rows)} for name, (header, rows) in result.tables.items()},
         "heatmaps": [{"title": h.title, "codes": list(h.codes), "matrix": _clean(h.matrix.tolist())} for h in result.heatmaps],
@@ -102,7 +103,7 @@ def run_sensitivity_compute(*, run: IndexRun, by, n: int = SENSITIVITY_N, seed: 
     try:
         result = sensitivity(run_build(run), parse_assumptions(spec), n=n, seed=seed)
     except StepError as error:
-        raise ValueError(_("The sensitivity analysis cannot run: %(error)s") % {"error": error}) from None
+        raise ValueError(_("The sensitivity analysis cannot run: %(error)s") % {"error": engine_error_message(error)}) from None
     header, rows = result.table()
     stored = {"header": header, "rows": _clean(rows), "replications": int(result.y.size)}
     return run_analysis_record(run=run, kind=RunAnalysis.Kind.SENSITIVITY,
@@ -116,7 +117,7 @@ def run_comparison_compute(*, run: IndexRun, spec: dict, by) -> RunAnalysis:
     try:
         result = comparison_result(run, spec)
     except StepError as error:
-        raise ValueError(_("This combination of choices cannot be computed: %(error)s") % {"error": error}) from None
+        raise ValueError(_("This combination of choices cannot be computed: %(error)s") % {"error": engine_error_message(error)}) from None
     return run_analysis_record(run=run, kind=RunAnalysis.Kind.COMPARISON, spec=spec, result=result, by=by)
 
 

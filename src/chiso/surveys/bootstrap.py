@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from chiso.engine import StepError
 from chiso.engine.bootstrap import RespondentTable, bootstrap
+from chiso.frameworks.engine_messages import engine_error_message
 from chiso.indices.models import IndexRun, IndicatorValue, RunUncertainty
 from chiso.indices.uncertainty import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_build
 
@@ -144,7 +145,7 @@ def run_respondents(run: IndexRun, computations: list[IndicatorComputation]) -> 
     try:
         table = RespondentTable.from_arrays(unit=units, values=np.vstack(blocks), items=[*codes, "__weight"], stratum=strata)
     except StepError as error:
-        raise ValueError(str(error)) from None
+        raise ValueError(engine_error_message(error)) from None
     weights = table.values[:, -1]
     equal = np.array([np.allclose(weights[a:a + n], weights[a]) for a, n in zip(table.unit_start, table.unit_size)])
     return Respondents(table=table, codes=codes, statistics=[statistic_of[c] for c in codes], equal_weights=equal,
@@ -204,7 +205,7 @@ def run_sampling_compute(*, run: IndexRun, n: int = DEFAULT_REPLICATIONS, seed: 
         result = bootstrap(run_build(run), respondents.table, n=n, seed=seed, indicators=_indicators(respondents),
                            codes=respondents.codes, level=LEVEL)
     except StepError as error:
-        raise ValueError(_("The bootstrap cannot run: %(error)s") % {"error": error}) from None
+        raise ValueError(_("The bootstrap cannot run: %(error)s") % {"error": engine_error_message(error)}) from None
     _header, rows = result.table()
     ranks = {}
     for code, score, low, high, rank, rank_low, rank_median, rank_high, count, _group in rows:
