@@ -15,6 +15,7 @@ table at a time (memory then grows with the survey; a warning in the log says so
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import logging
@@ -155,7 +156,7 @@ def _is_number(text: str) -> bool:
 def table_specs(form: FormDef, include_text: bool = False) -> list[TableSpec]:
     fixed = [
         Variable("response_id", _("Response id (random)"), "string", "_id"),
-        Variable("submitted_on", _("Date submitted"), "string", "_date"),
+        Variable("submitted_on", _("Date submitted"), "date", "_date"),
         Variable("channel", _("Channel"), "string", "_channel"),
         Variable("form_version", _("Questionnaire version"), "string", "_version"),
         Variable("duration_s", _("Time spent answering (seconds)"), "number", "_duration", integer=True),
@@ -403,9 +404,11 @@ def _warn_without_readstat() -> None:
 def _stat_with_readstat(binary: str, spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
     """Stream the rows into a CSV file, describe the variables in JSON, and let `readstat` convert the pair."""
     numbers = [i for i, v in enumerate(spec.variables) if v.kind == "number"]
-    # Dates stay ISO text here: ReadStat 1.1.8 (Debian's) reads "format": "DATE" into day counts but
-    # writes no date display format (nor the "decimals" asked), so SPSS would show 13961203200.
-    strings = [i for i, v in enumerate(spec.variables) if v.kind not in ("number", "choice", "binary")]
+    # Dates go in as numbers in the format's own count (SPSS: seconds since 14 October 1582; Stata:
+    # days since 1960) and get their date format afterwards (_display_formats): ReadStat 1.1.8
+    # (Debian's) writes no display format of its own, nor the "decimals" asked.
+    dates = [i for i, v in enumerate(spec.variables) if v.kind == "date"]
+    strings = [i for i, v in enumerate(spec.variables) if v.kind not in ("number", "choice", "binary", "date")]
     limit = _LIMITS[fmt]["string"]
     fractional: set[int] = set()  # number columns with a non-whole value, shown with decimals
     cut = count = 0
@@ -422,6 +425,8 @@ def _stat_with_readstat(binary: str, spec: TableSpec, rows, fmt: str, path: Path
                         row[i] = None
                     elif not value.is_integer():
                         fractional.add(i)
+            for i in dates:
+                row[i] = _date_count(row[i], fmt)
             for i in strings:
                 value = row[i]
                 if value is not None and len(value) * 4 > limit:  # only a long text can be over the byte limit
@@ -452,6 +457,9 @@ def _stat_with_readstat(binary: str, spec: TableSpec, rows, fmt: str, path: Path
     metadata.write_text(json.dumps({"type": "SPSS" if fmt == "sav" else "STATA", "variables": variables}, ensure_ascii=False), encoding="utf-8")
     # ReadStat parses numbers with strtod, which follows the locale: keep the decimal point a point.
     done = subprocess.run([binary, str(data), str(metadata), str(path)], capture_output=True, env={**os.environ, "LC_ALL": "C"})
+    if path.exists():
+        whole = [i for i, entry in enumerate(variables) if entry.get("decimals") == 0 and i not in dates]
+        _display_formats(path, fmt, dates=dates, whole=whole)
     messages = (done.stdout + done.stderr).decode("utf-8", "replace")
     # readstat exits with 0 even when it failed, so read what it says: errors, and how much it converted.
     converted = re.search(r"Converted (\d+) variables and (\d+) rows", messages)
@@ -462,6 +470,49 @@ def _stat_with_readstat(binary: str, spec: TableSpec, rows, fmt: str, path: Path
             _("The %(format)s file of table %(table)s could not be written. The administrator can find ReadStat's message in the server log.")
             % {"format": "SPSS" if fmt == "sav" else "Stata", "table": spec.name},
         )
+
+
+_SPSS_EPOCH = datetime.date(1582, 10, 14)
+_STATA_EPOCH = datetime.date(1960, 1, 1)
+
+
+def _date_count(value, fmt: str):
+    """An ISO date as SPSS (seconds since 14 October 1582) or Stata (days since 1960) keep it."""
+    day = _date_or_none(value)
+    if day is None:
+        return None
+    return (day - _SPSS_EPOCH).days * 86400 if fmt == "sav" else (day - _STATA_EPOCH).days
+
+
+def _display_formats(path: Path, fmt: str, *, dates: list[int], whole: list[int]) -> None:
+    """Give ReadStat's file the display formats it leaves out: dates as dates (SPSS DATE11, Stata
+    %td), whole numbers without decimals (SPSS F8.0; Stata's default %10.0g shows them so already).
+    Only fixed-width fields are rewritten in place: the file keeps its size and every offset."""
+    if not dates and not (whole and fmt == "sav"):
+        return
+    data = bytearray(path.read_bytes())
+    if fmt == "dta":
+        start = data.index(b"<formats>") + len(b"<formats>")
+        width = 57 if data[data.index(b"<release>") + 9:data.index(b"</release>")] in (b"118", b"119") else 49
+        for i in dates:
+            data[start + i * width:start + (i + 1) * width] = b"%td".ljust(width, b"\0")
+    else:
+        import struct
+
+        little = struct.unpack_from("<i", data, 64)[0] == 2  # the header's layout code
+        order = "<" if little else ">"
+        position, formats = 176, []  # the variable records follow the 176-byte header
+        while struct.unpack_from(order + "i", data, position)[0] == 2:
+            _rec, kind, has_label, missing, _print, _write = struct.unpack_from(order + "6i", data, position)
+            if kind != -1:  # not the continuation of a long string
+                formats.append(position + 16)
+            position += 32
+            if has_label:
+                position += 4 + (struct.unpack_from(order + "i", data, position)[0] + 3) // 4 * 4
+            position += 8 * abs(missing)
+        for i, code in [(i, (20 << 16) | (11 << 8)) for i in dates] + [(i, (5 << 16) | (8 << 8)) for i in whole]:
+            struct.pack_into(order + "2i", data, formats[i], code, code)  # print and write formats
+    path.write_bytes(bytes(data))
 
 
 def _stat_in_memory(spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
@@ -507,8 +558,6 @@ def _stat_in_memory(spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
 
 
 def _date_or_none(value):
-    import datetime
-
     try:
         return datetime.date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
