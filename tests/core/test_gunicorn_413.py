@@ -4,11 +4,8 @@ never a reset connection — and the server goes on answering."""
 
 import datetime
 import os
-import socket
-import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,6 +14,8 @@ import pytest
 import yaml
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from .test_security import _database_for_other_processes, _free_port, _wait_for  # the same server start as there
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 100_000  # CHISO_UPLOAD_MAX_BYTES_EVIDENCE for the server: 97,7 KB
@@ -30,39 +29,6 @@ PAR = {
          "name_vi": "Ban hành kế hoạch CCHC năm"},
     ],
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError("gunicorn stopped")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"no server on port {port}")
-
-
-def _database_for_the_server(tmp_path) -> str:
-    """The migrated test database, as a file the server process opens (a copy on SQLite)."""
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        target = sqlite3.connect(tmp_path / "server.sqlite3")
-        connection.connection.backup(target)
-        target.close()
-        return f"sqlite:///{tmp_path / 'server.sqlite3'}"
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def _multipart(name: str, content: bytes, boundary: str = "----chiso413") -> tuple[bytes, str]:
@@ -105,7 +71,7 @@ def test_gunicorn_answers_an_evidence_upload_above_the_limit_with_a_vietnamese_4
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHISO_", "PYTEST", "DATABASE_URL", "DJANGO_"))}
     env.update(PYTHONPATH=str(ROOT / "src"), CHISO_SECRET_KEY=settings.SECRET_KEY, CHISO_DEBUG="1",  # the session signed here
                CHISO_VAR_DIR=str(tmp_path / "var"),
-               CHISO_MEDIA_ROOT=str(tmp_path / "media"), DATABASE_URL=_database_for_the_server(tmp_path),
+               CHISO_MEDIA_ROOT=str(tmp_path / "media"), DATABASE_URL=_database_for_other_processes(tmp_path),
                CHISO_UPLOAD_MAX_BYTES_EVIDENCE=str(LIMIT), CHISO_LOG_LEVEL="ERROR")
     port = _free_port()
     log_path = tmp_path / "gunicorn.log"
@@ -119,7 +85,7 @@ def test_gunicorn_answers_an_evidence_upload_above_the_limit_with_a_vietnamese_4
         return log_path.read_text(errors="replace")[-3000:]
 
     try:
-        _wait_for(port, server)
+        _wait_for(port)
         base = f"http://127.0.0.1:{port}"
         upload = f"{base}/assessments/{assessment.pk}/items/{item.pk}/upload/"
         # far above the limit: refused from its announced size, the body read and dropped
