@@ -231,3 +231,9 @@ def test_par_assessment_from_self_assessment_to_publication(menu, page, login, c
     report = Document(got.value.path())
     ranking = [c.text for t in report.tables for row in t.rows for c in row.cells]
     assert "Sở Tài chính" in ranking and "Sở Tư pháp" in ranking
+
+    # --- on a phone the wide sheets scroll inside themselves; the page never scrolls sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in (f"/assessments/{a.pk}/", f"/assessments/cycle/{cycle.pk}/", f"/assessments/cycle/{cycle.pk}/council/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
