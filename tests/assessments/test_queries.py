@@ -39,10 +39,10 @@ def test_criterion_rows_follow_a_change_of_the_rule(cycle, people, monkeypatch):
     assert [r.editable for r in queries.criterion_rows(cycle, "F1.1", people["expert"]) if r.item.assessment_id == a.pk] == [True]
     rule = queries.action_refusal
 
-    def stricter(user, assessment, action, now=None):
+    def stricter(user, assessment, action, now=None, **kwargs):
         if action == "appraise":
             return ValidationError("closed", code="deadline")
-        return rule(user, assessment, action, now)
+        return rule(user, assessment, action, now, **kwargs)
 
     monkeypatch.setattr(queries, "action_refusal", stricter)
     assert "appraise" not in queries.actions_allowed(people["expert"], a)

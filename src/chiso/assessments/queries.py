@@ -268,7 +268,7 @@ def criterion_rows(cycle: Cycle, code: str, user) -> list[CriterionRow]:
         CriterionRow(
             item=i, evidence=list(i.evidence.all()), conflict=i.assessment.unit_id in conflicts,
             # the one rule behind the buttons and the refusals (actions_allowed), not a copy of it
-            editable=action_refusal(user, i.assessment, "appraise", now) is None,
+            editable=action_refusal(user, i.assessment, "appraise", now, conflicts=conflicts) is None,
         )
         for i in items
     ]
@@ -476,10 +476,12 @@ def explanation_overdue(assessment: Assessment, now: datetime.datetime | None = 
     return assessment.explanation_due is not None and (now or timezone.now()) > assessment.explanation_due
 
 
-def action_refusal(user, assessment: Assessment, action: str, now: datetime.datetime | None = None) -> Exception | None:
+def action_refusal(user, assessment: Assessment, action: str, now: datetime.datetime | None = None,
+                   conflicts: set[int] | None = None) -> Exception | None:
     """Why `user` may not do `action` on the assessment now (PermissionDenied: not their role;
     ValidationError: not at this moment), or None when they may. The one rule behind both the
-    page's buttons and the services' refusals."""
+    page's buttons and the services' refusals. `conflicts`: the user's conflicted unit ids, read
+    once by a caller that asks about many assessments (access.conflicted_unit_ids)."""
     now = now or timezone.now()
     status = assessment.status
     if action in OFFICER_ACTIONS:
@@ -506,7 +508,7 @@ def action_refusal(user, assessment: Assessment, action: str, now: datetime.date
     if action in EXPERT_ACTIONS:
         if not access.is_expert(user):
             return PermissionDenied()
-        if access.has_conflict(user, assessment.unit):
+        if (assessment.unit_id in conflicts) if conflicts is not None else access.has_conflict(user, assessment.unit):
             return PermissionDenied(_("You are tied to %(unit)s and do not appraise it.") % {"unit": assessment.unit.name})
         if status not in EXPERT_ACTIONS[action]:
             return status_refusal(assessment, action)
