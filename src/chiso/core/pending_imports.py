@@ -186,3 +186,33 @@ def command_import(command, *, dry_run: bool, preview, write):
         raise CommandError(_("Nothing was imported: %(count)s problem(s).") % {"count": len(failure.problems)}) from None
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
+
+
+# --- the confirmation step of an import page ----------------------------------------------
+
+def pending_confirm(request, *, kind: str, back: str, write):
+    """The "Xác nhận nhập" step every import page shares: `write(pending)` with the person's pending
+    import returns the page to go to (a job's page, the result) or a success message, then the kept
+    file is dropped; a refusal (expired, another's, changed since the preview, a problem in the file)
+    is told as a message on `back`, nothing written."""
+    from django.contrib import messages
+    from django.http import HttpResponseBase
+    from django.shortcuts import redirect
+
+    from .tabular import ImportFailed
+
+    try:
+        pending = pending_load(token=request.POST.get("token", ""), kind=kind, by=request.user)
+        outcome = write(pending)
+    except ImportFailed as failure:
+        messages.error(request, " ".join(str(p) for p in failure.problems[:5]))
+        return redirect(back)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    pending_drop(pending.token)
+    if isinstance(outcome, HttpResponseBase):
+        return outcome
+    message, target = outcome
+    messages.success(request, message)
+    return redirect(target)

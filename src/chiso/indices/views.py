@@ -20,7 +20,7 @@ from chiso.accounts.permissions import (
 from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework, FrameworkVersion
 from chiso.units.models import Period, Unit
-from chiso.core.pending_imports import pending_drop, pending_load, pending_store
+from chiso.core.pending_imports import pending_confirm, pending_store
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
 
@@ -162,26 +162,20 @@ def national_results(request):
 @role_required(*MANAGING_ROLES)
 def national_results_confirm(request):
     """Write exactly what the preview showed (refused if the results changed since)."""
-    try:
-        pending = pending_load(token=request.POST.get("token", ""), kind=NATIONAL_PENDING, by=request.user)
+
+    def write(pending):
         params = pending.params
         summary = national_results_import(file_name=pending.file_name, content=pending.content, index_code=params["index_code"],
                                           year=params["year"], replace_period=params["replace_period"],
                                           expected=pending.fingerprint, by=request.user)
-    except ImportFailed as failure:
-        messages.error(request, " ".join(str(p) for p in failure.problems[:5]))
-        return redirect("indices:national")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("indices:national")
-    pending_drop(pending.token)
-    counts = summary.preview.counts
-    messages.success(request, _("%(count)s results imported.") % {"count": summary.count} + " " + _(
-        "Added: %(added)s, changed: %(changed)s, unchanged: %(unchanged)s, removed: %(removed)s.") % counts)
-    for note in summary.notes:
-        messages.warning(request, str(note))
-    first = sorted(summary.years.items())[0]
-    return redirect(f"{reverse('indices:national')}?index={first[0]}&year={max(first[1])}")
+        for note in summary.notes:
+            messages.warning(request, str(note))
+        index_code, years = sorted(summary.years.items())[0]
+        message = _("%(count)s results imported.") % {"count": summary.count} + " " + _(
+            "Added: %(added)s, changed: %(changed)s, unchanged: %(unchanged)s, removed: %(removed)s.") % summary.preview.counts
+        return message, f"{reverse('indices:national')}?index={index_code}&year={max(years)}"
+
+    return pending_confirm(request, kind=NATIONAL_PENDING, back="indices:national", write=write)
 
 
 @role_required(*MANAGING_ROLES)
@@ -210,8 +204,8 @@ def values_import(request):
 @role_required(*MANAGING_ROLES)
 def values_import_confirm(request):
     """Write exactly what the preview showed (refused if the values changed since); a large file as a background job."""
-    try:
-        pending = pending_load(token=request.POST.get("token", ""), kind=VALUES_PENDING, by=request.user)
+
+    def write(pending):
         params = pending.params
         version = get_object_or_404(FrameworkVersion, pk=params["version"])
         period = get_object_or_404(Period, pk=params["period"])
@@ -220,20 +214,13 @@ def values_import_confirm(request):
                                    title=_("Import of indicator values %(file)s") % {"file": pending.file_name},
                                    files=[(pending.file_name, pending.content)], version_id=version.pk, period_id=period.pk,
                                    source=params["source"], replace_period=params["replace_period"], expected=pending.fingerprint)
-            pending_drop(pending.token)
             return redirect("jobs:detail", pk=job.pk)
-        count = indicator_values_import(
-            version=version, period=period, file_name=pending.file_name, content=pending.content, source=params["source"], by=request.user,
-            replace_period=params["replace_period"], expected=pending.fingerprint)
-    except ImportFailed as failure:
-        messages.error(request, " ".join(str(p) for p in failure.problems[:5]))
-        return redirect("indices:values_import")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("indices:values_import")
-    pending_drop(pending.token)
-    messages.success(request, _("%(count)s values recorded.") % {"count": count})
-    return redirect("indices:list")
+        count = indicator_values_import(version=version, period=period, file_name=pending.file_name, content=pending.content,
+                                        source=params["source"], by=request.user, replace_period=params["replace_period"],
+                                        expected=pending.fingerprint)
+        return _("%(count)s values recorded.") % {"count": count}, "indices:list"
+
+    return pending_confirm(request, kind=VALUES_PENDING, back="indices:values_import", write=write)
 
 
 @login_required

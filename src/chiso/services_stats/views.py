@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
-from chiso.core.pending_imports import pending_drop, pending_load, pending_store
+from chiso.core.pending_imports import pending_confirm, pending_store
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
 from chiso.units.models import Block, Period, Unit
@@ -132,8 +132,8 @@ def import_view(request):
 def import_confirm(request):
     """Write exactly what the preview showed (refused if the period changed since), in the request or,
     for a large file, as a background job with progress."""
-    try:
-        pending = pending_load(token=request.POST.get("token", ""), kind=PENDING_KIND, by=request.user)
+
+    def write(pending):
         params = pending.params
         period = get_object_or_404(Period, pk=params["period"])
         source_format = SourceFormat.objects.filter(pk=params["source_format"]).first()
@@ -145,20 +145,13 @@ def import_confirm(request):
                                    files=[(pending.file_name, pending.content)], period_id=period.pk,
                                    source_format_id=source_format.pk if source_format else None,
                                    replace_period=params["replace_period"], expected=pending.fingerprint)
-            pending_drop(pending.token)
             return redirect("jobs:detail", pk=job.pk)
         record = service_stats_import(period=period, source_format=source_format, file_name=pending.file_name,
                                       content=pending.content, replace_period=params["replace_period"],
                                       expected=pending.fingerprint, by=request.user)
-    except ImportFailed as failure:
-        messages.error(request, " ".join(str(p) for p in failure.problems[:5]))
-        return redirect("services_stats:import")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("services_stats:import")
-    pending_drop(pending.token)
-    messages.success(request, import_message(record))
-    return redirect("services_stats:imports")
+        return import_message(record), "services_stats:imports"
+
+    return pending_confirm(request, kind=PENDING_KIND, back="services_stats:import", write=write)
 
 
 def import_message(record) -> str:
