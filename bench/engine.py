@@ -1,6 +1,7 @@
 """Benchmark of chiso.engine: the in-process pipeline, the whole command against a bare csv.reader pass, memory.
 
-Run: python bench/engine.py   (or `make bench`). Prints ratios as well as times: the whole
+Run: python bench/engine.py   (or `make bench`; `--commands`: whole commands only;
+`--compare-with DIR`: an earlier src/ exported to DIR against this one, alternately). Prints ratios as well as times: the whole
 `chiso index compute` command over a fresh `python -c` csv.reader pass on the same file (the
 floor: what reading the file costs at all), for COINr's 5,000 x 200 reference set and a
 generated 50,000 x 500 set (cached in the temp folder); ASEM in process with the framework and
@@ -211,7 +212,58 @@ def compute_peak(data: Path, meta: Path) -> tuple[int, int, int]:
     return peak, n * k * 8, res.scores.nbytes
 
 
+def compare(old_tree: Path, repeat: int = 5) -> None:
+    """Old and new code run alternately under the same load: fastest CPU (and wall) of `repeat` each.
+
+    `old_tree` holds an export of an earlier commit's src/ (`git archive REV src | tar -x -C DIR`);
+    the old code runs with PYTHONPATH=DIR/src. On a shared machine this is the fair comparison:
+    both see the same load.
+    """
+    ref_data, ref_meta = REFERENCE / "synthetic_iData_5000x200.csv", REFERENCE / "synthetic_iMeta_5000x200.csv"
+    out = Path(tempfile.gettempdir()) / "chiso-bench-compare.csv"
+    module = [sys.executable, "-m", "chiso.engine.cli"]
+    cases = {"chiso --help": [*module, "--help"],
+             "ASEM compute": [*module, "index", "compute", "--idata", str(ASEM / "ASEM_iData.csv"),
+                              "--imeta", str(ASEM / "ASEM_iMeta.csv"), "--out", str(out)],
+             "5,000 x 200 compute": [*module, "index", "compute", "--idata", str(ref_data), "--imeta", str(ref_meta),
+                                     "--out", str(out)]}
+    floor_code = "import csv, sys\nwith open(sys.argv[1], newline='', encoding='utf-8-sig') as f:\n" \
+                 "    for row in csv.reader(f):\n        pass\n"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
+    envs = {"before": dict(env, PYTHONPATH=str(old_tree / "src")), "after": env}
+
+    def cpu_wall(argv, e):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, env=e, check=True)
+        wall = time.perf_counter() - t
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), wall
+
+    print(f"before ({old_tree}) and after, alternately, fastest of {repeat}; CPU s (wall s); "
+          f"load average {os.getloadavg()[0]:.2f}")
+    for name, argv in cases.items():
+        best = {}
+        for _ in range(repeat):
+            runs = [("before", argv, envs["before"]), ("after", argv, envs["after"])]
+            if name.startswith("5,000"):
+                runs.append(("floor", [sys.executable, "-c", floor_code, str(ref_data)], env))
+            for who, a, e in runs:
+                c, w = cpu_wall(a, e)
+                bc, bw = best.get(who, (float("inf"), float("inf")))
+                best[who] = (min(bc, c), min(bw, w))
+        text = "  ".join(f"{k} {c:.3f} ({w:.3f})" for k, (c, w) in best.items())
+        if "floor" in best:
+            f = best["floor"][0]
+            text += f"  over the csv.reader pass: before {best['before'][0] / f:.2f} x, after {best['after'][0] / f:.2f} x"
+        print(f"  {name:<22} {text}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
+    if "--compare-with" in sys.argv:
+        compare(Path(sys.argv[sys.argv.index("--compare-with") + 1]))
+        return
     whole_only = "--commands" in sys.argv
     print(f"chiso.engine benchmark - numpy {np.__version__}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}\n")

@@ -11,6 +11,12 @@ row-by-row reader did, so the values and the messages naming row and column are 
 only those cells cost Python work. A file the byte pass cannot take on with certainty (ragged
 rows, quotes in the middle of a field, a lone carriage return, NUL bytes, invalid UTF-8) is
 read by the csv module instead, with the same results and messages.
+
+Before the byte pass, a block that is plainly shaped (every record with the header's number of
+fields, quotes only around whole text fields, every number cell blank, "NA" or a number) goes
+through NumPy's C reader `np.loadtxt`, which calls `PyOS_string_to_double`, the function
+`float()` calls: the same doubles, with less CPU time than the byte pass (a quarter less on
+COINr's 5,000 x 200 set). Whatever it cannot be sure of, it leaves to the byte pass.
 """
 
 from __future__ import annotations
