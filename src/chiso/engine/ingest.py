@@ -624,7 +624,7 @@ def _plain_block(block: bytes, n_cols: int, num_idx: np.ndarray, text_idx: Seque
         try:
             vals = np.loadtxt(body.decode("utf-8").split("\n"), dtype=float, delimiter=",", comments=None,
                               quotechar='"', usecols=num_idx.tolist(), ndmin=2)
-        except ValueError:
+        except (ValueError, TypeError, OverflowError):
             return None  # a cell float() may refuse: the byte pass says which
         if vals.shape != (R, num_idx.size):
             return None
