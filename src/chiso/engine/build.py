@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -392,6 +391,8 @@ class IndexBuild:
         """
         if self.raw is None:
             raise StepError(Message("build.cannot_replay"))
+        import copy
+
         steps = [(name, copy.deepcopy(params)) for name, params in self.log]
         for path, value in (changes or {}).items():
             if not isinstance(path, tuple) or len(path) < 2:

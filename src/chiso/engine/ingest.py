@@ -24,9 +24,8 @@ from __future__ import annotations
 import csv
 import io as _io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -41,9 +40,11 @@ class Fallback(Exception):
     """The byte pass cannot read this file with certainty; the csv module reads it."""
 
 
-@dataclass
-class Table:
-    """What the reader found: the header, the text columns, the number columns and odd cells."""
+class Table(NamedTuple):
+    """What the reader found: the header, the text columns, the number columns and odd cells.
+
+    (A named tuple, not a dataclass: a dataclass costs the command's start-up a few million
+    instructions to generate its methods.)"""
 
     header: list[str]
     n_rows: int
@@ -52,7 +53,7 @@ class Table:
     extra: np.ndarray  # (rows, the other number columns)
     number_columns: tuple[str, ...]
     not_applicable: np.ndarray | None  # like `numbers`: True where "N/A"
-    bad: list[tuple[int, str, str]] = field(default_factory=list)  # (row index, column, cell)
+    bad: list[tuple[int, str, str]]  # (row index, column, cell)
 
 
 # ---------------------------------------------------------------------- numbers
