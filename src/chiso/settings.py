@@ -49,6 +49,9 @@ if not SECRET_KEY:
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = key_file.read_text().strip()
+# Earlier keys, newest first, comma-separated: sessions, signed links and sealed answers made
+# under them still open after a rotation (chiso.core.sealed).
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("CHISO_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 
 ALLOWED_HOSTS = env_list("CHISO_ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CHISO_CSRF_TRUSTED_ORIGINS")

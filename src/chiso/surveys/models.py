@@ -15,6 +15,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from chiso.core.sealed import SealedJSONField
+
 
 _FORMS: dict = {}
 
@@ -174,7 +176,8 @@ class Draft(models.Model):
     version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="+")
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="draft")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
-    answers = models.JSONField(default=dict, blank=True)
+    # Sealed (chiso.core.sealed): saved on every page, so the WAL and backups keep every version.
+    answers = SealedJSONField(default=dict, blank=True)
     page = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Time spent answering: the gaps between saves, each capped (a pause is not answering).
@@ -232,8 +235,9 @@ class HeldResponse(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="held_responses", verbose_name=_("survey"))
     version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("questionnaire version"))
-    answers = models.JSONField(_("answers"))
-    rated_units = models.JSONField(_("rated units"), default=list, blank=True)
+    # Sealed: written next to its draft's deletion, which names the invitation (docs/security.md).
+    answers = SealedJSONField(_("answers"))
+    rated_units = SealedJSONField(_("rated units"), default=list, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Response.Channel.choices)
     # Imports bring their own date of submission; web and paper forms take their batch's day.
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
