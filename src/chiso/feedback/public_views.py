@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chiso.core.uploads import body_drain
 from chiso.units.models import Unit
 
 from . import access
@@ -50,6 +51,7 @@ def public_file(request):
     if request.method == "POST":
         # Refuse an oversized body before Django reads it (the files would be spooled to disk).
         if int(request.META.get("CONTENT_LENGTH") or 0) > limits()["total_bytes"] + 256 * 1024:
+            body_drain(request)  # so a client still sending reads the page, not a reset connection
             return render(request, "feedback/public_limited.html", {"too_large": True}, status=413)
         if rate_limit_hit(request, "file"):
             return _too_many(request)
