@@ -54,7 +54,7 @@ class NumberField(forms.Field):
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return Decimal(str(value))
         try:
-            return parse_number(str(value), decimals_allowed=self.decimals)
+            return parse_number(str(value), decimals_allowed=self.decimals, decimal_places=self.decimal_places)
         except NumberRefused as refusal:
             raise ValidationError(str(refusal), code="invalid") from None
 
