@@ -6,10 +6,12 @@ COINr's get_noisy_weights) and, for composite indices, min-max against z-score n
 
 from __future__ import annotations
 
+import numpy as np
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chiso.engine import Dataset, IndexBuild, StepError, uncertainty
+from chiso.engine.bootstrap import overlap_groups
 from chiso.engine.uncertainty import parse_assumptions
 from chiso.frameworks.engine_messages import engine_error_message
 from chiso.frameworks.models import Framework
@@ -60,18 +62,11 @@ def run_uncertainty_compute(*, run: IndexRun, assumptions: list[dict] | None = N
 
 
 def rank_groups(ranks: dict[str, dict]) -> list[list[str]]:
-    """Units that cannot be told apart: in nominal order, each joins the best ungrouped unit
-    while its rank interval overlaps that unit's."""
-    order = sorted((u for u in ranks if ranks[u].get("nominal") is not None), key=lambda u: ranks[u]["nominal"])
-    groups: list[list[str]] = []
-    for unit in order:
-        if groups:
-            head = ranks[groups[-1][0]]
-            if ranks[unit]["q5"] <= head["q95"]:
-                groups[-1].append(unit)
-                continue
-        groups.append([unit])
-    return groups
+    """Units that cannot be told apart, by the engine's one rule (`overlap_groups`) on the
+    analysis's nominal ranks and Q5–Q95 intervals; units without them are left out."""
+    units = [u for u, r in ranks.items() if None not in (r.get("nominal"), r.get("q5"), r.get("q95"))]
+    nominal, low, high = (np.array([float(ranks[u][key]) for u in units]) for key in ("nominal", "q5", "q95"))
+    return [list(group) for group in overlap_groups(units, nominal, low, high)]
 
 
 def run_uncertainty_shown(run: IndexRun) -> RunUncertainty | None:
