@@ -22,11 +22,10 @@ from .workdays import WorkCalendar
 SATISFIED = (Rating.Score.SATISFIED, Rating.Score.VERY_SATISFIED)
 DISSATISFIED = (Rating.Score.VERY_DISSATISFIED, Rating.Score.DISSATISFIED)
 
-# framework code → {indicator code: attribute of Figures}. Decision 766 group 5: "PAKN xử lý đúng
-# hạn" and "hài lòng xử lý PAKN" (formulas in vn-indices.md §7).
-INDICATOR_MAP = {
-    "QD766": {"G5.1": "on_time_rate", "G5.2": "qd766_satisfaction_rate"},
-}
+# Which figures (attributes of Figures) a framework takes as which criteria is the framework
+# version's data: its file's `sources: feedback:` section (Decision 766 group 5: "PAKN xử lý đúng
+# hạn" and "hài lòng xử lý PAKN", formulas in vn-indices.md §7), read through
+# chiso.frameworks.queries.source_map.
 
 
 # --- who sees what ------------------------------------------------------------------------------

@@ -369,25 +369,26 @@ SOURCE = "Phản ánh, kiến nghị (chiso)"
 
 
 def feedback_indicators_publish(*, period: Period, by=None, as_of: datetime.date | None = None) -> int:
-    """Write each unit's figures for `period` as indicator values of the frameworks in
-    `queries.INDICATOR_MAP` (Decision 766 G5.1 and G5.2), with their source. A unit without
+    """Write each unit's figures for `period` as indicator values of the frameworks whose version
+    for the period takes them (its file's `sources: feedback:` section; Decision 766 G5.1 and
+    G5.2; a figure a version does not take is written for none of its criteria), with their source. A unit without
     feedback gets "not applicable" (the items allow it). Returns the number of values written."""
-    from chiso.frameworks.models import Framework
+    from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
     from chiso.indices.services import indicator_value_set
 
     from chiso.services_stats.services import rate_points  # one rate-to-points rule for both apps
 
-    from .queries import INDICATOR_MAP, figures_by_unit
+    from .queries import figures_by_unit
 
     figures = figures_by_unit(period, as_of=as_of)
     stamp = f"{SOURCE}, {_today(as_of):%d/%m/%Y}"
     written = 0
     with transaction.atomic():
-        for framework_code, items in INDICATOR_MAP.items():
-            framework = Framework.objects.filter(code=framework_code).first()
-            if framework is None:
+        for framework in source_frameworks("feedback"):
+            version = framework_version_for(framework, period)
+            items = source_mapping(version, "feedback")  # the version's `sources:` section
+            if not items:
                 continue
-            version = framework.versions.order_by("-number").first()
             nodes = {n.code: n for n in version.nodes.filter(code__in=list(items))}
             blocks = set(version.blocks)
             for unit in Unit.objects.active_in(period).select_related("block"):

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, user_manages
 from chiso.audit.queries import history
+from chiso.frameworks.queries import source_map
 from chiso.jobs.services import job_start
 from chiso.units.models import Unit
 
 from .forms import AnswerForm, DismissForm, MergeForm, PublishForm, RouteForm, SplitForm
 from .models import Attachment, Feedback
 from .queries import (
-    INDICATOR_MAP,
     contact_for,
     counts_by_state,
     feedback_list,
@@ -191,7 +191,7 @@ def figures(request):
     rows = figures_table(period) if period else []
     return render(request, "feedback/figures.html", {
         "period": period, "rows": rows, "total": province_figures(period) if period else None,
-        "can_manage": user_manages(request.user), "indicator_map": INDICATOR_MAP,
+        "can_manage": user_manages(request.user), "indicator_map": source_map("feedback", period) if period else {},
     })
 
 

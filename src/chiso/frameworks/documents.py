@@ -91,6 +91,13 @@ def document_from_tables(file_name: str, content: bytes, *, framework_code: str 
                     raise ImportFailed(
                         [header_sheet.problem(_("The steps are not valid YAML: %(error)s") % {"error": error}, row=number, column="B")]
                     ) from None
+            elif key == "sources":
+                try:
+                    doc["sources"] = yaml.safe_load(str(value)) or {}
+                except yaml.YAMLError as error:
+                    raise ImportFailed(
+                        [header_sheet.problem(_("The sources are not valid YAML: %(error)s") % {"error": error}, row=number, column="B")]
+                    ) from None
         for key in ("blocks", "to_confirm"):
             if isinstance(doc["version"].get(key), str):
                 separator = "," if key == "blocks" else "\n"
@@ -125,6 +132,7 @@ def document_to_yaml(doc: dict) -> bytes:
         "framework": doc["framework"],
         "version": {k: _plain(v) for k, v in doc["version"].items()},
         "steps": doc["steps"],
+        **({"sources": doc["sources"]} if doc.get("sources") else {}),
         "iMeta": doc["iMeta"],
     }
     return yaml.safe_dump(out, sort_keys=False, allow_unicode=True, width=120).encode("utf-8")
@@ -201,6 +209,8 @@ def document_to_xlsx(doc: dict) -> bytes:
             value = (", " if key == "blocks" else "\n").join(map(str, value))
         header.append([key, _plain(value) if value is not None else ""])
     header.append(["steps", yaml.safe_dump(doc["steps"], sort_keys=False, allow_unicode=True)])
+    if doc.get("sources"):
+        header.append(["sources", yaml.safe_dump(doc["sources"], sort_keys=False, allow_unicode=True)])
 
     meta = workbook.create_sheet("iMeta")
     columns = [c for c in NODE_COLUMNS if any(c in row for row in doc["iMeta"])]

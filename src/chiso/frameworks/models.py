@@ -44,6 +44,9 @@ class FrameworkVersion(models.Model):
     source = models.TextField(_("source"), blank=True)
     to_confirm = models.JSONField(_("to be confirmed against the decision"), default=list, blank=True)
     steps = models.JSONField(_("engine steps"), default=list, blank=True)
+    # {source: {figure: criterion code or [codes]}}: which figures of the one-stop-shop statistics
+    # ("service_statistics") and of feedback ("feedback") this version takes as which criteria.
+    sources = models.JSONField(_("figures taken from other sources"), default=dict, blank=True)
     weights_policy = models.CharField(
         _("weights policy"), max_length=20, choices=WeightsPolicy.choices, default=WeightsPolicy.RENORMALISE
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from chiso.engine import Framework as EngineFramework
 from chiso.engine import parse_steps
 from chiso.engine.build import default_steps
@@ -48,6 +50,7 @@ def version_document(version: FrameworkVersion) -> dict:
             "weights_policy": version.weights_policy,
         },
         "steps": version.steps,
+        "sources": version.sources,
         "iMeta": [node_row(n) for n in version.nodes.all()],
     }
 
@@ -70,6 +73,59 @@ def version_steps(version: FrameworkVersion) -> list[tuple[str, dict]]:
 def version_get(code: str, number: int | None = None) -> FrameworkVersion:
     versions = FrameworkVersion.objects.select_related("framework").filter(framework__code=code)
     return versions.get(number=number) if number else versions.order_by("-number").first() or versions.get()
+
+
+def framework_version_for(framework: Framework | str, period, block=None) -> FrameworkVersion | None:
+    """The version that applies to `period` (a Period or a year) and `block` (a Block, a block code,
+    or None for any): the newest of those whose years (applies_from–applies_to, open ends) hold the
+    period's year and whose blocks, if it names any, hold the block. None when no version applies.
+    Where a person chose a version, use that one instead."""
+    year = period if isinstance(period, int) else period.year
+    versions = FrameworkVersion.objects.select_related("framework")
+    versions = versions.filter(framework__code=framework) if isinstance(framework, str) else versions.filter(framework=framework)
+    versions = versions.filter(Q(applies_from__isnull=True) | Q(applies_from__lte=year),
+                               Q(applies_to__isnull=True) | Q(applies_to__gte=year))
+    block_code = getattr(block, "code", block)
+    for version in versions.order_by("-number"):
+        if block_code is None or not version.blocks or block_code in version.blocks:
+            return version
+    return None
+
+
+def source_mapping(version: FrameworkVersion | None, source: str) -> dict[str, str]:
+    """{criterion code: figure} — which figures of `source` ("service_statistics", "feedback") the
+    version takes as which of its criteria, as its framework file's `sources:` section says.
+    Empty when the version takes none: nothing is written for it."""
+    if version is None:
+        return {}
+    mapping: dict[str, str] = {}
+    for figure, codes in (version.sources or {}).get(source, {}).items():
+        for code in codes if isinstance(codes, list) else [codes]:
+            mapping[str(code)] = figure
+    return mapping
+
+
+def source_frameworks(source: str) -> list[Framework]:
+    """Frameworks some version of which takes figures from `source`."""
+    return list(Framework.objects.filter(versions__sources__has_key=source).distinct().order_by("code"))
+
+
+def source_unmapped(version: FrameworkVersion | None, source: str, figures) -> list[str]:
+    """The figures of `source` the version takes as none of its criteria (nothing is written for them)."""
+    taken = set(source_mapping(version, source).values())
+    return [f for f in figures if f not in taken]
+
+
+def source_map(source: str, period=None) -> dict[str, dict[str, str]]:
+    """{framework code: {criterion code: figure}} for every framework taking figures from `source`,
+    each through the version that applies to `period` (the newest when no period is given)."""
+    out = {}
+    for framework in source_frameworks(source):
+        version = framework_version_for(framework, period) if period is not None else framework.versions.order_by("-number").first()
+        mapping = source_mapping(version, source)
+        if mapping:
+            out[framework.code] = mapping
+    return out
 
 
 @dataclass

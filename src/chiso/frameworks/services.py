@@ -135,6 +135,7 @@ def framework_import(*, file_name: str, content: bytes, by=None, framework_code:
     except ValueError:
         problems.append(Problem(file=file_name, message=_("The decision date '%(value)s' is not a date.") % {"value": version_meta.get("decision_date")}))
         decision_date = None
+    sources = _sources_read(file_name, doc, problems)
     if problems:
         raise ImportFailed(problems)
 
@@ -149,6 +150,8 @@ def framework_import(*, file_name: str, content: bytes, by=None, framework_code:
         "to_confirm": [str(t) for t in version_meta.get("to_confirm") or []],
         "weights_policy": weights_policy,
     }
+    if sources:  # only when given, so versions without any keep the identity they had
+        version_fields["sources"] = sources
     steps = doc.get("steps") or []
     nodes = [_node(None, order, row) for order, row in enumerate(doc["iMeta"])]
     content_hash = _content_hash(fw_meta | {"method": method}, version_fields, steps, nodes)
@@ -176,6 +179,28 @@ def framework_import(*, file_name: str, content: bytes, by=None, framework_code:
             node.version = version
         Node.objects.bulk_create(nodes)
     return ImportOutcome(version=version, created=True, warnings=warnings)
+
+
+def _sources_read(file_name: str, doc: dict, problems: list[Problem]) -> dict:
+    """`sources: {source: {figure: code or [codes]}}`, each code a node of the document; the
+    figures are named as the source's app names them (services_stats, feedback)."""
+    raw = doc.get("sources") or {}
+    codes = {str(row.get("iCode")) for row in doc["iMeta"]}
+    if not isinstance(raw, dict) or not all(isinstance(m, dict) for m in raw.values()):
+        problems.append(Problem(file=file_name, message=_(
+            "sources: give each source as a mapping of its figures to criterion codes.")))
+        return {}
+    sources: dict[str, dict[str, list[str]]] = {}
+    for source, mapping in raw.items():
+        for figure, targets in mapping.items():
+            targets = [str(t) for t in (targets if isinstance(targets, list) else [targets]) if t not in (None, "")]
+            unknown = [t for t in targets if t not in codes]
+            if unknown:
+                problems.append(Problem(file=file_name, message=_(
+                    "sources: %(source)s %(figure)s names criteria the framework does not have: %(codes)s.")
+                    % {"source": source, "figure": figure, "codes": ", ".join(unknown)}))
+            sources.setdefault(str(source), {})[str(figure)] = targets
+    return sources
 
 
 def _node(version: FrameworkVersion | None, order: int, row: dict) -> Node:

@@ -68,8 +68,10 @@ def _other_766_values(period: Period, block: Block) -> None:
     from chiso.indices.models import IndicatorValue
     from chiso.indices.services import indicator_value_set
 
+    from chiso.frameworks.queries import framework_version_for
+
     framework = Framework.objects.filter(code="QD766").first()
-    version = framework.versions.order_by("-number").first()
+    version = framework_version_for(framework, period, block)
     rng = random.Random(zlib.crc32(f"766|{period.code}|{block.code}".encode()))
     for unit in Unit.objects.active_in(period).filter(block=block):
         for node in version.nodes.filter(type=Node.Type.INDICATOR, code__in=["G1.1", "G1.2", "G1.3", "G2.2", "G3.3", "G4.1", "G5.3"]):
@@ -83,17 +85,20 @@ def _other_766_values(period: Period, block: Block) -> None:
 def _runs(by) -> None:
     from chiso.feedback.services import feedback_indicators_publish
     from chiso.frameworks.models import Framework
+    from chiso.frameworks.queries import framework_version_for
     from chiso.indices.models import IndexRun
     from chiso.indices.services import run_create, run_publish
 
     framework = Framework.objects.filter(code="QD766").first()
     if framework is None:
         return
-    version = framework.versions.order_by("-number").first()
     for block_code, period_code in QD766_RUNS:
         period = Period.objects.filter(code=period_code).first()
         block = Block.objects.filter(code=block_code).first()
         if period is None or block is None or IndexRun.objects.filter(version__framework=framework, period=period, block=block).exists():
+            continue
+        version = framework_version_for(framework, period, block)
+        if version is None:
             continue
         feedback_indicators_publish(period=period, by=by)
         _other_766_values(period, block)

@@ -17,23 +17,9 @@ from .models import RateTarget, ServiceStat, StatImport
 
 RATE_NAMES = [m.value for m in RateTarget.Measure]
 
-# framework code → {indicator code: rate}. Decision 766 (vn-indices.md §7): G1.4 dossiers synced
-# to the national portal; G2.1 settled early or on time; G3.1 digitised; G3.2 electronic
-# results; G4.2 received online; G4.3 paid online.
-INDICATOR_MAP = {
-    "QD766": {
-        "G1.4": "sync_rate", "G2.1": "on_time_rate", "G3.1": "digitisation_rate",
-        "G3.2": "electronic_result_rate", "G4.2": "online_rate", "G4.3": "online_payment_rate",
-    },
-}
-# PAR Index criteria these rates are evidence for (the appraisal converts them to points by the
-# criterion's own tiers; chiso shows them beside the criterion, it does not score them).
-PAR_CRITERIA = {
-    "PAR-SO": {"F3.3.2": "on_time_rate", "F3.3.4": "digitisation_rate", "F7.2.2": "online_rate",
-               "F7.2.3": "online_payment_rate", "F7.2.4": "electronic_result_rate"},
-    "PAR-XA": {"F3.3.3": "digitisation_rate", "F7.2.1": "online_rate", "F7.2.2": "online_payment_rate",
-               "F7.2.3": "electronic_result_rate"},
-}
+# Which rates a framework takes as which criteria is the framework version's data: its file's
+# `sources:` section (service_statistics: written as points; service_statistics_evidence: shown
+# beside PAR criteria for the appraisal), read through chiso.frameworks.queries.source_map.
 
 
 def _share(part: int, whole: int | None) -> float | None:

@@ -11,7 +11,7 @@ from chiso.units.models import Period
 
 from .fields import OPTIONAL, STANDARD_MAPPING
 from .models import ServiceStat, SourceFormat, StatImport
-from .queries import INDICATOR_MAP, ServiceRates
+from .queries import ServiceRates
 
 SOURCE_PREFIX = "Thống kê TTHC một cửa"
 
@@ -40,23 +40,24 @@ def source_format_save(*, code: str, name: str, mapping: dict[str, str], sheet: 
 
 @transaction.atomic
 def service_stats_indicators_publish(*, period: Period, by=None) -> int:
-    """Write each unit's rates as indicator values of the frameworks in INDICATOR_MAP (Decision
-    766: G1.4, G2.1, G3.1, G3.2, G4.2, G4.3), as points proportional to the rate, each with the
+    """Write each unit's rates as indicator values of the frameworks whose version for the period
+    takes them (its file's `sources: service_statistics:` section; Decision 766: G1.4, G2.1, G3.1,
+    G3.2, G4.2, G4.3; a rate a version does not take is written for none of its criteria), as points proportional to the rate, each with the
     import that last wrote the unit's figures as its source (a unit an import left unchanged keeps
     its values as they were). Values this app wrote for units that no longer have figures in the
     period are withdrawn. A rate without a denominator (no fee-bearing dossiers) is "not
     applicable" where the item allows it, otherwise left missing. Returns the values written."""
-    from chiso.frameworks.models import Framework
+    from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
     from chiso.indices.models import IndicatorValue
     from chiso.indices.services import ValueEntry, indicator_values_set
 
     stats = list(ServiceStat.objects.filter(period=period).select_related("unit__block", "period", "source"))
     written = 0
-    for framework_code, items in INDICATOR_MAP.items():
-        framework = Framework.objects.filter(code=framework_code).first()
-        if framework is None:
+    for framework in source_frameworks("service_statistics"):
+        version = framework_version_for(framework, period)
+        items = source_mapping(version, "service_statistics")  # the version's `sources:` section
+        if not items:
             continue
-        version = framework.versions.order_by("-number").first()
         nodes = {n.code: n for n in version.nodes.filter(code__in=list(items))}
         blocks = set(version.blocks)
         kept, missing = [], []

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
 from chiso.core.pending_imports import pending_confirm, pending_store
 from chiso.core.tabular import ImportFailed, upload_read
+from chiso.frameworks.queries import source_map
 from chiso.jobs.imports import import_in_background, import_job_start
 from chiso.units.models import Block, Period, Unit
 
@@ -21,8 +22,6 @@ from .forms import ImportForm, SourceFormatForm, StatEntryForm
 from .importing import service_stat_enter, service_stats_import, service_stats_preview
 from .models import RateTarget, ServiceStat, SourceFormat
 from .queries import (
-    INDICATOR_MAP,
-    PAR_CRITERIA,
     RATE_NAMES,
     imports_of,
     period_rates,
@@ -88,13 +87,16 @@ def unit_detail(request, code: str):
     unit_access_check(request.user, unit)
     trend = unit_trend(unit)
     rows = [_row(r, targets_for(r.period, unit.block)) for r in trend]
-    mapped = [(fw, code, m, dict(MEASURES)[m]) for fw, items in INDICATOR_MAP.items() for code, m in items.items()]
-    par = [(fw, code, m, dict(MEASURES)[m]) for fw, items in PAR_CRITERIA.items() for code, m in items.items()]
+    labels = dict(MEASURES)
+    mapped = [(fw, code, m, labels.get(m, m)) for fw, items in source_map("service_statistics").items() for code, m in items.items()]
+    par = [(fw, code, m, labels.get(m, m)) for fw, items in source_map("service_statistics_evidence").items() for code, m in items.items()]
+    taken = {m for _fw, _code, m, _label in mapped}
+    unmapped = [label for m, label in MEASURES if m not in taken]
     return render(request, "services_stats/unit.html", {
         "unit": unit, "rows": rows, "measures": MEASURES, "count_fields": COUNT_FIELDS,
         "trend_rows": _trend_rows(trend, rows),
         "count_rows": [(label, [getattr(t, name) for t in trend]) for name, _h, label in COUNT_FIELDS],
-        "mapped": mapped, "par": par,
+        "mapped": mapped, "par": par, "unmapped": unmapped,
     })
 
 
