@@ -100,6 +100,22 @@ def _synthetic_responses(survey: Survey) -> None:
         response_store(survey=survey, version=survey.version, evaluation=evaluation, key=key, day=day, channel=Response.Channel.WEB)
 
 
+def demo_notes() -> list[str]:
+    """What to look at in the surveys of the demo, for `demo_logins` (paths on the demo site)."""
+    lines = []
+    communes = Survey.objects.filter(code=DEMO_COMMUNE_SURVEY, open_link=True).first()
+    if communes is not None and communes.open_key:
+        lines.append(f"Communes survey, open link (the communes: a searchable list): http://127.0.0.1:8000/s/open/{communes.open_key}/")
+    if Survey.objects.filter(code=DEMO_SURVEY).exists():
+        lines += [
+            f"Invitations in every status (log in as thuky): http://127.0.0.1:8000/surveys/{DEMO_SURVEY}/invitations/status/",
+            f"Paper forms typed twice, PB-006 to settle (thuky; typed by nhaplieu1 and nhaplieu2): http://127.0.0.1:8000/surveys/{DEMO_SURVEY}/paper/",
+            "Enumerator app (thuky): http://127.0.0.1:8000/surveys/enumerator/ -> open a survey once online, then switch the network off "
+            "(DevTools > Network > Offline), save forms: they wait on this browser profile (\"chờ gửi\") until the network returns.",
+        ]
+    return lines
+
+
 def demo_link() -> str | None:
     """The first demo invitation link not yet used, for `demo_logins`."""
     survey = Survey.objects.filter(code=DEMO_SURVEY).first()

@@ -14,10 +14,13 @@ import datetime
 import io
 import math
 import random
+import smtplib
 from pathlib import Path
 
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from .demo import DEMO_SURVEY
@@ -33,6 +36,14 @@ SEED = 2025
 SURVEY_2023 = "ddci-2023-so-nganh"
 RESPONSES = {"2025": 300, "2023": 180}
 RULES_FILE = "ddci_departments_indicators.csv"
+BASE_URL = "http://127.0.0.1:8000"
+# Invitations the secretariat revokes, whose e-mail sent again bounces, or goes out again.
+CONTACT = {"revoked": 3, "bounced": 2, "resent": 2}
+# Paper forms typed twice: PAPER_FORMS make a batch; the first mistyped one is settled, the other
+# (one form more) waits to be settled in the demo.
+PAPER_FORMS = 5
+PAPER_MISTYPED = ("PB-003", "PB-006")
+PAPER_CLERKS = [("nhaplieu1", "Hà Thị Nhập (nhập liệu)"), ("nhaplieu2", "Lục Văn Liệu (nhập liệu)")]
 # VSIC 2018 codes of the demo frame, with the questionnaire's sector each belongs to.
 SECTORS = [
     ("0111", 4), ("0145", 3), ("0210", 2), ("0810", 1), ("1010", 2), ("1629", 1), ("2392", 1), ("4100", 5), ("4210", 3),
@@ -107,6 +118,7 @@ def load() -> None:
     _responses(survey, RESPONSES["2025"], seed=SEED, day=timezone.localdate())
     _clean(survey)
     _indicators(survey, run=True)
+    _paper(survey)
     if period_2023 is not None and not Survey.objects.filter(code=SURVEY_2023).exists():
         closes = timezone.make_aware(datetime.datetime(2023, 5, 31, 17, 0))
         survey_2023 = survey_create(
@@ -123,36 +135,84 @@ def _analysis(survey: Survey, **changes) -> None:
     SurveyAnalysis.objects.update_or_create(survey=survey, defaults={**ANALYSIS, **changes})
 
 
-def _send(sample) -> None:
-    """Invitation e-mails through the console backend, kept in var/demo-mail.txt rather than
-    printed over the demo's logins (any other backend is used as configured)."""
-    from .mailing import invitations_email
+def _mail_connection(mode: str = "a"):
+    """The console backend writes to var/demo-mail.txt rather than over the demo's logins (any
+    other backend is used as configured)."""
+    import contextlib
 
-    backend = settings.EMAIL_BACKEND
-    if backend.endswith("console.EmailBackend"):
+    if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
         path = Path(getattr(settings, "VAR_DIR", Path("var"))) / "demo-mail.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as stream:
-            invitations_email(sample=sample, kind="invitation", base_url="http://127.0.0.1:8000", connection=mail.get_connection(stream=stream))
-    else:
-        invitations_email(sample=sample, kind="invitation", base_url="http://127.0.0.1:8000")
+
+        @contextlib.contextmanager
+        def to_file():
+            with path.open(mode, encoding="utf-8") as stream:
+                yield mail.get_connection(stream=stream)
+
+        return to_file()
+    return contextlib.nullcontext(mail.get_connection())
+
+
+def _send(sample) -> None:
+    """Invitation e-mails through the mail backend (see _mail_connection)."""
+    from .mailing import invitations_email
+
+    with _mail_connection("w") as connection:
+        invitations_email(sample=sample, kind="invitation", base_url=BASE_URL, connection=connection)
 
 
 def _simulate_contact(sample) -> None:
-    """What the respondents did, as the invitations record it: completed, started, declined."""
+    """What the respondents did, through the same doors as on the site: some completed (their
+    answers are among the synthetic responses), some opened their link, a few opted out; the
+    secretariat revoked a few links; two e-mails sent again bounced and two went out again.
+    With the demo's fixed-token invitations (never sent), every status of the invitations
+    page is there: created, sent, opened, bounced, opted out, revoked, completed."""
+    from chiso.accounts.models import User
+
+    from .mailing import invitation_opt_out, invitation_resend, member_invitation
+    from .services import draft_for_token, invitation_revoke
+
     rng = random.Random(SEED + 1)
-    completed, started, declined = [], [], []
-    for member in SampleMember.objects.filter(sample=sample, invitation__isnull=False).order_by("pk"):
+    completed, started, declined, waiting = [], [], [], []
+    for member in SampleMember.objects.filter(sample=sample, invitation__isnull=False).select_related("invitation", "entry").order_by("pk"):
         draw = rng.random()
         if draw < 0.58:
             completed.append(member.invitation_id)
         elif draw < 0.68:
-            started.append(member.invitation_id)
+            started.append(member)
         elif draw < 0.72:
-            declined.append(member.pk)
+            declined.append(member)
+        else:
+            waiting.append(member)
+    # Completed: the synthetic responses are not submitted through the links (they are stored
+    # with their own days and durations), so the batch's mark is set here.
     Invitation.objects.filter(pk__in=completed).update(status=Invitation.Status.COMPLETED)
-    Invitation.objects.filter(pk__in=started).update(status=Invitation.Status.IN_PROGRESS)
-    SampleMember.objects.filter(pk__in=declined).update(opted_out_at=timezone.now())
+    for member in started:
+        draft_for_token(token=member_invitation(member)[1])  # the link opened: a draft, "opened"
+    for member in declined:
+        invitation_opt_out(token=member_invitation(member)[1])
+    secretariat = User.objects.filter(username="thuky").first()
+    if secretariat is None:
+        return
+    for member in waiting[:CONTACT["revoked"]]:
+        invitation_revoke(invitation=member.invitation, by=secretariat, reason="Doanh nghiệp đã giải thể (demo).")
+    bounced = waiting[CONTACT["revoked"]:CONTACT["revoked"] + CONTACT["bounced"]]
+    resent = waiting[CONTACT["revoked"] + CONTACT["bounced"]:CONTACT["revoked"] + CONTACT["bounced"] + CONTACT["resent"]]
+    for member in bounced:
+        try:
+            invitation_resend(invitation=member.invitation, base_url=BASE_URL, by=secretariat, connection=_RefusingBackend())
+        except ValidationError:
+            pass  # the refusal is kept on the member: the invitations page shows it bounced
+    with _mail_connection() as connection:
+        for member in resent:
+            invitation_resend(invitation=member.invitation, base_url=BASE_URL, by=secretariat, connection=connection)
+
+
+class _RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses the address, as a bounce reads in the demo."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPRecipientsRefused({m: (550, b"5.1.1 Mailbox does not exist (demo)") for e in email_messages for m in e.to})
 
 
 def _responses(survey: Survey, count: int, *, seed: int, day: datetime.date) -> None:
@@ -247,6 +307,62 @@ def _clean(survey: Survey) -> None:
         if signature in seen:
             response_decide(response=response, include=False, reason="Phiếu nhập trùng: giữ một bản (demo).", by=analyst)
         seen.add(signature)
+
+
+def _paper_answers(codes: list[str], rng: random.Random) -> dict:
+    picked = rng.sample(codes, k=min(len(codes), rng.randint(1, 2)))
+    entries = [
+        {"minh_bach": str(rng.randint(2, 5)), "nang_dong": str(rng.randint(1, 5)), "canh_tranh": str(rng.randint(2, 5)),
+         "so_lan_di_lai": str(rng.randint(1, 4)), "chi_phi_khong_chinh_thuc": "khong", "diem_chung": str(rng.randint(4, 10))}
+        for _code in picked
+    ]
+    return {
+        "loai_hinh": rng.choice(["dntn", "tnhh", "co_phan", "htx"]), "nganh_nghe": rng.choice(["nong_lam", "cong_nghiep", "thuong_mai", "du_lich"]),
+        "so_lao_dong": str(rng.randint(2, 120)), "nam_thanh_lap": str(rng.randint(1995, 2022)),
+        "don_vi_lien_he": " ".join(picked), "hinh_thuc_lien_he": rng.choice(["truc_tiep", "truc_tuyen"]), "danh_gia": entries,
+    }
+
+
+def _paper_type(survey: Survey, number: str, clerk, answers: dict) -> None:
+    """One clerk types paper form `number` as the paper-entry page does: a draft, saved, submitted."""
+    from .services import answers_flat, draft_save, paper_form_start, response_submit
+
+    draft = paper_form_start(survey=survey, number=number, by=clerk)
+    values = {address: str(value) for address, value in answers_flat(answers).items()}
+    draft_save(draft=draft, values=values, page="", addresses=list(values), validate=False)
+    response_submit(survey_id=survey.pk, draft_key=draft.key, client_key=f"demo-paper-{number}-{clerk.username}", by=clerk)
+
+
+def _paper(survey: Survey) -> None:
+    """A batch of paper forms typed twice (nhập kép) by two clerks: PB-001 to PB-005, where the
+    second clerk mistyped one number on PB-003 and the secretariat settled it from the paper; the
+    five make a batch of responses. PB-006 differs too and waits for someone to settle it."""
+    from chiso.accounts.demo import DEMO_PASSWORD
+    from chiso.accounts.models import Role, User
+    from chiso.accounts.services import user_create
+
+    from .models import PaperForm
+    from .services import paper_form_settle, survey_paper_double_entry_set
+
+    secretariat = User.objects.filter(username="thuky").first()
+    codes = [c.name for c in units_choices(survey).get("units_department.csv", [])]
+    if secretariat is None or not codes or PaperForm.objects.filter(survey=survey).exists():
+        return
+    clerks = []
+    for username, full_name in PAPER_CLERKS:
+        clerk = User.objects.filter(username=username).first()
+        clerks.append(clerk or user_create(username=username, password=DEMO_PASSWORD, role=Role.SECRETARIAT, full_name=full_name))
+    survey_paper_double_entry_set(survey=survey, required=True, by=secretariat)
+    rng = random.Random(SEED + 3)
+    for n in range(1, PAPER_FORMS + 2):
+        number = f"PB-{n:03d}"
+        answers = _paper_answers(codes, rng)
+        _paper_type(survey, number, clerks[0], answers)
+        if number in PAPER_MISTYPED:
+            answers = {**answers, "so_lao_dong": str(int(answers["so_lao_dong"]) * 10)}  # a zero too many
+        _paper_type(survey, number, clerks[1], answers)
+    settled = PaperForm.objects.get(survey=survey, number=PAPER_MISTYPED[0])
+    paper_form_settle(paper_form=settled, chosen={"so_lao_dong": "1"}, by=secretariat)
 
 
 def _indicators(survey: Survey, *, run: bool) -> None:

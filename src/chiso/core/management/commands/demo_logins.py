@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from chiso.accounts.demo import logins
-from chiso.surveys.demo import demo_link
+from chiso.surveys.demo import demo_link, demo_notes
 
 
 class Command(BaseCommand):
@@ -21,4 +21,6 @@ class Command(BaseCommand):
         link = demo_link()
         if link:
             self.stdout.write(f"\nDDCI survey, a business's invitation link (single use): http://127.0.0.1:8000{link}")
+        for line in demo_notes():
+            self.stdout.write(line)
         self.stdout.write("")
