@@ -9,10 +9,17 @@ transaction (indicator_values_import). A value in force is never overwritten: an
 differs supersedes it, a withdrawn one is marked superseded (indices.services), both stay on record.
 A partial file never withdraws what it does not mention; `replace_period` withdraws the values of
 the file's indicators in the period that the file does not give.
+
+Numbers typed as text are read the Vietnamese way (1.234,5) or the international way (1,234.5, as
+COINr's files): chosen by the person, or told by the file itself (`numbers="auto"`): a comma
+before decimals ('0,5') says Vietnamese, a point before other than three digits ('0.5')
+international; a file that says both, or only holds cells that read two ways ('1.000'), is refused
+naming the cells, never guessed. Numbers an XLSX stores as numbers need no reading.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -34,7 +41,7 @@ from chiso.core.pending_imports import (
     fingerprint_check,
 )
 from chiso.core.tabular import Column, ImportFailed, columns_match, header_key, read_table
-from chiso.formats.numbers import shown
+from chiso.formats.numbers import AMBIGUOUS, INTERNATIONAL, VIETNAMESE, NumberRefused, number_writing, parse_written, shown
 from chiso.frameworks.models import FrameworkVersion, Node
 from chiso.units.models import Period, Unit
 
@@ -45,6 +52,10 @@ UNIT_COLUMN = Column("uCode", ("code", "Mã", "Mã đơn vị", "Mã ĐV", _lazy
 NAME_COLUMN = Column("uName", ("name", "name_vi", "Tên", "Tên đơn vị", _lazy("Unit")))  # allowed, not read
 IGNORED_HEADERS = ("STT", "TT")
 IMPORTED = "indicator_values.imported"  # the audit code of one import (each value has its own record too)
+AUTO = "auto"  # how the file's numbers are written: told by the file (or VIETNAMESE, INTERNATIONAL as chosen)
+NUMBER_WRITINGS = (AUTO, VIETNAMESE, INTERNATIONAL)
+NUMBER_LIKE = re.compile(r"^[\s\d.,+\-\u2212\u00a0\u202f]+$")
+CELLS_NAMED = 5
 
 
 def value_columns(version: FrameworkVersion) -> list[Column]:
@@ -62,12 +73,60 @@ def value_columns(version: FrameworkVersion) -> list[Column]:
     return columns
 
 
-def _number(raw) -> float:
+def _cell(row: int, column: str, text: str) -> str:
+    return _("%(value)s (row %(row)s, column %(column)s)") % {"value": text, "row": row, "column": column}
+
+
+def _writing_detect(table, typed: list[tuple[int, str, str]]) -> str:
+    """How the file's typed numbers are written, told by the cells that say it; ImportFailed when
+    they say both ways, or when every telling cell reads two ways ('1.000': a thousand or one)."""
+    first: dict[str, tuple[int, str, str]] = {}
+    ambiguous = []
+    for row, column, text in typed:
+        writing = number_writing(text)
+        if writing == AMBIGUOUS:
+            ambiguous.append((row, column, text))
+        elif writing is not None:
+            first.setdefault(writing, (row, column, text))
+    if VIETNAMESE in first and INTERNATIONAL in first:
+        raise ImportFailed([table.problem(
+            _("Numbers are written two ways in this file: %(vietnamese)s the Vietnamese way (1.234,5), %(international)s "
+              "the international way (1,234.5). Write them all one way, or choose how numbers are written.")
+            % {"vietnamese": _cell(*first[VIETNAMESE]), "international": _cell(*first[INTERNATIONAL])})])
+    if first:
+        return next(iter(first))
+    if ambiguous:
+        named = "; ".join(_cell(*cell) for cell in ambiguous[:CELLS_NAMED])
+        if len(ambiguous) > CELLS_NAMED:
+            named += " " + _("and %(count)s more") % {"count": len(ambiguous) - CELLS_NAMED}
+        raise ImportFailed([table.problem(
+            _("These numbers can be read two ways: %(cells)s (1.000 is a thousand written the Vietnamese way, one written "
+              "the international way). Choose how numbers are written in this file: Vietnamese (1.234,5) or international (1,234.5).")
+            % {"cells": named})])
+    return VIETNAMESE if typed else ""
+
+
+def _number(raw, writing: str) -> float:
     if isinstance(raw, bool):
-        raise ValueError(raw)
+        raise NumberRefused(_("'%(value)s' is not a number.") % {"value": raw})
     if isinstance(raw, (int, float)):
         return float(raw)
-    return float(str(raw).strip().replace(",", "."))
+    text = str(raw).strip()
+    if not NUMBER_LIKE.match(text):
+        raise NumberRefused(_("'%(value)s' is not a number.") % {"value": raw})
+    return float(parse_written(text, writing or VIETNAMESE))
+
+
+def numbers_note(writing: str, numbers: str) -> str:
+    """The line a preview shows about how the file's numbers were read."""
+    if writing == INTERNATIONAL:
+        read = _("Numbers are read the international way (1,234.5)")
+    elif writing == VIETNAMESE:
+        read = _("Numbers are read the Vietnamese way (1.234,5)")
+    else:
+        return _("The file's numbers are stored as numbers: there is no way of writing to tell.")
+    how = _("as the file's numbers show") if numbers == AUTO else _("as you chose")
+    return f"{read}, {how}."
 
 
 @dataclass
@@ -76,10 +135,14 @@ class ValuesPlan:
     removed: list[IndicatorValue]
     preview: ImportPreview
     codes: list[str] = field(default_factory=list)
+    writing: str = ""
 
 
-def _read(version: FrameworkVersion, period: Period, file_name: str, content: bytes, source: str):
-    """(unit, code, value, not applicable) of every cell that holds one, and the file's indicator codes."""
+def _read(version: FrameworkVersion, period: Period, file_name: str, content: bytes, source: str, numbers: str = AUTO):
+    """(unit, code, value, not applicable) of every cell that holds one, the file's indicator codes,
+    and how its typed numbers were read (VIETNAMESE, INTERNATIONAL, or "" when none was typed)."""
+    if numbers not in NUMBER_WRITINGS:
+        raise ValueError(numbers)
     table = read_table(file_name, content, kind="indicator_values")
     if not source.strip():
         raise ImportFailed([table.problem(_("Say where the values come from (the source)."))])
@@ -88,7 +151,7 @@ def _read(version: FrameworkVersion, period: Period, file_name: str, content: by
     found.pop(NAME_COLUMN.name, None)
     columns = list(found.items())  # (indicator code, the file's header)
     units = {u.code.upper(): u for u in Unit.objects.active_in(period)}
-    cells, problems, seen = [], [], {}
+    cells, problems, seen, given = [], [], {}, []
     for number, values in table.rows:
         code = str(values.get(unit_header, "")).strip()
         unit = units.get(code.upper())
@@ -108,13 +171,21 @@ def _read(version: FrameworkVersion, period: Period, file_name: str, content: by
             if str(raw).strip().upper() == "N/A":
                 cells.append((unit, indicator, None, True))
                 continue
-            try:
-                cells.append((unit, indicator, _number(raw), False))
-            except ValueError:
-                problems.append(table.problem(_("'%(value)s' is not a number.") % {"value": raw}, row=number, column=header))
+            given.append((unit, indicator, number, header, raw))
+    typed = [(row, header, str(raw).strip()) for _u, _i, row, header, raw in given
+             if isinstance(raw, str) and NUMBER_LIKE.match(raw.strip())]
+    try:
+        writing = _writing_detect(table, typed) if numbers == AUTO else (numbers if typed else "")
+    except ImportFailed as undecided:
+        raise ImportFailed(undecided.problems + problems) from None
+    for unit, indicator, number, header, raw in given:
+        try:
+            cells.append((unit, indicator, _number(raw, writing), False))
+        except NumberRefused as refusal:
+            problems.append(table.problem(str(refusal), row=number, column=header))
     if problems:
-        raise ImportFailed(problems)
-    return cells, [code for code, _h in columns]
+        raise ImportFailed(sorted(problems, key=lambda problem: problem.row or 0))
+    return cells, [code for code, _h in columns], writing
 
 
 def _value_shown(value: float | None, not_applicable: bool) -> str:
@@ -166,22 +237,25 @@ def _plan(cells, codes: list[str], source: str, replace_period: bool, current: l
 
 
 def indicator_values_preview(*, version: FrameworkVersion, period: Period, file_name: str, content: bytes, source: str,
-                             replace_period: bool = False) -> ImportPreview:
-    """What importing the file would do, nothing written; ImportFailed with every problem found."""
-    cells, codes = _read(version, period, file_name, content, source)
-    return _plan(cells, codes, source, replace_period, _in_force(version, period, codes)).preview
+                             replace_period: bool = False, numbers: str = AUTO) -> ImportPreview:
+    """What importing the file would do, nothing written; ImportFailed with every problem found.
+    `numbers`: how typed numbers are written, AUTO (told by the file), VIETNAMESE or INTERNATIONAL."""
+    cells, codes, writing = _read(version, period, file_name, content, source, numbers)
+    preview = _plan(cells, codes, source, replace_period, _in_force(version, period, codes)).preview
+    preview.notes.append(numbers_note(writing, numbers))
+    return preview
 
 
 def indicator_values_import(*, version: FrameworkVersion, period: Period, file_name: str, content: bytes,
                             source: str, by=None, replace_period: bool = False, expected: str | None = None,
-                            progress=None) -> int:
+                            progress=None, numbers: str = AUTO) -> int:
     """Check everything, then write all values or none: the file's values added or superseding the
     ones in force (and, with `replace_period`, the period's other values of the file's indicators
     withdrawn). `expected` is the preview's fingerprint: values changed since are refused.
     Returns how many values were written."""
     if not may_enter_values(by):
         raise PermissionDenied
-    cells, codes = _read(version, period, file_name, content, source)
+    cells, codes, writing = _read(version, period, file_name, content, source, numbers)
     with transaction.atomic():
         plan = _plan(cells, codes, source, replace_period, _in_force(version, period, codes, lock=True))
         fingerprint_check(expected, plan.preview.fingerprint)
@@ -197,7 +271,7 @@ def indicator_values_import(*, version: FrameworkVersion, period: Period, file_n
                 progress(done, total)
         audit_record(event=IMPORTED, obj=version, parents=(version.framework,), by=by, new=len(cells), reason=file_name,
                      details={"period": period.code, "source": source.strip()[:255], "replace_period": replace_period,
-                              **plan.preview.counts})
+                              "numbers": writing, "numbers_chosen": numbers, **plan.preview.counts})
         if progress:
             progress(total, total)
     return len(plan.entries)
@@ -208,7 +282,7 @@ PENDING_KIND = "indicator_values"
 
 @task()
 def indicator_values_import_task(job_id: int, folder: str, user_id: int | None, language: str, version_id: int,
-                                 period_id: int, source: str, replace_period: bool, expected: str) -> None:
+                                 period_id: int, source: str, replace_period: bool, expected: str, numbers: str = AUTO) -> None:
     """A large confirmed import, as a background job with progress (chiso.jobs.imports)."""
     from django.urls import reverse
 
@@ -218,7 +292,8 @@ def indicator_values_import_task(job_id: int, folder: str, user_id: int | None, 
         ((file_name, content),) = files
         written = indicator_values_import(
             version=FrameworkVersion.objects.get(pk=version_id), period=Period.objects.get(pk=period_id), file_name=file_name,
-            content=content, source=source, by=by, replace_period=replace_period, expected=expected, progress=progress)
+            content=content, source=source, by=by, replace_period=replace_period, expected=expected, progress=progress,
+            numbers=numbers)
         return {"written": written, "message": _("%(count)s values recorded.") % {"count": written}, "url": reverse("indices:list")}
 
     import_job_run(job_id, folder=folder, user_id=user_id, language=language, work=work)
