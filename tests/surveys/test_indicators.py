@@ -66,6 +66,19 @@ tr3,minh_bach,ratio,4
     assert IndicatorRule.objects.filter(survey=ddci_survey).count() == 5  # the earlier rules stay
 
 
+def test_an_unknown_or_missing_rules_column_is_named_with_the_accepted_headers(ddci_survey, framework):
+    unknown = "Chỉ tiêu,Câu hỏi,Phép tính,Ghi chú\ntr4,minh_bach,share,xem lại\n"
+    with pytest.raises(ImportFailed) as failure:
+        indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=unknown.encode())
+    [problem] = failure.value.problems
+    assert problem.row == 1 and "“Ghi chú”" in problem.message and "Giá trị" in problem.message  # the headers it takes
+    missing = "Chỉ tiêu,Giá trị\ntr4,4 5\n"
+    with pytest.raises(ImportFailed) as failure:
+        indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=missing.encode())
+    [problem] = failure.value.problems
+    assert "question" in problem.message and "statistic" in problem.message  # both missing columns, in one message
+
+
 def test_shares_means_and_medians_per_unit_with_minimum_answers(ddci_survey, framework, store):
     SurveyAnalysis.objects.create(survey=ddci_survey, min_answers_per_unit=3)
     indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=RULES.encode())

@@ -22,6 +22,7 @@ the minimum is marked and written without a value, never scored on too few answe
 from __future__ import annotations
 
 import re
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chiso.core.tabular import ImportFailed, Problem, normalise_header, read_table
+from chiso.core.tabular import Column, ImportFailed, Problem, columns_match, normalise_header, read_table
 from chiso.frameworks.models import Framework, Node
 
 from . import respondent_tables
@@ -42,9 +43,13 @@ from .quality import excluded_ids
 from .weighting import respondent_strata, survey_weights
 
 CONDITION = re.compile(r"^\s*(>=|<=|!=|>|<|=)\s*(-?\d+(?:[.,]\d+)?)\s*$")
-COLUMNS = {"indicator": ("indicator", "chi_tieu", "ma_chi_tieu", "icode"), "question": ("question", "cau_hoi", "name"),
-           "statistic": ("statistic", "phep_tinh", "thong_ke"), "values": ("values", "gia_tri", "dap_an"),
-           "exclude": ("exclude", "loai_tru", "bo_qua")}
+COLUMNS = [  # the names chiso writes, then the Vietnamese headers people write
+    Column("indicator", ("Chỉ tiêu", "Mã chỉ tiêu", "iCode"), required=True),
+    Column("question", ("Câu hỏi", "name"), required=True),
+    Column("statistic", ("Phép tính", "Thống kê"), required=True),
+    Column("values", ("Giá trị", "Đáp án")),
+    Column("exclude", ("Loại trừ", "Bỏ qua")),
+]
 STATISTIC_NAMES = {"share": "share", "ty_le": "share", "mean": "mean", "trung_binh": "mean", "median": "median", "trung_vi": "median"}
 
 
@@ -146,17 +151,13 @@ def _unit_of(form: FormDef, element) -> str | None:
 def indicator_rules_import(*, survey: Survey, framework: Framework, file_name: str, content: bytes) -> list[IndicatorRule]:
     """Replace the survey's rules for the framework with those of a CSV/XLSX table; all or nothing."""
     table = read_table(file_name, content, kind="indicator_rules")
-    headers = {normalise_header(h): h for h in table.headers}
-    columns = {}
-    for key, aliases in COLUMNS.items():
-        columns[key] = next((headers[a] for a in aliases if a in headers), None)
-    problems = [table.problem(_("Column %(column)s is missing.") % {"column": key}, row=1) for key in ("indicator", "question", "statistic") if columns[key] is None]
-    if problems:
-        raise ImportFailed(problems)
+    # Strict: an unknown header or a missing column is refused with the accepted headers.
+    columns = columns_match(table, COLUMNS, ignored=("STT", "TT", "No."))
+    problems = []
     form = survey.version.form
     rows, seen = [], {}
     for number, values in table.rows:
-        get = lambda key: str(values.get(columns[key], "") if columns[key] else "").strip()  # noqa: E731
+        get = lambda key: str(values.get(columns[key], "") if key in columns else "").strip()  # noqa: E731
         indicator, question, values_text, exclude = get("indicator"), get("question"), get("values"), get("exclude")
         statistic = STATISTIC_NAMES.get(normalise_header(get("statistic")), get("statistic"))
         for column, message in rule_problems(form, framework, indicator, question, statistic, values_text, exclude):
@@ -271,7 +272,7 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
             for i in range(n_units):
                 a, b = edges[i], edges[i + 1]
                 if b > a:
-                    value[i] = _weighted_median(x_s[a:b], w_s[a:b])
+                    value[i] = weighted_median(x_s[a:b], w_s[a:b])
         else:
             total_w = np.bincount(u, weights=w, minlength=n_units)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -313,12 +314,25 @@ def _included(survey: Survey, excluded: set, weighting: bool = False):
             yield rid, version, answers
 
 
-def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
-    """The median; with unequal weights, the value where the cumulative weight reaches half."""
-    if np.allclose(w, w[0]):
-        return float(np.median(x))
-    cumulative = np.cumsum(w)
-    return float(x[int(np.searchsorted(cumulative, cumulative[-1] / 2))])
+def weighted_median(x: np.ndarray, w: np.ndarray, equal: bool | None = None) -> np.ndarray:
+    """The median along the last axis (any leading axes, such as a bootstrap's replications, are
+    kept); with unequal weights, the value where the cumulative weight reaches half. A NaN answer
+    weighs nothing; a row with no weight gives NaN. `equal`: whether the weights are equal,
+    when the caller knows it (a redrawn unit keeps its survey's answer)."""
+    if equal is None:
+        equal = bool(np.allclose(w, w.flat[0])) if w.size else True
+    if equal:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a row with no answer: NaN
+            return np.nanmedian(x, axis=-1)
+    order = np.argsort(np.where(np.isnan(x), np.inf, x), axis=-1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=-1)
+    ws = np.where(np.isnan(xs), 0.0, np.take_along_axis(np.broadcast_to(w, x.shape), order, axis=-1))
+    cumulative = np.cumsum(ws, axis=-1)
+    half = cumulative[..., -1:] / 2
+    index = np.minimum((cumulative < half).sum(axis=-1), x.shape[-1] - 1)
+    result = np.take_along_axis(xs, index[..., None], axis=-1)[..., 0]
+    return np.where(cumulative[..., -1] == 0, np.nan, result)
 
 
 def _unit_scopes(form: FormDef, answers: dict):
