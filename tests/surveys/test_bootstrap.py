@@ -8,8 +8,8 @@ from chiso.accounts.models import Role
 from chiso.frameworks.models import Framework
 from chiso.indices.models import RunUncertainty
 from chiso.indices.services import indicator_value_set, run_create
-from chiso.surveys.bootstrap import _median, run_sampling_compute, run_survey_sources
-from chiso.surveys.indicators import _weighted_median, indicator_rules_import, indicator_values_write
+from chiso.surveys.bootstrap import run_sampling_compute, run_survey_sources
+from chiso.surveys.indicators import indicator_rules_import, indicator_values_write, weighted_median
 from chiso.surveys.models import SurveyAnalysis
 from chiso.units.models import Block, Unit
 
@@ -176,12 +176,15 @@ def test_the_weighted_median_is_the_surveys_own():
     x = rng.integers(0, 10, size=(50, 9)).astype(float)
     w = rng.uniform(0.5, 2.0, size=(50, 9))
     x[3, 2] = np.nan
-    batch = _median(x, w, equal=False)
+    batch = weighted_median(x, w, equal=False)
     for r in range(50):
         keep = ~np.isnan(x[r])
         order = np.argsort(x[r][keep], kind="stable")
-        assert batch[r] == _weighted_median(x[r][keep][order], w[r][keep][order])
-    assert np.array_equal(_median(x[:, :4], np.ones((50, 4)), equal=True), np.nanmedian(x[:, :4], axis=1))
+        xs, cumulative = x[r][keep][order], np.cumsum(w[r][keep][order])
+        assert batch[r] == xs[np.searchsorted(cumulative, cumulative[-1] / 2)]  # where half the weight is reached
+        assert batch[r] == weighted_median(x[r][keep], w[r][keep])  # one row, the survey's own computation
+    assert np.array_equal(weighted_median(x[:, :4], np.ones((50, 4)), equal=True), np.nanmedian(x[:, :4], axis=1))
+    assert weighted_median(np.array([1.0, 2, 3, 4]), np.ones(4)) == 2.5  # equal weights: the plain median
 
 
 def test_a_run_without_a_survey_is_refused_with_a_reason(framework, period, make_unit, blocks):

@@ -20,7 +20,6 @@ without such a mapping is bootstrapped within units only.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +32,7 @@ from chiso.frameworks.engine_messages import engine_error_message
 from chiso.indices.models import IndexRun, IndicatorValue, RunUncertainty
 from chiso.indices.uncertainty import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_build
 
-from .indicators import frozen_table, indicator_table
+from .indicators import frozen_table, indicator_table, weighted_median
 from .models import IndicatorComputation, Survey
 from .respondent_tables import FrozenTable, thaw
 
@@ -170,28 +169,10 @@ def _indicators(respondents: Respondents):
                 out[..., k] *= 100
             elif statistic == "median":
                 for i, (a, n) in enumerate(zip(table.unit_start, table.unit_size)):
-                    out[:, i, k] = _median(X[:, a:a + n, k], W[:, a:a + n], equal[i])
+                    out[:, i, k] = weighted_median(X[:, a:a + n, k], W[:, a:a + n], equal[i])
         return out
 
     return compute
-
-
-def _median(x: np.ndarray, w: np.ndarray, equal: bool) -> np.ndarray:
-    """Per replication (rows of x): the median, or the weighted median as the survey computes it
-    (the value where the cumulative weight reaches half)."""
-    if equal:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no answer in a replication: NaN
-            return np.nanmedian(x, axis=1)
-    order = np.argsort(np.where(np.isnan(x), np.inf, x), axis=1, kind="stable")
-    xs = np.take_along_axis(x, order, axis=1)
-    ws = np.where(np.isnan(xs), 0.0, np.take_along_axis(w, order, axis=1))
-    cumulative = np.cumsum(ws, axis=1)
-    half = cumulative[:, -1:] / 2
-    index = np.minimum((cumulative < half).sum(axis=1), x.shape[1] - 1)
-    result = np.take_along_axis(xs, index[:, None], axis=1)[:, 0]
-    result[cumulative[:, -1] == 0] = np.nan
-    return result
 
 
 def run_sampling_compute(*, run: IndexRun, n: int = DEFAULT_REPLICATIONS, seed: int = DEFAULT_SEED, by=None) -> RunUncertainty:
