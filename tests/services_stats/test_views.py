@@ -29,9 +29,20 @@ def test_the_overview_highlights_units_below_target(imported, staff):
     assert "&gt; 98" in html  # the target is shown
 
 
-def test_a_unit_page_shows_its_trend_and_where_rates_are_used(imported, staff, units):
+def test_a_unit_page_shows_its_trend_and_where_rates_are_used(imported, staff, units, qd766):
+    from pathlib import Path
+
+    import chiso.frameworks
+    from chiso.frameworks.services import framework_import
+
+    par = Path(chiso.frameworks.__file__).parent / "data" / "par_departments.yaml"
+    framework_import(file_name=par.name, content=par.read_bytes())
     html = login(staff["officer"]).get(f"/service-stats/unit/{units['tc'].code}/").content.decode()
     assert 'id="unit-trend"' in html and "97,8" in html and "QD766 G2.1" in html and "PAR-SO F3.3.2" in html
+    # the mappings are the frameworks' data: a rate no framework takes is named as not written
+    unmapped = html[html.index('id="rates-unmapped"'):]
+    unmapped = unmapped[:unmapped.index("</li>")]
+    assert "không được ghi" in unmapped and "toàn trình" in unmapped and "đúng hạn" not in unmapped
     assert login(staff["officer"]).get(f"/service-stats/unit/{units['xd'].code}/").status_code == 403
     assert login(staff["officer"]).get("/service-stats/").status_code == 403
 
