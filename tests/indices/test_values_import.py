@@ -173,3 +173,144 @@ def test_a_large_values_import_runs_as_a_background_job(client, version, make_un
     assert response.url == reverse("jobs:detail", args=[job.pk])
     assert job.status == Job.Status.DONE and job.result["written"] == 4 and job.total == 4 and job.done == 4
     assert IndicatorValue.objects.count() == 4
+
+
+# --- how typed numbers are written: Vietnamese (1.234,5) or international (1,234.5, COINr's files) ---
+
+def _values():
+    return {(v.unit.code, v.code): v.value for v in IndicatorValue.objects.select_related("unit")}
+
+
+def _audit_details(file_name):
+    from chiso.audit.models import AuditRecord
+
+    return AuditRecord.objects.get(event="indicator_values.imported", reason=file_name).details
+
+
+def test_a_vietnamese_file_reads_points_as_thousands_and_commas_as_decimals(version, make_unit, period):
+    from chiso.indices.values_import import indicator_values_preview
+
+    make_unit("S-A"), make_unit("S-B")
+    content = 'uCode,a,b\nS-A,1.000,"0,5"\nS-B,1.000.000,2\n'.encode()
+    preview = indicator_values_preview(version=version, period=period, file_name="vi.csv", content=content, source="x")
+    assert any("Số được đọc theo cách viết Việt Nam" in note and "tự nhận biết" in note for note in preview.notes)
+    indicator_values_import(version=version, period=period, file_name="vi.csv", content=content, source="x")
+    assert _values() == {("S-A", "a"): 1000, ("S-A", "b"): 0.5, ("S-B", "a"): 1000000, ("S-B", "b"): 2}
+    assert _audit_details("vi.csv")["numbers"] == "vi" and _audit_details("vi.csv")["numbers_chosen"] == "auto"
+
+
+def test_an_international_file_reads_points_as_decimals_and_commas_as_thousands(version, make_unit, period):
+    from chiso.indices.values_import import indicator_values_preview
+
+    make_unit("S-A"), make_unit("S-B")
+    content = b'uCode,a,b\nS-A,0.5,"1,234.5"\nS-B,1.000,12.75\n'  # 1.000 is one here: the file's 0.5 says how it is written
+    preview = indicator_values_preview(version=version, period=period, file_name="intl.csv", content=content, source="x")
+    assert any("Số được đọc theo cách viết quốc tế" in note for note in preview.notes)
+    indicator_values_import(version=version, period=period, file_name="intl.csv", content=content, source="x")
+    assert _values() == {("S-A", "a"): 0.5, ("S-A", "b"): 1234.5, ("S-B", "a"): 1, ("S-B", "b"): 12.75}
+    assert _audit_details("intl.csv")["numbers"] == "intl"
+
+
+def test_a_file_written_both_ways_is_refused_naming_a_cell_of_each(version, make_unit, period):
+    make_unit("S-A"), make_unit("S-B")
+    content = b'uCode,a,b\nS-A,"0,5",1\nS-B,3,0.25\n'
+    with pytest.raises(ImportFailed) as failure:
+        indicator_values_import(version=version, period=period, file_name="mixed.csv", content=content, source="x")
+    (problem,) = failure.value.problems
+    text = str(problem)
+    assert "0,5 (dòng 2, cột a) theo cách viết Việt Nam" in text and "0.25 (dòng 3, cột b) theo cách viết quốc tế" in text
+    assert IndicatorValue.objects.count() == 0
+
+
+def test_a_file_of_cells_read_two_ways_is_refused_asking_to_choose(version, make_unit, period):
+    make_unit("S-A"), make_unit("S-B")
+    content = b"uCode,a,b\nS-A,1.000,2\nS-B,2.500,1\n"
+    with pytest.raises(ImportFailed) as failure:
+        indicator_values_import(version=version, period=period, file_name="amb.csv", content=content, source="x")
+    (problem,) = failure.value.problems
+    text = str(problem)
+    assert "1.000 (dòng 2, cột a); 2.500 (dòng 3, cột a)" in text and "Hãy chọn cách viết số" in text
+    assert IndicatorValue.objects.count() == 0
+
+
+@pytest.mark.parametrize("numbers, expected", [("vi", 1000), ("intl", 1)])
+def test_the_chosen_way_reads_a_file_that_cannot_tell(version, make_unit, period, numbers, expected):
+    make_unit("S-A")
+    indicator_values_import(version=version, period=period, file_name="amb.csv", content=b"uCode,a\nS-A,1.000\n", source="x",
+                            numbers=numbers)
+    assert _values() == {("S-A", "a"): expected}
+    assert _audit_details("amb.csv")["numbers"] == numbers and _audit_details("amb.csv")["numbers_chosen"] == numbers
+
+
+def test_the_chosen_way_overrides_what_the_file_shows_and_names_the_cells_it_refuses(version, make_unit, period):
+    make_unit("S-A"), make_unit("S-B")
+    content = b"uCode,a\nS-A,1.000\nS-B,0.5\n"  # told by the file: international (1 and 0.5)
+    with pytest.raises(ImportFailed) as failure:
+        indicator_values_import(version=version, period=period, file_name="o.csv", content=content, source="x", numbers="vi")
+    (problem,) = failure.value.problems
+    assert str(problem).startswith("Tệp o.csv, dòng 3, cột a: 0.5") and "0,5" in str(problem)
+    indicator_values_import(version=version, period=period, file_name="o.csv", content=b"uCode,a\nS-A,1.000\n", source="x",
+                            numbers="vi")
+    assert _values() == {("S-A", "a"): 1000}
+
+
+def test_an_xlsx_of_real_numbers_needs_no_detection(version, make_unit, period):
+    import io
+
+    from openpyxl import Workbook
+
+    from chiso.indices.values_import import indicator_values_preview
+
+    make_unit("S-A"), make_unit("S-B")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["uCode", "a", "b"])
+    sheet.append(["S-A", 1000, 0.5])
+    sheet.append(["S-B", 1.25, "N/A"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = indicator_values_preview(version=version, period=period, file_name="so.xlsx", content=buffer.getvalue(), source="x")
+    assert any("lưu dưới dạng số" in note for note in preview.notes)
+    indicator_values_import(version=version, period=period, file_name="so.xlsx", content=buffer.getvalue(), source="x",
+                            numbers="intl")  # a choice changes nothing for real numbers
+    assert _values() == {("S-A", "a"): 1000, ("S-A", "b"): 0.5, ("S-B", "a"): 1.25, ("S-B", "b"): None}  # N/A: not applicable
+    assert _audit_details("so.xlsx")["numbers"] == ""
+
+
+def test_the_import_page_offers_the_way_numbers_are_written_and_keeps_it_to_the_confirmation(client, version, make_unit,
+                                                                                             make_user, period, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    make_unit("S-A")
+    client.force_login(make_user("thuky", Role.SECRETARIAT))
+    page = client.get(reverse("indices:values_import")).content.decode()
+    assert "Cách viết số" in page and "Tự nhận biết" in page and "Việt Nam (1.234,5)" in page and "Quốc tế (1,234.5)" in page
+    assert 'value="auto"' in page and "checked" in page.split('value="auto"')[1].split(">")[0]
+    refused = client.post(reverse("indices:values_import"), {"version": version.pk, "period": period.pk, "source": "x",
+                                                             "file": SimpleUploadedFile("p.csv", b"uCode,a\nS-A,1.000\n")})
+    assert refused.status_code == 400 and "Hãy chọn cách viết số" in refused.content.decode()
+    html = client.post(reverse("indices:values_import"), {"version": version.pk, "period": period.pk, "source": "x", "numbers": "intl",
+                                                          "file": SimpleUploadedFile("p.csv", b"uCode,a\nS-A,1.000\n")}).content.decode()
+    assert "Số được đọc theo cách viết quốc tế (1,234.5), theo lựa chọn của bạn." in html and "a: 1" in html
+    token = html.split('name="token" value="')[1].split('"')[0]
+    client.post(reverse("indices:values_import_confirm"), {"token": token})
+    assert _values() == {("S-A", "a"): 1}
+    assert _audit_details("p.csv")["numbers"] == "intl"
+
+
+def test_the_command_takes_the_way_numbers_are_written(version, make_unit, period, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    make_unit("S-A")
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"uCode,a\nS-A,1.000\n")
+    base = ["import_indicator_values", str(path), "--framework", "P", "--period", period.code, "--source", "x"]
+    with pytest.raises(CommandError):
+        call_command(*base)
+    assert "Hãy chọn cách viết số" in capsys.readouterr().err and IndicatorValue.objects.count() == 0
+    call_command(*base, "--numbers", "vi", "--dry-run")
+    assert "Số được đọc theo cách viết Việt Nam" in capsys.readouterr().err
+    call_command(*base, "--numbers", "vi")
+    assert _values() == {("S-A", "a"): 1000}

@@ -36,3 +36,11 @@ class ValuesImportForm(forms.Form):
         label=_("Replace the whole period"), required=False,
         help_text=_("Also withdraw the values of the file's indicators in this period that the file does not give "
                     "(they stay on record). Without it, only the values in the file are added or changed."))
+    numbers = forms.ChoiceField(
+        label=_("How numbers are written"), required=False, initial="auto", widget=forms.RadioSelect,
+        choices=[("auto", _("Detect automatically")), ("vi", _("Vietnamese (1.234,5)")), ("intl", _("International (1,234.5)"))],
+        help_text=_("Numbers typed as text in the file: 0,5 and 1.000 (a thousand) the Vietnamese way, 0.5 and 1,000 the "
+                    "international way (COINr's files). Numbers an Excel sheet stores as numbers are read as they are."))
+
+    def clean_numbers(self):
+        return self.cleaned_data.get("numbers") or "auto"

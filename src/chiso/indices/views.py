@@ -188,14 +188,15 @@ def values_import(request):
         try:
             content = upload_read(upload, kind="indicator_values")
             preview = indicator_values_preview(version=data["version"], period=data["period"], file_name=upload.name,
-                                               content=content, source=data["source"], replace_period=data["replace_period"])
+                                               content=content, source=data["source"], replace_period=data["replace_period"],
+                                               numbers=data["numbers"])
         except ImportFailed as failure:
             problems = failure.problems
         else:
             token = pending_store(kind=VALUES_PENDING, by=request.user, file_name=upload.name, content=content,
                                   fingerprint=preview.fingerprint,
                                   params={"version": data["version"].pk, "period": data["period"].pk, "source": data["source"],
-                                          "replace_period": data["replace_period"]})
+                                          "replace_period": data["replace_period"], "numbers": data["numbers"]})
     return render(request, "indices/values_import.html", {"form": form, "problems": problems, "preview": preview, "token": token},
                   status=400 if problems else 200)
 
@@ -213,11 +214,12 @@ def values_import_confirm(request):
             job = import_job_start(kind="indicator_values_import", by=request.user, task=indicator_values_import_task,
                                    title=_("Import of indicator values %(file)s") % {"file": pending.file_name},
                                    files=[(pending.file_name, pending.content)], version_id=version.pk, period_id=period.pk,
-                                   source=params["source"], replace_period=params["replace_period"], expected=pending.fingerprint)
+                                   source=params["source"], replace_period=params["replace_period"], expected=pending.fingerprint,
+                                   numbers=params.get("numbers", "auto"))
             return redirect("jobs:detail", pk=job.pk)
         count = indicator_values_import(version=version, period=period, file_name=pending.file_name, content=pending.content,
                                         source=params["source"], by=request.user, replace_period=params["replace_period"],
-                                        expected=pending.fingerprint)
+                                        expected=pending.fingerprint, numbers=params.get("numbers", "auto"))
         return _("%(count)s values recorded.") % {"count": count}, "indices:list"
 
     return pending_confirm(request, kind=VALUES_PENDING, back="indices:values_import", write=write)
