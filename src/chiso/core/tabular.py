@@ -25,6 +25,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from chiso.formats.text import fold
+
 from .uploads import DAMAGED, archive_problems, import_limits, upload_too_large
 
 
@@ -78,8 +80,7 @@ CELL_PROBLEMS_SHOWN = 50
 
 def normalise_header(text: object) -> str:
     """'Mã đơn vị ' → 'ma_don_vi': headers compared without case, accents or spacing."""
-    text = unicodedata.normalize("NFD", str(text or "").strip().lower()).replace("đ", "d")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = fold(text or "")
     return "_".join(text.replace("-", " ").replace("/", " ").split())
 
 

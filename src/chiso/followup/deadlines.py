@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chiso.core.tabular import parse_date
+from chiso.formats.text import fold
 
 DATE = "date"
 QUARTER = "quarter"
@@ -57,9 +57,7 @@ def quarter_end_of(day: datetime.date) -> datetime.date:
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.strip().lower()).replace("đ", "d")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(text.split())
+    return " ".join(fold(text).split())
 
 
 def deadline_parse(value: object, *, start: datetime.date | None = None) -> Deadline:

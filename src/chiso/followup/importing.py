@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 
 from django.db import transaction
 from django.utils.formats import date_format
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from chiso.core.tabular import Column, ImportFailed, Problem, Table, columns_match, read_table
+from chiso.formats.text import fold
 from chiso.units.models import Unit
 
 from . import deadlines
@@ -43,9 +43,7 @@ TASK_COLUMNS = [
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFD", str(text).strip().lower()).replace("đ", "d")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(text.split())
+    return " ".join(fold(str(text)).split())
 
 
 class UnitNames:

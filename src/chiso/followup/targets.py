@@ -10,13 +10,13 @@ provisional or interim value; no data before anything is measured after the base
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from chiso.formats.text import fold
 from chiso.indices import national
 from chiso.indices.models import ExternalResult, IndexRun, RunScore
 from chiso.units.queries import province_get
@@ -120,8 +120,7 @@ def figure(value) -> str:
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFD", str(text).strip().lower()).replace("đ", "d")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return fold(str(text))
 
 
 def province_short_names() -> set[str]:

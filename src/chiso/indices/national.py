@@ -48,6 +48,7 @@ from chiso.core.pending_imports import (
 )
 from chiso.core.tabular import XLSX_MAGIC, ImportFailed, Problem, decode_text, header_key, read_tables
 from chiso.formats.numbers import shown
+from chiso.formats.text import fold
 
 from .models import ExternalResult
 
@@ -98,8 +99,7 @@ NOT_PROVINCES = ("diemcaonhat", "diemthapnhat", "caonhat", "thapnhat", "trungvi"
 
 def _plain(text: object) -> str:
     """'TP. Hồ Chí Minh' → 'hochiminh': compared without case, diacritics, prefixes or punctuation."""
-    text = unicodedata.normalize("NFD", str(text or "").strip().lower()).replace("đ", "d")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = fold(text or "")
     text = re.sub(r"\s+", " ", text.replace("-", " ").replace("–", " "))
     for prefix in PREFIXES:
         if text.startswith(prefix):
