@@ -315,7 +315,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # --- Uploads and imports, bounded before they are parsed (chiso.core.uploads names the kinds) ---
 # One limit per kind of file, in bytes: CHISO_UPLOAD_MAX_BYTES_UNITS=10485760 raises the unit lists' to 10 MB.
 _UPLOAD_DEFAULT_MB = {"units": 5, "frame": 20, "responses": 20, "service_stats": 10, "tasks": 5, "indicator_values": 10,
-                      "indicator_rules": 5, "national_results": 10, "framework": 5, "xlsform": 5, "evidence": 20, "feedback": 5}
+                      "indicator_rules": 5, "national_results": 10, "framework": 5, "xlsform": 5, "evidence": 20, "feedback": 5,
+                      "survey_media": 10}
 CHISO_UPLOAD_MAX_BYTES = {
     kind: int(os.environ.get(f"CHISO_UPLOAD_MAX_BYTES_{kind.upper()}") or mb * 1024 * 1024)
     for kind, mb in _UPLOAD_DEFAULT_MB.items()

@@ -78,6 +78,7 @@ UPLOAD_KINDS = {
     "xlsform": (5 * 1024 * 1024, _lazy("an XLSForm")),
     "evidence": (20 * 1024 * 1024, _lazy("an evidence file")),
     "feedback": (5 * 1024 * 1024, _lazy("an attachment")),
+    "survey_media": (10 * 1024 * 1024, _lazy("a photo, recording or file answering a survey question")),
 }
 
 

@@ -619,6 +619,12 @@ class Evaluation:
         elif kind == "acknowledge":
             if value not in ("OK", "ok", "1", "true"):
                 return _("Tick the box to confirm.")
+        elif kind == "geopoint":  # issue 20: media and location questions (media.py)
+            from .media import geopoint_problem
+
+            return geopoint_problem(value)
+        elif kind in ("image", "file", "audio") and ("/" in value or "\\" in value or len(value) > 120):
+            return _("Choose the file again.")
         elif kind == "text" and len(value) > MAX_TEXT:
             return _("The answer is too long (at most %(count)s characters).") % {"count": MAX_TEXT}
         return None

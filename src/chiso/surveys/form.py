@@ -42,7 +42,10 @@ METADATA_TYPES = {
 # Media and location answers (a photo, a recording, a file, a place) identify a respondent:
 # chiso's surveys are anonymous, so forms with them are refused (xlsform.check_survey).
 IDENTIFYING_TYPES = {"image", "audio", "video", "file", "geopoint", "geotrace", "geoshape"}
-DISPLAYED = {"integer", "decimal", "text", "date", "time", "datetime", "note", "range", "acknowledge", "select_one", "select_multiple"}
+# issue 20: of those, a survey that is not anonymous may ask these (media.py, Survey.anonymous)
+MEDIA_TYPES = {"geopoint", "image", "file", "audio"}
+UPLOAD_TYPES = {"image", "file", "audio"}
+DISPLAYED = {"integer", "decimal", "text", "date", "time", "datetime", "note", "range", "acknowledge", "select_one", "select_multiple"} | MEDIA_TYPES
 # Appearances that read choices from a file at run time (ODK's search() and its relatives).
 EXTERNAL_APPEARANCE = re.compile(r"\b(search|pulldata)\s*\(")
 UNITS_FILE = re.compile(r"^units_([a-z0-9_\-]+)\.csv$")

@@ -29,6 +29,11 @@ class QuestionnaireUploadForm(forms.Form):
 class SurveyForm(forms.ModelForm):
     opens_at = forms.DateTimeField(label=_("Opens at"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
     closes_at = forms.DateTimeField(label=_("Closes at"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
+    # issue 20: unticked (a form sent without it) keeps the survey anonymous (Survey.anonymous)
+    not_anonymous = forms.BooleanField(
+        label=_("Not anonymous: the questionnaire may ask for a location, a photo, a recording or a file"), required=False,
+        help_text=_("These answers identify a respondent. Leave unticked for an anonymous survey."),
+    )
 
     class Meta:
         model = Survey
@@ -43,6 +48,12 @@ class SurveyForm(forms.ModelForm):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The survey must close after it opens."))
+        if data.get("version") is not None:  # issue 20: media and location questions
+            from .media import media_refusal
+
+            refusal = media_refusal(anonymous=not data.get("not_anonymous"), form=QuestionnaireVersion.objects.get(pk=data["version"].pk).form)
+            if refusal:
+                self.add_error("not_anonymous", refusal)
         return data
 
 

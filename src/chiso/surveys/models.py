@@ -96,6 +96,11 @@ class Survey(models.Model):
         _("paper forms typed twice"), default=False,
         help_text=_("Two clerks type each paper form; a third settles the differences; only settled forms count."),
     )
+    # media and location questions (issue 20): only a survey that is not anonymous may ask them
+    anonymous = models.BooleanField(
+        _("anonymous"), default=True,
+        help_text=_("An anonymous survey cannot ask for a location, a photo, a recording or a file: they identify a respondent."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -159,6 +159,13 @@ class Widget:
         ))
 
     @property
+    def accept(self) -> str:
+        """issue 20: what a file question's input offers (the XLSForm's accept, or the type's)."""
+        from .media import accept_of
+
+        return accept_of(self.element) or {"image": "image/*", "audio": "audio/*"}.get(self.kind, "")
+
+    @property
     def input_value(self) -> str:
         """The value as the HTML input takes it: 14:30 rather than the stored 14:30:00."""
         if self.kind in ("time", "datetime") and self.value.endswith(":00") and self.value.count(":") == 2:

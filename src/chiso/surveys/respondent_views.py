@@ -23,6 +23,7 @@ from chiso.core import ratelimit
 
 from . import access
 from .entries import addresses_allowed, draft_entry_change, draft_first_entries, entry_action
+from .media import page_uploads
 from .models import Draft, Survey
 from .pages import display_value, hidden_values, pages_relevant, review_sections, widgets
 from .queries import draft_evaluate
@@ -196,7 +197,11 @@ def page_view(request, ref: str, key: str):
     shown = _posted_shown(request, draft)
     action = request.POST.get("action", "next")
     hidden = {name[len("_calc:"):]: value for name, value in request.POST.items() if name.startswith("_calc:")}
-    saved = draft_save(draft=draft, values=_posted_values(request, shown), page=key, addresses=shown, validate=action == "next", hidden=hidden)
+    values = _posted_values(request, shown)
+    uploaded, upload_errors = page_uploads(draft=draft, files=request.FILES, addresses=shown)  # issue 20: file questions
+    values.update(uploaded)
+    saved = draft_save(draft=draft, values=values, page=key, addresses=shown, validate=action == "next", hidden=hidden)
+    saved.errors.update(upload_errors)
     evaluation = saved.evaluation
     if not saved.errors and draft_first_entries(draft=draft, save=True):
         # entries this save created (a count that grew) have lists of their own to start

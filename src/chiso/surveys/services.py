@@ -133,19 +133,35 @@ def questionnaire_import(*, file_name: str, content: bytes, by=None, check_only:
 # --- surveys ------------------------------------------------------------------------------
 
 @transaction.atomic
-def survey_create(*, code: str, title_vi: str, period, version: QuestionnaireVersion, opens_at, closes_at, title_en: str = "", open_link: bool = False, by=None) -> Survey:
+def survey_create(*, code: str, title_vi: str, period, version: QuestionnaireVersion, opens_at, closes_at, title_en: str = "", open_link: bool = False,
+                  anonymous: bool = True, by=None) -> Survey:
     survey = Survey(
         code=code, title_vi=title_vi, title_en=title_en, period=period, version=version,
         opens_at=opens_at, closes_at=closes_at, open_link=open_link, open_key=secrets.token_urlsafe(12) if open_link else "",
+        anonymous=anonymous,
     )
+    _media_check(survey, version)  # issue 20
     survey.full_clean()
     survey.save()
-    _event(survey, SurveyEventCode.CREATED, by, new=f"{opens_at:%Y-%m-%d %H:%M} – {closes_at:%Y-%m-%d %H:%M}")
+    created = f"{opens_at:%Y-%m-%d %H:%M} – {closes_at:%Y-%m-%d %H:%M}"
+    _event(survey, SurveyEventCode.CREATED, by, new=created if anonymous else f"{created} ({_('not anonymous')})")
     return survey
+
+
+def _media_check(survey: Survey, version: QuestionnaireVersion) -> None:
+    """issue 20: an anonymous survey refuses location and media questions (media.py)."""
+    from django.core.exceptions import ValidationError
+
+    from .media import media_refusal
+
+    refusal = media_refusal(anonymous=survey.anonymous, form=version.form)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 @transaction.atomic
 def survey_open_now(*, survey: Survey, by=None) -> Survey:
+    _media_check(survey, survey.version)  # issue 20
     now = timezone.now()
     old = survey.opens_at
     survey.opens_at = now
@@ -185,6 +201,7 @@ def survey_extend(*, survey: Survey, closes_at, by=None, reason: str = "") -> Su
 @transaction.atomic
 def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by=None) -> Survey:
     """Later drafts use the new version; drafts already started keep theirs, as responses do."""
+    _media_check(survey, version)  # issue 20
     old = survey.version
     survey.version = version
     survey.save(update_fields=["version"])

@@ -139,6 +139,7 @@ def survey_new(request):
         survey = survey_create(
             code=data["code"], title_vi=data["title_vi"], title_en=data["title_en"], period=data["period"], version=data["version"],
             opens_at=data["opens_at"], closes_at=data["closes_at"], open_link=data["open_link"], by=request.user,
+            anonymous=not data["not_anonymous"],
         )
         messages.success(request, _("Survey created."))
         return redirect("surveys:detail", code=survey.code)
@@ -178,8 +179,13 @@ def survey_action(request, code: str, action: str):
         survey_close(survey=survey, by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("The survey is closed. Links now say so."))
     elif action == "open":
-        survey_open_now(survey=survey, by=request.user)
-        messages.success(request, _("The survey is open."))
+        from django.core.exceptions import ValidationError
+
+        try:
+            survey_open_now(survey=survey, by=request.user)
+            messages.success(request, _("The survey is open."))
+        except ValidationError as refused:  # issue 20: an anonymous survey with media questions
+            messages.error(request, " ".join(refused.messages))
     elif action == "extend":
         form = ExtendForm(request.POST)
         if not form.is_valid():
@@ -196,8 +202,13 @@ def survey_action(request, code: str, action: str):
     elif action == "version":
         form = VersionForm(request.POST, survey=survey)
         if form.is_valid():
-            survey_version_set(survey=survey, version=form.cleaned_data["version"], by=request.user)
-            messages.success(request, _("New answers use version %(version)s; answers already started keep theirs.") % {"version": form.cleaned_data["version"].version})
+            from django.core.exceptions import ValidationError
+
+            try:
+                survey_version_set(survey=survey, version=form.cleaned_data["version"], by=request.user)
+                messages.success(request, _("New answers use version %(version)s; answers already started keep theirs.") % {"version": form.cleaned_data["version"].version})
+            except ValidationError as refused:  # issue 20: an anonymous survey with media questions
+                messages.error(request, " ".join(refused.messages))
     else:
         raise Http404
     return redirect("surveys:detail", code=survey.code)

@@ -29,7 +29,7 @@ from chiso.core.tabular import (
 
 from . import expressions
 from .engine import _compile_for, choice_filter_compiled
-from .form import EXTERNAL_APPEARANCE, IDENTIFYING_TYPES, QUESTION_TYPES, FormDef
+from .form import EXTERNAL_APPEARANCE, IDENTIFYING_TYPES, MEDIA_TYPES, QUESTION_TYPES, FormDef
 
 ROW_IN_MESSAGE = re.compile(r"^\s*\[row\s*:\s*(\d+)\]\s*")
 SHEET_IN_MESSAGE = re.compile(r"On the '(\w+)' sheet")
@@ -185,6 +185,8 @@ def check_survey(file_name: str, survey: dict, rows: _Rows | None = None) -> lis
     for element in form.root.walk():
         if element is form.root:
             continue
+        if element.type in MEDIA_TYPES and not str(element.raw.get("type", "")).startswith("background"):
+            continue  # issue 20: asked only in surveys that are not anonymous (media.media_refusal)
         if element.type in IDENTIFYING_TYPES:
             problem(
                 element,

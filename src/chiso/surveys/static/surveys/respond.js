@@ -11,7 +11,7 @@
     var form = document.querySelector("form.respond-form");
     if (!form || !saved) return;
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name.charAt(0) === "_" || saved.names.indexOf(el.name) < 0) return;
+      if (!el.name || el.name.charAt(0) === "_" || el.type === "file" || saved.names.indexOf(el.name) < 0) return;
       var values = saved.values.getAll(el.name);
       if (el.type === "radio" || el.type === "checkbox") el.checked = values.indexOf(el.value) >= 0;
       else if (values.length) el.value = values[0];
