@@ -371,8 +371,9 @@ SOURCE = "Phản ánh, kiến nghị (chiso)"
 def feedback_indicators_publish(*, period: Period, by=None, as_of: datetime.date | None = None) -> int:
     """Write each unit's figures for `period` as indicator values of the frameworks whose version
     for the period takes them (its file's `sources: feedback:` section; Decision 766 G5.1 and
-    G5.2; a figure a version does not take is written for none of its criteria), with their source. A unit without
-    feedback gets "not applicable" (the items allow it). Returns the number of values written."""
+    G5.2; a figure a version does not take is written for none of its criteria), with their
+    source. A unit without feedback gets "not applicable" (the items allow it). Returns the number
+    of values written."""
     from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
     from chiso.indices.services import indicator_value_set
 

@@ -42,11 +42,12 @@ def source_format_save(*, code: str, name: str, mapping: dict[str, str], sheet: 
 def service_stats_indicators_publish(*, period: Period, by=None) -> int:
     """Write each unit's rates as indicator values of the frameworks whose version for the period
     takes them (its file's `sources: service_statistics:` section; Decision 766: G1.4, G2.1, G3.1,
-    G3.2, G4.2, G4.3; a rate a version does not take is written for none of its criteria), as points proportional to the rate, each with the
-    import that last wrote the unit's figures as its source (a unit an import left unchanged keeps
-    its values as they were). Values this app wrote for units that no longer have figures in the
-    period are withdrawn. A rate without a denominator (no fee-bearing dossiers) is "not
-    applicable" where the item allows it, otherwise left missing. Returns the values written."""
+    G3.2, G4.2, G4.3; a rate a version does not take is written for none of its criteria), as
+    points proportional to the rate, each with the import that last wrote the unit's figures as
+    its source (a unit an import left unchanged keeps its values as they were). Values this app
+    wrote for units that no longer have figures in the period are withdrawn. A rate without a
+    denominator (no fee-bearing dossiers) is "not applicable" where the item allows it, otherwise
+    left missing. Returns the values written."""
     from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
     from chiso.indices.models import IndicatorValue
     from chiso.indices.services import ValueEntry, indicator_values_set

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 
 from chiso.core.pending_imports import command_import
 from chiso.frameworks.models import FrameworkVersion
+from chiso.frameworks.queries import framework_version_for
 from chiso.indices.values_import import AUTO, NUMBER_WRITINGS, indicator_values_import, indicator_values_preview
 from chiso.units.models import Period
 
 
 class Command(BaseCommand):
-    help = ("Import indicator values (uCode, then one column per indicator) for a framework's latest version and a period; "
+    help = ("Import indicator values (uCode, then one column per indicator) for the framework version that applies to a period; "
             "all or nothing. Values the file does not give stay unless --replace-period; --dry-run writes nothing.")
 
     def add_arguments(self, parser):
@@ -35,9 +36,11 @@ class Command(BaseCommand):
         found = Period.objects.filter(code=period).first()
         if found is None:
             raise CommandError(_("No period has the code %(code)s.") % {"code": period})
-        version = FrameworkVersion.objects.filter(framework__code=framework).order_by("-number").first()
-        if version is None:
+        if not FrameworkVersion.objects.filter(framework__code=framework).exists():
             raise CommandError(_("No framework has the code %(code)s.") % {"code": framework})
+        version = framework_version_for(framework, found)  # the version whose years hold the period's
+        if version is None:
+            raise CommandError(_("No version of framework %(code)s applies to the year %(year)s.") % {"code": framework, "year": found.year})
         arguments = {"version": version, "period": found, "file_name": path.name, "content": path.read_bytes(),
                      "source": source, "replace_period": replace_period, "numbers": numbers}
         count = command_import(self, dry_run=dry_run, preview=lambda: indicator_values_preview(**arguments),
