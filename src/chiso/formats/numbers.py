@@ -51,13 +51,18 @@ def parse_number(text: str, *, decimals_allowed: bool, decimal_places: int | Non
         body = body.replace(" ", ".")
     elif " " in body:
         raise NumberRefused(_("%(text)s is not a number.") % {"text": raw[:40]})
-    number = _read(raw, body, decimals_allowed, decimal_places)
+    return _signed(_read(raw, body, decimals_allowed, decimal_places), sign, decimals_allowed, shown)
+
+
+def _signed(number: Decimal, sign: str, decimals_allowed: bool, write) -> Decimal:
+    """The number read, checked for length, signed and, in a whole-number field, checked whole
+    (the example written by `write`, the way the number was read)."""
     if len(number.as_tuple().digits) > MAX_DIGITS:
         raise NumberRefused(_("This number is too long."))
     number = -number if sign in ("-", "\u2212") else number
     if not decimals_allowed:
         if number != number.to_integral_value():
-            raise NumberRefused(_("Enter a whole number, without decimals (e.g. %(example)s).") % {"example": shown(number.to_integral_value())})
+            raise NumberRefused(_("Enter a whole number, without decimals (e.g. %(example)s).") % {"example": write(number.to_integral_value())})
         number = number.quantize(Decimal(1))
     return number
 
@@ -118,15 +123,7 @@ def parse_international(text: str, *, decimals_allowed: bool = True) -> Decimal:
             raise NumberRefused(_("%(text)s is written the Vietnamese way, but the numbers are read the international way (1,234.5): write %(example)s.")
                                 % {"text": raw[:40], "example": international(vietnamese)})
         raise NumberRefused(_("%(text)s is not a number. Write it with digits, e.g. 1,500 or 2.5.") % {"text": raw[:40]})
-    number = Decimal(body.replace(",", ""))
-    if len(number.as_tuple().digits) > MAX_DIGITS:
-        raise NumberRefused(_("This number is too long."))
-    number = -number if sign in ("-", "\u2212") else number
-    if not decimals_allowed:
-        if number != number.to_integral_value():
-            raise NumberRefused(_("Enter a whole number, without decimals (e.g. %(example)s).") % {"example": international(number.to_integral_value())})
-        number = number.quantize(Decimal(1))
-    return number
+    return _signed(Decimal(body.replace(",", "")), sign, decimals_allowed, international)
 
 
 def parse_written(text: str, writing: str, *, decimals_allowed: bool = True) -> Decimal:
