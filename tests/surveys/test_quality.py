@@ -1,7 +1,7 @@
 """Data quality: each flag with its reason, and the analyst's decisions with who and why."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from chiso.accounts.models import Role
@@ -81,6 +81,25 @@ def test_a_rule_on_a_question_that_does_not_exist_is_refused_clearly(ddci_survey
     page = client.post(f"/surveys/{ddci_survey.code}/analysis/", {"min_cell": 5, "min_answers_per_unit": 30,
                                                                  "quality": "rules:\n  - when: \"${khong_co} > 1\"\n", "weighting": ""})
     assert page.status_code == 400 and "khong_co" in page.content.decode()
+
+
+def test_analysis_settings_change_through_one_door_with_their_trail(ddci_survey, make_user):
+    from chiso.audit.queries import history
+    from chiso.surveys.services import survey_analysis_set
+
+    client = Client()
+    client.force_login(make_user("phantich", Role.ANALYST))
+    page = client.post(f"/surveys/{ddci_survey.code}/analysis/", {"min_cell": 7, "min_answers_per_unit": 20, "quality": "", "weighting": ""})
+    assert page.status_code == 302 and SurveyAnalysis.objects.get(survey=ddci_survey).min_cell == 7
+    [record] = history(ddci_survey).filter(event="survey.analysis_changed")
+    assert record.by.username == "phantich" and '"min_cell": 7' in record.new_value
+    client.post(f"/surveys/{ddci_survey.code}/analysis/", {"min_cell": 7, "min_answers_per_unit": 20, "quality": "", "weighting": ""})
+    assert history(ddci_survey).filter(event="survey.analysis_changed").count() == 1  # nothing changed, nothing recorded
+    survey_analysis_set(survey=ddci_survey, by=make_user("thuky", Role.SECRETARIAT), min_cell=5, min_answers_per_unit=20, quality={}, weighting={})
+    latest = history(ddci_survey).filter(event="survey.analysis_changed").order_by("-pk").first()
+    assert latest.old_value == '{"min_cell": 7}' and latest.new_value == '{"min_cell": 5}'
+    with pytest.raises(PermissionDenied):
+        survey_analysis_set(survey=ddci_survey, by=make_user("lanhdao", Role.LEADER), min_cell=2, min_answers_per_unit=1, quality={}, weighting={})
 
 
 def test_decisions_are_kept_with_who_and_why_and_the_latest_is_in_force(ddci_survey, store, make_user):

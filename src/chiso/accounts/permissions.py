@@ -114,3 +114,9 @@ def may_see_small_survey_groups(user) -> bool:
     which knows who was invited and who answered, and leaders — see no group under k
     (docs/security.md)."""
     return user.is_authenticated and user.is_active and (user.is_superuser or user.role in (Role.ANALYST, Role.ADMINISTRATOR))
+
+
+def may_set_survey_analysis(user) -> bool:
+    """Set how a survey's answers are analysed (its anonymity threshold k, the minimum answers per
+    unit, quality rules, weighting): the secretariat and the analyst (and administrators)."""
+    return user is not None and may_enter_values(user)

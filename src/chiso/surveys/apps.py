@@ -24,6 +24,7 @@ EVENTS = {  # the labels of services.SurveyEventCode and sampling.SampleEventCod
     "survey.invitations_created": _("Invitations created"),
     "survey.responses_imported": _("Responses imported"),
     "survey.paper_double_entry": _("Double entry of paper forms changed"),
+    "survey.analysis_changed": _("Analysis settings changed"),
     "invitation.resent": _("Invitation sent again"),
     "invitation.revoked": _("Invitation revoked"),
     "paper_form.settled": _("Paper form settled"),

@@ -28,10 +28,11 @@ from chiso.jobs.services import job_start
 
 from .forms import AnalysisForm, DecisionForm, ExportForm, FrameUploadForm, MessageTemplateForm, RulesUploadForm, SampleForm
 from .frames import frame_import
-from .models import IndicatorComputation, IndicatorRule, MessageTemplate, QualityFlag, Response, Sample, SampleMember, Survey, SurveyAnalysis
+from .models import IndicatorComputation, IndicatorRule, MessageTemplate, QualityFlag, Response, Sample, SampleMember, Survey
 from .monitoring import analysis_for, survey_monitor
 from .queries import flagged_responses, frames_list, quality_counts, sample_members, sample_strata
 from .sampling import member_replace, parse_sizes, sample_draw
+from .services import survey_analysis_set
 from .tasks import frame_import_task
 
 VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
@@ -288,9 +289,9 @@ def analysis_view(request, code: str):
             for message in problems:
                 form.add_error(None, message)
         else:
-            SurveyAnalysis.objects.update_or_create(survey=survey, defaults={
-                "min_cell": data["min_cell"], "min_answers_per_unit": data["min_answers_per_unit"],
-                "quality": data["quality"], "weighting": data["weighting"]})
+            survey_analysis_set(survey=survey, by=request.user, min_cell=data["min_cell"],
+                                min_answers_per_unit=data["min_answers_per_unit"], quality=data["quality"],
+                                weighting=data["weighting"])
             messages.success(request, _("Settings saved."))
             return redirect("surveys:analysis", code=survey.code)
     return render(request, "surveys/analysis.html", {"survey": survey, "form": form}, status=400 if request.method == "POST" else 200)

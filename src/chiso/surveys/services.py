@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import random
 import secrets
 import uuid
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,6 +37,7 @@ from .models import (
     Response,
     SpentLink,
     Survey,
+    SurveyAnalysis,
     SurveyDay,
 )
 from .xlsform import ParsedForm, xlsform_parse
@@ -49,6 +52,7 @@ class SurveyEventCode:
     INVITATIONS_CREATED = "survey.invitations_created"
     RESPONSES_IMPORTED = "survey.responses_imported"
     PAPER_DOUBLE_ENTRY = "survey.paper_double_entry"
+    ANALYSIS_CHANGED = "survey.analysis_changed"
 
 
 class InvitationEventCode:
@@ -857,3 +861,30 @@ def response_hold(*, survey: Survey, version: QuestionnaireVersion, evaluation: 
         id=uuid.uuid4(), survey=survey, version=version, answers=evaluation.clean(), rated_units=evaluation.rated_units(),
         channel=channel, submitted_on=day, idempotency_key=key,
     )
+
+
+# --- how answers are analysed ----------------------------------------------------------------
+
+@transaction.atomic
+def survey_analysis_set(*, survey: Survey, by, min_cell: int, min_answers_per_unit: int, quality: dict, weighting: dict) -> SurveyAnalysis:
+    """Change a survey's analysis settings (its anonymity threshold k among them); recorded with the
+    values before and after."""
+    from chiso.accounts.permissions import may_set_survey_analysis
+
+    if not may_set_survey_analysis(by):
+        raise PermissionDenied
+    fields = {"min_cell": min_cell, "min_answers_per_unit": min_answers_per_unit, "quality": quality or {}, "weighting": weighting or {}}
+    analysis = SurveyAnalysis.objects.select_for_update().filter(survey=survey).first()
+    old = {name: getattr(analysis, name) for name in fields} if analysis else {}
+    if analysis is None:
+        analysis = SurveyAnalysis.objects.create(survey=survey, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(analysis, name, value)
+        analysis.save(update_fields=list(fields))
+    changed = {name: value for name, value in fields.items() if old.get(name) != value}
+    if changed:
+        audit_record(event=SurveyEventCode.ANALYSIS_CHANGED, obj=survey, by=by,
+                     old=json.dumps({k: old.get(k) for k in changed}, ensure_ascii=False, sort_keys=True) if old else "",
+                     new=json.dumps(changed, ensure_ascii=False, sort_keys=True))
+    return analysis
