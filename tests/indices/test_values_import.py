@@ -211,25 +211,19 @@ def test_an_international_file_reads_points_as_decimals_and_commas_as_thousands(
     assert _audit_details("intl.csv")["numbers"] == "intl"
 
 
-def test_a_file_written_both_ways_is_refused_naming_a_cell_of_each(version, make_unit, period):
+@pytest.mark.parametrize("content, said", [
+    # written both ways: one cell of each named
+    (b'uCode,a,b\nS-A,"0,5",1\nS-B,3,0.25\n',
+     ("0,5 (dòng 2, cột a) theo cách viết Việt Nam", "0.25 (dòng 3, cột b) theo cách viết quốc tế")),
+    # only cells that read two ways (1.000: a thousand or one): the cells named, the person asked to choose
+    (b"uCode,a,b\nS-A,1.000,2\nS-B,2.500,1\n", ("1.000 (dòng 2, cột a); 2.500 (dòng 3, cột a)", "Hãy chọn cách viết số")),
+])
+def test_a_file_that_does_not_tell_one_way_is_refused_naming_its_cells(version, make_unit, period, content, said):
     make_unit("S-A"), make_unit("S-B")
-    content = b'uCode,a,b\nS-A,"0,5",1\nS-B,3,0.25\n'
     with pytest.raises(ImportFailed) as failure:
-        indicator_values_import(version=version, period=period, file_name="mixed.csv", content=content, source="x")
+        indicator_values_import(version=version, period=period, file_name="f.csv", content=content, source="x")
     (problem,) = failure.value.problems
-    text = str(problem)
-    assert "0,5 (dòng 2, cột a) theo cách viết Việt Nam" in text and "0.25 (dòng 3, cột b) theo cách viết quốc tế" in text
-    assert IndicatorValue.objects.count() == 0
-
-
-def test_a_file_of_cells_read_two_ways_is_refused_asking_to_choose(version, make_unit, period):
-    make_unit("S-A"), make_unit("S-B")
-    content = b"uCode,a,b\nS-A,1.000,2\nS-B,2.500,1\n"
-    with pytest.raises(ImportFailed) as failure:
-        indicator_values_import(version=version, period=period, file_name="amb.csv", content=content, source="x")
-    (problem,) = failure.value.problems
-    text = str(problem)
-    assert "1.000 (dòng 2, cột a); 2.500 (dòng 3, cột a)" in text and "Hãy chọn cách viết số" in text
+    assert str(problem).startswith("Tệp f.csv: ") and all(words in str(problem) for words in said), str(problem)
     assert IndicatorValue.objects.count() == 0
 
 
