@@ -384,6 +384,36 @@ def cycle_schedule_set(
     return cycle
 
 
+# --- an item's points ------------------------------------------------------------------
+
+def _points_item(item: Item, by, action: str, *, points, not_applicable: bool, expected_version: int | None,
+                 scored_elsewhere: str) -> tuple[Item, Assessment, Decimal | None]:
+    """What every change of an item's points starts with (self-assessment, appraisal, council):
+    the item locked, the action allowed, a survey-scored item refused (`scored_elsewhere`, with
+    %(code)s), the version checked, the points read and checked against the node."""
+    item = _lock_item(item)
+    assessment = item.assessment
+    _allowed(assessment, by, action)
+    if not item.is_self_assessed:
+        raise ValidationError(scored_elsewhere % {"code": item.code})
+    _check_version(item, expected_version)
+    points = None if not_applicable else points_parse(points)
+    points_check(item.node, points, not_applicable)
+    return item, assessment, points
+
+
+def _points_set(item: Item, assessment: Assessment, by, *, code: str, field: str, old: str, points: Decimal | None,
+                not_applicable: bool, reason: str = "", also: dict | None = None) -> list[str]:
+    """The audit record of the points' change (old → new, with the reason), then the points on
+    the item: `field` and its `_na` beside it, and the fields in `also`. Returns the fields set."""
+    _record(cycle=assessment.cycle, assessment=assessment, item=item, code=code, field=field, old=old,
+            new=points_text(points, not_applicable), by=by, reason=reason)
+    values = {field: points, field.removesuffix("_points") + "_na": not_applicable, **(also or {})}
+    for name, value in values.items():
+        setattr(item, name, value)
+    return list(values)
+
+
 # --- self-assessment -------------------------------------------------------------------
 
 @transaction.atomic
@@ -392,21 +422,14 @@ def item_self_assess(
     evidence_explanation: str = "", expected_version: int | None = None,
 ) -> Item:
     """Điểm tự đánh giá — the unit's claim on one sub-criterion, with a note."""
-    item = _lock_item(item)
-    assessment = item.assessment
-    _allowed(assessment, by, "self_assess")
-    if not item.is_self_assessed:
-        raise ValidationError(_("%(code)s is scored from survey results, not by the unit.") % {"code": item.code})
-    _check_version(item, expected_version)
-    points = None if not_applicable else points_parse(points)
-    points_check(item.node, points, not_applicable)
+    item, assessment, points = _points_item(
+        item, by, "self_assess", points=points, not_applicable=not_applicable, expected_version=expected_version,
+        scored_elsewhere=_("%(code)s is scored from survey results, not by the unit."))
     changed = []
-    old_points, new_points = points_text(item.self_points, item.self_na), points_text(points, not_applicable)
-    if old_points != new_points:
-        _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.SELF_ASSESSED, field="self_points",
-                old=old_points, new=new_points, by=by)
-        item.self_points, item.self_na = points, not_applicable
-        changed += ["self_points", "self_na"]
+    old_points = points_text(item.self_points, item.self_na)
+    if old_points != points_text(points, not_applicable):
+        changed += _points_set(item, assessment, by, code=Event.SELF_ASSESSED, field="self_points", old=old_points,
+                               points=points, not_applicable=not_applicable)
     for name, value in (("self_note", note.strip()), ("evidence_explanation", evidence_explanation.strip())):
         if getattr(item, name) != value:
             _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.SELF_ASSESSED, field=name,
@@ -598,17 +621,12 @@ def item_appraise(
     are round 2's and round 1 stays as it was. Points away from the unit's claim need the
     comment, which the audit record carries as the reason.
     """
-    item = _lock_item(item)
-    assessment = item.assessment
-    _allowed(assessment, by, "appraise")
-    if not item.is_self_assessed:
-        raise ValidationError(_("%(code)s is scored from survey results, not by appraisal.") % {"code": item.code})
-    _check_version(item, expected_version)
+    item, assessment, points = _points_item(
+        item, by, "appraise", points=points, not_applicable=not_applicable, expected_version=expected_version,
+        scored_elsewhere=_("%(code)s is scored from survey results, not by appraisal."))
     if assessment.status == Status.SUBMITTED:
         assessment_appraisal_start(assessment=assessment, by=by)
         assessment.refresh_from_db()
-    points = None if not_applicable else points_parse(points)
-    points_check(item.node, points, not_applicable)
     comment = comment.strip()
     round2 = assessment.appraisal_round > 1
     prefix = "round2" if round2 else "appraised"
@@ -628,14 +646,10 @@ def item_appraise(
             code="reason_required",
         )
     if moved:
-        _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.REAPPRAISED if round2 else Event.APPRAISED,
-                field=f"{prefix}_points", old=points_text(item.round2_points, item.round2_na) if round2 else old, new=new, by=by,
-                reason=reason)
-        setattr(item, f"{prefix}_points", points)
-        setattr(item, f"{prefix}_na", not_applicable)
-        setattr(item, f"{prefix}_by", _user(by))
-        setattr(item, f"{prefix}_at", timezone.now())
-        changed += [f"{prefix}_points", f"{prefix}_na", f"{prefix}_by", f"{prefix}_at"]
+        changed += _points_set(
+            item, assessment, by, code=Event.REAPPRAISED if round2 else Event.APPRAISED, field=f"{prefix}_points",
+            old=points_text(item.round2_points, item.round2_na) if round2 else old, points=points,
+            not_applicable=not_applicable, reason=reason, also={f"{prefix}_by": _user(by), f"{prefix}_at": timezone.now()})
     comment_field = "round2_comment" if round2 else "appraisal_comment"
     if getattr(item, comment_field) != comment:
         _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.REAPPRAISED if round2 else Event.APPRAISED,
@@ -874,21 +888,15 @@ def item_council_adjust(
     *, item: Item, by, points: Decimal | None, not_applicable: bool = False, reason: str, expected_version: int | None = None,
 ) -> Item:
     """The council changes the appraised points of one item before deciding (the reason is kept)."""
-    item = _lock_item(item)
-    assessment = item.assessment
-    _allowed(assessment, by, "council_adjust")
-    _check_version(item, expected_version)
-    if not item.is_self_assessed:
-        raise ValidationError(_("%(code)s is scored from survey results, not by appraisal.") % {"code": item.code})
+    item, assessment, points = _points_item(
+        item, by, "council_adjust", points=points, not_applicable=not_applicable, expected_version=expected_version,
+        scored_elsewhere=_("%(code)s is scored from survey results, not by appraisal."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for changing the appraised points."))
-    points = None if not_applicable else points_parse(points)
-    points_check(item.node, points, not_applicable)
-    old_points, old_na = item.final
-    _record(cycle=assessment.cycle, assessment=assessment, item=item, code=Event.COUNCIL_ADJUSTED, field="council_points",
-            old=points_text(old_points, old_na), new=points_text(points, not_applicable), by=by, reason=reason.strip())
-    item.council_adjusted, item.council_points, item.council_na = True, points, not_applicable
-    _save_item(item, by, ["council_adjusted", "council_points", "council_na"])
+    changed = _points_set(item, assessment, by, code=Event.COUNCIL_ADJUSTED, field="council_points",
+                          old=points_text(*item.final), points=points, not_applicable=not_applicable,
+                          reason=reason.strip(), also={"council_adjusted": True})
+    _save_item(item, by, changed)
     return item
 
 
