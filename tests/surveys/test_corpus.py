@@ -36,6 +36,9 @@ ACCEPTED = {
     "specify_other.xls", "specify_other.xlsx", "style_settings.xls", "survey_no_name.xlsx", "table-list.xls",
     "text_and_integer.xls", "text_and_integer.xlsx", "tutorial.xls", "xml_escaping.xls", "yes_or_no_question.xls",
     "yes_or_no_question.xlsx",
+    # issue 20: forms with photos, recordings, files or locations, asked by surveys that are not anonymous
+    "Enumerator_Training_Practice_Survey.xls", "childrens_survey_unicode.xls", "exp_line_break.xlsx", "good_eats_multilang.xls",
+    "gps.xls", "groups_in_repeats.xls", "nested_repeats.xls", "sms_info.xls", "test_data_types.xls", "tutorial_arabic_labels.xls",
 }
 
 
