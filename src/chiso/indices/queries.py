@@ -56,31 +56,6 @@ class HistoryPoint:
     via: dict[Unit, float]  # the units that stand for this one in that period, with weights
 
 
-def unit_history(unit: Unit, framework: Framework) -> list[HistoryPoint]:
-    """The unit's top score in every published run of the framework, oldest first.
-
-    Before a merger or the 2025 reform the unit's predecessors stand for it, weighted by
-    their shares in its lineage (a commune's score in 2023 is its former district's).
-    """
-    points = []
-    runs = (
-        IndexRun.objects.filter(version__framework=framework, status=IndexRun.Status.PUBLISHED)
-        .select_related("period", "block")
-        .order_by("period__start_date")
-    )
-    for run in runs:
-        weights = unit_predecessor_weights(unit, run.period)
-        scores = {s.unit: s for s in RunScore.objects.filter(run=run, code=run.details.get("top"), unit__in=list(weights)).select_related("unit")}
-        present = {u: w for u, w in weights.items() if u in scores and scores[u].value is not None}
-        if not present:
-            continue
-        total = sum(present.values())
-        value = sum(scores[u].value * w for u, w in present.items()) / total
-        direct = list(present) == [unit]
-        points.append(HistoryPoint(run=run, value=value, rank=scores[unit].rank if direct else None, via={} if direct else present))
-    return points
-
-
 # --- Added for results, the portal and the API (issue 8) ---------------------------------------
 
 def runs_published():
@@ -150,9 +125,13 @@ def unit_scores_in(baseline: IndexRun, units: list[Unit], codes: list[str]) -> d
     return out
 
 
-def unit_trend(unit: Unit, framework: Framework) -> list[HistoryPoint]:
-    """The same points as `unit_history`, for pages: the runs are read without their large JSON
-    fields (inputs, details), and the scores of all runs in one query."""
+def unit_history(unit: Unit, framework: Framework) -> list[HistoryPoint]:
+    """The unit's top score in every published run of the framework, oldest first.
+
+    Before a merger or the 2025 reform the unit's predecessors stand for it, weighted by
+    their shares in its lineage (a commune's score in 2023 is its former district's). The runs
+    are read without their large JSON fields (inputs, details), the scores of all runs in one query.
+    """
     from django.db.models.fields.json import KeyTextTransform
 
     runs = list(

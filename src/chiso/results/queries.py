@@ -21,7 +21,7 @@ from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
 from chiso.indices.queries import (
-    HistoryPoint, run_previous_published, run_table, unit_scores_in, unit_trend,
+    HistoryPoint, run_previous_published, run_table, unit_history, unit_scores_in,
 )
 from chiso.units.models import Unit
 
@@ -400,7 +400,7 @@ def scorecard_get(run: IndexRun, unit: Unit, *, with_trend: bool = True) -> Scor
         run=run, unit=unit, top=ranking.top, row=row, units_count=ranking.units_count, pillars=pillars,
         strongest=_indicator_lines(strengths, nodes, scores, is_points),
         weakest=_indicator_lines(weaknesses, nodes, scores, is_points),
-        trend=unit_trend(unit, run.version.framework) if with_trend else [],
+        trend=unit_history(unit, run.version.framework) if with_trend else [],
         baseline=ranking.baseline, baseline_same_block=ranking.baseline_same_block, is_points=is_points,
     )
 
