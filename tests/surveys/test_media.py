@@ -156,3 +156,20 @@ def test_a_file_of_the_wrong_type_or_over_the_limit_is_refused_and_nothing_is_ke
     big = client.post(url, {"_shown": ["anh"], "action": "next", "anh": SimpleUploadedFile("lon.png", png(40, 40))})
     assert big.status_code == 200 and "CHISO_UPLOAD_MAX_BYTES_SURVEY_MEDIA" in big.content.decode()
     assert not Draft.objects.get().answers.get("anh")
+
+
+def test_exports_carry_the_place_and_the_stored_file_name(media_version):
+    from chiso.surveys.exports import table_specs
+
+    [main] = table_specs(media_version.form)
+    kinds = {v.name: v.kind for v in main.variables}
+    assert kinds["vi_tri"] == kinds["anh"] == kinds["tep"] == "string"
+
+
+def test_a_refresh_of_the_page_keeps_the_stored_file(open_media_survey):
+    client = Client(HTTP_HOST="127.0.0.1")
+    url = _first_page(client, open_media_survey)
+    client.post(url, {"_shown": ["anh"], "anh": SimpleUploadedFile("a.png", png()), "action": "save"})
+    kept = Draft.objects.get().answers["anh"]
+    refreshed = client.post(url + "refresh/", {"_shown": ["anh", "vi_tri"], "vi_tri": "1 2"})
+    assert refreshed.status_code == 200 and kept in refreshed.content.decode()

@@ -132,6 +132,8 @@ def _question_variables(form: FormDef, element: Element, include_text: bool) -> 
         return []  # pyxform's repeat counter
     if element.type in ("text", "select_one", "select_multiple", "calculate", "time", "datetime", "acknowledge"):
         return [Variable(name=element.key, label=label, kind="string", source=element.key)]
+    if element.type in ("geopoint", "image", "file", "audio"):  # issue 20: the place as typed, the stored file's name (media.py)
+        return [Variable(name=element.key, label=label, kind="string", source=element.key)]
     return []
 
 

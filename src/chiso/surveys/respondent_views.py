@@ -245,7 +245,9 @@ def page_refresh(request, ref: str, key: str):
     if refusal:
         return refusal
     shown = _posted_shown(request, draft)
-    evaluation = draft_evaluate(draft=draft, values=_posted_values(request, shown), addresses=shown)
+    values = _posted_values(request, shown)
+    values.update(page_uploads(draft=draft, files=None, addresses=shown)[0])  # issue 20: files kept, none stored here
+    evaluation = draft_evaluate(draft=draft, values=values, addresses=shown)
     pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
     page = next((p for p in pages if p.key == key), None)
     if page is None:
