@@ -69,6 +69,22 @@ def test_a_mapping_to_a_criterion_the_framework_lacks_is_refused():
     with pytest.raises(ImportFailed) as failed:
         framework_import(file_name="a.yaml", content=_doc("2022–", 2022, None, sources={"feedback": {"on_time_rate": "G9"}}))
     assert "G9" in str(failed.value.problems[0].message)
+    with pytest.raises(ImportFailed) as failed:  # a misspelt figure would otherwise write nothing, silently
+        framework_import(file_name="a.yaml", content=_doc("2022–", 2022, None, sources={"feedback": {"on_time_rte": "T.1"}}))
+    assert "on_time_rte" in str(failed.value.problems[0].message)
+    with pytest.raises(ImportFailed):
+        framework_import(file_name="a.yaml", content=_doc("2022–", 2022, None, sources={"statistics": {"on_time_rate": "T.1"}}))
+
+
+@pytest.mark.django_db
+def test_the_mapping_survives_the_workbook_export():
+    from chiso.frameworks.documents import document_to_xlsx
+
+    sources = {"service_statistics": {"on_time_rate": ["T.1"]}}
+    version = framework_import(file_name="a.yaml", content=_doc("2022–", 2022, None, sources=sources)).version
+    workbook = document_to_xlsx(version_document(version))
+    assert document_read("a.xlsx", workbook)["sources"] == sources
+    assert not framework_import(file_name="a.xlsx", content=workbook).created
 
 
 @pytest.mark.django_db

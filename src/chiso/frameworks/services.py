@@ -181,6 +181,15 @@ def framework_import(*, file_name: str, content: bytes, by=None, framework_code:
     return ImportOutcome(version=version, created=True, warnings=warnings)
 
 
+def source_figures() -> dict[str, set[str]]:
+    """The figures each source gives, by the names its app uses (rates in %, written as points)."""
+    from chiso.services_stats.models import RateTarget
+
+    rates = set(RateTarget.Measure.values)
+    return {"service_statistics": rates, "service_statistics_evidence": rates,
+            "feedback": {"on_time_rate", "satisfaction_rate", "qd766_satisfaction_rate"}}
+
+
 def _sources_read(file_name: str, doc: dict, problems: list[Problem]) -> dict:
     """`sources: {source: {figure: code or [codes]}}`, each code a node of the document; the
     figures are named as the source's app names them (services_stats, feedback)."""
@@ -191,8 +200,18 @@ def _sources_read(file_name: str, doc: dict, problems: list[Problem]) -> dict:
             "sources: give each source as a mapping of its figures to criterion codes.")))
         return {}
     sources: dict[str, dict[str, list[str]]] = {}
+    known = source_figures()
     for source, mapping in raw.items():
+        if source not in known:
+            problems.append(Problem(file=file_name, message=_(
+                "sources: unknown source '%(source)s'; use %(known)s.") % {"source": source, "known": ", ".join(sorted(known))}))
+            continue
         for figure, targets in mapping.items():
+            if figure not in known[source]:
+                problems.append(Problem(file=file_name, message=_(
+                    "sources: %(source)s has no figure '%(figure)s'; use %(known)s.")
+                    % {"source": source, "figure": figure, "known": ", ".join(sorted(known[source]))}))
+                continue
             targets = [str(t) for t in (targets if isinstance(targets, list) else [targets]) if t not in (None, "")]
             unknown = [t for t in targets if t not in codes]
             if unknown:
