@@ -372,39 +372,17 @@ def feedback_indicators_publish(*, period: Period, by=None, as_of: datetime.date
     """Write each unit's figures for `period` as indicator values of the frameworks whose version
     for the period takes them (its file's `sources: feedback:` section; Decision 766 G5.1 and
     G5.2; a figure a version does not take is written for none of its criteria), with their
-    source. A unit without feedback gets "not applicable" (the items allow it). Returns the number
-    of values written."""
-    from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
-    from chiso.indices.services import indicator_value_set
-
-    from chiso.services_stats.services import rate_points  # one rate-to-points rule for both apps
+    source, through the one writer of figures (`indices.services.figures_indicator_values_set`).
+    A unit without feedback gets "not applicable" where the item allows it. Returns the number of
+    values that changed."""
+    from chiso.indices.services import UnitFigures, figures_indicator_values_set
 
     from .queries import figures_by_unit
 
     figures = figures_by_unit(period, as_of=as_of)
     stamp = f"{SOURCE}, {_today(as_of):%d/%m/%Y}"
-    written = 0
-    with transaction.atomic():
-        for framework in source_frameworks("feedback"):
-            version = framework_version_for(framework, period)
-            items = source_mapping(version, "feedback")  # the version's `sources:` section
-            if not items:
-                continue
-            nodes = {n.code: n for n in version.nodes.filter(code__in=list(items))}
-            blocks = set(version.blocks)
-            for unit in Unit.objects.active_in(period).select_related("block"):
-                if blocks and unit.block.code not in blocks:
-                    continue
-                unit_figures = figures.get(unit.pk)
-                for code, measure in items.items():
-                    node = nodes.get(code)
-                    if node is None:
-                        continue
-                    rate = getattr(unit_figures, measure) if unit_figures else None
-                    indicator_value_set(
-                        framework=framework, period=period, unit=unit, code=code, by=by, source=stamp,
-                        value=rate_points(rate, node) if rate is not None else None, not_applicable=rate is None,
-                        source_kind="feedback",
-                    )
-                    written += 1
-    return written
+    units = Unit.objects.active_in(period).select_related("block")
+    done = figures_indicator_values_set(
+        kind="feedback", period=period, by=by, source_kind="feedback",
+        figures=[UnitFigures(unit=unit, figures=figures.get(unit.pk), source=stamp) for unit in units])
+    return sum(framework.written for framework in done)

@@ -272,6 +272,81 @@ def indicator_values_set(
     return len(created)
 
 
+def rate_points(rate: float, node: Node) -> float:
+    """A rate (%) as points of a points framework's item: proportional, on the item's step
+    (766's guidance "điểm = tỷ lệ × điểm tối đa"; the decision's own rule is to be confirmed)."""
+    points = rate / 100 * (node.max_points or 0)
+    step = node.points_step or 0.01
+    return round(round(points / step) * step, 6)
+
+
+@dataclass
+class UnitFigures:
+    """One unit's figures (rates in %, an attribute per measure; None: the unit has none), with
+    the source text and what produced them, for `figures_indicator_values_set`."""
+
+    unit: Unit
+    figures: object | None
+    source: str
+    produced_by: object = None
+
+
+@dataclass
+class FiguresWritten:
+    """What `figures_indicator_values_set` did for one framework: the codes its version takes, the
+    units it wrote for, the (unit id, code) cells left missing, the values that changed."""
+
+    framework: Framework
+    codes: list[str]
+    units: list[int]
+    missing: set[tuple[int, str]]
+    written: int
+
+
+@transaction.atomic
+def figures_indicator_values_set(
+    *, kind: str, period: Period, figures: list[UnitFigures], by, source_kind: str,
+) -> list[FiguresWritten]:
+    """Figures of units → indicator values of the framework version for a period. For every
+    framework whose version for the period takes the source `kind` (its file's `sources:`
+    section: measure → item; a measure a version does not take is written for none of its
+    items), each unit of the version's blocks gets its rate as points of the item
+    (`rate_points`); a unit without the figure gets "not applicable" where the item allows it,
+    and is otherwise left missing. Figures with the same `produced_by` are written together."""
+    from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
+
+    done = []
+    for framework in source_frameworks(kind):
+        version = framework_version_for(framework, period)
+        items = source_mapping(version, kind)
+        if not items:
+            continue
+        nodes = {n.code: n for n in version.nodes.filter(code__in=list(items))}
+        blocks = set(version.blocks)
+        units, missing = [], set()
+        by_producer: dict[str, tuple[object, list[ValueEntry]]] = {}
+        for one in figures:
+            if blocks and one.unit.block.code not in blocks:
+                continue
+            units.append(one.unit.pk)
+            for code, measure in items.items():
+                node = nodes.get(code)
+                if node is None:
+                    continue
+                rate = getattr(one.figures, measure) if one.figures is not None else None
+                if rate is None and not node.na_allowed:
+                    missing.add((one.unit.pk, code))
+                    continue
+                by_producer.setdefault(ref(one.produced_by) if one.produced_by is not None else "", (one.produced_by, []))[1].append(ValueEntry(
+                    unit=one.unit, code=code, source=one.source, value=rate_points(rate, node) if rate is not None else None,
+                    not_applicable=rate is None))
+        written = sum(indicator_values_set(framework=framework, period=period, entries=entries, by=by,
+                                           source_kind=source_kind, produced_by=producer)
+                      for producer, entries in by_producer.values())
+        done.append(FiguresWritten(framework=framework, codes=list(items), units=units, missing=missing, written=written))
+    return done
+
+
 @transaction.atomic
 def indicator_value_remove(*, framework: Framework, period: Period, unit: Unit, code: str, by, reason: str) -> bool:
     """Withdraw the value in force without a successor (its source no longer gives one); it stays on

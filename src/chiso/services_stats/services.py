@@ -16,14 +16,6 @@ from .queries import ServiceRates
 SOURCE_PREFIX = "Thống kê TTHC một cửa"
 
 
-def rate_points(rate: float, node) -> float:
-    """A rate (%) as points of a points framework's item: proportional, on the item's step
-    (766's guidance "điểm = tỷ lệ × điểm tối đa"; the decision's own rule is to be confirmed)."""
-    points = rate / 100 * (node.max_points or 0)
-    step = node.points_step or 0.01
-    return round(round(points / step) * step, 6)
-
-
 def source_format_save(*, code: str, name: str, mapping: dict[str, str], sheet: str = "", by=None) -> SourceFormat:
     """Save a column mapping {field: header}; every required field needs a header."""
     mapping = {field: (header or "").strip() for field, header in mapping.items() if field in STANDARD_MAPPING}
@@ -48,48 +40,20 @@ def service_stats_indicators_publish(*, period: Period, by=None) -> int:
     wrote for units that no longer have figures in the period are withdrawn. A rate without a
     denominator (no fee-bearing dossiers) is "not applicable" where the item allows it, otherwise
     left missing. Returns the values written."""
-    from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
     from chiso.indices.models import IndicatorValue
-    from chiso.indices.services import ValueEntry, indicator_values_set
+    from chiso.indices.services import UnitFigures, figures_indicator_values_set
 
     stats = list(ServiceStat.objects.filter(period=period).select_related("unit__block", "period", "source"))
-    written = 0
-    for framework in source_frameworks("service_statistics"):
-        version = framework_version_for(framework, period)
-        items = source_mapping(version, "service_statistics")  # the version's `sources:` section
-        if not items:
-            continue
-        nodes = {n.code: n for n in version.nodes.filter(code__in=list(items))}
-        blocks = set(version.blocks)
-        kept, missing = [], []
-        by_import: dict[int, list[ValueEntry]] = {}
-        for stat in stats:
-            if blocks and stat.unit.block.code not in blocks:
-                continue
-            rates = ServiceRates.of(stat)
-            kept.append(stat.unit_id)
-            source = _source_text(stat.source)
-            for code, measure in items.items():
-                node = nodes.get(code)
-                if node is None:
-                    continue
-                rate = getattr(rates, measure)
-                if rate is None and not node.na_allowed:
-                    missing.append((stat.unit_id, code))
-                    continue
-                by_import.setdefault(stat.source_id, []).append(ValueEntry(
-                    unit=stat.unit, code=code, source=source, value=rate_points(rate, node) if rate is not None else None,
-                    not_applicable=rate is None))
-        records = {s.source_id: s.source for s in stats}
-        for import_id, entries in by_import.items():
-            written += indicator_values_set(framework=framework, period=period, entries=entries, by=by,
-                                            source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS,
-                                            produced_by=records[import_id])
-        ours = IndicatorValue.objects.filter(framework=framework, period=period, code__in=list(items),
+    done = figures_indicator_values_set(
+        kind="service_statistics", period=period, by=by, source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS,
+        figures=[UnitFigures(unit=s.unit, figures=ServiceRates.of(s), source=_source_text(s.source), produced_by=s.source)
+                 for s in stats])
+    for framework in done:
+        ours = IndicatorValue.objects.filter(framework=framework.framework, period=period, code__in=framework.codes,
                                              source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS).select_related("framework", "period", "unit")
-        _withdraw([v for v in ours.exclude(unit_id__in=kept)] + [v for v in ours.filter(unit_id__in=kept)
-                                                                  if (v.unit_id, v.code) in set(missing)], by)
-    return written
+        _withdraw([v for v in ours.exclude(unit_id__in=framework.units)] + [v for v in ours.filter(unit_id__in=framework.units)
+                                                                              if (v.unit_id, v.code) in framework.missing], by)
+    return sum(framework.written for framework in done)
 
 
 def _source_text(record: StatImport) -> str:
