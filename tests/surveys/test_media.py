@@ -173,3 +173,27 @@ def test_a_refresh_of_the_page_keeps_the_stored_file(open_media_survey):
     kept = Draft.objects.get().answers["anh"]
     refreshed = client.post(url + "refresh/", {"_shown": ["anh", "vi_tri"], "vi_tri": "1 2"})
     assert refreshed.status_code == 200 and kept in refreshed.content.decode()
+
+
+def test_the_secretariat_downloads_the_files_that_written_responses_name(open_media_survey, tmp_path, make_user):
+    import datetime
+    import zipfile
+
+    from chiso.surveys.models import Response
+
+    folder = tmp_path / "surveys" / "co-so"
+    folder.mkdir(parents=True)
+    (folder / "anh-1.png").write_bytes(png())
+    (folder / "anh-2.png").write_bytes(png())  # a draft never sent: not in the download
+    Response.objects.create(survey=open_media_survey, version=open_media_survey.version, answers={"anh": "anh-1.png", "vi_tri": "1 2"},
+                            channel="web", submitted_on=datetime.date(2026, 1, 5), idempotency_key="k1")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(make_user("thuky", Role.SECRETARIAT))
+    assert "media.zip" in client.get(f"/surveys/{open_media_survey.code}/export/").content.decode()
+    download = client.get(f"/surveys/{open_media_survey.code}/export/media.zip")
+    assert download.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
+        assert archive.namelist() == ["anh-1.png"]
+    officer = Client(HTTP_HOST="127.0.0.1")
+    officer.force_login(make_user("nguoi_khac", Role.LEADER))
+    assert officer.get(f"/surveys/{open_media_survey.code}/export/media.zip").status_code in (302, 403)

@@ -192,3 +192,35 @@ def stored_file(survey, name: str) -> Path | None:
         return None
     path = media_folder(survey) / name
     return path if path.is_file() else None
+
+
+# --- the secretariat's download ----------------------------------------------------------------------
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def media_archive(survey, target) -> int:
+    """Write into `target` (a binary file) a ZIP of the files that written responses name (not those
+    of drafts left unfinished, nor a file replaced before sending); the number of files is returned."""
+    import zipfile
+
+    from .models import Response
+
+    folder = media_folder(survey)
+    stored = {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+    named = set()
+    if stored:
+        for answers in Response.objects.filter(survey=survey).values_list("answers", flat=True).iterator(chunk_size=500):
+            named.update(s for s in _strings(answers) if s in stored)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in sorted(named):
+            archive.write(folder / name, arcname=name)
+    return len(named)

@@ -52,4 +52,5 @@ urlpatterns = [
     path("<slug:code>/indicators/respondents.csv", ops.indicators_respondents, name="indicators_respondents"),
     path("<slug:code>/export/", ops.export_view, name="export"),
     path("<slug:code>/export/responses.csv", ops.export_csv, name="export_csv"),
+    path("<slug:code>/export/media.zip", views.survey_media_zip, name="export_media"),  # issue 20
 ]

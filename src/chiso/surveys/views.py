@@ -146,6 +146,24 @@ def survey_new(request):
     return render(request, "surveys/survey_form.html", {"form": form})
 
 
+@role_required(*RESPONSE_ROLES)
+def survey_media_zip(request, code: str):
+    """issue 20: the photos, recordings and files that a survey's written responses name, in one ZIP."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    from .media import media_archive
+
+    survey = _survey(code)
+    if survey.anonymous:
+        raise Http404
+    target = tempfile.TemporaryFile()
+    media_archive(survey, target)
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=f"{survey.code}-media.zip", content_type="application/zip")
+
+
 def _survey(code: str) -> Survey:
     return get_object_or_404(Survey.objects.select_related("period", "version__questionnaire"), code=code)
 
