@@ -88,6 +88,7 @@ def test_the_survey_form_refuses_then_creates_a_survey_that_is_not_anonymous(mak
     survey = Survey.objects.get(code="co-so")
     assert survey.anonymous is False
     assert AuditRecord.objects.filter(new_value__contains="không ẩn danh").exists()
+    assert "Không ẩn danh" in client.get(f"/surveys/{survey.code}/").content.decode()
 
 
 @pytest.mark.parametrize("value, ok", [
