@@ -198,3 +198,12 @@ def test_the_secretariat_downloads_the_files_that_written_responses_name(open_me
     officer = Client(HTTP_HOST="127.0.0.1")
     officer.force_login(make_user("nguoi_khac", Role.LEADER))
     assert officer.get(f"/surveys/{open_media_survey.code}/export/media.zip").status_code in (302, 403)
+
+
+def test_a_questionnaire_with_media_questions_is_written_back_and_read_again(media_version):
+    from chiso.surveys.form import FormDef
+    from chiso.surveys.xlsform import xlsform_write
+
+    again = xlsform_parse("co_so.xlsx", xlsform_write(media_version.survey))
+    types = {e.name: e.type for e in FormDef(again.survey).root.walk()}
+    assert types["vi_tri"] == "geopoint" and types["anh"] == "image" and types["tep"] == "file"
