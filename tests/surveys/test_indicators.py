@@ -67,11 +67,11 @@ tr3,minh_bach,ratio,4
 
 
 def test_an_unknown_or_missing_rules_column_is_named_with_the_accepted_headers(ddci_survey, framework):
-    unknown = "Chỉ tiêu,Câu hỏi,Phép tính,Ghi chú\ntr4,minh_bach,share,xem lại\n"
+    unknown = "Chỉ tiêu,Câu hỏi,Phép tính,Đơn vị tính\ntr4,minh_bach,share,%\n"
     with pytest.raises(ImportFailed) as failure:
         indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=unknown.encode())
     [problem] = failure.value.problems
-    assert problem.row == 1 and "“Ghi chú”" in problem.message and "Giá trị" in problem.message  # the headers it takes
+    assert problem.row == 1 and "“Đơn vị tính”" in problem.message and "Giá trị" in problem.message  # the headers it takes
     missing = "Chỉ tiêu,Giá trị\ntr4,4 5\n"
     with pytest.raises(ImportFailed) as failure:
         indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=missing.encode())

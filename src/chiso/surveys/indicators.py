@@ -152,7 +152,7 @@ def indicator_rules_import(*, survey: Survey, framework: Framework, file_name: s
     """Replace the survey's rules for the framework with those of a CSV/XLSX table; all or nothing."""
     table = read_table(file_name, content, kind="indicator_rules")
     # Strict: an unknown header or a missing column is refused with the accepted headers.
-    columns = columns_match(table, COLUMNS, ignored=("STT", "TT", "No."))
+    columns = columns_match(table, COLUMNS, ignored=("STT", "TT", "No.", "note", "Ghi chú"))  # a note for people
     problems = []
     form = survey.version.form
     rows, seen = [], {}
