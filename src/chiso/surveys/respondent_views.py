@@ -16,14 +16,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chiso.accounts.permissions import MANAGING_ROLES
 from chiso.core import ratelimit
+from chiso.core.uploads import BoundedUploadHandler, body_drain, upload_max_bytes, upload_too_large
 
 from . import access
 from .entries import addresses_allowed, draft_entry_change, draft_first_entries, entry_action
-from .media import page_uploads
+from .media import UPLOAD_KIND, page_uploads
 from .models import Draft, Survey
 from .pages import display_value, hidden_values, pages_relevant, review_sections, widgets
 from .queries import draft_evaluate
@@ -182,10 +184,31 @@ def _render_page(request, ref, draft, evaluation, page, pages, *, errors=None, n
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@csrf_exempt
 def page_view(request, ref: str, key: str):
+    """issue 20: the CSRF check runs inside (csrf_protect), after the upload handler that stops a file
+    over the media limit is in place: the middleware would otherwise read the whole body first."""
+    if request.method == "POST":
+        request.upload_handlers.insert(0, BoundedUploadHandler(upload_max_bytes(UPLOAD_KIND), request=request))
+    return _page_view(request, ref, key)
+
+
+@csrf_protect
+def _page_view(request, ref: str, key: str):
     draft, refusal = _load(request, ref)
     if refusal:
         return refusal
+    if request.method == "POST" and (request.POST and getattr(request, "_upload_too_large", None)):
+        # a file stopped while it streamed in: nothing of the page is saved (the fields after it were not read)
+        body_drain(request)
+        evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
+        pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
+        page = next((p for p in pages if p.key == key), None)
+        if page is None:
+            return redirect("surveys_public:resume", ref=ref)
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        return _render_page(request, ref, draft, evaluation, page, pages, status=413,
+                            errors={"": upload_too_large(UPLOAD_KIND, max(declared, upload_max_bytes(UPLOAD_KIND) + 1))})
     if request.method == "GET":
         evaluation = evaluation_for(survey=draft.survey, version=draft.version, answers=draft.answers)
         pages = pages_relevant(evaluation, whole_sections=draft.channel == Draft.Channel.PAPER)
