@@ -207,3 +207,9 @@ def test_a_questionnaire_with_media_questions_is_written_back_and_read_again(med
     again = xlsform_parse("co_so.xlsx", xlsform_write(media_version.survey))
     types = {e.name: e.type for e in FormDef(again.survey).root.walk()}
     assert types["vi_tri"] == "geopoint" and types["anh"] == "image" and types["tep"] == "file"
+
+
+def test_the_offline_form_does_not_carry_media_questions(media_version):
+    from chiso.surveys.offline import offline_unsupported
+
+    assert {"vi_tri", "anh", "tep"} <= set(offline_unsupported(media_version.form))

@@ -59,6 +59,8 @@ def offline_unsupported(form: FormDef) -> list[str]:
     for element in form.root.walk():
         if element.is_repeat and not element.rating_select:
             reasons.append(element.key)
+        if element.type in ("geopoint", "image", "file", "audio"):  # issue 20: files and places are not carried offline
+            reasons.append(element.key)
     return reasons
 
 
