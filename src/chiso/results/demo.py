@@ -4,6 +4,7 @@ it came from). Values are synthetic, made the same way as the indices demo's.
 """
 
 from chiso.frameworks.models import Framework
+from chiso.frameworks.queries import framework_version_for
 from chiso.indices import demo as indices_demo
 from chiso.indices.models import IndexRun
 from chiso.indices.services import run_create, run_publish
@@ -22,6 +23,8 @@ def load() -> None:
             continue
         if IndexRun.objects.filter(version__framework=framework, period=period, block=block).exists():
             continue  # a second demo load changes nothing, and never publishes over someone's run
+        version = framework_version_for(framework, period, block)  # the one that applies to the year
+        if version is None:
+            continue
         indices_demo._synthetic_values(framework, period, block)  # the same synthetic recipe and seeds
-        version = framework.versions.order_by("-number").first()
         run_publish(run=run_create(version=version, period=period, block=block, by=None), by=None)
