@@ -112,6 +112,7 @@ def _first_page(client, survey) -> str:
     text = page.content.decode()
     assert 'type="file"' in text and 'accept=".pdf"' in text and 'enctype="multipart/form-data"' in text
     assert "geopoint-locate" in text and "geopoint.js" in text
+    assert 'id="not-anonymous"' in text and "không ẩn danh" in text  # the respondent is told
     return url
 
 
