@@ -96,6 +96,7 @@ def test_the_code_page_opens_the_form_from_a_typed_code(ddci_survey):
     mistyped = code[:-1] + ("A" if code[-1] != "A" else "B")
     refused = _client().post("/s/", {"code": mistyped})
     assert refused.status_code == 400 and "gõ nhầm" in refused.content.decode()
+    assert f'value="{mistyped}"' in refused.content.decode()  # shown again to mend one character
 
 
 @override_settings(CHISO_SURVEY_OPEN_RATE="3/h")

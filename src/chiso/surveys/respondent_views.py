@@ -75,9 +75,9 @@ def enter_code(request):
     from .links import code_normalise
     from .services import draft_for_code
 
-    error = ""
+    error, code = "", ""
     if request.method == "POST":
-        code = request.POST.get("code", "").strip()
+        code = request.POST.get("code", "").strip()[:64]
         typed = code_normalise(code)
         if code and typed is None and len(code) < 16:
             # The check character caught a typo: not a guess, not counted.
@@ -96,7 +96,8 @@ def enter_code(request):
                 return access.kept(request, redirect("surveys_public:resume", ref=access.ref_add(request, draft=draft, channel="web")))
         else:
             error = _("Enter the code printed on your invitation.")
-    return render(request, "surveys/respond_code.html", {"error": error}, status=400 if error else 200)
+    # A refused code is shown again, so one mistyped character is mended, not the whole code retyped.
+    return render(request, "surveys/respond_code.html", {"error": error, "code": code if error else ""}, status=400 if error else 200)
 
 
 @never_cache
