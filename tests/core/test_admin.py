@@ -9,8 +9,8 @@ from chiso.accounts.models import Role
 from chiso.core.admin_base import AuditedAdmin
 
 # Kept out of the admin on purpose: answers waiting for their batch must not be looked at one by one,
-# and spent links are keyed hashes with nothing to read (docs/security.md).
-NOT_IN_THE_ADMIN = {"HeldResponse", "SpentLink"}
+# and spent links and enumerators' submission keys are keyed hashes with nothing to read (docs/security.md).
+NOT_IN_THE_ADMIN = {"HeldResponse", "SpentLink", "OfflineKey"}
 CHISO_MODELS = [m for m in apps.get_models() if m.__module__.startswith("chiso.") and m.__name__ not in NOT_IN_THE_ADMIN]
 # Edited in the admin, every change recorded (core.admin_base.AuditedAdmin): accounts and two reference tables.
 EDITABLE_IN_THE_ADMIN = {"User", "Holiday", "FeedbackType"}

@@ -33,7 +33,7 @@ def test_the_secretariat_sees_groups_and_an_officer_a_short_menu(client, make_us
 def test_a_menu_group_opens_by_keyboard_and_closes_with_escape(page, login, make_user, blocks):
     make_user("thuky", Role.SECRETARIAT)
     login("thuky")
-    surveys = page.locator("nav.site-nav").get_by_role("link", name="Khảo sát")
+    surveys = page.locator("nav.site-nav").get_by_role("link", name="Khảo sát", exact=True)
     expect(surveys).to_be_hidden()
     page.locator("nav.site-nav summary", has_text="Đánh giá").focus()
     page.keyboard.press("Enter")
