@@ -78,7 +78,21 @@ def test_a_failing_message_is_recorded_and_the_rest_are_sent(sample, monkeypatch
     failed = SampleMember.objects.filter(sample=sample).exclude(send_error="")
     assert result["sent"] + result["failed"] == 6
     if failed.exists():  # dn3 may not be sampled
-        assert result["failed"] == 1 and failed.get().emailed_at is None and "mailbox" in failed.get().send_error
+        assert result["failed"] == 1 and failed.get().emailed_at is None
+        assert failed.get().send_error == "Không kết nối được máy chủ thư"  # in words, never the exception's repr
+
+
+def test_a_refused_address_is_recorded_in_words_with_the_servers_codes():
+    import smtplib
+
+    from chiso.surveys.mailing import send_error_text
+
+    refused = smtplib.SMTPRecipientsRefused({"dn1@example.vn": (550, b"5.1.1 Mailbox does not exist")})
+    text = send_error_text(refused)
+    assert text == "Máy chủ thư của người nhận từ chối địa chỉ (SMTP 550 5.1.1)"
+    assert "dn1@" not in text and "Mailbox" not in text and "{" not in text
+    assert send_error_text(smtplib.SMTPDataError(554, b"Spam")) == "Máy chủ thư từ chối thư (SMTP 554)"
+    assert send_error_text(ValueError("x")) == "Không gửi được thư"
 
 
 def test_templates_are_editable_and_unknown_placeholders_refused(ddci_survey, sample):

@@ -200,7 +200,7 @@ def invitations_email(
                 try:
                     message.send()
                 except Exception as error:  # SMTP refusals, timeouts: recorded, the batch goes on
-                    SampleMember.objects.filter(pk=member.pk).update(send_error=str(error)[:255])
+                    SampleMember.objects.filter(pk=member.pk).update(send_error=send_error_text(error))
                     failed += 1
                     continue
                 now = timezone.now()
@@ -403,8 +403,8 @@ def invitation_resend(*, invitation: Invitation, base_url: str, by, connection=N
     try:
         message.send()
     except Exception as error:  # an SMTP refusal: kept on the member and shown as bounced
-        SampleMember.objects.filter(pk=member.pk).update(send_error=str(error)[:255])
-        raise ValidationError(_("The e-mail could not be sent: %(error)s") % {"error": str(error)[:200]}) from None
+        SampleMember.objects.filter(pk=member.pk).update(send_error=send_error_text(error))
+        raise ValidationError(_("The e-mail could not be sent: %(error)s") % {"error": send_error_text(error)}) from None
     SampleMember.objects.filter(pk=member.pk).update(emailed_at=timezone.now(), send_error="")
     audit_record(event=InvitationEventCode.RESENT, obj=invitation, by=by, parents=[invitation.survey], new=member.entry.email)
     return invitation
@@ -419,3 +419,24 @@ def invitation_opt_out(*, token: str) -> bool:
         return False
     SampleMember.objects.filter(invitation=invitation, opted_out_at__isnull=True).update(opted_out_at=timezone.now())
     return True
+
+
+def send_error_text(error: Exception) -> str:
+    """Why a message was not sent, as the pages show it: in words, with the mail server's own codes
+    (SMTP 550, 5.1.1) but not its free text (English, and sometimes the address), never a repr."""
+    import smtplib
+    import socket
+
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()), (None, b""))
+        words = _("The recipient's mail server refused the address")
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, reply = error.smtp_code, error.smtp_error
+        words = _("The mail server refused the message")
+    elif isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout, ConnectionError, OSError)):
+        return str(_("The mail server could not be reached"))[:255]
+    else:
+        return str(_("The message could not be sent"))[:255]
+    reply = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply or "")
+    enhanced = reply.split()[0] if reply[:1].isdigit() and "." in reply.split()[0] else ""
+    return f"{words} (SMTP {code}{' ' + enhanced if enhanced else ''})"[:255]

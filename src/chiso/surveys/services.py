@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from chiso.audit.services import audit_record
+from chiso.audit.services import audit_record, value_text
 from chiso.core.tabular import ImportFailed, Problem
 
 from .engine import Evaluation, first_entries, normalise_input
@@ -692,7 +692,7 @@ def survey_paper_double_entry_set(*, survey: Survey, required: bool, by) -> Surv
     old = survey.paper_double_entry
     Survey.objects.filter(pk=survey.pk).update(paper_double_entry=required)
     survey.paper_double_entry = required
-    _event(survey, SurveyEventCode.PAPER_DOUBLE_ENTRY, by, old=str(old), new=str(required))
+    _event(survey, SurveyEventCode.PAPER_DOUBLE_ENTRY, by, old=value_text(old), new=value_text(required))
     return survey
 
 

@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 from chiso.formats.durations import duration_words
 from chiso.indices.step_words import steps_described
@@ -59,6 +60,8 @@ def stored_value(value) -> str:
     """A value as the audit trail keeps it (language-neutral: 2023-03-17 17:00, 0.25) as a reader
     reads it (17:00 17/03/2023, 0,25); other text unchanged."""
     text = "" if value is None else str(value)
+    if text in ("true", "false"):  # value_text's booleans: a yes or a no in words
+        return str(_("Yes") if text == "true" else _("No"))
     if PLAIN_NUMBER.match(text):
         return number_format(Decimal(text).normalize(), use_l10n=True)
     return ISO_MOMENT.sub(_moment_shown, text)
