@@ -289,3 +289,21 @@ def test_the_csv_names_the_other_choice_apart_from_its_text(dated, tmp_path):
     with zipfile.ZipFile(target) as archive:
         header = archive.read("responses.csv").decode("utf-8-sig").splitlines()[0].split(",")
     assert "kenh__other" in header and "kenh_other" in header and "kenh_mot_cua" in header
+
+
+@pytest.mark.parametrize("numeric", [False, True])
+def test_a_columns_reader_gives_what_its_value_gives(numeric):
+    """The per-export readers (chosen once per column) answer as `Variable.value` does, cell by cell."""
+    from chiso.surveys.exports import Variable
+
+    variables = [
+        Variable("q1", "", "choice", source="q", codes={"a": 1, "b": 2}), Variable("q2", "", "string", source="q"),
+        Variable("q3", "", "date", source="q"), Variable("q4", "", "number", source="q"),
+        Variable("q5", "", "number", source="q", integer=True), Variable("q6", "", "binary", source="q", choice="b"),
+    ]
+    answers = [None, "", "a", "b", "a b", ["a", "b"], 2, 2.0, "2", "2.5", "x", 0, True, {"k": 1}, "2025-03-13"]
+    for variable in variables:
+        read = variable.reader(numeric)
+        for answer in answers:
+            scope = {"q": answer}
+            assert read(scope) == variable.value(scope, numeric) and type(read(scope)) is type(variable.value(scope, numeric)), (variable.kind, answer)

@@ -85,6 +85,28 @@ class Variable:
                     return " ".join(str(v) for v in raw)
                 return raw if type(raw) is str else str(raw)
             return read
+        if kind == "number":
+            whole = self.integer and not numeric  # an integer question's answer reads 2, not 2.0
+
+            def read(scope):
+                raw = scope.get(source)
+                if raw is None or raw == "":
+                    return None
+                try:
+                    number = float(raw)
+                except (TypeError, ValueError):
+                    return None
+                return int(number) if whole and number.is_integer() else number
+            return read
+        if kind == "binary":
+            choice = self.choice
+
+            def read(scope):
+                raw = scope.get(source)
+                if raw is None:
+                    return None
+                return 1 if choice in (raw if isinstance(raw, list) else str(raw).split()) else 0
+            return read
         return lambda scope: self.value(scope, numeric)
 
     def value(self, scope: dict, numeric: bool):
