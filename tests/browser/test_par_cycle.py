@@ -156,6 +156,8 @@ def test_par_cycle_from_opening_to_published_documents(page, login, par_version,
     page.fill("#id_r_bonus\\.award", "1")
     page.click("#bonus-form button")
     expect(page.locator(".messages")).to_contain_text("tối đa 2")  # 2,5 above the cap of 2
+    expect(page.locator("#id_r_bonus\\.initiative")).to_have_value("1,5")  # a refusal keeps what was typed
+    expect(page.locator("#id_r_bonus\\.award")).to_have_value("1")
     page.fill("#id_r_bonus\\.initiative", "1")
     page.fill("#id_r_bonus\\.award", "1")
     page.click("#bonus-form button")
