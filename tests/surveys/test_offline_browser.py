@@ -33,7 +33,7 @@ def wait_until_kept(page) -> None:
     """The service worker controls the page and the device keeps the page and its form."""
     kept = page.evaluate(
         """async () => {
-            for (let i = 0; i < 300; i++) {
+            for (let i = 0; i < 900; i++) {  // up to 90 s: a busy machine serves the precache slowly
                 const cache = await caches.open("chiso-enumerator-v1");
                 if (navigator.serviceWorker.controller && await cache.match(location.pathname)
                     && localStorage.getItem("chiso.offline.form.thuc-dia")) return true;
