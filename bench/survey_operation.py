@@ -215,21 +215,16 @@ def prepare_indicators(respondents: int, units: int, questions: int, rated: int)
 
 # --- 3. exports ---------------------------------------------------------------------------------
 
-def prepare_exports(responses: int):
+def store_ddci_responses(survey, version, responses: int, *, comments: bool = False) -> None:
+    """Store `responses` answers of the example DDCI form (three rated departments each, seed 2)
+    straight through the model, in batches; with `comments`, a free-text answer too, a
+    formula-like one every 1,000th (what an export must write as text)."""
     import datetime
 
     import numpy as np
-    from django.utils import timezone
 
     from chiso.surveys.models import Response
-    from chiso.surveys.services import questionnaire_import, survey_create
-    from chiso.units.models import Period
 
-    path = ROOT / "docs" / "examples" / "ddci_departments.xlsx"
-    version = questionnaire_import(file_name=path.name, content=path.read_bytes()).version
-    now = timezone.now()
-    survey = survey_create(code="bench-export", title_vi="Bench export", period=Period.objects.get(code="2025"), version=version,
-                           opens_at=now, closes_at=now + datetime.timedelta(days=1))
     rng = np.random.default_rng(2)
     codes = [f"B-{u:02d}" for u in range(20)]
     batch = []
@@ -241,12 +236,30 @@ def prepare_exports(responses: int):
         answers = {"loai_hinh": "tnhh", "nganh_nghe": ["nong_lam", "cong_nghiep", "thuong_mai", "du_lich"][r % 4], "so_lao_dong": int(rng.integers(1, 300)),
                    "nam_thanh_lap": int(rng.integers(1995, 2024)), "don_vi_lien_he": picked, "hinh_thuc_lien_he": "truc_tuyen",
                    "danh_gia_count": "3", "danh_gia": entries, "can_cai_thien": ["thu_tuc"]}
+        if comments:
+            answers["gop_y"] = "=HYPERLINK(\"http://evil.example\")" if r % 1000 == 0 else f"Góp ý số {r}"
         batch.append(Response(id=uuid.uuid4(), survey=survey, version=version, answers=answers, rated_units=picked, channel="web",
                               submitted_on=datetime.date(2025, 5, 1 + r % 28), idempotency_key=uuid.uuid4().hex, duration_seconds=int(rng.integers(120, 1200))))
-        if len(batch) == 1000:
+        if len(batch) == 2000:
             Response.objects.bulk_create(batch)
             batch = []
     Response.objects.bulk_create(batch)
+
+
+def prepare_exports(responses: int):
+    import datetime
+
+    from django.utils import timezone
+
+    from chiso.surveys.services import questionnaire_import, survey_create
+    from chiso.units.models import Period
+
+    path = ROOT / "docs" / "examples" / "ddci_departments.xlsx"
+    version = questionnaire_import(file_name=path.name, content=path.read_bytes()).version
+    now = timezone.now()
+    survey = survey_create(code="bench-export", title_vi="Bench export", period=Period.objects.get(code="2025"), version=version,
+                           opens_at=now, closes_at=now + datetime.timedelta(days=1))
+    store_ddci_responses(survey, version, responses)
     return survey
 
 

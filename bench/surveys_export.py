@@ -19,7 +19,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,10 +41,9 @@ def _setup_django(folder: Path) -> None:
 
 def prepare(responses: int):
     """A survey of the example DDCI form with `responses` stored responses (not timed)."""
-    import numpy as np
     from django.utils import timezone
+    from survey_operation import store_ddci_responses  # the same synthetic answers as the operation bench
 
-    from chiso.surveys.models import Response
     from chiso.surveys.services import questionnaire_import, survey_create
     from chiso.units.models import Block, Period
     from chiso.units.standard_blocks import ensure_standard_blocks
@@ -57,24 +55,7 @@ def prepare(responses: int):
     now = timezone.now()
     survey = survey_create(code="bench-export", title_vi="Bench export", period=period, version=version,
                            opens_at=now, closes_at=now + datetime.timedelta(days=1))
-    rng = np.random.default_rng(2)
-    codes = [f"B-{u:02d}" for u in range(20)]
-    batch = []
-    for r in range(responses):
-        picked = list(rng.choice(codes, size=3, replace=False))
-        entries = [{"ma_don_vi": c, "ten_don_vi": f"Sở thử {c[2:]}", "minh_bach": str(rng.integers(1, 6)), "nang_dong": str(rng.integers(1, 6)),
-                    "canh_tranh": str(rng.integers(1, 6)), "so_lan_di_lai": int(rng.integers(0, 8)), "chi_phi_khong_chinh_thuc": "khong",
-                    "diem_chung": int(rng.integers(1, 11))} for c in picked]
-        answers = {"loai_hinh": "tnhh", "nganh_nghe": ["nong_lam", "cong_nghiep", "thuong_mai", "du_lich"][r % 4], "so_lao_dong": int(rng.integers(1, 300)),
-                   "nam_thanh_lap": int(rng.integers(1995, 2024)), "don_vi_lien_he": picked, "hinh_thuc_lien_he": "truc_tuyen",
-                   "danh_gia_count": "3", "danh_gia": entries, "can_cai_thien": ["thu_tuc"],
-                   "gop_y": "=HYPERLINK(\"http://evil.example\")" if r % 1000 == 0 else f"Góp ý số {r}"}
-        batch.append(Response(id=uuid.uuid4(), survey=survey, version=version, answers=answers, rated_units=picked, channel="web",
-                              submitted_on=datetime.date(2025, 5, 1 + r % 28), idempotency_key=uuid.uuid4().hex, duration_seconds=int(rng.integers(120, 1200))))
-        if len(batch) == 2000:
-            Response.objects.bulk_create(batch)
-            batch = []
-    Response.objects.bulk_create(batch)
+    store_ddci_responses(survey, version, responses, comments=True)
     return survey
 
 
