@@ -202,7 +202,10 @@ def compute_peak(data: Path, meta: Path) -> tuple[int, int, int]:
 
     gc.collect()
     tracemalloc.start()
-    build = IndexBuild(*load(data, meta), keep="last")  # as the command: the build alone holds the data
+    from chiso.engine.io import load_with_notes
+
+    # As the command: the build alone holds the data, normalises it in place and aggregates beside it.
+    build = IndexBuild(*load_with_notes(data, meta, room_for_aggregates=True)[:2], keep="last", in_place=True)
     for name, params in default_steps():
         build.run(name, **params)
     res = build.results()

@@ -99,15 +99,23 @@ def step_treat(fw: Framework, data: Dataset, overrides=None, **params) -> tuple[
 
 
 def step_normalise(fw: Framework, data: Dataset, method="minmax", overrides=None, ref=None, targets=None,
-                   lower=None, upper=None, **params) -> tuple[Dataset, Any]:
+                   lower=None, upper=None, *, in_place: bool = False, **params) -> tuple[Dataset, Any]:
+    """`in_place` (IndexBuild(in_place=True), where the build alone holds the data): the normalised
+    values overwrite the data's own matrix instead of a second one. The method sees the same
+    contiguous input either way, so the numbers are the same."""
     codes, kwargs = normalise_inputs(fw, data, method=method, overrides=overrides, ref=ref, targets=targets,
                                      lower=lower, upper=upper, **params)
     X = data.columns(codes)
+    target = X if in_place and X is data.values else None
     if X.size <= CHUNK_CELLS or kwargs["overrides"]:
-        out = _normalise(X, **kwargs)
+        if target is None:
+            out = _normalise(X, **kwargs)
+        else:
+            target[...] = _normalise(np.ascontiguousarray(X), **kwargs)
+            out = target
     else:
         # Column by column in slices, so the method's temporaries stay small (every method is column-wise).
-        out = np.empty(X.shape)
+        out = np.empty(X.shape) if target is None else target
         step = max(1, CHUNK_CELLS // max(1, X.shape[0]))
         for c0 in range(0, X.shape[1], step):
             c1 = min(c0 + step, X.shape[1])
@@ -146,7 +154,11 @@ def normalise_inputs(fw: Framework, data: Dataset, method="minmax", overrides=No
 
 
 def step_aggregate(fw: Framework, data: Dataset, method="amean", methods=None, weights=None, dat_thresh=None,
-                   p=None, scale=1.0) -> tuple[Dataset, Any]:
+                   p=None, scale=1.0, *, in_place: bool = False) -> tuple[Dataset, Any]:
+    """`in_place` (IndexBuild(in_place=True)): when the data's values are the indicator columns of a
+    matrix with a column for every aggregate after them (Dataset.read_csv(spare_columns=...)), the
+    aggregates are written there and that matrix is the result: one matrix instead of two.
+    `_aggregate` is given contiguous copies of the same rows either way, so the numbers are the same."""
     tree = fw.tree
     present = set(data.codes)
     missing = [c for c in tree.indicators if c not in present] if data.codes != tree.indicators else []
@@ -154,19 +166,37 @@ def step_aggregate(fw: Framework, data: Dataset, method="amean", methods=None, w
         raise StepError(Message("aggregate.not_in_data", codes=missing))
     X = data.columns(tree.indicators)
     kwargs = dict(method=method, weights=weights, dat_thresh=dat_thresh, p=p, scale=float(scale), methods=methods)
+    full = _room_beside(X, len(tree.codes)) if in_place and X is data.values else None
+    k = 0 if full is None else tree.n_indicators  # the first column written (the indicators are there)
     if X.size <= CHUNK_CELLS:
-        out = _aggregate(X, tree, units=data.units, **kwargs)
+        if full is None:
+            out = _aggregate(X, tree, units=data.units, **kwargs)
+        else:
+            full[:, k:] = _aggregate(np.ascontiguousarray(X), tree, units=data.units, **kwargs)[:, k:]
+            out = full
     else:
         # Row slices: a unit's aggregates depend on its row only, and the temporaries stay small.
-        out = np.empty((X.shape[0], len(tree.codes)))
+        out = np.empty((X.shape[0], len(tree.codes))) if full is None else full
         step = max(1, CHUNK_CELLS // max(1, X.shape[1]))
         try:
             for r0 in range(0, X.shape[0], step):
-                out[r0:r0 + step] = _aggregate(X[r0:r0 + step], tree, units=data.units[r0:r0 + step], **kwargs)
+                rows = X[r0:r0 + step] if full is None else np.ascontiguousarray(X[r0:r0 + step])
+                out[r0:r0 + step, k:] = _aggregate(rows, tree, units=data.units[r0:r0 + step], **kwargs)[:, k:]
         except StepError:
             _aggregate(X, tree, units=data.units, **kwargs)  # the message names units over the whole data
             raise
     return data.with_values(out, tree.codes), None
+
+
+def _room_beside(values: np.ndarray, width: int) -> np.ndarray | None:
+    """The matrix whose first columns `values` is, when it is `width` columns wide (the reader left
+    room for the aggregates), as many rows as `values`; else None."""
+    base = values.base
+    if not (isinstance(base, np.ndarray) and base.ndim == 2 and base.shape[1] == width and base.flags.c_contiguous
+            and base.shape[0] >= values.shape[0] and values.strides == base.strides
+            and values.__array_interface__["data"][0] == base.__array_interface__["data"][0]):
+        return None
+    return base[:values.shape[0]]
 
 
 def step_points(fw: Framework, data: Dataset, bonus=None, penalty=None, output="percent") -> tuple[Dataset, Any]:
@@ -207,6 +237,8 @@ STEPS: dict[str, Callable[..., tuple[Dataset, Any]]] = {
     "points": step_points,
 }
 
+# Steps that can overwrite the data they are given (IndexBuild(in_place=True)).
+_IN_PLACE_STEPS = ("normalise", "aggregate")
 
 # COINr's names accepted for methods and a few parameters (logged under ours).
 _PARAM_ALIASES = {"impute": {"use_group": "group"}}
@@ -276,14 +308,22 @@ class IndexBuild:
         build.replay({("normalise", "method"): "zscore"})
     """
 
-    def __init__(self, framework: Framework, data: Dataset, keep: str = "all"):
+    def __init__(self, framework: Framework, data: Dataset, keep: str = "all", in_place: bool = False):
         """`keep="last"` (one-shot use, e.g. the command line): only the latest data set is kept, so
-        memory holds two data sets at most; the log is kept, replay is not possible."""
+        memory holds two data sets at most; the log is kept, replay is not possible.
+
+        `in_place=True` (with keep="last" only; the compute command): the caller hands `data` over,
+        keeping no reference to it. Normalisation then overwrites its values, and aggregation
+        writes into the room the reader left beside them (io.load_with_notes(room_for_aggregates=True)),
+        so a build holds one matrix where it held two. The numbers are the same (tested)."""
         if keep not in ("all", "last"):
             raise StepError(Message("build.keep_invalid"))
+        if in_place and keep != "last":
+            raise ValueError("IndexBuild: in_place=True needs keep='last' (the raw data is overwritten)")
         self.framework = framework
         self.raw = data
         self.keep = keep
+        self.in_place = in_place
         self.log: list[tuple[str, dict[str, Any]]] = []
         self.datasets: list[Dataset] = []
         self.details: list[Any] = []
@@ -293,7 +333,10 @@ class IndexBuild:
         resolved = resolve_params(step, params)
         # Steps never mutate their parameters, so the logged dict is passed as is (no copies:
         # the default pipeline on ASEM must stay well under a millisecond).
-        data, details = STEPS[step](self.framework, self.data, **resolved)
+        if self.in_place and step in _IN_PLACE_STEPS:
+            data, details = STEPS[step](self.framework, self.data, **resolved, in_place=True)
+        else:
+            data, details = STEPS[step](self.framework, self.data, **resolved)
         self.log.append((step, resolved))
         if self.keep == "last":
             self.datasets.clear()

@@ -105,14 +105,14 @@ def _set_step(steps: list[tuple[str, dict]], name: str, params: dict[str, Any]) 
 
 
 # ---------------------------------------------------------------------- commands
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace, room_for_aggregates: bool = False):
     """(framework, data); what was converted from COINr users' files (R's write.csv, COINr < 1.0
     workbooks) is said on stderr, leaving stdout to the results."""
     from .io import load_with_notes
 
     if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
         raise StepError(Message("cli.imeta_required"))
-    framework, data, notes = load_with_notes(args.idata, args.imeta)
+    framework, data, notes = load_with_notes(args.idata, args.imeta, room_for_aggregates=room_for_aggregates)
     for note in notes:
         print(f"chiso: note: {note}", file=sys.stderr)
     return framework, data
@@ -130,8 +130,10 @@ def cmd_index_compute(args: argparse.Namespace) -> int:
     if not any(n in ("aggregate", "points") for n, _ in steps):
         raise StepError(Message("cli.no_aggregate"))
     # Only the build holds the data (nothing here keeps a reference), and only its latest data
-    # set: two copies at most in memory.
-    build = IndexBuild(*_load(args), keep="last")
+    # set; it normalises in place and aggregates into the room the reader left beside the
+    # indicators: one values matrix in memory for the default pipeline.
+    room = any(n == "aggregate" for n, _ in steps)
+    build = IndexBuild(*_load(args, room_for_aggregates=room), keep="last", in_place=True)
     for name, params in steps:
         build.run(name, **dict(params or {}))
     res = build.results()

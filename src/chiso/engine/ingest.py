@@ -483,12 +483,15 @@ def _header(f) -> tuple[list[str], bytes]:
 
 
 def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequence[str],
-               text_columns: Sequence[str], n_main: int | None = None) -> Table:
+               text_columns: Sequence[str], n_main: int | None = None, spare: int = 0) -> Table:
     """Read the named columns of an iData CSV file; Fallback when only the csv module can.
 
     `number_columns` are parsed as numbers ("N/A" is a marker in `na_columns`); the first
     `n_main` of them go to `Table.numbers` (one C-ordered matrix: the indicators), the others
     to `Table.extra`. `text_columns` are kept as stripped text (None when blank or "NA").
+    `spare` > 0 allocates that many more columns after the `n_main` (left unset): `Table.numbers`
+    is then a view of the first `n_main` columns of that wider matrix (its `base`), so a caller
+    that owns the data can write results beside it instead of allocating a second matrix.
     """
     n_main = len(number_columns) if n_main is None else n_main
     with open(path, "rb") as f:
@@ -503,7 +506,7 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
         num_idx = np.array([pos[c] for c in number_columns], dtype=np.intp)
         na_set = set(na_columns)
         allow_na = np.array([c in na_set for c in number_columns], dtype=bool)
-        main = np.empty((lines, n_main))
+        main = np.empty((lines, n_main + spare))
         extra = np.empty((lines, len(number_columns) - n_main))
         not_applicable = None  # allocated at the first "N/A"
         text: dict[str, list] = {c: [] for c in text_columns}
@@ -522,7 +525,7 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
             if plain is not None:
                 vals, texts = plain
                 R = vals.shape[0]
-                main[n:n + R] = vals[:, :n_main]
+                main[n:n + R, :n_main] = vals[:, :n_main]
                 extra[n:n + R] = vals[:, n_main:]
                 if not_applicable is not None:
                     not_applicable[n:n + R] = False
@@ -550,7 +553,7 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
                 renumber = np.cumsum(keep) - 1
                 block_bad = [(int(renumber[r]), c, v) for r, c, v in block_bad if keep[r]]
                 R = int(keep.sum())
-            main[n:n + R] = vals[:, :n_main]
+            main[n:n + R, :n_main] = vals[:, :n_main]
             extra[n:n + R] = vals[:, n_main:]
             if not_applicable is None and na[:, :n_main].any():
                 not_applicable = np.zeros((lines, n_main), dtype=bool)
@@ -562,7 +565,7 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
             n += R
     if not_applicable is not None and not not_applicable[:n].any():
         not_applicable = None
-    return Table(header=head, n_rows=n, text=text, numbers=main[:n], extra=extra[:n],
+    return Table(header=head, n_rows=n, text=text, numbers=main[:n, :n_main], extra=extra[:n],
                  number_columns=tuple(number_columns),
                  not_applicable=None if not_applicable is None else not_applicable[:n], bad=bad)
 

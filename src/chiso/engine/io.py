@@ -69,12 +69,13 @@ def read_imeta_csv(path: str | Path) -> Framework:
     return Framework.from_rows(dict_rows, source=str(path), first_row=2)
 
 
-def read_idata_csv(path: str | Path, framework: Framework) -> Dataset:
-    """Column-wise through chiso.engine.ingest; a file only the csv module can read goes row by row."""
+def read_idata_csv(path: str | Path, framework: Framework, spare_columns: int = 0) -> Dataset:
+    """Column-wise through chiso.engine.ingest; a file only the csv module can read goes row by row
+    (and gets no `spare_columns`: see Dataset.read_csv)."""
     from .ingest import Fallback
 
     try:
-        return Dataset.read_csv(path, framework, source=str(path), first_row=2)
+        return Dataset.read_csv(path, framework, source=str(path), first_row=2, spare_columns=spare_columns)
     except Fallback:
         header, rows = _read_csv(path)
         return Dataset.from_rows(header, rows, framework, source=str(path), first_row=2)
@@ -222,7 +223,9 @@ def read_framework(path: str | Path) -> Framework:
     return read_imeta_csv(path)
 
 
-def read_data(path: str | Path, framework: Framework) -> Dataset:
+def read_data(path: str | Path, framework: Framework, spare_columns: int = 0) -> Dataset:
+    """iData from CSV, YAML or XLSX, checked against `framework`; `spare_columns` is honoured for CSV
+    only (see Dataset.read_csv)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml", ".xlsx"):
         reader = read_yaml if suffix != ".xlsx" else read_xlsx
@@ -234,7 +237,7 @@ def read_data(path: str | Path, framework: Framework) -> Dataset:
             header, rows = data.to_rows()
             return Dataset.from_rows(header, rows, framework, source=str(path))
         return data
-    return read_idata_csv(path, framework)
+    return read_idata_csv(path, framework, spare_columns)
 
 
 def load(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework, Dataset]:
@@ -244,10 +247,14 @@ def load(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework,
     return framework, data
 
 
-def load_with_notes(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework, Dataset, list[str]]:
+def load_with_notes(idata: str | Path, imeta: str | Path | None = None,
+                    room_for_aggregates: bool = False) -> tuple[Framework, Dataset, list[str]]:
     """As `load`, with notes on what was converted: CSVs written by R's write.csv (a row-name column
     first) and COINr < 1.0 workbooks (sheets IndData/IndMeta/AggMeta) go through
-    chiso.engine.coinr_files; other files are read as before, with no notes."""
+    chiso.engine.coinr_files; other files are read as before, with no notes.
+
+    `room_for_aggregates`: an iData CSV's values matrix is allocated with a column for every
+    aggregate after the indicators, for IndexBuild(in_place=True) (the compute command)."""
     csvs = [p for p in (idata, imeta) if p is not None and Path(p).suffix.lower() == ".csv"]
     if imeta is not None and len(csvs) == 2 and any(_has_r_row_names(p) for p in csvs):
         from .coinr_files import load_r_csv
@@ -262,7 +269,8 @@ def load_with_notes(idata: str | Path, imeta: str | Path | None = None) -> tuple
 
             return read_coinr6_workbook(idata)
         raise
-    return framework, read_data(idata, framework), []
+    spare = len(framework.aggregates) if room_for_aggregates else 0
+    return framework, read_data(idata, framework, spare), []
 
 
 def _has_r_row_names(path: str | Path) -> bool:
