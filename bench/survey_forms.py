@@ -90,8 +90,8 @@ def main() -> None:
         from django.test import Client
 
         from chiso.accounts.models import Role, User
-        from chiso.surveys.engine import Evaluation
-        from chiso.surveys.pages import pages_relevant, widgets
+        from chiso.surveys.collection.evaluation import Evaluation
+        from chiso.surveys.collection.pages import pages_relevant, widgets
         from chiso.surveys.services import questionnaire_import
         from chiso.units.models import Period
 

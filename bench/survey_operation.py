@@ -123,7 +123,7 @@ def measured(label: str, work) -> None:
 # --- 1. frame ---------------------------------------------------------------------------------
 
 def frame_content(n: int) -> bytes:
-    from chiso.surveys.frames import TAX_WEIGHTS
+    from chiso.surveys.fieldwork.frames import TAX_WEIGHTS
 
     out = io.StringIO()
     writer = csv.writer(out)
@@ -180,7 +180,7 @@ def prepare_indicators(respondents: int, units: int, questions: int, rated: int)
     from django.utils import timezone
 
     from chiso.frameworks.services import framework_import
-    from chiso.surveys.indicators import indicator_rules_import
+    from chiso.surveys.fieldwork.indicators import indicator_rules_import
     from chiso.surveys.models import Response
     from chiso.surveys.services import questionnaire_import, survey_create
     from chiso.units.models import Block, Period, Unit
@@ -277,7 +277,7 @@ def main() -> int:
         from django.db import connection
 
         print(f"database: {connection.vendor}; {os.cpu_count()} cores; figures: wall time, peak resident memory the step adds", flush=True)
-        from chiso.surveys.frames import frame_import
+        from chiso.surveys.fieldwork.frames import frame_import
 
         content = frame_content(args.frame)
         measured(f"1. frame import, {args.frame:,} businesses ({len(content) / 1e6:.1f} MB CSV)",
@@ -286,7 +286,7 @@ def main() -> int:
         t = time.perf_counter()
         survey, framework = prepare_indicators(args.respondents, args.units, args.questions, args.rated)
         print(f"   (prepared {args.respondents:,} responses × {args.rated} units × {args.questions} questions in {time.perf_counter() - t:.0f} s)", flush=True)
-        from chiso.surveys.indicators import indicator_table
+        from chiso.surveys.fieldwork.indicators import indicator_table
 
         def table():
             result = indicator_table(survey=survey, framework=framework)
@@ -297,7 +297,7 @@ def main() -> int:
         t = time.perf_counter()
         export_survey = prepare_exports(args.responses)
         print(f"   (prepared {args.responses:,} responses in {time.perf_counter() - t:.0f} s)", flush=True)
-        from chiso.surveys.exports import csv_stream, survey_export
+        from chiso.surveys.fieldwork.exports import csv_stream, survey_export
 
         def stream():
             size = sum(len(chunk) for chunk in csv_stream(export_survey))
@@ -319,7 +319,7 @@ def main() -> int:
                 target = Path(folder) / f"export-memory.{fmt}"
 
                 def in_memory(fmt=fmt, target=target):
-                    from chiso.surveys import exports
+                    from chiso.surveys.fieldwork import exports
 
                     exports.shutil.which = lambda name: None  # only in the forked child that runs this step
                     survey_export(survey=export_survey, fmt=fmt, target=target)

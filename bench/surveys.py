@@ -79,7 +79,7 @@ def prepare(count: int) -> list[dict]:
     from django.middleware.csrf import _get_new_csrf_string
     from django.utils import timezone
 
-    from chiso.surveys import access
+    from chiso.surveys.collection import draft_cookies
     from chiso.surveys.models import Draft
     from chiso.surveys.services import draft_for_token, evaluation_for, invitations_create, questionnaire_import, survey_create
     from chiso.units.models import Block, Period, Unit
@@ -104,9 +104,9 @@ def prepare(count: int) -> list[dict]:
         draft = draft_for_token(token=token)
         Draft.objects.filter(pk=draft.pk).update(answers=answers, page="review")
         ref = secrets.token_urlsafe(12)
-        refs = access.encode({ref: {"draft": draft.key, "survey": survey.pk, "channel": "web"}})  # as the link left it
+        refs = draft_cookies.encode({ref: {"draft": draft.key, "survey": survey.pk, "channel": "web"}})  # as the link left it
         csrf = _get_new_csrf_string()
-        clients.append({"ref": ref, "cookie": f"{access.COOKIE_NAME}={refs}; csrftoken={csrf}", "csrf": csrf, "key": uuid.uuid4().hex})
+        clients.append({"ref": ref, "cookie": f"{draft_cookies.COOKIE_NAME}={refs}; csrftoken={csrf}", "csrf": csrf, "key": uuid.uuid4().hex})
     return clients
 
 

@@ -73,7 +73,7 @@ def main() -> int:
         survey = prepare(args.responses)
         print(f"prepared {args.responses:,} responses ({3 * args.responses:,} rated units) in {time.perf_counter() - started:.0f} s; "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)
-        from chiso.surveys.exports import survey_export
+        from chiso.surveys.fieldwork.exports import survey_export
 
         for fmt in args.formats.split(","):
             times, cpus = [], []

@@ -99,19 +99,19 @@ def _national(name, content):
 
 
 def _frame(name, content):
-    from chiso.surveys.frames import frame_import
+    from chiso.surveys.fieldwork.frames import frame_import
 
     return frame_import(name="Khung", file_name=name, content=content)
 
 
 def _responses(name, content):
-    from chiso.surveys.importing import responses_import
+    from chiso.surveys.collection.importing import responses_import
 
     return responses_import(survey=SimpleNamespace(version=SimpleNamespace(form=None)), files=[(name, content)])
 
 
 def _indicator_rules(name, content):
-    from chiso.surveys.indicators import indicator_rules_import
+    from chiso.surveys.fieldwork.indicators import indicator_rules_import
 
     return indicator_rules_import(survey=None, framework=None, file_name=name, content=content)
 
@@ -215,7 +215,7 @@ def test_an_xlsform_whose_sheets_claim_every_cell_reads_what_it_holds():
 @pytest.mark.django_db
 @pytest.mark.skipif(not UCL_BIOMASS.exists(), reason="pyxform's real workbooks are not beside the checkout")
 def test_pyxforms_biomass_workbook_is_read_without_reading_every_claimed_cell():
-    from chiso.surveys.xlsform import xlsform_parse
+    from chiso.surveys.collection.xlsform import xlsform_parse
 
     try:
         parsed = xlsform_parse(UCL_BIOMASS.name, UCL_BIOMASS.read_bytes())

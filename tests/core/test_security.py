@@ -115,7 +115,7 @@ def test_framework_exports_write_formula_like_names_as_text():
 
 
 def test_the_xlsform_download_writes_a_label_starting_with_equals_as_text(blocks):
-    from chiso.surveys.xlsform import xlsform_parse, xlsform_write
+    from chiso.surveys.collection.xlsform import xlsform_parse, xlsform_write
 
     examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
     survey = xlsform_parse("ddci_communes.xlsx", (examples / "ddci_communes.xlsx").read_bytes()).survey

@@ -125,7 +125,7 @@ def test_an_anonymous_filer_leaves_no_session_row_only_a_signed_cookie(defaults,
     to the microsecond): the browser's references live in a signed cookie under /gopy/."""
     from django.contrib.sessions.models import Session
 
-    from chiso.feedback.access import COOKIE_NAME
+    from chiso.feedback.filing_cookies import COOKIE_NAME
     from chiso.feedback.services import feedback_answer, feedback_route
 
     client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=AGENT)

@@ -100,7 +100,7 @@ def xlsform():
 
 def tax_code(number: int, prefix: str = "48") -> str:
     """A tax code with a correct check digit."""
-    from chiso.surveys.frames import TAX_WEIGHTS
+    from chiso.surveys.fieldwork.frames import TAX_WEIGHTS
 
     body = f"{prefix}{number:07d}"
     return body + str((10 - sum(int(d) * w for d, w in zip(body, TAX_WEIGHTS)) % 11) % 10)
@@ -119,7 +119,7 @@ def frame_csv(rows, header=("Mã số thuế", "Tên doanh nghiệp", "Loại h�
 @pytest.fixture
 def make_frame(db):
     """A frame of `n` businesses spread over sectors C and G, sizes micro and small, two communes."""
-    from chiso.surveys.frames import frame_import
+    from chiso.surveys.fieldwork.frames import frame_import
 
     def make(n=40, name="Khung thử", emails=True):
         rows = []
@@ -135,7 +135,7 @@ def make_frame(db):
 
 def store_response(survey, answers, *, key, duration=None, day=None, channel="web"):
     """Store a checked response as the web form would (through the same evaluation)."""
-    from chiso.surveys.engine import Evaluation
+    from chiso.surveys.collection.evaluation import Evaluation
     from chiso.surveys.services import idempotency_hash, response_store, units_choices
 
     evaluation = Evaluation(survey.version.form, answers, external=units_choices(survey))

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 
 from chiso.accounts.models import Role
-from chiso.surveys import access
-from chiso.surveys.logfilters import redact
+from chiso.surveys.collection import draft_cookies
+from chiso.surveys.collection.logfilters import redact
 from chiso.surveys.models import Draft, Invitation, Response
 from chiso.surveys.services import invitations_create, responses_flush, token_hash
 
@@ -89,7 +89,7 @@ def test_no_table_but_the_invitations_holds_the_token_or_its_hash_and_no_draft_s
     assert found.get("label") == {"surveys_invitation"}
     assert "token" not in found
     assert not Session.objects.exists()  # a respondent's browser has no server-side session row at all
-    kept = repr(access.decode(_client.cookies[access.COOKIE_NAME].value))  # what the browser keeps: references
+    kept = repr(draft_cookies.decode(_client.cookies[draft_cookies.COOKIE_NAME].value))  # what the browser keeps: references
     assert "draft" in kept and token not in kept and token_hash(token) not in kept
     assert not Draft.objects.exists()
 

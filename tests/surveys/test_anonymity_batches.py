@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from chiso.accounts.models import Role
-from chiso.surveys.mailing import member_invitation, members_to_email
+from chiso.surveys.fieldwork.mailing import member_invitation, members_to_email
 from chiso.surveys.models import Draft, HeldResponse, Invitation, Response, SampleMember, SpentLink, SurveyAnalysis
-from chiso.surveys.sampling import sample_draw
+from chiso.surveys.fieldwork.sampling import sample_draw
 from chiso.surveys.services import (
     DURATION_BUCKETS,
     AccessRefused,

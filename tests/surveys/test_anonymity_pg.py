@@ -15,9 +15,9 @@ from collections import defaultdict
 import pytest
 from django.db import connection
 
-from chiso.surveys.mailing import member_invitation
+from chiso.surveys.fieldwork.mailing import member_invitation
 from chiso.surveys.models import Draft, Invitation, Response, SampleMember
-from chiso.surveys.sampling import sample_draw
+from chiso.surveys.fieldwork.sampling import sample_draw
 from chiso.surveys.services import draft_for_token, response_submit
 
 from .conftest import ddci_answers

@@ -12,10 +12,10 @@ from django.test import Client, override_settings
 
 from chiso.accounts.models import Role
 from chiso.audit.models import AuditRecord
-from chiso.surveys import links
-from chiso.surveys.mailing import invitation_letters_pdf, invitation_resend, invitations_email, message_template_set
+from chiso.surveys.collection import links
+from chiso.surveys.fieldwork.mailing import invitation_letters_pdf, invitation_resend, invitations_email, message_template_set
 from chiso.surveys.models import Draft, Invitation, SampleMember
-from chiso.surveys.sampling import sample_draw
+from chiso.surveys.fieldwork.sampling import sample_draw
 from chiso.surveys.services import (
     AccessRefused,
     draft_for_code,

@@ -6,7 +6,7 @@ from django.test import Client
 
 from chiso.accounts.models import Role
 from chiso.audit.models import AuditRecord
-from chiso.surveys import access
+from chiso.surveys.collection import draft_cookies
 from chiso.surveys.models import Draft, HeldResponse, PaperEntry, PaperForm, Response
 from chiso.surveys.queries import paper_form_differences
 from chiso.surveys.services import (
@@ -122,7 +122,7 @@ def test_after_saving_next_form_opens_an_empty_one(double, clerks, answers):
     assert "nhập hai lần" in refused.content.decode() and not Draft.objects.exists()
     client.post(f"/surveys/{double.code}/paper/", {"number": "A-1"})
     Draft.objects.update(answers=answers())
-    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
     saved = client.post(f"/s/r/{ref}/submit/", {"submission_key": "p1"}, follow=True)
     html = saved.content.decode()
     assert saved.redirect_chain[-1][0] == f"/surveys/{double.code}/paper/" and "Đã lưu lần nhập phiếu số A-1" in html
@@ -155,7 +155,7 @@ def test_the_settle_page_shows_differences_and_refuses_the_clerks(double, clerks
 
 
 def test_paper_entry_shows_a_whole_section_per_page_the_web_form_one_department_per_page(ddci_survey, clerks, answers):
-    from chiso.surveys.pages import pages_relevant
+    from chiso.surveys.collection.pages import pages_relevant
     from chiso.surveys.services import evaluation_for
 
     evaluation = evaluation_for(survey=ddci_survey, version=ddci_survey.version, answers=answers())
@@ -167,7 +167,7 @@ def test_paper_entry_shows_a_whole_section_per_page_the_web_form_one_department_
     client.post(f"/surveys/{ddci_survey.code}/paper/", {"number": "5"})
     full = answers()
     Draft.objects.update(answers={k: v for k, v in full.items() if k != "danh_gia"})
-    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
     html = client.get(f"/s/r/{ref}/p/r-danh_gia/").content.decode()
     assert 'name="danh_gia[1]/minh_bach"' in html and 'name="danh_gia[2]/minh_bach"' in html
     values = {f"danh_gia[{i}]/{k}": v for i, entry in enumerate(full["danh_gia"], start=1) for k, v in entry.items()}

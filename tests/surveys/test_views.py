@@ -8,7 +8,7 @@ from django.core import signing
 from django.test import Client
 
 from chiso.accounts.models import Role
-from chiso.surveys import access
+from chiso.surveys.collection import draft_cookies
 from chiso.surveys.models import Draft, HeldResponse, PaperEntryLog, QuestionnaireVersion, Response, Survey
 from chiso.surveys.services import invitations_create, survey_close
 
@@ -67,7 +67,7 @@ def test_htmx_refresh_shows_a_newly_relevant_question_without_saving(respondent,
     client, _token, _first = respondent
     draft = Draft.objects.get()
     Draft.objects.filter(pk=draft.pk).update(answers=answers(units=("S-TC",)))
-    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
     fields = [f"danh_gia[1]/{n}" for n in ("minh_bach", "nang_dong", "canh_tranh", "so_lan_di_lai", "chi_phi_khong_chinh_thuc", "diem_chung")]
     fragment = client.post(f"/s/r/{ref}/p/r-danh_gia-1/refresh/", {"_shown": fields, "danh_gia[1]/chi_phi_khong_chinh_thuc": "co"}, HTTP_HX_REQUEST="true")
     text = fragment.content.decode()
@@ -78,7 +78,7 @@ def test_htmx_refresh_shows_a_newly_relevant_question_without_saving(respondent,
 def test_review_then_double_submit_and_a_retry_store_one_response(respondent, answers):
     client, token, _first = respondent
     Draft.objects.update(answers=answers())
-    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
     review = client.get(f"/s/r/{ref}/review/").content.decode()
     assert "Xem lại câu trả lời" in review and "Sở Xây dựng" in review and "Nộp phiếu" in review
     key = re.search(r'name="submission_key" value="([^"]+)"', review).group(1)
@@ -93,7 +93,7 @@ def test_review_then_double_submit_and_a_retry_store_one_response(respondent, an
 def test_submit_rechecks_and_shows_the_fields_message(respondent, answers):
     client, _token, _first = respondent
     Draft.objects.update(answers=answers(so_lao_dong="999999"))
-    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
     rejected = client.post(f"/s/r/{ref}/submit/", {"submission_key": "k"})
     assert rejected.status_code == 400 and "Số lao động phải từ 0 đến 100.000." in rejected.content.decode()
     assert Response.objects.count() == 0
@@ -101,15 +101,15 @@ def test_submit_rechecks_and_shows_the_fields_message(respondent, answers):
 
 def test_closed_unknown_and_foreign_session_links_are_polite(respondent, ddci_survey):
     client, token, _first = respondent
-    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
     stranger = Client(HTTP_HOST="127.0.0.1")
     assert stranger.get(f"/s/r/{ref}/").status_code == 403  # a reference is useless in another browser
     # a cookie copied and altered (another draft's key, say) is not read at all
-    value = client.cookies[access.COOKIE_NAME].value
-    stranger.cookies[access.COOKIE_NAME] = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
+    value = client.cookies[draft_cookies.COOKIE_NAME].value
+    stranger.cookies[draft_cookies.COOKIE_NAME] = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
     assert stranger.get(f"/s/r/{ref}/").status_code == 403
     forged = Client(HTTP_HOST="127.0.0.1")
-    forged.cookies[access.COOKIE_NAME] = signing.dumps({ref: {"draft": "x", "survey": 1, "channel": "web"}})
+    forged.cookies[draft_cookies.COOKIE_NAME] = signing.dumps({ref: {"draft": "x", "survey": 1, "channel": "web"}})
     assert forged.get(f"/s/r/{ref}/").status_code == 403  # signed, but not by this purpose's salt
     assert stranger.get("/s/this-token-does-not-exist/").status_code == 404
     survey_close(survey=ddci_survey)
@@ -142,7 +142,7 @@ def test_paper_entry_goes_through_the_same_form_for_the_secretariat_only(ddci_su
     started = client.post(f"/surveys/{ddci_survey.code}/paper/", follow=True)
     assert "Nhập phiếu giấy" in started.content.decode()
     Draft.objects.update(answers=answers())
-    ref = next(iter(access.decode(client.cookies[access.COOKIE_NAME].value)))
+    ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
     done = client.post(f"/s/r/{ref}/submit/", {"submission_key": "paper-1"})
     assert done.status_code == 302 and HeldResponse.objects.get().channel == "paper"
     assert PaperEntryLog.objects.get().user == clerk

@@ -11,9 +11,10 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from chiso.assessments.models import Affiliation
 from chiso.units.models import Unit
 
-from .models import Role
+from .models import AppraisalBody, Role
 
 PROVINCIAL_ROLES = frozenset({Role.SECRETARIAT, Role.APPRAISER, Role.LEADER, Role.ANALYST, Role.ADMINISTRATOR})
 MANAGING_ROLES = frozenset({Role.SECRETARIAT, Role.ADMINISTRATOR})  # set up units, periods, frameworks
@@ -120,3 +121,53 @@ def may_set_survey_analysis(user) -> bool:
     """Set how a survey's answers are analysed (its anonymity threshold k, the minimum answers per
     unit, quality rules, weighting): the secretariat and the analyst (and administrators)."""
     return user is not None and may_enter_values(user)
+
+
+# The PAR Index assessment (Chỉ số CCHC): the secretariat (and administrators) run cycles; the
+# expert team (Tổ chuyên viên) appraises; the appraisal council (Hội đồng thẩm định) decides; a unit
+# officer works on their own unit's assessment only. An appraiser tied to a unit (Affiliation) does
+# not appraise it.
+
+
+def is_secretariat(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in MANAGING_ROLES)
+
+
+def is_expert(user) -> bool:
+    """A member of the expert team. An appraiser with no body named counts as one."""
+    return user.is_authenticated and user.role == Role.APPRAISER and user.appraisal_body != AppraisalBody.COUNCIL
+
+
+def is_council(user) -> bool:
+    return user.is_authenticated and user.role == Role.APPRAISER and user.appraisal_body == AppraisalBody.COUNCIL
+
+
+def is_officer_of(user, unit) -> bool:
+    return user.is_authenticated and user.role == Role.UNIT_OFFICER and user.unit_id == unit.pk
+
+
+def has_conflict(user, unit) -> bool:
+    return Affiliation.objects.filter(user=user, unit=unit).exists()
+
+
+def conflicted_unit_ids(user) -> set[int]:
+    return set(Affiliation.objects.filter(user=user).values_list("unit_id", flat=True))
+
+
+def may_view_assessment(user, assessment) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.role in PROVINCIAL_ROLES:
+        return True
+    return is_officer_of(user, assessment.unit)
+
+
+def may_view_evidence(user, assessment) -> bool:
+    """Evidence files are the unit's internal documents: the unit, the appraisers and the secretariat."""
+    return is_officer_of(user, assessment.unit) or is_secretariat(user) or (
+        user.is_authenticated and user.role == Role.APPRAISER
+    )
+
+
+def may_appraise(user, assessment) -> bool:
+    return is_expert(user) and not has_conflict(user, assessment.unit)

@@ -26,7 +26,7 @@ from chiso.feedback.workdays import working_days_between
 from chiso.frameworks.models import Node
 from chiso.units.models import Period, Unit, UnitSuccession
 
-from . import access
+from chiso.accounts import permissions
 from .models import Assessment, Cycle, Evidence, Item, Question
 
 Status = Assessment.Status
@@ -220,7 +220,7 @@ def cycle_rows(cycle: Cycle, user=None) -> list[CycleRow]:
     if cycle.run_id:
         top = cycle.run.details.get("top")
         scores = {s.unit_id: s for s in RunScore.objects.filter(run_id=cycle.run_id, code=top)}
-    conflicts = access.conflicted_unit_ids(user) if user is not None else set()
+    conflicts = permissions.conflicted_unit_ids(user) if user is not None else set()
     rows = []
     for a in assessments:
         items = list(a.items.all())
@@ -256,7 +256,7 @@ class CriterionRow:
 
 def criterion_rows(cycle: Cycle, code: str, user) -> list[CriterionRow]:
     """One sub-criterion, every unit's claim, note and evidence side by side."""
-    conflicts = access.conflicted_unit_ids(user)
+    conflicts = permissions.conflicted_unit_ids(user)
     now = timezone.now()
     items = (
         Item.objects.filter(assessment__cycle=cycle, code=code).exclude(assessment__status=Status.EXCLUDED)
@@ -346,12 +346,12 @@ def due_items(user, now: datetime.datetime | None = None) -> list[DueItem]:
     if user.role == Role.UNIT_OFFICER:
         assessments = assessments.filter(unit_id=user.unit_id)
         wanted = [(Status.DRAFT, "self_assessment"), (Status.EXPLANATION_REQUESTED, "explanation")]
-    elif access.is_expert(user):
-        assessments = assessments.exclude(unit_id__in=access.conflicted_unit_ids(user))
+    elif permissions.is_expert(user):
+        assessments = assessments.exclude(unit_id__in=permissions.conflicted_unit_ids(user))
         wanted = [(Status.SUBMITTED, "appraisal"), (Status.UNDER_APPRAISAL, "appraisal"), (Status.EXPLAINED, "appraisal")]
-    elif access.is_council(user):
+    elif permissions.is_council(user):
         wanted = [(Status.APPRAISED, "council")]
-    elif access.is_secretariat(user):
+    elif permissions.is_secretariat(user):
         wanted = [(Status.DRAFT, "self_assessment"), (Status.EXPLANATION_REQUESTED, "explanation"),
                   (Status.SUBMITTED, "appraisal"), (Status.UNDER_APPRAISAL, "appraisal"), (Status.EXPLAINED, "appraisal"),
                   (Status.APPRAISED, "council")]
@@ -481,11 +481,11 @@ def action_refusal(user, assessment: Assessment, action: str, now: datetime.date
     """Why `user` may not do `action` on the assessment now (PermissionDenied: not their role;
     ValidationError: not at this moment), or None when they may. The one rule behind both the
     page's buttons and the services' refusals. `conflicts`: the user's conflicted unit ids, read
-    once by a caller that asks about many assessments (access.conflicted_unit_ids)."""
+    once by a caller that asks about many assessments (permissions.conflicted_unit_ids)."""
     now = now or timezone.now()
     status = assessment.status
     if action in OFFICER_ACTIONS:
-        if not access.is_officer_of(user, assessment.unit):
+        if not permissions.is_officer_of(user, assessment.unit):
             return PermissionDenied()
         if action == "self_assess":
             return None if status == Status.DRAFT else status_refusal(assessment, action)
@@ -506,9 +506,9 @@ def action_refusal(user, assessment: Assessment, action: str, now: datetime.date
                 % {"due": day_text(assessment.explanation_due)}, code="deadline")
         return None
     if action in EXPERT_ACTIONS:
-        if not access.is_expert(user):
+        if not permissions.is_expert(user):
             return PermissionDenied()
-        if (assessment.unit_id in conflicts) if conflicts is not None else access.has_conflict(user, assessment.unit):
+        if (assessment.unit_id in conflicts) if conflicts is not None else permissions.has_conflict(user, assessment.unit):
             return PermissionDenied(_("You are tied to %(unit)s and do not appraise it.") % {"unit": assessment.unit.name})
         if status not in EXPERT_ACTIONS[action]:
             return status_refusal(assessment, action)
@@ -517,11 +517,11 @@ def action_refusal(user, assessment: Assessment, action: str, now: datetime.date
                                    code="deadline")
         return None
     if action in COUNCIL_ACTIONS:
-        if not access.is_council(user):
+        if not permissions.is_council(user):
             return PermissionDenied()
         return None if status == Status.APPRAISED else status_refusal(assessment, action)
     if action in SECRETARIAT_ACTIONS:
-        if not access.is_secretariat(user):
+        if not permissions.is_secretariat(user):
             return PermissionDenied()
         if status not in SECRETARIAT_ACTIONS[action]:
             return status_refusal(assessment, action)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from chiso.accounts import permissions
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record, audit_record_many, value_text
 from chiso.feedback.workdays import working_days_add
@@ -30,7 +31,7 @@ from chiso.indices.services import ValueEntry, indicator_values_set, run_create,
 from chiso.notices.services import par_notices
 from chiso.units.models import Block, Period, Unit
 
-from . import access, queries
+from . import queries
 from .evidence import evidence_store
 from .models import Affiliation, Assessment, CouncilDecision, Cycle, Evidence, Item, Question
 
@@ -228,7 +229,7 @@ def cycle_create(
     """Open a cycle: one assessment per unit of the block that exists at the end of the period
     (a unit ended during it is left out for its successor, and the record says so), one item per
     sub-criterion. `explanation_days` (working days) defaults to the framework's."""
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     if version.framework.method != Framework.Method.POINTS:
         raise ValidationError(_("%(version)s is not a points framework: self-assessment needs points per sub-criterion.") % {"version": version})
     if version.blocks and block.code not in version.blocks:
@@ -289,7 +290,7 @@ def _cycle_open(cycle: Cycle) -> None:
 @transaction.atomic
 def cycle_unit_add(*, cycle: Cycle, unit: Unit, by, reason: str) -> Assessment:
     """Add a unit to an open cycle (or take an excluded one back), with the reason on record."""
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     reason = _reason(reason, _("Give the reason for adding the unit."))
     cycle = Cycle.objects.select_for_update(of=("self",)).select_related("run", "period", "block", "version").get(pk=cycle.pk)
     _cycle_open(cycle)
@@ -337,7 +338,7 @@ def assessment_include(*, assessment: Assessment, by, reason: str) -> Assessment
 def cycle_delete(*, cycle: Cycle, by, reason: str) -> None:
     """Delete a cycle opened by mistake: only while no unit has submitted anything. Its audit
     records stay, with the reason."""
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     reason = _reason(reason, _("Give the reason for deleting the cycle."))
     cycle = Cycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     assessments = cycle.assessments.all()
@@ -368,7 +369,7 @@ def cycle_schedule_set(
     *, cycle: Cycle, by, self_assessment_due: datetime.datetime, appraisal_due: datetime.datetime | None,
     council_due: datetime.datetime | None, explanation_days: int, council_size: int, quorum_percent: int, reason: str = "",
 ) -> Cycle:
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     _check_schedule(self_assessment_due, appraisal_due, council_due, council_size, quorum_percent)
     cycle = Cycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     changes = {
@@ -958,7 +959,7 @@ def council_decide(
     votes_for: int, votes_against: int = 0, votes_abstain: int = 0, minutes_number: str = "", note: str = "",
 ) -> CouncilDecision:
     """Quyết nghị — the council adopts the proposed final points of these units; they are locked."""
-    _require(access.is_council(by))
+    _require(permissions.is_council(by))
     present = [name.strip() for name in members_present if name.strip()]
     if len(set(present)) != len(present):
         raise ValidationError(_("A member is listed twice among those present."))
@@ -1025,7 +1026,7 @@ def converted_points(node: Node, value: float) -> Decimal:
 @transaction.atomic
 def survey_points_apply(*, cycle: Cycle, run: IndexRun, by) -> ConversionOutcome:
     """Fill the survey items of every assessment of the cycle from a published survey index run."""
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     if run.status != IndexRun.Status.PUBLISHED:
         raise ValidationError(_("Use a published survey run: a draft may still change."))
     if run.period_id != cycle.period_id:
@@ -1093,7 +1094,7 @@ def results_problems(cycle: Cycle) -> list[str]:
 def cycle_results_compute(*, cycle: Cycle, by) -> IndexRun:
     """Write the decided points as indicator values and compute a draft run (capped sums,
     not-applicable rescaling, bonus and penalty, ranks and bands) with the index run machinery."""
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     cycle = Cycle.objects.select_for_update(of=("self",)).select_related("version__framework", "period", "block", "run").get(pk=cycle.pk)
     problems = results_problems(cycle)
     if problems:
@@ -1130,7 +1131,7 @@ def cycle_results_compute(*, cycle: Cycle, by) -> IndexRun:
 @transaction.atomic
 def cycle_publish(*, cycle: Cycle, by, reason: str = "") -> IndexRun:
     """Công bố — publish the results run; every decided assessment of the cycle becomes published."""
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     cycle = Cycle.objects.select_for_update(of=("self",)).select_related("run").get(pk=cycle.pk)
     run = cycle.run
     if run is None or run.status != IndexRun.Status.DRAFT:
@@ -1188,14 +1189,14 @@ def assessment_reopen(*, assessment: Assessment, by, reason: str, until: datetim
 
 @transaction.atomic
 def affiliation_declare(*, user, unit: Unit, by, note: str = "") -> Affiliation:
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     affiliation, _created = Affiliation.objects.update_or_create(user=user, unit=unit, defaults={"note": note.strip()})
     return affiliation
 
 
 @transaction.atomic
 def affiliation_remove(*, affiliation: Affiliation, by) -> None:
-    _require(access.is_secretariat(by))
+    _require(permissions.is_secretariat(by))
     affiliation.delete()
 
 
@@ -1233,8 +1234,8 @@ def reminders_send(*, now: datetime.datetime | None = None, days_ahead: int = 3,
             event=Event.REMINDER_SENT, object_type=Assessment._meta.label_lower, at__gte=start_of_day,
         ).values_list("object_id", flat=True)
     )
-    experts = [u for u in User.objects.filter(role=Role.APPRAISER, is_active=True).exclude(email="") if access.is_expert(u)]
-    council = [u for u in User.objects.filter(role=Role.APPRAISER, is_active=True).exclude(email="") if access.is_council(u)]
+    experts = [u for u in User.objects.filter(role=Role.APPRAISER, is_active=True).exclude(email="") if permissions.is_expert(u)]
+    council = [u for u in User.objects.filter(role=Role.APPRAISER, is_active=True).exclude(email="") if permissions.is_council(u)]
     conflicts = {}
     for aff in Affiliation.objects.all():
         conflicts.setdefault(aff.user_id, set()).add(aff.unit_id)

@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from chiso.accounts import permissions
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, user_can_see_unit
 from chiso.core.uploads import body_drain
 from chiso.jobs.services import job_start
 from chiso.units.models import Unit
 
-from . import access, forms, queries, services
+from . import forms, queries, services
 from .evidence import evidence_max_bytes, evidence_path, too_large_message
 from .models import Affiliation, Assessment, Cycle, Evidence, Item
 from .uploads import LimitedUploadHandler
@@ -44,7 +45,7 @@ def _assessment(request, pk: int, action: str = "view") -> Assessment:
         Assessment.objects.select_related("cycle__version__framework", "cycle__period", "cycle__block", "cycle__run", "unit__block", "decision"),
         pk=pk,
     )
-    if not access.can_view(request.user, assessment):
+    if not permissions.may_view_assessment(request.user, assessment):
         _refuse(request, assessment, action)
     return assessment
 
@@ -109,7 +110,7 @@ def index(request):
     else:
         mine = []
     return render(request, "assessments/index.html", {
-        "cycles": cycles, "mine": mine, "due": queries.due_items(user), "can_manage": access.is_secretariat(user),
+        "cycles": cycles, "mine": mine, "due": queries.due_items(user), "can_manage": permissions.is_secretariat(user),
     })
 
 
@@ -154,10 +155,10 @@ def cycle_detail(request, pk: int):
         if own is None:
             raise PermissionDenied
         return redirect("assessments:detail", pk=own.pk)
-    can_manage = access.is_secretariat(user)
+    can_manage = permissions.is_secretariat(user)
     return render(request, "assessments/cycle.html", {
         "cycle": cycle, "rows": queries.cycle_rows(cycle, user), "counts": queries.status_counts(cycle),
-        "can_manage": can_manage, "is_expert": access.is_expert(user), "is_council": access.is_council(user),
+        "can_manage": can_manage, "is_expert": permissions.is_expert(user), "is_council": permissions.is_council(user),
         "schedule_form": forms.ScheduleChangeForm(initial={
             "self_assessment_due": cycle.self_assessment_due, "appraisal_due": cycle.appraisal_due, "council_due": cycle.council_due,
             "explanation_days": cycle.explanation_days, "council_size": cycle.council_size, "quorum_percent": cycle.quorum_percent,
@@ -354,8 +355,8 @@ def assessment_detail(request, pk: int, *, bonus_form=None, status=200):
     rules = queries.bonus_penalty_rules(assessment.cycle.version)
     return render(request, "assessments/detail.html", {
         "assessment": assessment, "cycle": assessment.cycle, "sheet": sheet, "mode": _mode(actions), "actions": actions,
-        "is_officer": access.is_officer_of(user, assessment.unit), "is_council": access.is_council(user),
-        "can_manage": access.is_secretariat(user), "conflict": access.is_expert(user) and access.has_conflict(user, assessment.unit),
+        "is_officer": permissions.is_officer_of(user, assessment.unit), "is_council": permissions.is_council(user),
+        "can_manage": permissions.is_secretariat(user), "conflict": permissions.is_expert(user) and permissions.has_conflict(user, assessment.unit),
         "problems": services.submission_problems(assessment) if "submit" in actions else [],
         "pending": list(services.pending_questions(assessment)), "rounds": queries.explanation_rounds(assessment),
         "explanation_state": queries.due_state(assessment.explanation_due) if assessment.status == Status.EXPLANATION_REQUESTED else "",
@@ -364,7 +365,7 @@ def assessment_detail(request, pk: int, *, bonus_form=None, status=200):
         "bonus_form": bonus_form or forms.BonusPenaltyForm(rules=rules, initial=forms.BonusPenaltyForm.initial_from(assessment)),
         "rules": rules, "reason_form": forms.ReasonForm(), "extend_form": forms.ExtendForm(),
         "accept_form": forms.AcceptForm(criteria=_criteria(assessment)),
-        "can_see_evidence": access.can_view_evidence(user, assessment),
+        "can_see_evidence": permissions.may_view_evidence(user, assessment),
     }, status=status)
 
 
@@ -577,13 +578,13 @@ def _item_context(request, assessment: Assessment, item: Item, **extra) -> dict:
         "assessment": assessment, "cycle": assessment.cycle, "item": item, "node": item.node,
         "mode": _mode(actions), "actions": actions, "questions": list(item.questions.select_related("asked_by", "answered_by", "replied_by")),
         "evidence": [e for e in evidence if e.removed_at is None], "removed": [e for e in evidence if e.removed_at],
-        "history": queries.item_history(item), "can_see_evidence": access.can_view_evidence(user, assessment),
+        "history": queries.item_history(item), "can_see_evidence": permissions.may_view_evidence(user, assessment),
         "can_add_evidence": "self_assess" in actions or ("explain" in actions and asked_now),
         # a draft's evidence, or what the unit added with this explanation (what was appraised stays)
         "removable": {e.pk for e in evidence if e.removed_at is None and (
             "self_assess" in actions or ("explain" in actions and asked_now and e.during_explanation))},
         "can_explain": "explain" in actions and asked_now,
-        "asked_now": asked_now, "is_officer": access.is_officer_of(user, assessment.unit),
+        "asked_now": asked_now, "is_officer": permissions.is_officer_of(user, assessment.unit),
         "self_form": forms.SelfAssessForm(initial={
             "points": item.self_points, "not_applicable": item.self_na, "note": item.self_note,
             "evidence_explanation": item.evidence_explanation, "lock_version": item.lock_version}),
@@ -621,7 +622,7 @@ def _item_response(request, assessment: Assessment, item: Item, error: Validatio
             row = next(r for r in queries.criterion_rows(assessment.cycle, item.code, request.user) if r.item.pk == item.pk)
             return render(request, "assessments/_criterion_row.html", {
                 "row": row, "cycle": assessment.cycle, "error": error and _error_text(error), "saved": error is None,
-                "can_see_evidence": access.can_view_evidence(request.user, assessment),
+                "can_see_evidence": permissions.may_view_evidence(request.user, assessment),
             })
         sheet = queries.assessment_sheet(assessment)
         row = next(r for r in sheet.rows if r.item and r.item.pk == item.pk)
@@ -793,7 +794,7 @@ def evidence_remove(request, pk: int, evidence_pk: int):
 @login_required
 def evidence_download(request, pk: int, evidence_pk: int):
     assessment = _assessment(request, pk, "download evidence")
-    if not access.can_view_evidence(request.user, assessment):
+    if not permissions.may_view_evidence(request.user, assessment):
         _refuse(request, assessment, "download evidence")
     evidence = get_object_or_404(Evidence, pk=evidence_pk, item__assessment=assessment, kind=Evidence.Kind.FILE)
     path = evidence_path(evidence.file_path)
@@ -821,8 +822,8 @@ def criterion(request, pk: int):
     rows = queries.criterion_rows(cycle, code, request.user)
     return render(request, "assessments/criterion.html", {
         "cycle": cycle, "node": node, "codes": codes, "code": code, "rows": rows, "previous": previous, "following": following,
-        "is_expert": access.is_expert(request.user),
-        "can_see_evidence": request.user.role == "appraiser" or access.is_secretariat(request.user),
+        "is_expert": permissions.is_expert(request.user),
+        "can_see_evidence": request.user.role == "appraiser" or permissions.is_secretariat(request.user),
     })
 
 
@@ -832,7 +833,7 @@ def council(request, pk: int):
     ready = cycle.assessments.filter(status=Status.APPRAISED).select_related("unit")
     form = forms.DecisionForm(request.POST or None, assessments=ready, initial={"assessments": list(ready)})
     if request.method == "POST":
-        if not access.is_council(request.user):
+        if not permissions.is_council(request.user):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
@@ -850,7 +851,7 @@ def council(request, pk: int):
                 messages.success(request, _("The decision is recorded and the points are locked."))
                 return redirect("assessments:council", pk=cycle.pk)
     return render(request, "assessments/council.html", {
-        "cycle": cycle, "board": queries.council_board(cycle), "form": form, "is_council": access.is_council(request.user),
+        "cycle": cycle, "board": queries.council_board(cycle), "form": form, "is_council": permissions.is_council(request.user),
         "decisions": cycle.decisions.select_related("recorded_by").prefetch_related("assessments__unit"),
     }, status=400 if form.errors else 200)
 

@@ -52,7 +52,7 @@ def navigation_groups(user) -> list[NavGroup]:
     assess.items.append(assessments_nav_item(user))
     if user.is_superuser or user.role in {Role.SECRETARIAT, Role.ANALYST, Role.ADMINISTRATOR}:
         assess.items.append((reverse("surveys:list"), _("Surveys")))
-    if user_manages(user):  # enumerators: chiso.surveys.offline.may_collect_offline
+    if user_manages(user):  # enumerators: chiso.surveys.collection.offline.may_collect_offline
         assess.items.append((reverse("surveys:enumerator"), _("Survey collection")))
     if user.role in PROVINCIAL_ROLES or user.is_superuser:
         assess.items.append((reverse("indices:list"), _("Index runs")))

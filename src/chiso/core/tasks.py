@@ -13,7 +13,7 @@ def housekeeping() -> dict:
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from chiso.surveys.housekeeping import clear_expired_drafts
+    from chiso.surveys.collection.housekeeping import clear_expired_drafts
 
     sessions = 0
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":

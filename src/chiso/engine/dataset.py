@@ -211,6 +211,11 @@ def _cell_matrix(rows: Iterable[Sequence[Any]], width: int) -> np.ndarray:
     """The cells as an object matrix (rows x at least `width`), ragged rows padded with None,
     rows whose every cell is blank dropped (blank lines at the end of a sheet are not units)."""
     rows = rows if isinstance(rows, list) else list(rows)
+    # A row's cells are looked at until one holds a value: nearly always its first (uCode or
+    # uName), so this is one check a row, not one a cell.
+    keep = [_has_value(r) for r in rows]
+    if not all(keep):
+        rows = [r for r, k in zip(rows, keep) if k]
     if not rows:
         return np.empty((0, width), dtype=object)
     widths = set(map(len, rows))
@@ -228,20 +233,14 @@ def _cell_matrix(rows: Iterable[Sequence[Any]], width: int) -> np.ndarray:
         for i, r in enumerate(rows):
             for j, v in enumerate(r):
                 cells[i, j] = v
-    simple = (cells == None) | (cells == "") | (cells == "NA") | (cells != cells)  # noqa: E711
-    all_simple = simple.all(axis=1)
-    # A row with a cell that is not simply blank may still be blank (" ", " NA "): look at it.
-    maybe = np.flatnonzero(~all_simple)
-    keep = ~all_simple
-    if maybe.size:
-        first = simple[maybe].argmin(axis=1)
-        firsts = cells[maybe, first].tolist()
-        for r, v in zip(maybe.tolist(), firsts):
-            if isinstance(v, str) and _blank(v):
-                keep[r] = any(not _blank(x) for x in cells[r].tolist())
-    if not keep.all():
-        cells = cells[keep]
     return cells
+
+
+def _has_value(row: Sequence[Any]) -> bool:
+    for v in row:
+        if not _blank(v):
+            return True
+    return False
 
 
 def _numbers(cells: np.ndarray, names: Sequence[str], na_columns: Sequence[str]):

@@ -1,7 +1,7 @@
 """The public feedback pages under /gopy/: no account, no identity shown anywhere.
 
 The tracking code never appears in a URL: it is typed into a form (POST) and swapped for a
-random reference bound to this browser by a signed cookie (access.py), as survey tokens are.
+random reference bound to this browser by a signed cookie (filing_cookies.py), as survey tokens are.
 No page here writes a session: an anonymous filer leaves no session row, hence no time.
 """
 
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chiso.core.uploads import body_drain
 from chiso.units.models import Unit
 
-from . import access
+from . import filing_cookies
 from .attachments import attachments_check, limits
 from .forms import FeedbackForm, RatingForm, TrackForm
 from .models import Feedback
@@ -28,7 +28,7 @@ from .ratelimit import rate_limit_hit
 from .services import answers_for_filer, feedback_file, feedback_rate
 
 def _ref_get(request, ref: str) -> Feedback | None:
-    pk = access.ref_get(request, ref)
+    pk = filing_cookies.ref_get(request, ref)
     return Feedback.objects.select_related("type", "unit", "merged_into").filter(pk=pk).first() if pk else None
 
 
@@ -74,16 +74,16 @@ def public_file(request):
             except ValidationError as error:
                 form.add_error("files" if uploads else None, error)
             else:
-                access.new_code_keep(request, code=code, ref=access.ref_add(request, feedback.pk))
-                return access.kept(request, redirect("feedback_public:sent"))
+                filing_cookies.new_code_keep(request, code=code, ref=filing_cookies.ref_add(request, feedback.pk))
+                return filing_cookies.kept(request, redirect("feedback_public:sent"))
     return render(request, "feedback/public_file.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @never_cache
 def public_sent(request):
     """The tracking code, shown once: reloading the page does not show it again."""
-    new = access.new_code_take(request)
-    return access.kept(request, render(request, "feedback/public_sent.html", {"code": new and new.get("code"), "ref": new and new.get("ref")}))
+    new = filing_cookies.new_code_take(request)
+    return filing_cookies.kept(request, render(request, "feedback/public_sent.html", {"code": new and new.get("code"), "ref": new and new.get("ref")}))
 
 
 @never_cache
@@ -97,7 +97,7 @@ def public_track(request):
         if form.is_valid():
             feedback = feedback_by_code(form.cleaned_data["code"])
             if feedback is not None:
-                return access.kept(request, redirect("feedback_public:tracked", ref=access.ref_add(request, feedback.pk)))
+                return filing_cookies.kept(request, redirect("feedback_public:tracked", ref=filing_cookies.ref_add(request, feedback.pk)))
         error = _("No feedback has this tracking code. Check it and try again.")
     return render(request, "feedback/public_track.html", {"form": form, "error": error}, status=400 if error else 200)
 

@@ -34,8 +34,8 @@ def run_uncertainty_task(job_id: int, run_id: int, user_id: int | None = None) -
 
 @task()
 def run_sampling_task(job_id: int, run_id: int, user_id: int | None = None) -> None:
-    """Bootstrap over the respondents of the surveys that fed the run (chiso.surveys.bootstrap)."""
-    from chiso.surveys.bootstrap import run_sampling_compute
+    """Bootstrap over the respondents of the surveys that fed the run (chiso.surveys.fieldwork.sampling_error)."""
+    from chiso.surveys.fieldwork.sampling_error import run_sampling_compute
 
     _analyse(job_id, run_id, user_id, run_sampling_compute)
 

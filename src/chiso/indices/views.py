@@ -91,7 +91,7 @@ def run_detail(request, pk: int):
         row.sampling_interval = interval_text(sampling_intervals.get(row.unit.code))
     shown = sampling or method
     names = {row.unit.code: row.unit.name for row in rows}
-    from chiso.surveys.bootstrap import run_survey_sources  # the surveys that fed this run, if any
+    from chiso.surveys.fieldwork.sampling_error import run_survey_sources  # the surveys that fed this run, if any
 
     return render(request, "indices/run_detail.html", {
         "run": run, "columns": columns, "rows": rows, "levels": levels, "level": level, "sort": sort,

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from chiso.core.admin_base import ReadOnlyAdmin
 
-from .models import (
+from chiso.surveys.models import (
     Draft,
     FrameEntry,
     IndicatorComputation,

@@ -9,7 +9,7 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
-        from .logfilters import install
+        from chiso.surveys.collection.logfilters import install
 
         install()
         register(EVENTS)

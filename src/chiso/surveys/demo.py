@@ -13,9 +13,9 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from .engine import Evaluation
-from .models import Invitation, Response, Survey
-from .services import (
+from chiso.surveys.collection.evaluation import Evaluation
+from chiso.surveys.models import Invitation, Response, Survey
+from chiso.surveys.services import (
     idempotency_hash,
     invitation_with_token,
     questionnaire_import,
@@ -121,7 +121,7 @@ def demo_link() -> str | None:
     survey = Survey.objects.filter(code=DEMO_SURVEY).first()
     if survey is None:
         return None
-    from .services import invitation_spent, token_hash
+    from chiso.surveys.services import invitation_spent, token_hash
 
     for number in range(1, DEMO_INVITATIONS + 1):
         token = demo_token(number)

@@ -23,10 +23,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from .demo import DEMO_SURVEY
-from .engine import Evaluation
-from .models import Invitation, Response, SampleFrame, SampleMember, Survey, SurveyAnalysis
-from .services import idempotency_hash, response_store, survey_create, units_choices
+from chiso.surveys.demo import DEMO_SURVEY
+from chiso.surveys.collection.evaluation import Evaluation
+from chiso.surveys.models import Invitation, Response, SampleFrame, SampleMember, Survey, SurveyAnalysis
+from chiso.surveys.services import idempotency_hash, response_store, survey_create, units_choices
 
 DATA = Path(__file__).resolve().parent / "data"
 FRAME_NAME = "Doanh nghiệp tỉnh Cao Bằng 2025 (mô phỏng)"
@@ -73,7 +73,7 @@ SECTION_CHOICE = ANALYSIS["weighting"]["variables"][0]["map"]
 
 
 def _tax_code(number: int) -> str:
-    from .frames import TAX_WEIGHTS
+    from chiso.surveys.fieldwork.frames import TAX_WEIGHTS
 
     body = f"48{number:07d}"  # 48: Cao Bằng's tax office prefix
     check = (10 - sum(int(d) * w for d, w in zip(body, TAX_WEIGHTS)) % 11) % 10
@@ -107,8 +107,8 @@ def load() -> None:
     period_2023 = Period.objects.filter(code="2023").first()
     if survey is None or SampleFrame.objects.filter(name=FRAME_NAME).exists():
         return  # the surveys demo is missing, or this demo was loaded already
-    from .frames import frame_import
-    from .sampling import sample_draw
+    from chiso.surveys.fieldwork.frames import frame_import
+    from chiso.surveys.fieldwork.sampling import sample_draw
 
     frame = frame_import(name=FRAME_NAME, file_name="doanh_nghiep_cao_bang.csv", content=frame_csv()).frame
     _analysis(survey)
@@ -155,7 +155,7 @@ def _mail_connection(mode: str = "a"):
 
 def _send(sample) -> None:
     """Invitation e-mails through the mail backend (see _mail_connection)."""
-    from .mailing import invitations_email
+    from chiso.surveys.fieldwork.mailing import invitations_email
 
     with _mail_connection("w") as connection:
         invitations_email(sample=sample, kind="invitation", base_url=BASE_URL, connection=connection)
@@ -169,8 +169,8 @@ def _simulate_contact(sample) -> None:
     page is there: created, sent, opened, bounced, opted out, revoked, completed."""
     from chiso.accounts.models import User
 
-    from .mailing import invitation_opt_out, invitation_resend, member_invitation
-    from .services import draft_for_token, invitation_revoke
+    from chiso.surveys.fieldwork.mailing import invitation_opt_out, invitation_resend, member_invitation
+    from chiso.surveys.services import draft_for_token, invitation_revoke
 
     rng = random.Random(SEED + 1)
     completed, started, declined, waiting = [], [], [], []
@@ -291,8 +291,8 @@ def _clean(survey: Survey) -> None:
     """The quality check, then the analyst's decisions on the clearest cases."""
     from chiso.accounts.models import User
 
-    from .models import QualityFlag
-    from .quality import quality_check, response_decide
+    from chiso.surveys.models import QualityFlag
+    from chiso.surveys.fieldwork.quality import quality_check, response_decide
 
     quality_check(survey=survey)
     analyst = User.objects.filter(username="phantich").first()
@@ -325,7 +325,7 @@ def _paper_answers(codes: list[str], rng: random.Random) -> dict:
 
 def _paper_type(survey: Survey, number: str, clerk, answers: dict) -> None:
     """One clerk types paper form `number` as the paper-entry page does: a draft, saved, submitted."""
-    from .services import answers_flat, draft_save, paper_form_start, response_submit
+    from chiso.surveys.services import answers_flat, draft_save, paper_form_start, response_submit
 
     draft = paper_form_start(survey=survey, number=number, by=clerk)
     values = {address: str(value) for address, value in answers_flat(answers).items()}
@@ -341,8 +341,8 @@ def _paper(survey: Survey) -> None:
     from chiso.accounts.models import Role, User
     from chiso.accounts.services import user_create
 
-    from .models import PaperForm
-    from .services import paper_form_settle, survey_paper_double_entry_set
+    from chiso.surveys.models import PaperForm
+    from chiso.surveys.services import paper_form_settle, survey_paper_double_entry_set
 
     secretariat = User.objects.filter(username="thuky").first()
     codes = [c.name for c in units_choices(survey).get("units_department.csv", [])]
@@ -373,7 +373,7 @@ def _indicators(survey: Survey, *, run: bool) -> None:
     from chiso.indices.services import ValueEntry, indicator_values_set, run_create
     from chiso.units.models import Block, Unit
 
-    from .indicators import indicator_rules_import, indicator_values_write
+    from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_values_write
 
     framework = Framework.objects.filter(code="DDCI-SO").first()
     if framework is None:
@@ -400,6 +400,6 @@ def _indicators(survey: Survey, *, run: bool) -> None:
     ]
     indicator_values_set(framework=framework, period=survey.period, entries=entries, by=None, source_kind="synthetic")
     run = run_create(version=version, period=survey.period, block=block, by=None, title=f"{framework.name_vi} — {survey.period.name_vi} (từ khảo sát {survey.code})")
-    from .bootstrap import run_sampling_compute
+    from chiso.surveys.fieldwork.sampling_error import run_sampling_compute
 
     run_sampling_compute(run=run)  # the ranking shows how sure each rank is, given the sample

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from chiso.units.forms import MultipleFileField, MultipleFileInput
 from chiso.units.models import Period
 
-from .models import QuestionnaireVersion, SampleFrame, Survey
+from chiso.surveys.models import QuestionnaireVersion, SampleFrame, Survey
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
@@ -49,7 +49,7 @@ class SurveyForm(forms.ModelForm):
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The survey must close after it opens."))
         if data.get("version") is not None:  # issue 20: media and location questions
-            from .media import media_refusal
+            from chiso.surveys.collection.media import media_refusal
 
             refusal = media_refusal(anonymous=not data.get("not_anonymous"), form=QuestionnaireVersion.objects.get(pk=data["version"].pk).form)
             if refusal:

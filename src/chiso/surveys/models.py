@@ -61,7 +61,7 @@ class QuestionnaireVersion(models.Model):
         """The parsed form. A stored version never changes, so each process keeps it (and the
         expressions compiled on it) across requests; the parsed JSON is read only when this
         process has not parsed it yet (hot paths defer the `survey` field)."""
-        from .form import FormDef
+        from chiso.surveys.collection.formdef import FormDef
 
         if self.pk is None:
             return FormDef(self.survey)

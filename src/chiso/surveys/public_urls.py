@@ -1,8 +1,8 @@
-"""The respondent's short URLs under /s/. Only `/s/<token>/` carries a token (see access.py)."""
+"""The respondent's short URLs under /s/. Only `/s/<token>/` carries a token (see collection/draft_cookies.py)."""
 
 from django.urls import path, re_path
 
-from . import respondent_views as views
+from chiso.surveys.collection import respondent_views as views
 
 app_name = "surveys_public"
 urlpatterns = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from .engine import Evaluation, answers_from_clean
-from .models import Draft, HeldResponse, Invitation, QuestionnaireVersion, Response, Survey
-from .services import answers_with_values, units_choices
+from chiso.surveys.collection.evaluation import Evaluation, answers_from_clean
+from chiso.surveys.models import Draft, HeldResponse, Invitation, QuestionnaireVersion, Response, Survey
+from chiso.surveys.services import answers_with_values, units_choices
 
 
 def surveys_list():
@@ -57,15 +57,15 @@ def response_evaluation(response: Response) -> Evaluation:
 # --- Surveys II -----------------------------------------------------------------------------
 
 def frames_list():
-    from .models import SampleFrame
+    from chiso.surveys.models import SampleFrame
 
     return SampleFrame.objects.select_related("created_by")
 
 
 def sample_strata(sample) -> list[dict]:
     """Per stratum: the frame's entries, the sample size asked, members to contact, replacements left."""
-    from .models import SampleMember
-    from .sampling import frame_strata
+    from chiso.surveys.models import SampleMember
+    from chiso.surveys.fieldwork.sampling import frame_strata
 
     population = {k: len(v) for k, v in frame_strata(sample.frame, sample.strata_fields).items()}
     by_stratum: dict = {}
@@ -86,7 +86,7 @@ def sample_strata(sample) -> list[dict]:
 
 def sample_members(sample, *, stratum: str = ""):
     """Sampled businesses with their contact state (identity: the secretariat only)."""
-    from .models import SampleMember
+    from chiso.surveys.models import SampleMember
 
     members = SampleMember.objects.filter(sample=sample, active=True).select_related("entry", "invitation")
     if stratum:
@@ -131,7 +131,7 @@ def invitations_status(survey: Survey) -> list[dict]:
     """Each invitation of the survey with its business (if sampled), where it stands and since
     when. Nothing here is looked up on the answers' side: answers waiting for their batch leave
     an invitation "opened" until the batch marks it completed."""
-    from .models import SampleMember
+    from chiso.surveys.models import SampleMember
 
     members = {m.invitation_id: m for m in SampleMember.objects.filter(sample__survey=survey, invitation__isnull=False).select_related("entry")}
     rows = []
@@ -153,7 +153,7 @@ def invitations_status(survey: Survey) -> list[dict]:
 def paper_forms_overview(survey: Survey, user) -> dict:
     """The numbered paper forms not yet settled: waiting for their second entry, or for a third
     person to settle their differences; and how many are settled."""
-    from .models import PaperForm
+    from chiso.surveys.models import PaperForm
 
     open_forms = list(
         PaperForm.objects.filter(survey=survey).exclude(status=PaperForm.Status.SETTLED)
@@ -179,7 +179,7 @@ def _value_shown(form, external: dict, element, value) -> str:
 
 def paper_form_differences(paper_form) -> list[dict]:
     """Where the two entries of a form typed twice differ, question by question, as typed."""
-    from .services import answers_differences, answers_flat
+    from chiso.surveys.services import answers_differences, answers_flat
 
     entries = list(paper_form.entries.select_related("version").order_by("pk"))
     if len(entries) < 2 or any(e.answers is None for e in entries):
@@ -202,7 +202,7 @@ def flagged_responses(survey: Survey, *, code: str = ""):
     """Responses with at least one flag (or of one flag), their flags and decisions."""
     from django.db.models import Prefetch
 
-    from .models import QualityDecision, QualityFlag
+    from chiso.surveys.models import QualityDecision, QualityFlag
 
     responses = Response.objects.filter(survey=survey, flags__isnull=False)
     if code:
@@ -215,6 +215,6 @@ def flagged_responses(survey: Survey, *, code: str = ""):
 
 
 def quality_counts(survey: Survey) -> dict:
-    from .models import QualityFlag
+    from chiso.surveys.models import QualityFlag
 
     return dict(QualityFlag.objects.filter(response__survey=survey).values_list("code").annotate(n=Count("response", distinct=True)))

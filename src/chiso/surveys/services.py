@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from chiso.audit.services import audit_record, value_text
 from chiso.core.tabular import ImportFailed, Problem
 
-from .engine import Evaluation, first_entries, normalise_input
-from .form import Choice
-from .models import (
+from chiso.surveys.collection.evaluation import Evaluation, first_entries, normalise_input
+from chiso.surveys.collection.formdef import Choice
+from chiso.surveys.models import (
     Draft,
     HeldResponse,
     Invitation,
@@ -40,7 +40,7 @@ from .models import (
     SurveyAnalysis,
     SurveyDay,
 )
-from .xlsform import ParsedForm, xlsform_parse
+from chiso.surveys.collection.xlsform import ParsedForm, xlsform_parse
 
 
 class SurveyEventCode:
@@ -156,7 +156,7 @@ def _media_check(survey: Survey, version: QuestionnaireVersion) -> None:
     """issue 20: an anonymous survey refuses location and media questions (media.py)."""
     from django.core.exceptions import ValidationError
 
-    from .media import media_refusal
+    from chiso.surveys.collection.media import media_refusal
 
     refusal = media_refusal(anonymous=survey.anonymous, form=version.form)
     if refusal:
@@ -250,7 +250,7 @@ def evaluation_for(*, survey: Survey, version: QuestionnaireVersion, answers: di
 def invitation_new(*, survey: Survey, label: str, salt: str | None = None) -> tuple[Invitation, str]:
     """One invitation with a link and a typeable code made from a random salt and the secret key
     (links.py), so both can be printed or sent again; only their hashes are kept."""
-    from .links import code_hashes, link_code, link_token
+    from chiso.surveys.collection.links import code_hashes, link_code, link_token
 
     for _attempt in range(5):
         salt = salt or secrets.token_hex(16)
@@ -265,7 +265,7 @@ def invitation_new(*, survey: Survey, label: str, salt: str | None = None) -> tu
 def invitation_code(invitation: Invitation) -> str:
     """The invitation's typeable code ("" for one without a salt, such as the demo's fixed
     tokens). An invitation made before codes existed gets its code's hash now."""
-    from .links import code_hashes, link_code, link_token
+    from chiso.surveys.collection.links import code_hashes, link_code, link_token
 
     if not invitation.link_salt or token_hash(link_token(invitation.link_salt)) != invitation.token_hash:
         return ""
@@ -350,7 +350,7 @@ def draft_for_token(*, token: str) -> Draft:
 @transaction.atomic
 def draft_for_code(*, code: str) -> Draft:
     """The draft an invitation's typeable code opens (`links.code_normalise`d), like its link."""
-    from .links import code_hashes
+    from chiso.surveys.collection.links import code_hashes
 
     return _draft_for_invitation(Invitation.objects.filter(code_hash__in=code_hashes(code)))
 
@@ -592,7 +592,7 @@ def invitations_spent(survey: Survey) -> set[int]:
 
 
 def batch_size(survey: Survey) -> int:
-    from .models import SurveyAnalysis
+    from chiso.surveys.models import SurveyAnalysis
 
     k = SurveyAnalysis.objects.filter(survey=survey).values_list("min_cell", flat=True).first()
     return max(k or MIN_BATCH, MIN_BATCH)

@@ -23,8 +23,8 @@ def _target(name: str) -> tuple[Path, str]:
 
 @task()
 def invitations_send_task(job_id: int, sample_id: int, message_kind: str, base_url: str) -> None:
-    from .mailing import invitations_email
-    from .models import Sample
+    from chiso.surveys.fieldwork.mailing import invitations_email
+    from chiso.surveys.models import Sample
 
     def work(progress):
         sample = Sample.objects.select_related("survey").get(pk=sample_id)
@@ -35,8 +35,8 @@ def invitations_send_task(job_id: int, sample_id: int, message_kind: str, base_u
 
 @task()
 def letters_task(job_id: int, sample_id: int, base_url: str, only_without_email: bool = False) -> None:
-    from .mailing import letters_pdf
-    from .models import Sample
+    from chiso.surveys.fieldwork.mailing import letters_pdf
+    from chiso.surveys.models import Sample
 
     def work(progress):
         sample = Sample.objects.select_related("survey").get(pk=sample_id)
@@ -50,8 +50,8 @@ def letters_task(job_id: int, sample_id: int, base_url: str, only_without_email:
 
 @task()
 def quality_check_task(job_id: int, survey_id: int) -> None:
-    from .models import Survey
-    from .quality import quality_check
+    from chiso.surveys.models import Survey
+    from chiso.surveys.fieldwork.quality import quality_check
 
     def work(progress):
         return quality_check(survey=Survey.objects.get(pk=survey_id), progress=progress)
@@ -61,8 +61,8 @@ def quality_check_task(job_id: int, survey_id: int) -> None:
 
 @task()
 def export_task(job_id: int, survey_id: int, fmt: str, include_text: bool = False) -> None:
-    from .exports import ExportError, survey_export
-    from .models import Survey
+    from chiso.surveys.fieldwork.exports import ExportError, survey_export
+    from chiso.surveys.models import Survey
 
     def work(progress):
         survey = Survey.objects.get(pk=survey_id)
@@ -93,7 +93,7 @@ def frame_import_task(job_id: int, folder: str, user_id: int | None, language: s
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from .frames import frame_import
+    from chiso.surveys.fieldwork.frames import frame_import
 
     def work(*, files, by, progress):
         file_name, content = files[0]
@@ -109,8 +109,8 @@ def frame_import_task(job_id: int, folder: str, user_id: int | None, language: s
 def responses_import_task(job_id: int, folder: str, user_id: int | None, language: str, survey_id: int) -> None:
     from django.urls import reverse
 
-    from .importing import responses_import, responses_import_message
-    from .models import Survey
+    from chiso.surveys.collection.importing import responses_import, responses_import_message
+    from chiso.surveys.models import Survey
 
     def work(*, files, by, progress):
         survey = Survey.objects.select_related("period", "version").get(pk=survey_id)
@@ -127,7 +127,7 @@ def questionnaire_import_task(job_id: int, folder: str, user_id: int | None, lan
 
     from django.utils.translation import gettext as _
 
-    from .services import questionnaire_import
+    from chiso.surveys.services import questionnaire_import
 
     def work(*, files, by, progress):
         file_name, content = files[0]

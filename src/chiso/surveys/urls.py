@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import enumerator_views as enumerator
-from . import operation_views as ops
-from . import views
+from chiso.surveys.collection import enumerator_views as enumerator
+from chiso.surveys.fieldwork import views as ops
+from chiso.surveys import views
 
 app_name = "surveys"
 urlpatterns = [

@@ -18,14 +18,14 @@ from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
 
-from . import access
-from .forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
-from .importing import responses_import
-from .links import code_shown
-from .models import QuestionnaireVersion, Response, Survey
-from .pages import display_value, review_sections
-from .queries import response_evaluation, survey_summary, surveys_list, versions_list
-from .services import (
+from chiso.surveys.collection import draft_cookies
+from chiso.surveys.forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
+from chiso.surveys.collection.importing import responses_import
+from chiso.surveys.collection.links import code_shown
+from chiso.surveys.models import QuestionnaireVersion, Response, Survey
+from chiso.surveys.collection.pages import display_value, review_sections
+from chiso.surveys.queries import response_evaluation, survey_summary, surveys_list, versions_list
+from chiso.surveys.services import (
     AccessRefused,
     draft_for_paper,
     invitations_create,
@@ -36,8 +36,8 @@ from .services import (
     survey_open_now,
     survey_version_set,
 )
-from .tasks import questionnaire_import_task, responses_import_task
-from .xlsform import warning_text, xlsform_write
+from chiso.surveys.tasks import questionnaire_import_task, responses_import_task
+from chiso.surveys.collection.xlsform import warning_text, xlsform_write
 
 VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
 RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
@@ -153,7 +153,7 @@ def survey_media_zip(request, code: str):
 
     from django.http import FileResponse
 
-    from .media import media_archive
+    from chiso.surveys.collection.media import media_archive
 
     survey = _survey(code)
     if survey.anonymous:
@@ -241,7 +241,7 @@ def _local(moment) -> str:
 @require_POST
 @role_required(*MANAGING_ROLES)
 def invitations_new(request, code: str):
-    from .services import invitation_code
+    from chiso.surveys.services import invitation_code
 
     survey = _survey(code)
     form = InvitationsForm(request.POST)
@@ -262,8 +262,8 @@ def invitations_new(request, code: str):
 def invitations_download(request, code: str, fmt: str):
     """The links and codes of invitations made by hand (those just made: `?ids=`), as CSV for a
     mail merge or as one SMS text per line. Made again from each salt: nothing is stored."""
-    from .mailing import invitation_link, invitation_values
-    from .models import Invitation
+    from chiso.surveys.fieldwork.mailing import invitation_link, invitation_values
+    from chiso.surveys.models import Invitation
 
     survey = _survey(code)
     if fmt not in ("csv", "txt"):
@@ -308,8 +308,8 @@ def paper_entry(request, code: str):
     with an empty number: the next form. Forms typed twice and their differences are listed."""
     from django.core.exceptions import ValidationError
 
-    from .queries import paper_forms_overview
-    from .services import paper_form_start
+    from chiso.surveys.queries import paper_forms_overview
+    from chiso.surveys.services import paper_form_start
 
     survey = _survey(code)
     if request.method == "POST":
@@ -321,15 +321,15 @@ def paper_entry(request, code: str):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("surveys:paper", code=survey.code)
-        ref = access.ref_add(request, draft=draft, channel="paper")
-        return access.kept(request, redirect("surveys_public:resume", ref=ref))
+        ref = draft_cookies.ref_add(request, draft=draft, channel="paper")
+        return draft_cookies.kept(request, redirect("surveys_public:resume", ref=ref))
     return render(request, "surveys/paper.html", {"survey": survey, **paper_forms_overview(survey, request.user)})
 
 
 @require_POST
 @role_required(*MANAGING_ROLES)
 def paper_double_entry(request, code: str):
-    from .services import survey_paper_double_entry_set
+    from chiso.surveys.services import survey_paper_double_entry_set
 
     survey = _survey(code)
     required = request.POST.get("required") == "1"
@@ -343,9 +343,9 @@ def paper_settle(request, code: str, pk: int):
     """Đối chiếu — the two entries of a form side by side where they differ; a third person picks."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from .models import PaperForm
-    from .queries import paper_form_differences
-    from .services import paper_form_settle
+    from chiso.surveys.models import PaperForm
+    from chiso.surveys.queries import paper_form_differences
+    from chiso.surveys.services import paper_form_settle
 
     survey = _survey(code)
     paper_form = get_object_or_404(PaperForm, survey=survey, pk=pk)
@@ -399,7 +399,7 @@ def response_list(request, code: str):
     """Duyệt phiếu — the responses, filtered by GET parameters, a page at a time, with a summary per question."""
     from chiso.accounts.permissions import may_see_small_survey_groups
 
-    from .browsing import BrowseForm, responses_browse
+    from chiso.surveys.fieldwork.browsing import BrowseForm, responses_browse
 
     survey = _survey(code)
     form = BrowseForm(request.GET or None, survey=survey)
@@ -427,7 +427,7 @@ def response_detail(request, code: str, pk):
 # --- trying a form (test mode: the respondent's pages, nothing stored in the survey's data) ---
 
 def _trial_or_404(request, code: str):
-    from .trial import trial_for
+    from chiso.surveys.collection.trial import trial_for
 
     trial = trial_for(code=code, period=getattr(request, "period", None))
     if trial is None:
@@ -446,14 +446,14 @@ def survey_try(request, code: str):
 
 
 def _try_start(request, code: str):
-    from .trial import trial_reset
+    from chiso.surveys.collection.trial import trial_reset
 
     trial_reset(request.session, _trial_or_404(request, code))
     return redirect("surveys:try_page", trial=code, key="start")
 
 
 def _try_render(request, trial, evaluation, page, pages, *, errors=None, notice="", fragment=False):
-    from .pages import hidden_values, widgets
+    from chiso.surveys.collection.pages import hidden_values, widgets
 
     index = [p.key for p in pages].index(page.key) if page in pages else 0
     items = widgets(page, evaluation, errors=errors or {})
@@ -469,9 +469,9 @@ def _try_render(request, trial, evaluation, page, pages, *, errors=None, notice=
 
 @role_required(*MANAGING_ROLES)
 def try_page(request, trial: str, key: str):
-    from .entries import addresses_allowed, answers_entry_change, entry_action
-    from .pages import pages_relevant, widgets
-    from .trial import trial_answers, trial_evaluate, trial_store
+    from chiso.surveys.collection.entries import addresses_allowed, answers_entry_change, entry_action
+    from chiso.surveys.collection.pages import pages_relevant, widgets
+    from chiso.surveys.collection.trial import trial_answers, trial_evaluate, trial_store
 
     trial = _trial_or_404(request, trial)
     answers = trial_answers(request.session, trial)
@@ -517,7 +517,7 @@ def try_page(request, trial: str, key: str):
 
 
 def first_entries_added(form, answers) -> bool:
-    from .engine import first_entries
+    from chiso.surveys.collection.evaluation import first_entries
 
     return first_entries(form, answers)
 
@@ -526,9 +526,9 @@ def first_entries_added(form, answers) -> bool:
 @role_required(*MANAGING_ROLES)
 def try_refresh(request, trial: str, key: str):
     """htmx: the trial page's questions as the posted answers make them (nothing is kept)."""
-    from .entries import addresses_allowed
-    from .pages import pages_relevant
-    from .trial import trial_answers, trial_evaluate
+    from chiso.surveys.collection.entries import addresses_allowed
+    from chiso.surveys.collection.pages import pages_relevant
+    from chiso.surveys.collection.trial import trial_answers, trial_evaluate
 
     trial = _trial_or_404(request, trial)
     answers = trial_answers(request.session, trial)
@@ -545,8 +545,8 @@ def try_refresh(request, trial: str, key: str):
 @role_required(*MANAGING_ROLES)
 def try_review(request, trial: str):
     """The review page; "submit" checks the whole form as the server would and stores nothing."""
-    from .pages import pages_relevant
-    from .trial import trial_answers, trial_evaluate
+    from chiso.surveys.collection.pages import pages_relevant
+    from chiso.surveys.collection.trial import trial_answers, trial_evaluate
 
     trial = _trial_or_404(request, trial)
     evaluation = trial_evaluate(trial, trial_answers(request.session, trial))

@@ -1,7 +1,7 @@
 """python manage.py housekeeping — daily clean-up (run it from cron once a day; see README).
 
 Expired sessions go (Django keeps them until asked), and so do survey drafts nobody can reach
-any more (chiso.surveys.housekeeping). Nothing here is needed for correctness; it keeps the
+any more (chiso.surveys.collection.housekeeping). Nothing here is needed for correctness; it keeps the
 database from holding what no one can use, which is also what anonymity asks.
 """
 

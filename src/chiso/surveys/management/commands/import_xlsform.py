@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.tabular import ImportFailed, size_check
 from chiso.surveys.services import questionnaire_import
-from chiso.surveys.xlsform import warning_text
+from chiso.surveys.collection.xlsform import warning_text
 
 
 class Command(BaseCommand):

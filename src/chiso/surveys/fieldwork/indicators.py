@@ -1,0 +1,400 @@
+"""From answers to indicators: the unit × indicator table an index run reads, and the
+respondent-level table it came from (for bootstrap confidence intervals).
+
+Each framework indicator has one rule, kept as data (`IndicatorRule`, imported from CSV or XLSX):
+
+| indicator | question | statistic | values | exclude |
+|---|---|---|---|---|
+| tr4 | minh_bach | share | 4 5 | |
+| ic1 | chi_phi_khong_chinh_thuc | share | co | khong_tra_loi |
+| tc1 | so_lan_di_lai | share | > 2 | |
+| tc4 | so_lan_di_lai | median | | |
+
+`share` is the (weighted) percentage of answers counted by `values` (choices, or a comparison
+such as `> 2` or `>= 7`); `mean` and `median` take the answers' numbers (a Likert choice's
+number). `exclude` leaves answers out of the denominator ("prefer not to say"). A question asked
+per rated unit (inside the DDCI repeat) is counted for that entry's unit; a top-level question
+for the unit the respondent picked in a top-level units list. Excluded responses (quality
+decisions) are left out; survey weights apply when set. A unit rated by fewer respondents than
+the minimum is marked and written without a value, never scored on too few answers.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chiso.core.tabular import Column, ImportFailed, Problem, columns_match, normalise_header, read_table
+from chiso.frameworks.models import Framework, Node
+
+from chiso.surveys.fieldwork import respondent_tables
+from chiso.surveys.collection.formdef import FormDef
+from chiso.surveys.models import IndicatorComputation, IndicatorRule, QuestionnaireVersion, Response, Survey
+from chiso.surveys.fieldwork.monitoring import analysis_for
+from chiso.surveys.fieldwork.quality import excluded_ids
+from chiso.surveys.fieldwork.weighting import respondent_strata, survey_weights
+
+CONDITION = re.compile(r"^\s*(>=|<=|!=|>|<|=)\s*(-?\d+(?:[.,]\d+)?)\s*$")
+COLUMNS = [  # the names chiso writes, then the Vietnamese headers people write
+    Column("indicator", ("Chỉ tiêu", "Mã chỉ tiêu", "iCode"), required=True),
+    Column("question", ("Câu hỏi", "name"), required=True),
+    Column("statistic", ("Phép tính", "Thống kê"), required=True),
+    Column("values", ("Giá trị", "Đáp án")),
+    Column("exclude", ("Loại trừ", "Bỏ qua")),
+]
+STATISTIC_NAMES = {"share": "share", "ty_le": "share", "mean": "mean", "trung_binh": "mean", "median": "median", "trung_vi": "median"}
+
+
+@dataclass
+class Rule:
+    indicator: str
+    question: str
+    statistic: str
+    values: set[str] = field(default_factory=set)
+    condition: tuple[str, float] | None = None
+    exclude: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, row: IndicatorRule) -> Rule:
+        condition = CONDITION.match(row.values or "")
+        return cls(
+            indicator=row.indicator, question=row.question, statistic=row.statistic,
+            values=set() if condition else set((row.values or "").split()),
+            condition=(condition.group(1), float(condition.group(2).replace(",", "."))) if condition else None,
+            exclude=set((row.exclude or "").split()),
+        )
+
+    def contribution(self, value) -> float | None:
+        """This answer's part in the statistic: 1/0 for a share, the number otherwise; None to skip."""
+        if value is None or value == "" or value == []:
+            return None
+        if not isinstance(value, list) and self.statistic == "share" and self.condition is None:
+            text = str(value)  # the common case, kept fast: one choice counted or not
+            return None if text in self.exclude else (1.0 if text in self.values else 0.0)
+        chosen = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        if self.exclude & set(chosen):
+            return None
+        if self.statistic == "share":
+            if self.condition is None:
+                return 1.0 if set(chosen) & self.values else 0.0
+            number = _number(chosen[0])
+            if number is None:
+                return None
+            op, limit = self.condition
+            return 1.0 if {">": number > limit, ">=": number >= limit, "<": number < limit, "<=": number <= limit,
+                           "=": number == limit, "!=": number != limit}[op] else 0.0
+        return _number(chosen[0])
+
+
+def _number(value) -> float | None:
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def rule_problems(form: FormDef, framework: Framework, indicator: str, question: str, statistic: str, values: str, exclude: str) -> list[tuple[str, str]]:
+    """(column, message) for everything wrong with one rule."""
+    problems = []
+    if not Node.objects.filter(version__framework=framework, code=indicator, type=Node.Type.INDICATOR).exists():
+        problems.append(("indicator", _("%(code)s is not an indicator of %(framework)s.") % {"code": indicator, "framework": framework.code}))
+    if statistic not in ("share", "mean", "median"):
+        problems.append(("statistic", _("Statistic %(value)s is unknown (use share, mean or median).") % {"value": statistic}))
+    element = form.elements.get(question)
+    if element is None:
+        problems.append(("question", _("There is no question named %(name)s in %(form)s.") % {"name": question, "form": form.form_id}))
+        return problems
+    if not _unit_of(form, element):
+        problems.append(("question", _("Question %(name)s is not asked about a unit: put it inside the rating repeat, or add a question choosing the unit.") % {"name": question}))
+    numeric = element.type in ("integer", "decimal", "range")
+    choices = {c.name for c in form.choices.get(element.list_name or "", [])} if element.is_select else set()
+    if statistic == "share":
+        if CONDITION.match(values or ""):
+            if not (numeric or (choices and all(_number(c) is not None for c in choices))):
+                problems.append(("values", _("A comparison such as > 2 needs a numeric question; %(name)s is not one.") % {"name": question}))
+        elif not (values or "").split():
+            problems.append(("values", _("Say which answers are counted, e.g. 4 5, or a comparison such as > 2.")))
+        elif choices:
+            wrong = [v for v in values.split() if v not in choices]
+            if wrong:
+                problems.append(("values", _("%(values)s are not choices of %(name)s (its choices: %(choices)s).") % {"values": " ".join(wrong), "name": question, "choices": " ".join(sorted(choices))}))
+        elif not element.is_select:
+            problems.append(("values", _("%(name)s has no choices: count its answers with a comparison such as > 2.") % {"name": question}))
+    elif statistic in ("mean", "median"):
+        if not numeric and not (choices and all(_number(c) is not None for c in choices - set((exclude or "").split()))):
+            problems.append(("statistic", _("A %(statistic)s needs numbers; %(name)s has answers that are not numbers.") % {"statistic": statistic, "name": question}))
+    if choices and exclude:
+        wrong = [v for v in exclude.split() if v not in choices]
+        if wrong:
+            problems.append(("exclude", _("%(values)s are not choices of %(name)s.") % {"values": " ".join(wrong), "name": question}))
+    return problems
+
+
+def _unit_of(form: FormDef, element) -> str | None:
+    """How a question's answer is tied to a unit: 'entry' (rating repeat) or the units question's name."""
+    if element.repeat is not None:
+        return "entry" if element.repeat.rating_field else None
+    for candidate in form.root.walk():
+        if candidate.type == "select_one" and candidate.units_block and candidate.repeat is None:
+            return candidate.name
+    return None
+
+
+def indicator_rules_import(*, survey: Survey, framework: Framework, file_name: str, content: bytes) -> list[IndicatorRule]:
+    """Replace the survey's rules for the framework with those of a CSV/XLSX table; all or nothing."""
+    table = read_table(file_name, content, kind="indicator_rules")
+    # Strict: an unknown header or a missing column is refused with the accepted headers.
+    columns = columns_match(table, COLUMNS, ignored=("STT", "TT", "No.", "note", "Ghi chú"))  # a note for people
+    problems = []
+    form = survey.version.form
+    rows, seen = [], {}
+    for number, values in table.rows:
+        get = lambda key: str(values.get(columns[key], "") if key in columns else "").strip()  # noqa: E731
+        indicator, question, values_text, exclude = get("indicator"), get("question"), get("values"), get("exclude")
+        statistic = STATISTIC_NAMES.get(normalise_header(get("statistic")), get("statistic"))
+        for column, message in rule_problems(form, framework, indicator, question, statistic, values_text, exclude):
+            problems.append(table.problem(message, row=number, column=columns.get(column) or column))
+        if indicator in seen:
+            problems.append(table.problem(_("Indicator %(code)s already has a rule on row %(row)s.") % {"code": indicator, "row": seen[indicator]}, row=number, column=columns["indicator"]))
+        seen.setdefault(indicator, number)
+        rows.append(IndicatorRule(survey=survey, framework=framework, indicator=indicator, question=question, statistic=statistic,
+                                  values=values_text[:255], exclude=exclude[:255], row=number))
+    if not rows:
+        problems.append(table.problem(_("The file has no rows below the header.")))
+    if problems:
+        raise ImportFailed(problems)
+    with transaction.atomic():
+        IndicatorRule.objects.filter(survey=survey, framework=framework).delete()
+        IndicatorRule.objects.bulk_create(rows)
+    return rows
+
+
+@dataclass
+class IndicatorTable:
+    """The unit × indicator table and the respondent-level rows it was computed from."""
+
+    codes: list[str]
+    units: list[dict]  # {"unit", "name", "n", "below_minimum", "values": {code: value|None}, "answers": {code: n}}
+    responses: int
+    excluded: int
+    weighting: str
+    minimum: int
+    unclassified: int = 0
+    # Respondent level, as arrays (millions of answers stay compact): one row per answer counted.
+    response_ids: list = field(default_factory=list)
+    unit_codes: list[str] = field(default_factory=list)
+    rows: dict = field(default_factory=dict)  # "response", "unit", "rule", "value" → NumPy arrays
+    response_weights: object = None  # weight of each response, by its position in response_ids
+
+    @property
+    def respondents(self):
+        """(response id, unit code, indicator, value, weight) for each answer counted."""
+        if not self.rows:
+            return
+        weights = self.response_weights.tolist()
+        for r, u, k, x in zip(*(self.rows[c].tolist() for c in ("response", "unit", "rule", "value"))):
+            yield (str(self.response_ids[r]), self.unit_codes[u], self.codes[k], x, weights[r])
+
+
+def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
+    from array import array
+
+    rules_rows = list(IndicatorRule.objects.filter(survey=survey, framework=framework))
+    if not rules_rows:
+        raise ValidationError(_("This survey has no indicator rule for %(framework)s yet.") % {"framework": framework.code})
+    versions = {v.pk: v for v in QuestionnaireVersion.objects.filter(pk__in=set(Response.objects.filter(survey=survey).values_list("version_id", flat=True)) | {survey.version_id})}
+    problems = []
+    for version in versions.values():
+        for row in rules_rows:
+            for _column, message in rule_problems(version.form, framework, row.indicator, row.question, row.statistic, row.values, row.exclude):
+                problems.append(_("Rule for %(code)s (version %(version)s): %(message)s") % {"code": row.indicator, "version": version.version, "message": message})
+    if problems:
+        raise ValidationError(problems)
+    rules = [Rule.of(r) for r in rules_rows]
+    minimum = analysis_for(survey).min_answers_per_unit
+    from chiso.surveys.services import units_choices
+
+    unit_names = {}
+    for choices in units_choices(survey).values():
+        for choice in choices:
+            unit_names[choice.name] = survey.version.form.text(choice.label)
+    codes = list(unit_names)
+    index = {code: i for i, code in enumerate(codes)}
+    excluded = excluded_ids(survey)
+    weights = survey_weights(survey, [(rid, answers) for rid, answers in _included(survey, excluded, weighting=True)])
+
+    # One pass over the answers into compact arrays; the statistics are then NumPy reductions.
+    resp, unit_i, rule_i, vals, response_weights = array("i"), array("h"), array("h"), array("d"), array("d")
+    raters = [set() for _ in codes]
+    contributions = [(k, rule.question, rule.contribution) for k, rule in enumerate(rules)]
+    response_ids = []
+    for position, (rid, version_id, answers) in enumerate(_included(survey, excluded)):
+        response_ids.append(rid)
+        form = versions[version_id].form
+        response_weights.append(weights.of(rid))
+        for unit, scope in _unit_scopes(form, answers):
+            u = index.get(unit)
+            if u is None:
+                continue
+            raters[u].add(position)
+            for k, question, contribution in contributions:
+                x = contribution(scope.get(question))
+                if x is None:
+                    continue
+                resp.append(position)
+                unit_i.append(u)
+                rule_i.append(k)
+                vals.append(x)
+    rows = {"response": np.frombuffer(resp, dtype=np.int32), "unit": np.frombuffer(unit_i, dtype=np.int16),
+            "rule": np.frombuffer(rule_i, dtype=np.int16), "value": np.frombuffer(vals, dtype=float)}
+    per_response = np.frombuffer(response_weights, dtype=float)
+    n_units = len(codes)
+    order = np.argsort(rows["rule"], kind="stable")
+    bounds = np.searchsorted(rows["rule"][order], np.arange(len(rules) + 1))
+    results = {}
+    for k, rule in enumerate(rules):
+        chosen = order[bounds[k]:bounds[k + 1]]
+        u, x, w = rows["unit"][chosen].astype(np.intp), rows["value"][chosen], per_response[rows["response"][chosen]]
+        count = np.bincount(u, minlength=n_units)
+        if rule.statistic == "median":
+            value = np.full(n_units, np.nan)
+            by_unit = np.lexsort((x, u))
+            u_s, x_s, w_s = u[by_unit], x[by_unit], w[by_unit]
+            edges = np.searchsorted(u_s, np.arange(n_units + 1))
+            for i in range(n_units):
+                a, b = edges[i], edges[i + 1]
+                if b > a:
+                    value[i] = weighted_median(x_s[a:b], w_s[a:b])
+        else:
+            total_w = np.bincount(u, weights=w, minlength=n_units)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = np.bincount(u, weights=w * x, minlength=n_units) / total_w
+            if rule.statistic == "share":
+                value = value * 100
+        results[rule.indicator] = (value, count)
+    units = []
+    for i, code in enumerate(codes):
+        n = len(raters[i])
+        below = n < minimum
+        values = {}
+        for rule in rules:
+            value, count = results[rule.indicator]
+            values[rule.indicator] = None if below or count[i] == 0 or np.isnan(value[i]) else round(float(value[i]), 6)
+        units.append({"unit": code, "name": unit_names[code], "n": n, "below_minimum": below, "values": values,
+                      "answers": {r.indicator: int(results[r.indicator][1][i]) for r in rules}})
+    return IndicatorTable(codes=[r.indicator for r in rules], units=units, responses=len(response_ids), excluded=len(excluded),
+                          weighting=weights.method, minimum=minimum, unclassified=weights.unclassified,
+                          response_ids=response_ids, unit_codes=codes, rows=rows, response_weights=per_response)
+
+
+def _included(survey: Survey, excluded: set, weighting: bool = False):
+    """(id, version, answers) of the responses not excluded, streamed; (id, answers) for weighting."""
+    # In a fixed order, so that a bootstrap with a seed draws the same respondents every time.
+    rows = Response.objects.filter(survey=survey).order_by("id").values_list("id", "version_id", "answers")
+    if weighting:
+        from chiso.surveys.fieldwork.monitoring import analysis_for as settings_of
+
+        if (settings_of(survey).weighting or {}).get("method", "none") == "none":
+            return
+        wanted = [v.get("question") for v in settings_of(survey).weighting.get("variables") or []]
+        for rid, _version, answers in rows.iterator(chunk_size=2000):
+            if rid not in excluded:
+                yield rid, {q: answers.get(q) for q in wanted}
+        return
+    for rid, version, answers in rows.iterator(chunk_size=500):
+        if rid not in excluded:
+            yield rid, version, answers
+
+
+def weighted_median(x: np.ndarray, w: np.ndarray, equal: bool | None = None) -> np.ndarray:
+    """The median along the last axis (any leading axes, such as a bootstrap's replications, are
+    kept); with unequal weights, the value where the cumulative weight reaches half. A NaN answer
+    weighs nothing; a row with no weight gives NaN. `equal`: whether the weights are equal,
+    when the caller knows it (a redrawn unit keeps its survey's answer)."""
+    if equal is None:
+        equal = bool(np.allclose(w, w.flat[0])) if w.size else True
+    if equal:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a row with no answer: NaN
+            return np.nanmedian(x, axis=-1)
+    order = np.argsort(np.where(np.isnan(x), np.inf, x), axis=-1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=-1)
+    ws = np.where(np.isnan(xs), 0.0, np.take_along_axis(np.broadcast_to(w, x.shape), order, axis=-1))
+    cumulative = np.cumsum(ws, axis=-1)
+    half = cumulative[..., -1:] / 2
+    index = np.minimum((cumulative < half).sum(axis=-1), x.shape[-1] - 1)
+    result = np.take_along_axis(xs, index[..., None], axis=-1)[..., 0]
+    return np.where(cumulative[..., -1] == 0, np.nan, result)
+
+
+def _unit_scopes(form: FormDef, answers: dict):
+    """(unit code, the answers about it): each rating entry, or the whole response for its unit."""
+    found = False
+    for element in form.rating_repeats():
+        for entry in answers.get(element.name) or []:
+            code = entry.get(element.rating_field)
+            if code:
+                found = True
+                yield str(code), entry
+    if not found:
+        for element in form.root.walk():
+            if element.type == "select_one" and element.units_block and element.repeat is None and answers.get(element.name):
+                yield str(answers[element.name]), answers
+                return
+
+
+@transaction.atomic
+def indicator_values_write(*, survey: Survey, framework: Framework, by=None) -> IndicatorComputation:
+    """Write the unit × indicator table as the framework's indicator values for the survey's
+    period, each with the survey as its source. Units under the minimum get no value, and
+    their source says why."""
+    from chiso.indices.services import ValueEntry, indicator_values_set
+    from chiso.units.models import Unit
+
+    table = indicator_table(survey=survey, framework=framework)
+    entries = []
+    units = {u.code: u for u in Unit.objects.filter(code__in=[row["unit"] for row in table.units])}
+    with translation.override("vi"):
+        for row in table.units:
+            unit = units.get(row["unit"])
+            if unit is None:
+                continue
+            if row["below_minimum"]:
+                source = _("Survey %(code)s: %(n)s answers, under the minimum of %(minimum)s") % {"code": survey.code, "n": row["n"], "minimum": table.minimum}
+            else:
+                source = _("Survey %(code)s (%(n)s answers)") % {"code": survey.code, "n": row["n"]}
+            entries += [ValueEntry(unit=unit, code=code, value=value, source=source[:255]) for code, value in row["values"].items()]
+    rules = list(IndicatorRule.objects.filter(survey=survey, framework=framework).values("indicator", "question", "statistic", "values", "exclude"))
+    computation = IndicatorComputation.objects.create(
+        survey=survey, framework=framework, responses=table.responses, excluded=table.excluded, weighting=table.weighting,
+        units=[{k: row[k] for k in ("unit", "n", "below_minimum", "values")} for row in table.units],
+        rules=rules, respondents=respondent_tables.freeze(frozen_table(survey, table, rules)),
+        by=by if getattr(by, "pk", None) else None,
+    )
+    # Each value names the computation that produced it, so a run that reads it finds its respondents.
+    indicator_values_set(framework=framework, period=survey.period, entries=entries, by=by, source_kind="survey",
+                         produced_by=computation)
+    return computation
+
+
+def frozen_table(survey: Survey, table: IndicatorTable, rules: list[dict]) -> respondent_tables.FrozenTable:
+    """The part of an indicator table a later bootstrap needs, with each response's stratum."""
+    statistic = {rule["indicator"]: rule["statistic"] for rule in rules}
+    strata, stratified = respondent_strata(survey, table.response_ids)
+    return respondent_tables.FrozenTable(
+        codes=list(table.codes), statistics=[statistic[code] for code in table.codes], unit_codes=list(table.unit_codes),
+        below_minimum=np.array([u["below_minimum"] for u in table.units], dtype=bool),
+        rows=table.rows or {"response": np.zeros(0, np.int32), "unit": np.zeros(0, np.int16), "rule": np.zeros(0, np.int16),
+                            "value": np.zeros(0)},
+        response_weights=np.asarray(table.response_weights if table.response_weights is not None else np.zeros(0), dtype=float),
+        strata=strata, stratified=stratified,
+    )
+
