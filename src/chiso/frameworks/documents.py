@@ -8,12 +8,15 @@ from one; the database is filled from a document by services.framework_import.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from chiso.core.safe_cells import csv_value, formulas_as_text
 from chiso.core.tabular import ImportFailed, Problem, read_tables, text_read
@@ -31,6 +34,11 @@ NODE_COLUMNS = (
 )
 # Columns the engine ignores: they guide people (scoring guidance, evidence) or the app.
 APP_NODE_KEYS = ("guidance", "evidence", "step", "na_allowed", "to_confirm")
+
+
+def engine_rows(nodes: list[dict]) -> list[dict]:
+    """Document nodes without the columns only people and the app read."""
+    return [{k: v for k, v in row.items() if k not in APP_NODE_KEYS and not k.startswith("_")} for row in nodes]
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -139,8 +147,6 @@ def document_to_yaml(doc: dict) -> bytes:
 
 
 def document_to_imeta_csv(doc: dict) -> bytes:
-    import csv
-
     buffer = io.StringIO()
     columns = [c for c in NODE_COLUMNS if any(c in row for row in doc["iMeta"])]
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
@@ -175,9 +181,6 @@ def appendix_numbers(rows: list[dict]) -> dict[str, str]:
 
 
 def document_to_xlsx(doc: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     workbook = Workbook()
     appendix = workbook.active
     appendix.title = "Phụ lục"  # the tree as a decision's appendix lays it out; read by people only

@@ -10,6 +10,7 @@ from chiso.engine import Framework as EngineFramework
 from chiso.engine import parse_steps
 from chiso.engine.build import default_steps
 
+from .documents import engine_rows
 from .models import Framework, FrameworkVersion, Node
 
 NODE_FIELDS = [
@@ -56,8 +57,6 @@ def version_document(version: FrameworkVersion) -> dict:
 
 
 def version_engine_framework(version: FrameworkVersion) -> EngineFramework:
-    from .services import engine_rows
-
     return EngineFramework.from_rows(engine_rows(version_document(version)["iMeta"]), source=str(version))
 
 

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from chiso.core.tabular import ImportFailed, Problem, parse_date
 from chiso.engine import Framework as EngineFramework
 from chiso.engine import FrameworkError, StepError, parse_steps
+from chiso.services_stats.models import RateTarget
 
-from .documents import APP_NODE_KEYS, FRAMEWORK_KEYS, document_read
+from .documents import FRAMEWORK_KEYS, document_read, engine_rows
 from .engine_messages import engine_error_message, engine_message
 from .models import Framework, FrameworkVersion, Node
+from .queries import node_row
 
 ENGINE_COLUMNS = {
     "iCode": "code", "Parent": "parent_code", "Level": "level", "Type": "type", "Direction": "direction",
@@ -46,11 +48,6 @@ def _number(value):
     if value in (None, ""):
         return None
     return float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
-
-
-def engine_rows(nodes: list[dict]) -> list[dict]:
-    """Document nodes without the columns only people and the app read."""
-    return [{k: v for k, v in row.items() if k not in APP_NODE_KEYS and not k.startswith("_")} for row in nodes]
 
 
 def _check_document(file_name: str, doc: dict, method: str, weights_policy: str) -> tuple[list[Problem], list[str], EngineFramework | None]:
@@ -105,8 +102,6 @@ def _check_document(file_name: str, doc: dict, method: str, weights_policy: str)
 def _content_hash(framework_meta: dict, version_fields: dict, steps: list, nodes: list[Node]) -> str:
     """Identity of a version's content, from the normalised nodes, so a file exported and
     imported again is recognised as the same version."""
-    from .queries import node_row
-
     clean = {
         "framework": {k: str(framework_meta.get(k) or "") for k in FRAMEWORK_KEYS},
         "version": version_fields,
@@ -183,8 +178,6 @@ def framework_import(*, file_name: str, content: bytes, by=None, framework_code:
 
 def source_figures() -> dict[str, set[str]]:
     """The figures each source gives, by the names its app uses (rates in %, written as points)."""
-    from chiso.services_stats.models import RateTarget
-
     rates = set(RateTarget.Measure.values)
     return {"service_statistics": rates, "service_statistics_evidence": rates,
             "feedback": {"on_time_rate", "satisfaction_rate", "qd766_satisfaction_rate"}}

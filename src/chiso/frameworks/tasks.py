@@ -6,6 +6,8 @@ from django_tasks import task
 
 from chiso.jobs.imports import import_job_run
 
+from .services import framework_import
+
 
 def import_message(outcome) -> str:
     """What an import did, for the person who ran it."""
@@ -16,8 +18,6 @@ def import_message(outcome) -> str:
 
 @task()
 def framework_import_task(job_id: int, folder: str, user_id: int | None, language: str, framework_code: str | None) -> None:
-    from .services import framework_import
-
     def work(*, files, by, progress):
         file_name, content = files[0]
         outcome = framework_import(file_name=file_name, content=content, by=by, framework_code=framework_code)
