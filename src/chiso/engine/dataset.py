@@ -251,7 +251,8 @@ def _numbers(cells: np.ndarray, names: Sequence[str], na_columns: Sequence[str])
     column, and Python only for the cells it refuses.
     """
     n, m = cells.shape
-    allow_na = np.array([c in set(na_columns) for c in names], dtype=bool)
+    na_set = set(na_columns)
+    allow_na = np.array([c in na_set for c in names], dtype=bool)
     if n == 0 or m == 0:
         return np.empty((n, m)), None, []
     joined = None

@@ -240,12 +240,15 @@ class Framework:
         nodes: list[Node] = []
         problems: list[str] = []
         rows = list(rows)
-        if rows and not any(_key_attr(k) == "code" for r in rows for k in r):
+        # Every key once (rows of one file share their keys): its attribute, looked up per cell after.
+        attr_of = {k: _key_attr(k) for k in dict.fromkeys(k for r in rows for k in r) if k is not None}
+        attrs = set(attr_of.values())
+        if rows and "code" not in attrs:
             raise FrameworkError(Message("framework.no_icode_column"), source)
-        has_type = any(_key_attr(k) == "type" for r in rows for k in r)
+        has_type = "type" in attrs
         for i, raw in enumerate(rows):
             row_no = first_row + i
-            node, row_problems = _node_from_row(raw, row_no, has_type)
+            node, row_problems = _node_from_row(raw, row_no, has_type, attr_of)
             problems.extend(row_problems)
             if node is not None:
                 nodes.append(node)
@@ -380,29 +383,33 @@ class Framework:
     @cached_property
     def tree(self) -> AggregationTree:
         """Computation plan: indicators, then each level's aggregates in framework order."""
-        agg_levels = sorted({n.level for n in self.nodes if n.type == "Aggregate"})
+        by_level: dict[int, list[str]] = {}
+        for n in self.nodes:
+            if n.type == "Aggregate":
+                by_level.setdefault(n.level, []).append(n.code)
+        agg_levels = sorted(by_level)
         codes = list(self.indicators)
-        by_level = {lev: [n.code for n in self.nodes if n.type == "Aggregate" and n.level == lev]
-                    for lev in agg_levels}
         for lev in agg_levels:
             codes.extend(by_level[lev])
         pos = {c: i for i, c in enumerate(codes)}
+        # Each node read once: its parent and weight, in computation order.
+        nodes = [self._by_code[c] for c in codes]
+        parent_of = [n.parent for n in nodes]
         plans = []
         for lev in agg_levels:
             parents = by_level[lev]
             pcol = {p: j for j, p in enumerate(parents)}
-            children = [c for c in codes if self[c].parent in pcol]
-            member = np.zeros((len(children), len(parents)))
-            for i, c in enumerate(children):
-                member[i, pcol[self[c].parent]] = 1.0
+            kids = [i for i, p in enumerate(parent_of) if p in pcol]
+            member = np.zeros((len(kids), len(parents)))
+            member[np.arange(len(kids)), [pcol[parent_of[i]] for i in kids]] = 1.0
             plans.append(LevelPlan(
                 level=lev,
                 parents=tuple(parents),
                 parent_index=np.array([pos[p] for p in parents], dtype=np.intp),
-                children=tuple(children),
-                child_index=np.array([pos[c] for c in children], dtype=np.intp),
+                children=tuple(codes[i] for i in kids),
+                child_index=np.array(kids, dtype=np.intp),
                 membership=member,
-                child_weights=np.array([self[c].weight for c in children], dtype=float),
+                child_weights=np.array([nodes[i].weight for i in kids], dtype=float),
             ))
         return AggregationTree(tuple(codes), len(self.indicators), tuple(plans))
 
@@ -438,14 +445,15 @@ def _attr_value(n: Node, attr: str) -> Any:
     return v
 
 
-def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple[Node | None, list[str]]:
+def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool,
+                   attr_of: Mapping[Any, str | None]) -> tuple[Node | None, list[str]]:
     problems: list[str] = []
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key is None:
             continue
-        attr = _key_attr(key)
+        attr = attr_of[key]
         if attr is None:
             if not _is_missing(value):
                 extra[str(key)] = value
@@ -459,14 +467,14 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
     kwargs: dict[str, Any] = {"code": code, "row": row_no, "extra": extra}
 
     level = None
-    if not _is_missing(values.get("level")):
-        try:
-            lv = _number(values["level"])
-            if lv is None or not float(lv).is_integer():
+    try:
+        lv = _number(values.get("level"))  # None when missing
+        if lv is not None:
+            if not float(lv).is_integer():
                 raise ValueError
             level = int(lv)
-        except ValueError:
-            problems.append(at(where_row(row_no), "framework.level_not_whole", code=code, value=values["level"]))
+    except ValueError:
+        problems.append(at(where_row(row_no), "framework.level_not_whole", code=code, value=values["level"]))
     kwargs["level"] = level
 
     type_ = _text(values.get("type"))
@@ -485,9 +493,18 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
     kwargs["type"] = type_
 
     for attr in ("parent", "name", "name_vi", "name_en", "unit", "denominator"):
-        t = _text(values.get(attr))
-        if t is not None:
-            kwargs[attr] = t
+        v = values.get(attr)
+        if v is None:
+            continue
+        if type(v) is str:  # _text's common case (text from a CSV) without the call
+            t = v.strip()
+            if t in MISSING_TEXT:
+                continue
+        else:
+            t = _text(v)
+            if t is None:
+                continue
+        kwargs[attr] = t
 
     in_tree = type_ in ("Indicator", "Aggregate")
     if "weight" in values and in_tree:
@@ -501,12 +518,13 @@ def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool) -> tuple
                 kwargs["weight"] = w
         except ValueError:
             problems.append(at(where_row(row_no), "framework.weight_not_number", code=code, value=values["weight"]))
-    if "direction" in values and in_tree and not _is_missing(values["direction"]):
+    if "direction" in values and in_tree:
         try:
-            d = _number(values["direction"])
-            if d not in (1.0, -1.0):
-                raise ValueError
-            kwargs["direction"] = int(d)
+            d = _number(values["direction"])  # None when missing: the default
+            if d is not None:
+                if d not in (1.0, -1.0):
+                    raise ValueError
+                kwargs["direction"] = int(d)
         except ValueError:
             problems.append(at(where_row(row_no), "framework.direction_invalid", code=code, value=values["direction"]))
     for attr, label in (("target", "Target"), ("max_points", "max_points"),
