@@ -11,7 +11,8 @@ from django.db import connection
 from django.test import Client
 
 from chiso.feedback.models import Feedback, FilerContact
-from chiso.feedback.services import feedback_answer, feedback_publish, feedback_route, tracking_hash
+from chiso.feedback.services import feedback_answer, feedback_publish, feedback_route
+from chiso.feedback.tracking_codes import tracking_hash
 
 from .conftest import CONTACT
 

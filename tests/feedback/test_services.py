@@ -9,9 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from chiso.audit.queries import history
 from chiso.feedback.models import Feedback, FilerContact, Rating
 from chiso.feedback.services import FeedbackEvent
-from chiso.feedback.queries import feedback_by_code
+from chiso.feedback.queries import answers_for_filer, feedback_by_code
 from chiso.feedback.services import (
-    answers_for_filer,
     feedback_answer,
     feedback_dismiss,
     feedback_escalate,
@@ -20,8 +19,8 @@ from chiso.feedback.services import (
     feedback_rate,
     feedback_route,
     feedback_split,
-    tracking_hash,
 )
+from chiso.feedback.tracking_codes import tracking_hash
 
 D = datetime.date
 

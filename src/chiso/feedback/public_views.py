@@ -23,9 +23,9 @@ from . import filing_cookies
 from .attachments import attachments_check, limits
 from .forms import FeedbackForm, RatingForm, TrackForm
 from .models import Feedback
-from .queries import feedback_by_code, published_answers
+from .queries import answers_for_filer, feedback_by_code, published_answers, tracked_ratings
 from .ratelimit import rate_limit_hit
-from .services import answers_for_filer, feedback_file, feedback_rate
+from .services import feedback_file, feedback_rate
 
 def _ref_get(request, ref: str) -> Feedback | None:
     pk = filing_cookies.ref_get(request, ref)
@@ -113,12 +113,6 @@ def public_tracked(request, ref: str):
         "ref": ref, "tracked": tracked, "answers": answers, "rated": rated,
         "rating_form": RatingForm(), "attachments": tracked.attachments.all(),
     })
-
-
-def tracked_ratings(tracked: Feedback) -> list[int]:
-    from .models import Rating
-
-    return list(Rating.objects.filter(via=tracked).values_list("feedback_id", flat=True))
 
 
 @never_cache

@@ -7,8 +7,10 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
@@ -16,7 +18,7 @@ from chiso.formats.collation import vietnamese_sorted
 from chiso.units.models import Period, Unit
 
 from .models import Feedback, FilerContact, Rating
-from .services import tracking_hash
+from .tracking_codes import tracking_hash
 from .workdays import WorkCalendar
 
 SATISFIED = (Rating.Score.SATISFIED, Rating.Score.VERY_SATISFIED)
@@ -208,8 +210,6 @@ def figures_table(period: Period, *, as_of: datetime.date | None = None) -> list
 
 
 def counts_by_state(user) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = feedback_visible_to(user).values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
 
@@ -222,9 +222,23 @@ def overdue_count(user, today: datetime.date | None = None) -> int:
 
 def feedback_nav_items(user) -> list[tuple[str, str]]:
     """The feedback entries of the main navigation for this user."""
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
     if user.is_superuser or user.role in PROVINCIAL_ROLES or (user.role == Role.UNIT_OFFICER and user.unit_id):
         return [(reverse("feedback:list"), _("Feedback"))]
     return []
+
+
+def answers_for_filer(tracked: Feedback) -> list[Feedback]:
+    """The items whose answers the holder of `tracked`'s code receives (and may rate)."""
+    if tracked.state == Feedback.State.SPLIT:
+        return list(tracked.parts.select_related("unit", "type").order_by("number"))
+    if tracked.state == Feedback.State.MERGED:
+        target = tracked.merged_into
+        while target.state == Feedback.State.MERGED and target.merged_into_id:
+            target = target.merged_into
+        return [target]
+    return [tracked]
+
+
+def tracked_ratings(tracked: Feedback) -> list[int]:
+    """The items the holder of `tracked`'s code has already rated."""
+    return list(Rating.objects.filter(via=tracked).values_list("feedback_id", flat=True))

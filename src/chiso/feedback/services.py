@@ -5,8 +5,6 @@ leaves an audit record (except the filer's own steps, which leave nothing databl
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,31 +16,17 @@ from django.utils.translation import gettext as _
 from chiso.accounts.models import Role, User
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record
+from chiso.indices.services import UnitFigures, figures_indicator_values_set
 from chiso.notices.services import notice_send, unit_officers
 from chiso.units.models import Period, Unit
 
 from .attachments import attachment_store, attachment_type_check, attachments_check
 from .models import Attachment, Feedback, FeedbackType, FilerContact, Rating
+from .queries import answers_for_filer, figures_by_unit
+from .tracking_codes import tracking_code_new, tracking_hash
 from .workdays import working_days_add
 
-# Crockford's base-32 without look-alikes: a code read over the phone or typed from paper.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
-CODE_LENGTH = 12  # ≈ 59 bits
 ESCALATE_AGAIN_AFTER = 5  # working days overdue before the leaders are told
-
-
-def tracking_code_new() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
-def tracking_code_normalise(code: str) -> str:
-    raw = "".join(ch for ch in code.upper() if ch.isalnum()).replace("O", "0").replace("I", "1").replace("L", "1")
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == CODE_LENGTH else raw
-
-
-def tracking_hash(code: str) -> str:
-    return hashlib.sha256(f"chiso-feedback:{tracking_code_normalise(code)}".encode()).hexdigest()
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -308,18 +292,6 @@ def feedback_unpublish(*, feedback: Feedback, by, reason: str) -> Feedback:
     return feedback
 
 
-def answers_for_filer(tracked: Feedback) -> list[Feedback]:
-    """The items whose answers the holder of `tracked`'s code receives (and may rate)."""
-    if tracked.state == Feedback.State.SPLIT:
-        return list(tracked.parts.select_related("unit", "type").order_by("number"))
-    if tracked.state == Feedback.State.MERGED:
-        target = tracked.merged_into
-        while target.state == Feedback.State.MERGED and target.merged_into_id:
-            target = target.merged_into
-        return [target]
-    return [tracked]
-
-
 @transaction.atomic
 def feedback_rate(*, tracked: Feedback, answered: Feedback, score: int, today: datetime.date | None = None) -> Rating:
     """Đánh giá — the filer rates an answer once (through the code of `tracked`)."""
@@ -375,10 +347,6 @@ def feedback_indicators_publish(*, period: Period, by=None, as_of: datetime.date
     source, through the one writer of figures (`indices.services.figures_indicator_values_set`).
     A unit without feedback gets "not applicable" where the item allows it. Returns the number of
     values that changed."""
-    from chiso.indices.services import UnitFigures, figures_indicator_values_set
-
-    from .queries import figures_by_unit
-
     figures = figures_by_unit(period, as_of=as_of)
     stamp = f"{SOURCE}, {_today(as_of):%d/%m/%Y}"
     units = Unit.objects.active_in(period).select_related("block")
