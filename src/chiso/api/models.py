@@ -1,8 +1,15 @@
 """Tokens with which machine clients call the API as a person, with that person's rights."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def token_hash(raw: str) -> str:
+    """What is stored of a raw token: its SHA-256."""
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class ApiToken(models.Model):

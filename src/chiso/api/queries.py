@@ -10,8 +10,7 @@ from chiso.accounts.permissions import units_visible_to
 from chiso.frameworks.models import Framework, FrameworkVersion
 from chiso.indices.models import IndexRun, IndicatorValue, RunScore
 
-from .models import ApiToken
-from .services import token_hash
+from .models import ApiToken, token_hash
 
 LAST_USED_EVERY = datetime.timedelta(minutes=5)
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiToken
+from .models import ApiToken, token_hash
 
 TOKEN_PREFIX = "chiso_"
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:

@@ -8,6 +8,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import events
+
+
+def ref(obj: models.Model) -> str:
+    """`assessments.item:402` — how a record names an object."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
 
 class AppendOnly(TypeError):
     """Audit records are never changed or deleted."""
@@ -63,6 +70,4 @@ class AuditRecord(models.Model):
 
     @property
     def event_label(self) -> str:
-        from .events import event_label
-
-        return event_label(self.event)
+        return events.event_label(self.event)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from .models import AuditRecord
-from .services import ref
+from .models import AuditRecord, ref
 
 
 def history(obj: models.Model):

@@ -11,12 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from .context import current_request_id
-from .models import AuditRecord
-
-
-def ref(obj: models.Model) -> str:
-    """`assessments.item:402` — how a record names an object."""
-    return f"{obj._meta.label_lower}:{obj.pk}"
+from .models import AuditRecord, ref
 
 
 def value_text(value: Any) -> str:
