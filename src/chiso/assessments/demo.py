@@ -32,6 +32,7 @@ from chiso.accounts.models import Role, User
 from chiso.accounts.services import user_create
 from chiso.audit.services import audit_record_many
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
+from chiso.frameworks.queries import framework_version_for
 from chiso.frameworks.services import framework_import
 from chiso.indices.models import IndexRun
 from chiso.indices.services import indicator_value_set, run_create, run_publish
@@ -230,7 +231,7 @@ def _survey_run(par: FrameworkVersion, period: Period, block: Block) -> IndexRun
         }
         framework_import(file_name="par_so_dtxhh.yaml", content=yaml.safe_dump(doc, allow_unicode=True).encode())
         framework = Framework.objects.get(code=SURVEY_CODE)
-    version = framework.versions.order_by("-number").first()
+    version = framework_version_for(framework, period, block)
     published = IndexRun.objects.filter(version__framework=framework, period=period, block=block, status=IndexRun.Status.PUBLISHED).first()
     if published:
         return published
@@ -244,17 +245,20 @@ def _survey_run(par: FrameworkVersion, period: Period, block: Block) -> IndexRun
     return run_publish(run=run_create(version=version, period=period, block=block, by=None, title=f"Điều tra xã hội học Chỉ số CCHC các sở — {period.name_vi}"), by=None)
 
 
-def _cycle(par: FrameworkVersion, period: Period, block: Block, secretariat, due: datetime.datetime) -> Cycle | None:
-    if Cycle.objects.filter(version__framework=par.framework, period=period, block=block).exists():
+def _cycle(framework: Framework, period: Period, block: Block, secretariat, due: datetime.datetime) -> Cycle | None:
+    if Cycle.objects.filter(version__framework=framework, period=period, block=block).exists():
         return None  # a second demo load changes nothing
+    version = framework_version_for(framework, period, block)  # the criteria that applied to that year
+    if version is None:
+        return None
     return cycle_create(
-        version=par, period=period, block=block, by=secretariat, title=f"Chỉ số CCHC năm {period.year} của các sở, ban, ngành",
+        version=version, period=period, block=block, by=secretariat, title=f"Chỉ số CCHC năm {period.year} của các sở, ban, ngành",
         self_assessment_due=due, appraisal_due=due + datetime.timedelta(days=21), council_due=due + datetime.timedelta(days=35),
         explanation_days=5, council_size=9, quorum_percent=50,
     )
 
 
-def _load_2022(par, block, secretariat, expert, council_user) -> None:
+def _load_2022(par: Framework, block, secretariat, expert, council_user) -> None:
     period = Period.objects.filter(code="2022").first()
     if period is None:
         return
@@ -280,19 +284,19 @@ def _load_2022(par, block, secretariat, expert, council_user) -> None:
             writer.explained(a, officer, _at(2023, 2, 17))
         writer.transition(a, Status.APPRAISED, expert, _at(2023, 2, 24))
     writer.save(assessments)
-    _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, datetime.date(2023, 3, 8), "03/BB-HĐTĐ")
+    _decide_and_publish(cycle, assessments, secretariat, council_user, block, datetime.date(2023, 3, 8), "03/BB-HĐTĐ")
 
 
-def _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, meeting: datetime.date, minutes: str) -> None:
+def _decide_and_publish(cycle, assessments, secretariat, council_user, block, meeting: datetime.date, minutes: str) -> None:
     council_decide(cycle=cycle, assessments=[a for a in assessments if a.status == Status.APPRAISED], by=council_user,
                    meeting_date=meeting, members_present=COUNCIL, votes_for=7, minutes_number=minutes,
                    note="Hội đồng thống nhất kết quả thẩm định của Tổ chuyên viên.")
-    survey_points_apply(cycle=cycle, run=_survey_run(par, cycle.period, block), by=secretariat)
+    survey_points_apply(cycle=cycle, run=_survey_run(cycle.version, cycle.period, block), by=secretariat)
     cycle_results_compute(cycle=cycle, by=secretariat)
     cycle_publish(cycle=cycle, by=secretariat)
 
 
-def _load_2023(par, block, secretariat, expert, council_user) -> None:
+def _load_2023(par: Framework, block, secretariat, expert, council_user) -> None:
     """Four units never submitted: closed as not submitted and appraised on what they had."""
     period = Period.objects.filter(code="2023").first()
     if period is None:
@@ -327,10 +331,10 @@ def _load_2023(par, block, secretariat, expert, council_user) -> None:
             writer.reappraise(a, expert, _at(2024, 2, 21), {asked[0]: (claims[asked[0]], "Chấp nhận giải trình, đủ tài liệu kiểm chứng.")})
         writer.transition(a, Status.APPRAISED, expert, _at(2024, 2, 23))
     writer.save(assessments)
-    _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, datetime.date(2024, 3, 7), "04/BB-HĐTĐ")
+    _decide_and_publish(cycle, assessments, secretariat, council_user, block, datetime.date(2024, 3, 7), "04/BB-HĐTĐ")
 
 
-def _load_2025(par, block, secretariat, expert, council_user) -> None:
+def _load_2025(par: Framework, block, secretariat, expert, council_user) -> None:
     """After the reform: a withdrawal, a non-submission, two explanation rounds across Tết, round 2, bonus and penalty."""
     period = Period.objects.filter(code="2025").first()
     if period is None:
@@ -391,11 +395,11 @@ def _load_2025(par, block, secretariat, expert, council_user) -> None:
             assessment_bonus_penalty_set(assessment=by_code[code], by=council_user, points=points, note=note)
     for a in assessments:
         a.refresh_from_db()
-    _decide_and_publish(cycle, assessments, secretariat, council_user, par, block, datetime.date(2026, 3, 5), "02/BB-HĐTĐ")
+    _decide_and_publish(cycle, assessments, secretariat, council_user, block, datetime.date(2026, 3, 5), "02/BB-HĐTĐ")
 
 
 def load() -> None:
-    par = FrameworkVersion.objects.filter(framework__code="PAR-SO").order_by("-number").first()
+    par = Framework.objects.filter(code="PAR-SO").first()
     block = Block.objects.filter(code="department").first()
     secretariat, expert, council_user = _user("thuky"), _user("thamdinh"), _user("hoidong")
     if par is None or block is None or None in (secretariat, expert, council_user):

@@ -2,11 +2,19 @@
 
 from pathlib import Path
 
+import yaml
+
 from .services import framework_import
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def _first_year(path: Path) -> int:
+    return int((yaml.safe_load(path.read_bytes()).get("version") or {}).get("applies_from") or 0)
+
+
 def load() -> None:
-    for path in sorted(DATA.glob("*.yaml")):
+    # Oldest years first, so that a framework's version numbers follow its years (the 2022–2024
+    # version is v1, the one from 2025 v2), whatever the files are called.
+    for path in sorted(DATA.glob("*.yaml"), key=lambda p: (_first_year(p), p.name)):
         framework_import(file_name=path.name, content=path.read_bytes())

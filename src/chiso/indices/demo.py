@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from chiso.frameworks.models import Framework, Node
+from chiso.frameworks.models import Framework, FrameworkVersion, Node
+from chiso.frameworks.queries import framework_version_for
 from chiso.units.models import Block, Period, Unit
 
 from .models import IndexRun
@@ -36,8 +37,9 @@ def _national() -> None:
                                 source="UNDP/CECODES, PAPI " + path.name[5:9], by=None)
 
 
-def _synthetic_values(framework: Framework, period: Period, block: Block) -> None:
-    version = framework.versions.order_by("-number").first()
+def _synthetic_values(version: FrameworkVersion, period: Period, block: Block) -> None:
+    """Made-up values for the indicators of `version` (the one that applies to the period and block)."""
+    framework = version.framework
     units = list(Unit.objects.active_in(period).filter(block=block).order_by("code"))
     indicators = list(version.nodes.filter(type=Node.Type.INDICATOR))
     # One seed per framework, block and year: the same demo on every machine and every run.
@@ -65,11 +67,13 @@ def load() -> None:
         block = Block.objects.get(code=block_code)
         if framework is None:
             continue
-        version = framework.versions.order_by("-number").first()
         for period in Period.objects.filter(code__in=period_codes):
             if IndexRun.objects.filter(version__framework=framework, period=period, block=block).exists():
                 continue  # a second demo load changes nothing
-            _synthetic_values(framework, period, block)
+            version = framework_version_for(framework, period, block)  # the one that applies to the year and block
+            if version is None:
+                continue
+            _synthetic_values(version, period, block)
             run = run_create(version=version, period=period, block=block, by=None)
             run_publish(run=run, by=None)
             if framework.method == Framework.Method.COMPOSITE:

@@ -26,5 +26,5 @@ def load() -> None:
         version = framework_version_for(framework, period, block)  # the one that applies to the year
         if version is None:
             continue
-        indices_demo._synthetic_values(framework, period, block)  # the same synthetic recipe and seeds
+        indices_demo._synthetic_values(version, period, block)  # the same synthetic recipe and seeds
         run_publish(run=run_create(version=version, period=period, block=block, by=None), by=None)
