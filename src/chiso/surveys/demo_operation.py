@@ -368,6 +368,7 @@ def _paper(survey: Survey) -> None:
 def _indicators(survey: Survey, *, run: bool) -> None:
     """Rules from data/ddci_departments_indicators.csv; for 2025 the values and a DDCI-SO draft run."""
     from chiso.frameworks.models import Framework, Node
+    from chiso.frameworks.queries import framework_version_for
     from chiso.indices.demo import SYNTHETIC
     from chiso.indices.models import IndexRun
     from chiso.indices.services import ValueEntry, indicator_values_set, run_create
@@ -383,8 +384,8 @@ def _indicators(survey: Survey, *, run: bool) -> None:
         return
     computation = indicator_values_write(survey=survey, framework=framework)
     block = Block.objects.get(code="department")
-    version = framework.versions.order_by("-number").first()
-    if IndexRun.objects.filter(version__framework=framework, period=survey.period, block=block).exists():
+    version = framework_version_for(framework, survey.period, block)  # the one that applies to the survey's year
+    if version is None or IndexRun.objects.filter(version__framework=framework, period=survey.period, block=block).exists():
         return
     # The indicators the demo questionnaire does not ask about: hard data in a real DDCI, here
     # synthetic — and only for units with enough answers, so that no unit is ranked without them.
