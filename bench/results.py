@@ -81,7 +81,7 @@ def prepare() -> dict:
     django.setup()
     import numpy as np
 
-    from chiso.core.demo import demo_load
+    from chiso.site.demo import demo_load
     from chiso.frameworks.models import Framework, Node
     from chiso.indices.models import IndexRun, IndicatorValue
     from chiso.indices.services import run_create, run_publish

@@ -116,7 +116,7 @@ def demo_province(django_db_setup, django_db_blocker):
     The rankings kept in memory name runs by primary keys the next modules reuse: forgotten too."""
     from django.db import transaction
 
-    from chiso.core.demo import demo_load
+    from chiso.site.demo import demo_load
     from chiso.results.queries import rankings_forget
 
     with django_db_blocker.unblock():

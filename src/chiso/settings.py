@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "chiso.services_stats",
     "chiso.followup",
     "chiso.notices",
+    "chiso.site",  # the shell: home, menus, period, demo (imports the apps above)
     "ninja",  # serves the API's documentation page from its own static files, not from a CDN
     "csp",
 ]
@@ -102,7 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "chiso.core.middleware.CurrentPeriodMiddleware",
+    "chiso.site.middleware.CurrentPeriodMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "chiso.core.context_processors.layout",
+                "chiso.site.context_processors.layout",
             ],
         },
     },

@@ -3,16 +3,16 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from chiso.api.api import api
-from chiso.core import views as core_views
+from chiso.site import views as site_views
 
 handler400 = "chiso.core.views.bad_request"  # 413 for a request too large (issue 19, point 11)
 admin.site.site_header = _("chiso administration")
 admin.site.site_title = "chiso"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("favicon.ico", core_views.favicon),
-    path("period/", core_views.period_switch, name="period_switch"),
+    path("", site_views.home, name="home"),
+    path("favicon.ico", site_views.favicon),
+    path("period/", site_views.period_switch, name="period_switch"),
     path("accounts/", include("chiso.accounts.urls")),
     path("units/", include("chiso.units.urls")),
     path("jobs/", include("chiso.jobs.urls")),

@@ -6,13 +6,13 @@ from django.contrib import admin
 from django.urls import reverse
 
 from chiso.accounts.models import Role
-from chiso.core.admin_base import AuditedAdmin
+from chiso.audit.admin import AuditedAdmin
 
 # Kept out of the admin on purpose: answers waiting for their batch must not be looked at one by one,
 # and spent links and enumerators' submission keys are keyed hashes with nothing to read (docs/security.md).
 NOT_IN_THE_ADMIN = {"HeldResponse", "SpentLink", "OfflineKey"}
 CHISO_MODELS = [m for m in apps.get_models() if m.__module__.startswith("chiso.") and m.__name__ not in NOT_IN_THE_ADMIN]
-# Edited in the admin, every change recorded (core.admin_base.AuditedAdmin): accounts and two reference tables.
+# Edited in the admin, every change recorded (audit.admin.AuditedAdmin): accounts and two reference tables.
 EDITABLE_IN_THE_ADMIN = {"User", "Holiday", "FeedbackType"}
 
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from chiso.accounts import demo as accounts_demo
-from chiso.core.demo import LOADERS
+from chiso.site.demo import LOADERS
 from chiso.followup import demo as followup_demo
 from chiso.frameworks import demo as frameworks_demo
 from chiso.indices import demo as indices_demo

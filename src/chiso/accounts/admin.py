@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from chiso.core.admin_base import AuditedAdmin
+from chiso.audit.admin import AuditedAdmin
 
 from .models import User
 

@@ -1,5 +1,6 @@
 """Django's admin is for looking: every change goes through chiso's services, which check
-permission and write the audit trail. Only user accounts are edited there (see accounts/admin.py)."""
+permission and write the audit trail. The few tables edited there go through
+`chiso.audit.admin.AuditedAdmin`, which records each edit."""
 
 from django.contrib import admin
 
@@ -26,35 +27,3 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """For the few reference tables edited in the admin (user accounts, the holiday calendar,
-    feedback types): every save and delete leaves an audit record with the fields changed."""
-
-    def save_model(self, request, obj, form, change):
-        from chiso.audit.services import audit_record
-
-        old = {}
-        if change:
-            before = type(obj)._base_manager.filter(pk=obj.pk).first()
-            old = {name: getattr(before, name, None) for name in form.changed_data} if before else {}
-        super().save_model(request, obj, form, change)
-        for name in form.changed_data if change else ["__created__"]:
-            if name == "password":
-                audit_record(event="admin.changed", obj=obj, by=request.user, field=name, new="***")
-            elif name == "__created__":
-                audit_record(event="admin.added", obj=obj, by=request.user, new=str(obj))
-            else:
-                audit_record(event="admin.changed", obj=obj, by=request.user, field=name, old=old.get(name),
-                             new=getattr(obj, name, None))
-
-    def delete_model(self, request, obj):
-        from chiso.audit.services import audit_record
-
-        audit_record(event="admin.deleted", obj=obj, by=request.user, old=str(obj))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)

@@ -3,7 +3,8 @@ read-only, and contact details are not shown at all (the secretariat reads them 
 
 from django.contrib import admin
 
-from chiso.core.admin_base import AuditedAdmin, ReadOnlyAdmin
+from chiso.audit.admin import AuditedAdmin
+from chiso.core.admin_base import ReadOnlyAdmin
 
 
 from .models import Attachment, Feedback, FeedbackType, FilerContact, Holiday, Rating

@@ -1,4 +1,4 @@
-"""Codes and quantities in words on pages: block names for block codes, durations, a run's steps."""
+"""Quantities in words on pages: durations, values as the audit trail stores them."""
 
 import re
 from decimal import Decimal
@@ -10,21 +10,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from chiso.formats.durations import duration_words
-from chiso.indices.step_words import steps_described
-from chiso.units.models import Block
 
 register = template.Library()
-
-
-@register.filter
-def block_names(codes) -> str:
-    """"Sở, ban, ngành; Cơ quan ngành dọc" for ["department", "central_agency"], in the blocks'
-    order (names hold commas, so a semicolon between them); a code no block has (an old
-    framework file) is shown as it is, last."""
-    codes = list(codes or [])
-    blocks = list(Block.objects.filter(code__in=codes))
-    known = {block.code for block in blocks}
-    return "; ".join([block.name for block in blocks] + [code for code in codes if code not in known])
 
 
 @register.filter
@@ -32,10 +19,6 @@ def duration(seconds) -> str:
     return duration_words(seconds)
 
 
-@register.filter
-def steps_in_words(steps_log) -> list[tuple[str, str]]:
-    """A run's step log as (step, what it did) in words, for "How this result was computed"."""
-    return steps_described(steps_log)
 
 
 ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?\b")

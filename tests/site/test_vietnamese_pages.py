@@ -180,7 +180,7 @@ def is_detail_of(url: str, page: str, tab: bool = False) -> bool:
 
 def crawl(client, user, rules: Rules) -> tuple[dict[str, list], list[str]]:
     """Home, the menus and the home page's links, then each one's first detail link."""
-    from chiso.core.context_processors import navigation
+    from chiso.site.context_processors import navigation
 
     problems: dict[str, list] = {}
     visited: list[str] = []

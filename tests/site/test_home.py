@@ -43,7 +43,7 @@ def test_home_lists_the_par_assessment_work_due_with_overdue_first(client, make_
     from chiso.accounts.models import User
     from chiso.assessments.models import Assessment
     from chiso.assessments.services import assessment_reopen
-    from chiso.core.demo import demo_load
+    from chiso.site.demo import demo_load
 
     demo_load()
     # Every demo cycle is published; the secretariat reopens one unit's, which goes back to the experts.

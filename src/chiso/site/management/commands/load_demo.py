@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from chiso.core.demo import demo_load
+from chiso.site.demo import demo_load
 
 
 class Command(BaseCommand):

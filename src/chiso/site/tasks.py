@@ -5,16 +5,15 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 from django_tasks import task
+
+from chiso.surveys.collection.housekeeping import clear_expired_drafts
 
 
 def housekeeping() -> dict:
     """Expired sessions and unreachable survey drafts deleted; how many of each."""
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
-    from chiso.surveys.collection.housekeeping import clear_expired_drafts
-
     sessions = 0
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
         sessions = Session.objects.filter(expire_date__lt=timezone.now()).delete()[0]

@@ -7,7 +7,7 @@ database from holding what no one can use, which is also what anonymity asks.
 
 from django.core.management.base import BaseCommand
 
-from chiso.core.tasks import housekeeping, housekeeping_task
+from chiso.site.tasks import housekeeping, housekeeping_task
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from chiso.accounts.models import Role, User
-from chiso.core.demo import demo_load
+from chiso.site.demo import demo_load
 from chiso.units.models import Period, Unit, UnitSuccession
 from chiso.units.queries import unit_predecessor_weights
 
