@@ -1,14 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from chiso.audit.events import register
+
 
 class ServicesStatsConfig(AppConfig):
     name = "chiso.services_stats"
     verbose_name = _("One-stop-shop statistics")
 
     def ready(self):
-        from chiso.audit.events import register
-
         register({  # services_stats/importing.py
             "service_stats.imported": _("One-stop-shop statistics imported"),
             "service_stat.added": _("A unit's one-stop-shop statistics added"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from chiso.units.models import Period, Unit
 
 from .fields import COUNT_FIELDS, FIELD_NAMES, OPTIONAL, STANDARD_MAPPING, UNIT_FIELD
 from .models import ServiceStat, SourceFormat, StatImport
+from .services import service_stats_indicators_publish
 
 
 class StatEvent:
@@ -306,17 +307,23 @@ def _write(plan: StatsPlan, *, source_format, file_name: str, content: bytes, by
                  details={"period": period.code, "replace_period": plan.replace_period, **counts})
     if progress:
         progress(total, total)
-    from .services import service_stats_indicators_publish
-
     service_stats_indicators_publish(period=period, by=by)
     return record
+
+
+def import_message(record) -> str:
+    """What an import did, for the person who ran it."""
+    counts = record.counts or {}
+    message = _("Imported %(rows)s units for %(period)s.") % {"rows": record.rows, "period": record.period.name}
+    message += " " + _("Added: %(added)s, changed: %(changed)s, unchanged: %(unchanged)s, removed: %(removed)s.") % {
+        "added": counts.get("added", 0), "changed": counts.get("changed", 0), "unchanged": counts.get("unchanged", 0),
+        "removed": counts.get("removed", 0)}
+    return message
 
 
 def service_stat_enter(*, period: Period, unit: Unit, values: dict[str, int | None], by) -> StatImport:
     """One unit's counts typed in (a unit missing from the export, a correction): the other units'
     figures stay; recorded as an import of its own ("entered by hand") with the unit's audit record."""
-    from django.core.exceptions import ValidationError
-
     _permission_check(by)
     if not Unit.objects.active_in(period).filter(pk=unit.pk).exists():
         raise ValidationError(_("The unit %(unit)s did not exist in this period.") % {"unit": unit.name_vi})

@@ -8,7 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from chiso.accounts.models import Role
+from chiso.accounts.permissions import PROVINCIAL_ROLES
 from chiso.formats.collation import vietnamese_sorted
 from chiso.units.models import Period, Unit
 
@@ -163,12 +167,6 @@ def imports_of(period: Period | None = None):
 
 def services_stats_nav_items(user) -> list[tuple[str, str]]:
     """The one-stop-shop statistics entry of the main navigation for this user."""
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from chiso.accounts.models import Role
-    from chiso.accounts.permissions import PROVINCIAL_ROLES
-
     if user.is_superuser or user.role in PROVINCIAL_ROLES:
         return [(reverse("services_stats:overview"), _("Service statistics"))]
     if user.role == Role.UNIT_OFFICER and user.unit_id:

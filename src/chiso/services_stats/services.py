@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso.indices.models import IndicatorValue
+from chiso.indices.services import UnitFigures, figures_indicator_values_set, indicator_value_remove
 from chiso.units.models import Period
 
 from .fields import OPTIONAL, STANDARD_MAPPING
@@ -40,9 +42,6 @@ def service_stats_indicators_publish(*, period: Period, by=None) -> int:
     wrote for units that no longer have figures in the period are withdrawn. A rate without a
     denominator (no fee-bearing dossiers) is "not applicable" where the item allows it, otherwise
     left missing. Returns the values written."""
-    from chiso.indices.models import IndicatorValue
-    from chiso.indices.services import UnitFigures, figures_indicator_values_set
-
     stats = list(ServiceStat.objects.filter(period=period).select_related("unit__block", "period", "source"))
     done = figures_indicator_values_set(
         kind="service_statistics", period=period, by=by, source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS,
@@ -62,8 +61,6 @@ def _source_text(record: StatImport) -> str:
 
 def _withdraw(values, by) -> None:
     """Values this app wrote that its latest figures no longer give: withdrawn, kept on record."""
-    from chiso.indices.services import indicator_value_remove
-
     for v in values:
         indicator_value_remove(framework=v.framework, period=v.period, unit=v.unit, code=v.code, by=by,
                                reason=_("Not in the latest one-stop-shop statistics"))

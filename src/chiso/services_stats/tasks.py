@@ -4,17 +4,16 @@
 from django.urls import reverse
 from django_tasks import task
 
+from chiso.jobs.imports import import_job_run
+from chiso.units.models import Period
+
+from .importing import import_message, service_stats_import
+from .models import SourceFormat
+
 
 @task()
 def service_stats_import_task(job_id: int, folder: str, user_id: int | None, language: str, period_id: int,
                               source_format_id: int | None, replace_period: bool, expected: str) -> None:
-    from chiso.jobs.imports import import_job_run
-    from chiso.units.models import Period
-
-    from .importing import service_stats_import
-    from .models import SourceFormat
-    from .views import import_message
-
     def work(*, files, by, progress):
         ((file_name, content),) = files
         record = service_stats_import(

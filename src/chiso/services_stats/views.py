@@ -19,7 +19,7 @@ from chiso.units.models import Block, Period, Unit
 
 from .fields import COUNT_FIELDS
 from .forms import ImportForm, SourceFormatForm, StatEntryForm
-from .importing import service_stat_enter, service_stats_import, service_stats_preview
+from .importing import import_message, service_stat_enter, service_stats_import, service_stats_preview
 from .models import RateTarget, ServiceStat, SourceFormat
 from .queries import (
     RATE_NAMES,
@@ -32,6 +32,7 @@ from .queries import (
     unit_trend,
 )
 from .services import source_format_save
+from .tasks import service_stats_import_task
 
 MEASURES = RateTarget.Measure.choices
 
@@ -140,8 +141,6 @@ def import_confirm(request):
         period = get_object_or_404(Period, pk=params["period"])
         source_format = SourceFormat.objects.filter(pk=params["source_format"]).first()
         if import_in_background([(pending.file_name, pending.content)]):
-            from .tasks import service_stats_import_task
-
             job = import_job_start(kind="service_stats_import", by=request.user, task=service_stats_import_task,
                                    title=_("Import of one-stop-shop statistics %(file)s") % {"file": pending.file_name},
                                    files=[(pending.file_name, pending.content)], period_id=period.pk,
@@ -154,15 +153,6 @@ def import_confirm(request):
         return import_message(record), "services_stats:imports"
 
     return pending_confirm(request, kind=PENDING_KIND, back="services_stats:import", write=write)
-
-
-def import_message(record) -> str:
-    counts = record.counts or {}
-    message = _("Imported %(rows)s units for %(period)s.") % {"rows": record.rows, "period": record.period.name}
-    message += " " + _("Added: %(added)s, changed: %(changed)s, unchanged: %(unchanged)s, removed: %(removed)s.") % {
-        "added": counts.get("added", 0), "changed": counts.get("changed", 0), "unchanged": counts.get("unchanged", 0),
-        "removed": counts.get("removed", 0)}
-    return message
 
 
 @role_required(*MANAGING_ROLES)

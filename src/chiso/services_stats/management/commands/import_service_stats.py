@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from chiso.core.pending_imports import command_import
-from chiso.services_stats.importing import service_stats_import, service_stats_preview
+from chiso.services_stats.importing import import_message, service_stats_import, service_stats_preview
 from chiso.services_stats.models import SourceFormat
 from chiso.units.models import Period
 
@@ -37,6 +37,4 @@ class Command(BaseCommand):
         record = command_import(self, dry_run=dry_run, preview=lambda: service_stats_preview(**arguments),
                                 write=lambda: service_stats_import(**arguments, by=None))  # the operator, as the system
         if record is not None:
-            from chiso.services_stats.views import import_message
-
             self.stdout.write(import_message(record))
