@@ -7,10 +7,10 @@ from django.test import Client
 from chiso.accounts.models import Role
 from chiso.audit.models import AuditRecord
 from chiso.surveys.collection import draft_cookies
+from chiso.surveys.collection.answers import answers_differences
 from chiso.surveys.models import Draft, HeldResponse, PaperEntry, PaperForm, Response
 from chiso.surveys.queries import paper_form_differences
 from chiso.surveys.services import (
-    answers_differences,
     paper_form_settle,
     paper_form_start,
     response_submit,

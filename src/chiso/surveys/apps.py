@@ -3,14 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from chiso.audit.events import register
 
+from chiso.surveys.collection.logfilters import install
+
 
 class SurveysConfig(AppConfig):
     name = "chiso.surveys"
     verbose_name = _("Surveys")
 
     def ready(self):
-        from chiso.surveys.collection.logfilters import install
-
         install()
         register(EVENTS)
 

@@ -13,15 +13,19 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from chiso.units.models import Period
+
 from chiso.surveys.collection.evaluation import Evaluation
 from chiso.surveys.models import Invitation, Response, Survey
+from chiso.surveys.queries import units_choices
 from chiso.surveys.services import (
     idempotency_hash,
+    invitation_spent,
     invitation_with_token,
     questionnaire_import,
     response_store,
     survey_create,
-    units_choices,
+    token_hash,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -37,8 +41,6 @@ def demo_token(number: int) -> str:
 
 
 def load() -> None:
-    from chiso.units.models import Period
-
     period = Period.objects.filter(code="2025").first()
     if period is None:
         return
@@ -121,8 +123,6 @@ def demo_link() -> str | None:
     survey = Survey.objects.filter(code=DEMO_SURVEY).first()
     if survey is None:
         return None
-    from chiso.surveys.services import invitation_spent, token_hash
-
     for number in range(1, DEMO_INVITATIONS + 1):
         token = demo_token(number)
         invitation = Invitation.objects.filter(token_hash=token_hash(token), survey=survey).first()

@@ -9,6 +9,7 @@ Every business, answer and figure here is synthetic (fixed seeds: the same demo 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -17,16 +18,46 @@ import random
 import smtplib
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from chiso.surveys.demo import DEMO_SURVEY
+from chiso.accounts.demo import DEMO_PASSWORD
+from chiso.accounts.models import Role, User
+from chiso.accounts.services import user_create
+from chiso.frameworks.models import Framework, Node
+from chiso.frameworks.queries import framework_version_for
+from chiso.indices.demo import SYNTHETIC
+from chiso.indices.models import IndexRun
+from chiso.indices.services import ValueEntry, indicator_values_set, run_create
+from chiso.units.models import Block, Period, Unit
+
+from chiso.surveys.collection.answers import answers_flat
 from chiso.surveys.collection.evaluation import Evaluation
-from chiso.surveys.models import Invitation, Response, SampleFrame, SampleMember, Survey, SurveyAnalysis
-from chiso.surveys.services import idempotency_hash, response_store, survey_create, units_choices
+from chiso.surveys.demo import DEMO_SURVEY
+from chiso.surveys.fieldwork.frames import TAX_WEIGHTS, frame_import
+from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_values_write
+from chiso.surveys.fieldwork.mailing import invitation_opt_out, invitation_resend, invitations_email, member_invitation
+from chiso.surveys.fieldwork.quality import quality_check, response_decide
+from chiso.surveys.fieldwork.sampling import sample_draw
+from chiso.surveys.fieldwork.sampling_error import run_sampling_compute
+from chiso.surveys.models import Invitation, PaperForm, QualityFlag, Response, SampleFrame, SampleMember, Survey, SurveyAnalysis
+from chiso.surveys.queries import units_choices
+from chiso.surveys.services import (
+    draft_for_token,
+    draft_save,
+    idempotency_hash,
+    invitation_revoke,
+    paper_form_settle,
+    paper_form_start,
+    response_store,
+    response_submit,
+    survey_create,
+    survey_paper_double_entry_set,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 FRAME_NAME = "Doanh nghiệp tỉnh Cao Bằng 2025 (mô phỏng)"
@@ -73,8 +104,6 @@ SECTION_CHOICE = ANALYSIS["weighting"]["variables"][0]["map"]
 
 
 def _tax_code(number: int) -> str:
-    from chiso.surveys.fieldwork.frames import TAX_WEIGHTS
-
     body = f"48{number:07d}"  # 48: Cao Bằng's tax office prefix
     check = (10 - sum(int(d) * w for d, w in zip(body, TAX_WEIGHTS)) % 11) % 10
     return body + str(check)
@@ -82,8 +111,6 @@ def _tax_code(number: int) -> str:
 
 def frame_csv() -> bytes:
     """The synthetic frame as a secretariat would export it from the business register."""
-    from chiso.units.models import Unit
-
     rng = random.Random(SEED)
     communes = list(Unit.objects.filter(block__code="commune").order_by("code").values_list("name_vi", flat=True)) or ["Phường Thục Phán"]
     out = io.StringIO()
@@ -101,15 +128,10 @@ def frame_csv() -> bytes:
 
 
 def load() -> None:
-    from chiso.units.models import Period
-
     survey = Survey.objects.filter(code=DEMO_SURVEY).select_related("period", "version").first()
     period_2023 = Period.objects.filter(code="2023").first()
     if survey is None or SampleFrame.objects.filter(name=FRAME_NAME).exists():
         return  # the surveys demo is missing, or this demo was loaded already
-    from chiso.surveys.fieldwork.frames import frame_import
-    from chiso.surveys.fieldwork.sampling import sample_draw
-
     frame = frame_import(name=FRAME_NAME, file_name="doanh_nghiep_cao_bang.csv", content=frame_csv()).frame
     _analysis(survey)
     sample = sample_draw(survey=survey, frame=frame, strata=["sector", "size"], size=SAMPLE_SIZE, replacement_ratio=0.5, seed=SEED)
@@ -138,8 +160,6 @@ def _analysis(survey: Survey, **changes) -> None:
 def _mail_connection(mode: str = "a"):
     """The console backend writes to var/demo-mail.txt rather than over the demo's logins (any
     other backend is used as configured)."""
-    import contextlib
-
     if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
         path = Path(getattr(settings, "VAR_DIR", Path("var"))) / "demo-mail.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,8 +175,6 @@ def _mail_connection(mode: str = "a"):
 
 def _send(sample) -> None:
     """Invitation e-mails through the mail backend (see _mail_connection)."""
-    from chiso.surveys.fieldwork.mailing import invitations_email
-
     with _mail_connection("w") as connection:
         invitations_email(sample=sample, kind="invitation", base_url=BASE_URL, connection=connection)
 
@@ -167,11 +185,6 @@ def _simulate_contact(sample) -> None:
     secretariat revoked a few links; two e-mails sent again bounced and two went out again.
     With the demo's fixed-token invitations (never sent), every status of the invitations
     page is there: created, sent, opened, bounced, opted out, revoked, completed."""
-    from chiso.accounts.models import User
-
-    from chiso.surveys.fieldwork.mailing import invitation_opt_out, invitation_resend, member_invitation
-    from chiso.surveys.services import draft_for_token, invitation_revoke
-
     rng = random.Random(SEED + 1)
     completed, started, declined, waiting = [], [], [], []
     for member in SampleMember.objects.filter(sample=sample, invitation__isnull=False).select_related("invitation", "entry").order_by("pk"):
@@ -218,16 +231,12 @@ class _RefusingBackend(BaseEmailBackend):
 def _responses(survey: Survey, count: int, *, seed: int, day: datetime.date) -> None:
     """Synthetic answers: each department has a latent quality, so rankings differ; a few
     departments are rarely dealt with (under the minimum); a few responses are doubtful."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     external = units_choices(survey)
     codes = [c.name for c in external.get("units_department.csv", [])]
     if not codes:
         return
     quality = {code: float(rng.normal(0, 1)) for code in codes}
-    from chiso.units.models import Unit
-
     ended = set(Unit.objects.filter(code__in=codes, valid_to__isnull=False).values_list("code", flat=True))
     popularity = np.array([0.2 if code in ended else 1.0 for code in codes])
     popularity /= popularity.sum()
@@ -289,11 +298,6 @@ def _responses(survey: Survey, count: int, *, seed: int, day: datetime.date) -> 
 
 def _clean(survey: Survey) -> None:
     """The quality check, then the analyst's decisions on the clearest cases."""
-    from chiso.accounts.models import User
-
-    from chiso.surveys.models import QualityFlag
-    from chiso.surveys.fieldwork.quality import quality_check, response_decide
-
     quality_check(survey=survey)
     analyst = User.objects.filter(username="phantich").first()
     if analyst is None:
@@ -325,8 +329,6 @@ def _paper_answers(codes: list[str], rng: random.Random) -> dict:
 
 def _paper_type(survey: Survey, number: str, clerk, answers: dict) -> None:
     """One clerk types paper form `number` as the paper-entry page does: a draft, saved, submitted."""
-    from chiso.surveys.services import answers_flat, draft_save, paper_form_start, response_submit
-
     draft = paper_form_start(survey=survey, number=number, by=clerk)
     values = {address: str(value) for address, value in answers_flat(answers).items()}
     draft_save(draft=draft, values=values, page="", addresses=list(values), validate=False)
@@ -337,13 +339,6 @@ def _paper(survey: Survey) -> None:
     """A batch of paper forms typed twice (nhập kép) by two clerks: PB-001 to PB-005, where the
     second clerk mistyped one number on PB-003 and the secretariat settled it from the paper; the
     five make a batch of responses. PB-006 differs too and waits for someone to settle it."""
-    from chiso.accounts.demo import DEMO_PASSWORD
-    from chiso.accounts.models import Role, User
-    from chiso.accounts.services import user_create
-
-    from chiso.surveys.models import PaperForm
-    from chiso.surveys.services import paper_form_settle, survey_paper_double_entry_set
-
     secretariat = User.objects.filter(username="thuky").first()
     codes = [c.name for c in units_choices(survey).get("units_department.csv", [])]
     if secretariat is None or not codes or PaperForm.objects.filter(survey=survey).exists():
@@ -367,15 +362,6 @@ def _paper(survey: Survey) -> None:
 
 def _indicators(survey: Survey, *, run: bool) -> None:
     """Rules from data/ddci_departments_indicators.csv; for 2025 the values and a DDCI-SO draft run."""
-    from chiso.frameworks.models import Framework, Node
-    from chiso.frameworks.queries import framework_version_for
-    from chiso.indices.demo import SYNTHETIC
-    from chiso.indices.models import IndexRun
-    from chiso.indices.services import ValueEntry, indicator_values_set, run_create
-    from chiso.units.models import Block, Unit
-
-    from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_values_write
-
     framework = Framework.objects.filter(code="DDCI-SO").first()
     if framework is None:
         return
@@ -389,8 +375,6 @@ def _indicators(survey: Survey, *, run: bool) -> None:
         return
     # The indicators the demo questionnaire does not ask about: hard data in a real DDCI, here
     # synthetic — and only for units with enough answers, so that no unit is ranked without them.
-    import numpy as np
-
     asked = set(survey.indicator_rules.filter(framework=framework).values_list("indicator", flat=True))
     rng = np.random.default_rng(SEED)
     scored = [row["unit"] for row in computation.units if not row["below_minimum"]]
@@ -401,6 +385,4 @@ def _indicators(survey: Survey, *, run: bool) -> None:
     ]
     indicator_values_set(framework=framework, period=survey.period, entries=entries, by=None, source_kind="synthetic")
     run = run_create(version=version, period=survey.period, block=block, by=None, title=f"{framework.name_vi} — {survey.period.name_vi} (từ khảo sát {survey.code})")
-    from chiso.surveys.fieldwork.sampling_error import run_sampling_compute
-
     run_sampling_compute(run=run)  # the ranking shows how sure each rank is, given the sample

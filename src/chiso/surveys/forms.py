@@ -1,11 +1,14 @@
 """Forms of the secretariat's survey pages."""
 
+import yaml
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chiso.frameworks.models import Framework
 from chiso.units.forms import MultipleFileField, MultipleFileInput
 from chiso.units.models import Period
 
+from chiso.surveys.collection.media import media_refusal
 from chiso.surveys.models import QuestionnaireVersion, SampleFrame, Survey
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
@@ -49,8 +52,6 @@ class SurveyForm(forms.ModelForm):
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The survey must close after it opens."))
         if data.get("version") is not None:  # issue 20: media and location questions
-            from chiso.surveys.collection.media import media_refusal
-
             refusal = media_refusal(anonymous=not data.get("not_anonymous"), form=QuestionnaireVersion.objects.get(pk=data["version"].pk).form)
             if refusal:
                 self.add_error("not_anonymous", refusal)
@@ -164,8 +165,6 @@ class AnalysisForm(forms.Form):
     weighting = forms.CharField(label=_("Weighting (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}))
 
     def _yaml(self, name):
-        import yaml
-
         text = self.cleaned_data.get(name) or ""
         try:
             value = yaml.safe_load(text) if text.strip() else {}
@@ -188,8 +187,6 @@ class RulesUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from chiso.frameworks.models import Framework
-
         self.fields["framework"].queryset = Framework.objects.all()
 
 

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chiso.core.sealed import SealedJSONField
 
+from chiso.surveys.collection.formdef import FormDef
+
 
 _FORMS: dict = {}
 
@@ -61,8 +63,6 @@ class QuestionnaireVersion(models.Model):
         """The parsed form. A stored version never changes, so each process keeps it (and the
         expressions compiled on it) across requests; the parsed JSON is read only when this
         process has not parsed it yet (hot paths defer the `survey` field)."""
-        from chiso.surveys.collection.formdef import FormDef
-
         if self.pk is None:
             return FormDef(self.survey)
         key = (self.pk, self.created_at)  # the time too: a test database may reuse a primary key

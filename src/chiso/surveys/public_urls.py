@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from chiso.surveys.collection import respondent_views as views
+from chiso.surveys.fieldwork.views import opt_out
 
 app_name = "surveys_public"
 urlpatterns = [
@@ -15,5 +16,5 @@ urlpatterns = [
     path("r/<str:ref>/review/", views.review, name="review"),
     path("r/<str:ref>/submit/", views.submit, name="submit"),
     re_path(r"^(?P<token>[A-Za-z0-9_\-]{16,})/$", views.token_landing, name="token"),
-    re_path(r"^(?P<token>[A-Za-z0-9_\-]{16,})/optout/$", views.opt_out, name="optout"),
+    re_path(r"^(?P<token>[A-Za-z0-9_\-]{16,})/optout/$", opt_out, name="optout"),
 ]

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.core.cache import caches
+from django.db.models import Count, Prefetch, Q
 
+from chiso.units.models import Unit
+
+from chiso.surveys.collection.answers import answers_differences, answers_flat, answers_with_values
 from chiso.surveys.collection.evaluation import Evaluation, answers_from_clean
-from chiso.surveys.models import Draft, HeldResponse, Invitation, QuestionnaireVersion, Response, Survey
-from chiso.surveys.services import answers_with_values, units_choices
+from chiso.surveys.collection.formdef import Choice
+from chiso.surveys.models import (
+    Draft,
+    HeldResponse,
+    Invitation,
+    PaperForm,
+    QualityDecision,
+    QualityFlag,
+    QuestionnaireVersion,
+    Response,
+    SampleFrame,
+    SampleMember,
+    Survey,
+)
 
 
 def surveys_list():
@@ -43,6 +59,30 @@ def responses_of(survey: Survey):
     return Response.objects.filter(survey=survey).select_related("version").order_by("id")
 
 
+# A unit added to a period reaches respondents' forms within this many seconds: the list is
+# read on every page and every submission, and it changes a few times a year.
+UNITS_CACHE_SECONDS = 60
+
+
+def units_choices(survey: Survey, version: QuestionnaireVersion | None = None, *, cached: bool = False) -> dict[str, list[Choice]]:
+    """The units a respondent may pick, per units_<block>.csv list of the form (the survey's
+    version unless another is given): the period's units. `cached`: a copy up to a minute old
+    will do (the respondent's pages and submission); analysis and imports read the table."""
+    period = survey.period
+    external = {}
+    for block in sorted((version or survey.version).form.units_blocks()):
+        key = f"chiso:units-choices:{period.pk}:{period.start_date}:{period.end_date}:{block}"
+        choices = caches["local"].get(key) if cached else None  # this process's copy (settings.CACHES)
+        if choices is None:
+            units = Unit.objects.active_in(period).filter(block__code=block).order_by("name_vi").values_list("code", "name_vi", "name_en")
+            choices = [
+                Choice(name=code, label={"Vietnamese (vi)": name_vi, "English (en)": name_en or name_vi}) for code, name_vi, name_en in units
+            ]
+            caches["local"].set(key, choices, UNITS_CACHE_SECONDS)
+        external[f"units_{block}.csv"] = choices
+    return external
+
+
 def draft_evaluate(*, draft: Draft, values: dict[str, str], addresses: list[str]) -> Evaluation:
     """The page as it would be with the posted values, saving nothing (htmx relevance updates)."""
     answers = answers_with_values(draft.version.form, draft.answers, values, addresses)
@@ -57,37 +97,11 @@ def response_evaluation(response: Response) -> Evaluation:
 # --- Surveys II -----------------------------------------------------------------------------
 
 def frames_list():
-    from chiso.surveys.models import SampleFrame
-
     return SampleFrame.objects.select_related("created_by")
-
-
-def sample_strata(sample) -> list[dict]:
-    """Per stratum: the frame's entries, the sample size asked, members to contact, replacements left."""
-    from chiso.surveys.models import SampleMember
-    from chiso.surveys.fieldwork.sampling import frame_strata
-
-    population = {k: len(v) for k, v in frame_strata(sample.frame, sample.strata_fields).items()}
-    by_stratum: dict = {}
-    for stratum, active, role, replaces in SampleMember.objects.filter(sample=sample).values_list("stratum", "active", "role", "replaces_id"):
-        row = by_stratum.setdefault(stratum, {"active": 0, "reserve": 0, "replaced": 0})
-        if active:
-            row["active"] += 1
-        elif role == SampleMember.Role.REPLACEMENT and replaces is None:
-            row["reserve"] += 1
-        else:
-            row["replaced"] += 1
-    return [
-        {"stratum": key, "population": n, "size": sample.sizes.get(key, 0), "active": by_stratum.get(key, {}).get("active", 0),
-         "reserve": by_stratum.get(key, {}).get("reserve", 0), "replaced": by_stratum.get(key, {}).get("replaced", 0)}
-        for key, n in population.items()
-    ]
 
 
 def sample_members(sample, *, stratum: str = ""):
     """Sampled businesses with their contact state (identity: the secretariat only)."""
-    from chiso.surveys.models import SampleMember
-
     members = SampleMember.objects.filter(sample=sample, active=True).select_related("entry", "invitation")
     if stratum:
         members = members.filter(stratum=stratum)
@@ -131,8 +145,6 @@ def invitations_status(survey: Survey) -> list[dict]:
     """Each invitation of the survey with its business (if sampled), where it stands and since
     when. Nothing here is looked up on the answers' side: answers waiting for their batch leave
     an invitation "opened" until the batch marks it completed."""
-    from chiso.surveys.models import SampleMember
-
     members = {m.invitation_id: m for m in SampleMember.objects.filter(sample__survey=survey, invitation__isnull=False).select_related("entry")}
     rows = []
     for invitation in Invitation.objects.filter(survey=survey).only("pk", "label", "status", "created_at", "link_salt").order_by("label", "pk"):
@@ -153,8 +165,6 @@ def invitations_status(survey: Survey) -> list[dict]:
 def paper_forms_overview(survey: Survey, user) -> dict:
     """The numbered paper forms not yet settled: waiting for their second entry, or for a third
     person to settle their differences; and how many are settled."""
-    from chiso.surveys.models import PaperForm
-
     open_forms = list(
         PaperForm.objects.filter(survey=survey).exclude(status=PaperForm.Status.SETTLED)
         .annotate(typed=Count("entries", filter=Q(entries__answers__isnull=False)), mine=Count("entries", filter=Q(entries__clerk=user)))
@@ -179,8 +189,6 @@ def _value_shown(form, external: dict, element, value) -> str:
 
 def paper_form_differences(paper_form) -> list[dict]:
     """Where the two entries of a form typed twice differ, question by question, as typed."""
-    from chiso.surveys.services import answers_differences, answers_flat
-
     entries = list(paper_form.entries.select_related("version").order_by("pk"))
     if len(entries) < 2 or any(e.answers is None for e in entries):
         return []
@@ -200,10 +208,6 @@ def paper_form_differences(paper_form) -> list[dict]:
 
 def flagged_responses(survey: Survey, *, code: str = ""):
     """Responses with at least one flag (or of one flag), their flags and decisions."""
-    from django.db.models import Prefetch
-
-    from chiso.surveys.models import QualityDecision, QualityFlag
-
     responses = Response.objects.filter(survey=survey, flags__isnull=False)
     if code:
         responses = responses.filter(flags__code=code)
@@ -215,6 +219,4 @@ def flagged_responses(survey: Survey, *, code: str = ""):
 
 
 def quality_counts(survey: Survey) -> dict:
-    from chiso.surveys.models import QualityFlag
-
     return dict(QualityFlag.objects.filter(response__survey=survey).values_list("code").annotate(n=Count("response", distinct=True)))

@@ -12,19 +12,22 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import may_set_survey_analysis, user_manages
 from chiso.audit.services import audit_record, value_text
 from chiso.core.tabular import ImportFailed, Problem
 
+from chiso.surveys.collection.answers import answers_differences, answers_flat, answers_set, answers_with_values
 from chiso.surveys.collection.evaluation import Evaluation, first_entries, normalise_input
-from chiso.surveys.collection.formdef import Choice
+from chiso.surveys.collection.links import code_hashes, link_code, link_token
+from chiso.surveys.collection.media import media_refusal
+from chiso.surveys.collection.xlsform import ParsedForm, xlsform_parse
 from chiso.surveys.models import (
     Draft,
     HeldResponse,
@@ -40,7 +43,7 @@ from chiso.surveys.models import (
     SurveyAnalysis,
     SurveyDay,
 )
-from chiso.surveys.collection.xlsform import ParsedForm, xlsform_parse
+from chiso.surveys.queries import units_choices
 
 
 class SurveyEventCode:
@@ -154,10 +157,6 @@ def survey_create(*, code: str, title_vi: str, period, version: QuestionnaireVer
 
 def _media_check(survey: Survey, version: QuestionnaireVersion) -> None:
     """issue 20: an anonymous survey refuses location and media questions (media.py)."""
-    from django.core.exceptions import ValidationError
-
-    from chiso.surveys.collection.media import media_refusal
-
     refusal = media_refusal(anonymous=survey.anonymous, form=version.form)
     if refusal:
         raise ValidationError(refusal)
@@ -191,8 +190,6 @@ def survey_close(*, survey: Survey, by=None, reason: str = "") -> Survey:
 
 @transaction.atomic
 def survey_extend(*, survey: Survey, closes_at, by=None, reason: str = "") -> Survey:
-    from django.core.exceptions import ValidationError
-
     if closes_at <= survey.opens_at:
         raise ValidationError(_("The new closing time must be after the opening time."))
     old = survey.closes_at
@@ -213,32 +210,6 @@ def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by=None
     return survey
 
 
-# A unit added to a period reaches respondents' forms within this many seconds: the list is
-# read on every page and every submission, and it changes a few times a year.
-UNITS_CACHE_SECONDS = 60
-
-
-def units_choices(survey: Survey, version: QuestionnaireVersion | None = None, *, cached: bool = False) -> dict[str, list[Choice]]:
-    """The units a respondent may pick, per units_<block>.csv list of the form (the survey's
-    version unless another is given): the period's units. `cached`: a copy up to a minute old
-    will do (the respondent's pages and submission); analysis and imports read the table."""
-    from chiso.units.models import Unit
-
-    period = survey.period
-    external = {}
-    for block in sorted((version or survey.version).form.units_blocks()):
-        key = f"chiso:units-choices:{period.pk}:{period.start_date}:{period.end_date}:{block}"
-        choices = caches["local"].get(key) if cached else None  # this process's copy (settings.CACHES)
-        if choices is None:
-            units = Unit.objects.active_in(period).filter(block__code=block).order_by("name_vi").values_list("code", "name_vi", "name_en")
-            choices = [
-                Choice(name=code, label={"Vietnamese (vi)": name_vi, "English (en)": name_en or name_vi}) for code, name_vi, name_en in units
-            ]
-            caches["local"].set(key, choices, UNITS_CACHE_SECONDS)
-        external[f"units_{block}.csv"] = choices
-    return external
-
-
 def evaluation_for(*, survey: Survey, version: QuestionnaireVersion, answers: dict, language: str | None = None) -> Evaluation:
     """A draft's answers as its respondent's pages read them."""
     external = units_choices(survey, version, cached=True)
@@ -250,8 +221,6 @@ def evaluation_for(*, survey: Survey, version: QuestionnaireVersion, answers: di
 def invitation_new(*, survey: Survey, label: str, salt: str | None = None) -> tuple[Invitation, str]:
     """One invitation with a link and a typeable code made from a random salt and the secret key
     (links.py), so both can be printed or sent again; only their hashes are kept."""
-    from chiso.surveys.collection.links import code_hashes, link_code, link_token
-
     for _attempt in range(5):
         salt = salt or secrets.token_hex(16)
         token = link_token(salt)
@@ -265,8 +234,6 @@ def invitation_new(*, survey: Survey, label: str, salt: str | None = None) -> tu
 def invitation_code(invitation: Invitation) -> str:
     """The invitation's typeable code ("" for one without a salt, such as the demo's fixed
     tokens). An invitation made before codes existed gets its code's hash now."""
-    from chiso.surveys.collection.links import code_hashes, link_code, link_token
-
     if not invitation.link_salt or token_hash(link_token(invitation.link_salt)) != invitation.token_hash:
         return ""
     code = link_code(invitation.link_salt)
@@ -289,10 +256,6 @@ def invitations_create(*, survey: Survey, labels: list[str], by=None) -> list[tu
 
 def survey_staff_check(by) -> None:
     """The secretariat (and administrators) act on invitations and paper forms; None is the system."""
-    from django.core.exceptions import PermissionDenied
-
-    from chiso.accounts.permissions import user_manages
-
     if by is not None and not user_manages(by):
         raise PermissionDenied
 
@@ -305,8 +268,6 @@ def invitation_revoke(*, invitation: Invitation, by, reason: str = "") -> Invita
     waiting for their batch are not looked up, so revoking says nothing the page does not.
     (Such answers still count, and the invitation turns completed with its batch.)
     """
-    from django.core.exceptions import ValidationError
-
     survey_staff_check(by)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("survey").get(pk=invitation.pk)
     if invitation.status in (Invitation.Status.COMPLETED, Invitation.Status.REVOKED):
@@ -350,8 +311,6 @@ def draft_for_token(*, token: str) -> Draft:
 @transaction.atomic
 def draft_for_code(*, code: str) -> Draft:
     """The draft an invitation's typeable code opens (`links.code_normalise`d), like its link."""
-    from chiso.surveys.collection.links import code_hashes
-
     return _draft_for_invitation(Invitation.objects.filter(code_hash__in=code_hashes(code)))
 
 
@@ -393,30 +352,6 @@ def draft_for_paper(*, survey: Survey) -> Draft:
 
 
 # --- answering ------------------------------------------------------------------------------
-
-def answers_set(answers: dict, address: str, value) -> None:
-    """Put one value at an address such as `danh_gia[2]/diem` into the nested answers."""
-    scope = answers
-    parts = address.split("/")
-    for part in parts[:-1]:
-        name, index = part[:-1].split("[")
-        entries = scope.setdefault(name, [])
-        while len(entries) < int(index):
-            entries.append({})
-        scope = entries[int(index) - 1]
-    scope[parts[-1]] = value
-
-
-def answers_with_values(form, answers: dict, values: dict[str, str], addresses: list[str]) -> dict:
-    """The draft's answers with one page's posted values put in (the page's own questions only)."""
-    merged = deepcopy(answers or {})
-    for address in addresses:
-        element = form.elements.get(address.rsplit("/", 1)[-1])
-        if element is None or not element.is_displayed or element.type == "note" or element.readonly:
-            continue
-        answers_set(merged, address, normalise_input(element, values.get(address, ""), typed=True))
-    return merged
-
 
 class SubmissionRejected(Exception):
     def __init__(self, errors: dict[str, str]):
@@ -592,8 +527,6 @@ def invitations_spent(survey: Survey) -> set[int]:
 
 
 def batch_size(survey: Survey) -> int:
-    from chiso.surveys.models import SurveyAnalysis
-
     k = SurveyAnalysis.objects.filter(survey=survey).values_list("min_cell", flat=True).first()
     return max(k or MIN_BATCH, MIN_BATCH)
 
@@ -703,8 +636,6 @@ def paper_form_start(*, survey: Survey, number: str, by) -> Draft:
     entry, each number is typed by two different clerks; a clerk who returns to a form they have
     not saved gets their own draft back.
     """
-    from django.core.exceptions import ValidationError
-
     survey_staff_check(by)
     if survey.state() == "scheduled":
         raise AccessRefused("scheduled", survey)
@@ -759,32 +690,11 @@ def paper_entry_keep(*, entry: PaperEntry, draft: Draft, answers: dict, by) -> P
     return form
 
 
-def answers_flat(answers: dict, prefix: str = "") -> dict:
-    """Nested answers as one value per address (`danh_gia[2]/diem`), in the form's order."""
-    flat = {}
-    for name, value in (answers or {}).items():
-        if isinstance(value, list) and value and all(isinstance(e, dict) for e in value):
-            for index, entry in enumerate(value, start=1):
-                flat.update(answers_flat(entry, f"{prefix}{name}[{index}]/"))
-        else:
-            flat[f"{prefix}{name}"] = value
-    return flat
-
-
-def answers_differences(first: dict, second: dict) -> list[str]:
-    """The addresses whose values the two entries of a paper form disagree on (empty is empty)."""
-    a, b = answers_flat(first), answers_flat(second)
-    keys = list(a) + [k for k in b if k not in a]
-    return [k for k in keys if (a.get(k) in (None, "", []) and b.get(k) in (None, "", [])) is False and a.get(k) != b.get(k)]
-
-
 def paper_form_settle(*, paper_form: PaperForm, chosen: dict[str, str], typed: dict[str, str] | None = None, by) -> PaperForm:
     """Đối chiếu — a third person settles a form typed twice: for each difference, the first
     entry's value ("1"), the second's ("2") or a value typed from the paper. The settled answers
     are checked again in full and held like any paper form; the entries and their answers go.
     Neither clerk of the form may settle it."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-
     survey_staff_check(by)
     typed = {k: v for k, v in (typed or {}).items() if (v or "").strip()}
     with transaction.atomic():
@@ -819,8 +729,6 @@ def paper_form_settle(*, paper_form: PaperForm, chosen: dict[str, str], typed: d
 
 def _paper_form_hold(*, form: PaperForm, entry: PaperEntry, answers: dict, settled_by) -> PaperForm:
     """Check the agreed answers in full and hold them for the paper batch; the entries go."""
-    from django.core.exceptions import ValidationError
-
     evaluation = Evaluation(entry.version.form, answers, external=units_choices(form.survey, entry.version))
     errors = evaluation.errors()
     if errors:
@@ -869,8 +777,6 @@ def response_hold(*, survey: Survey, version: QuestionnaireVersion, evaluation: 
 def survey_analysis_set(*, survey: Survey, by, min_cell: int, min_answers_per_unit: int, quality: dict, weighting: dict) -> SurveyAnalysis:
     """Change a survey's analysis settings (its anonymity threshold k among them); recorded with the
     values before and after."""
-    from chiso.accounts.permissions import may_set_survey_analysis
-
     if not may_set_survey_analysis(by):
         raise PermissionDenied
     fields = {"min_cell": min_cell, "min_answers_per_unit": min_answers_per_unit, "quality": quality or {}, "weighting": weighting or {}}

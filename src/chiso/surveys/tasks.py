@@ -6,10 +6,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from chiso.jobs.imports import import_job_run
 from chiso.jobs.services import job_run
+
+from chiso.surveys.collection.importing import responses_import, responses_import_message
+from chiso.surveys.fieldwork.exports import ExportError, survey_export
+from chiso.surveys.fieldwork.frames import frame_import
+from chiso.surveys.fieldwork.mailing import invitations_email, letters_pdf
+from chiso.surveys.fieldwork.quality import quality_check
+from chiso.surveys.models import Sample, Survey
+from chiso.surveys.services import questionnaire_import
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +34,6 @@ def _target(name: str) -> tuple[Path, str]:
 
 @task()
 def invitations_send_task(job_id: int, sample_id: int, message_kind: str, base_url: str) -> None:
-    from chiso.surveys.fieldwork.mailing import invitations_email
-    from chiso.surveys.models import Sample
-
     def work(progress):
         sample = Sample.objects.select_related("survey").get(pk=sample_id)
         return invitations_email(sample=sample, kind=message_kind, base_url=base_url, progress=progress)
@@ -35,9 +43,6 @@ def invitations_send_task(job_id: int, sample_id: int, message_kind: str, base_u
 
 @task()
 def letters_task(job_id: int, sample_id: int, base_url: str, only_without_email: bool = False) -> None:
-    from chiso.surveys.fieldwork.mailing import letters_pdf
-    from chiso.surveys.models import Sample
-
     def work(progress):
         sample = Sample.objects.select_related("survey").get(pk=sample_id)
         content, count = letters_pdf(sample=sample, base_url=base_url, only_without_email=only_without_email, progress=progress)
@@ -50,9 +55,6 @@ def letters_task(job_id: int, sample_id: int, base_url: str, only_without_email:
 
 @task()
 def quality_check_task(job_id: int, survey_id: int) -> None:
-    from chiso.surveys.models import Survey
-    from chiso.surveys.fieldwork.quality import quality_check
-
     def work(progress):
         return quality_check(survey=Survey.objects.get(pk=survey_id), progress=progress)
 
@@ -61,9 +63,6 @@ def quality_check_task(job_id: int, survey_id: int) -> None:
 
 @task()
 def export_task(job_id: int, survey_id: int, fmt: str, include_text: bool = False) -> None:
-    from chiso.surveys.fieldwork.exports import ExportError, survey_export
-    from chiso.surveys.models import Survey
-
     def work(progress):
         survey = Survey.objects.get(pk=survey_id)
         suffix = "xlsx" if fmt == "xlsx" else f"{fmt}.zip"
@@ -82,19 +81,12 @@ def export_task(job_id: int, survey_id: int, fmt: str, include_text: bool = Fals
 # --- large imports, read, checked and written by a job (chiso.jobs.imports) ---------------------
 
 def _import_run(job_id: int, folder: str, user_id: int | None, language: str, work) -> None:
-    from chiso.jobs.imports import import_job_run
-
     import_job_run(job_id, folder=folder, user_id=user_id, language=language, work=work)
 
 
 @task()
 def frame_import_task(job_id: int, folder: str, user_id: int | None, language: str, name: str, frame_kind: str,
                       duplicates: str) -> None:
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from chiso.surveys.fieldwork.frames import frame_import
-
     def work(*, files, by, progress):
         file_name, content = files[0]
         result = frame_import(name=name, file_name=file_name, content=content, kind=frame_kind, duplicates=duplicates,
@@ -107,11 +99,6 @@ def frame_import_task(job_id: int, folder: str, user_id: int | None, language: s
 
 @task()
 def responses_import_task(job_id: int, folder: str, user_id: int | None, language: str, survey_id: int) -> None:
-    from django.urls import reverse
-
-    from chiso.surveys.collection.importing import responses_import, responses_import_message
-    from chiso.surveys.models import Survey
-
     def work(*, files, by, progress):
         survey = Survey.objects.select_related("period", "version").get(pk=survey_id)
         result = responses_import(survey=survey, files=files, by=by, progress=progress)
@@ -123,12 +110,6 @@ def responses_import_task(job_id: int, folder: str, user_id: int | None, languag
 
 @task()
 def questionnaire_import_task(job_id: int, folder: str, user_id: int | None, language: str) -> None:
-    from django.urls import reverse
-
-    from django.utils.translation import gettext as _
-
-    from chiso.surveys.services import questionnaire_import
-
     def work(*, files, by, progress):
         file_name, content = files[0]
         result = questionnaire_import(file_name=file_name, content=content, by=by)

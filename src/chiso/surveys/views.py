@@ -5,39 +5,54 @@ Unit officers are refused every page here: they never see individual responses.
 
 from __future__ import annotations
 
+import io
+import tempfile
+
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, role_required, user_manages
+from chiso.accounts.permissions import MANAGING_ROLES, may_see_small_survey_groups, role_required, user_manages
 from chiso.audit.queries import history
+from chiso.core.safe_cells import csv_writer
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
 
 from chiso.surveys.collection import draft_cookies
-from chiso.surveys.forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
+from chiso.surveys.collection.entries import addresses_allowed, answers_entry_change, entry_action
+from chiso.surveys.collection.evaluation import first_entries
 from chiso.surveys.collection.importing import responses_import
 from chiso.surveys.collection.links import code_shown
-from chiso.surveys.models import QuestionnaireVersion, Response, Survey
-from chiso.surveys.collection.pages import display_value, review_sections
-from chiso.surveys.queries import response_evaluation, survey_summary, surveys_list, versions_list
+from chiso.surveys.collection.media import media_archive
+from chiso.surveys.collection.pages import display_value, hidden_values, pages_relevant, review_sections, widgets
+from chiso.surveys.collection.trial import trial_answers, trial_evaluate, trial_for, trial_reset, trial_store
+from chiso.surveys.collection.xlsform import warning_text, xlsform_write
+from chiso.surveys.fieldwork.browsing import BrowseForm, responses_browse
+from chiso.surveys.fieldwork.mailing import invitation_link, invitation_values
+from chiso.surveys.forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
+from chiso.surveys.models import Invitation, PaperForm, QuestionnaireVersion, Response, Survey
+from chiso.surveys.queries import paper_form_differences, paper_forms_overview, response_evaluation, survey_summary, surveys_list, versions_list
 from chiso.surveys.services import (
     AccessRefused,
-    draft_for_paper,
+    invitation_code,
     invitations_create,
+    paper_form_settle,
+    paper_form_start,
     questionnaire_import,
     survey_close,
     survey_create,
     survey_extend,
     survey_open_now,
+    survey_paper_double_entry_set,
     survey_version_set,
 )
 from chiso.surveys.tasks import questionnaire_import_task, responses_import_task
-from chiso.surveys.collection.xlsform import warning_text, xlsform_write
 
 VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
 RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
@@ -149,12 +164,6 @@ def survey_new(request):
 @role_required(*RESPONSE_ROLES)
 def survey_media_zip(request, code: str):
     """issue 20: the photos, recordings and files that a survey's written responses name, in one ZIP."""
-    import tempfile
-
-    from django.http import FileResponse
-
-    from chiso.surveys.collection.media import media_archive
-
     survey = _survey(code)
     if survey.anonymous:
         raise Http404
@@ -197,8 +206,6 @@ def survey_action(request, code: str, action: str):
         survey_close(survey=survey, by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("The survey is closed. Links now say so."))
     elif action == "open":
-        from django.core.exceptions import ValidationError
-
         try:
             survey_open_now(survey=survey, by=request.user)
             messages.success(request, _("The survey is open."))
@@ -209,8 +216,6 @@ def survey_action(request, code: str, action: str):
         if not form.is_valid():
             messages.error(request, _("Give a valid closing time."))
         else:
-            from django.core.exceptions import ValidationError
-
             try:
                 survey_extend(survey=survey, closes_at=form.cleaned_data["closes_at"], by=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as error:
@@ -220,8 +225,6 @@ def survey_action(request, code: str, action: str):
     elif action == "version":
         form = VersionForm(request.POST, survey=survey)
         if form.is_valid():
-            from django.core.exceptions import ValidationError
-
             try:
                 survey_version_set(survey=survey, version=form.cleaned_data["version"], by=request.user)
                 messages.success(request, _("New answers use version %(version)s; answers already started keep theirs.") % {"version": form.cleaned_data["version"].version})
@@ -233,16 +236,12 @@ def survey_action(request, code: str, action: str):
 
 
 def _local(moment) -> str:
-    from django.utils import formats, timezone
-
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 @require_POST
 @role_required(*MANAGING_ROLES)
 def invitations_new(request, code: str):
-    from chiso.surveys.services import invitation_code
-
     survey = _survey(code)
     form = InvitationsForm(request.POST)
     if not form.is_valid():
@@ -262,9 +261,6 @@ def invitations_new(request, code: str):
 def invitations_download(request, code: str, fmt: str):
     """The links and codes of invitations made by hand (those just made: `?ids=`), as CSV for a
     mail merge or as one SMS text per line. Made again from each salt: nothing is stored."""
-    from chiso.surveys.fieldwork.mailing import invitation_link, invitation_values
-    from chiso.surveys.models import Invitation
-
     survey = _survey(code)
     if fmt not in ("csv", "txt"):
         raise Http404
@@ -280,10 +276,6 @@ def invitations_download(request, code: str, fmt: str):
         if token:
             rows.append((invitation, invitation_values(invitation, token, base, survey=survey)))
     if fmt == "csv":
-        import io
-
-        from chiso.core.safe_cells import csv_writer
-
         buffer = io.StringIO()
         writer = csv_writer(buffer)
         writer.writerow([_("Label"), _("Link"), _("Survey code"), _("Code page"), _("Deadline")])
@@ -306,11 +298,6 @@ def invitations_download(request, code: str, fmt: str):
 def paper_entry(request, code: str):
     """Nhập phiếu giấy — type the form number, then the form; after saving, this page again
     with an empty number: the next form. Forms typed twice and their differences are listed."""
-    from django.core.exceptions import ValidationError
-
-    from chiso.surveys.queries import paper_forms_overview
-    from chiso.surveys.services import paper_form_start
-
     survey = _survey(code)
     if request.method == "POST":
         try:
@@ -329,8 +316,6 @@ def paper_entry(request, code: str):
 @require_POST
 @role_required(*MANAGING_ROLES)
 def paper_double_entry(request, code: str):
-    from chiso.surveys.services import survey_paper_double_entry_set
-
     survey = _survey(code)
     required = request.POST.get("required") == "1"
     survey_paper_double_entry_set(survey=survey, required=required, by=request.user)
@@ -341,12 +326,6 @@ def paper_double_entry(request, code: str):
 @role_required(*MANAGING_ROLES)
 def paper_settle(request, code: str, pk: int):
     """Đối chiếu — the two entries of a form side by side where they differ; a third person picks."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from chiso.surveys.models import PaperForm
-    from chiso.surveys.queries import paper_form_differences
-    from chiso.surveys.services import paper_form_settle
-
     survey = _survey(code)
     paper_form = get_object_or_404(PaperForm, survey=survey, pk=pk)
     errors = []
@@ -397,10 +376,6 @@ def responses_import_view(request, code: str):
 @role_required(*RESPONSE_ROLES)
 def response_list(request, code: str):
     """Duyệt phiếu — the responses, filtered by GET parameters, a page at a time, with a summary per question."""
-    from chiso.accounts.permissions import may_see_small_survey_groups
-
-    from chiso.surveys.fieldwork.browsing import BrowseForm, responses_browse
-
     survey = _survey(code)
     form = BrowseForm(request.GET or None, survey=survey)
     valid = not form.is_bound or form.is_valid()
@@ -427,8 +402,6 @@ def response_detail(request, code: str, pk):
 # --- trying a form (test mode: the respondent's pages, nothing stored in the survey's data) ---
 
 def _trial_or_404(request, code: str):
-    from chiso.surveys.collection.trial import trial_for
-
     trial = trial_for(code=code, period=getattr(request, "period", None))
     if trial is None:
         raise Http404
@@ -446,15 +419,11 @@ def survey_try(request, code: str):
 
 
 def _try_start(request, code: str):
-    from chiso.surveys.collection.trial import trial_reset
-
     trial_reset(request.session, _trial_or_404(request, code))
     return redirect("surveys:try_page", trial=code, key="start")
 
 
 def _try_render(request, trial, evaluation, page, pages, *, errors=None, notice="", fragment=False):
-    from chiso.surveys.collection.pages import hidden_values, widgets
-
     index = [p.key for p in pages].index(page.key) if page in pages else 0
     items = widgets(page, evaluation, errors=errors or {})
     context = {
@@ -469,10 +438,6 @@ def _try_render(request, trial, evaluation, page, pages, *, errors=None, notice=
 
 @role_required(*MANAGING_ROLES)
 def try_page(request, trial: str, key: str):
-    from chiso.surveys.collection.entries import addresses_allowed, answers_entry_change, entry_action
-    from chiso.surveys.collection.pages import pages_relevant, widgets
-    from chiso.surveys.collection.trial import trial_answers, trial_evaluate, trial_store
-
     trial = _trial_or_404(request, trial)
     answers = trial_answers(request.session, trial)
     if request.method != "POST":
@@ -488,7 +453,7 @@ def try_page(request, trial: str, key: str):
     evaluation = trial_evaluate(trial, answers, values=values, addresses=shown)
     errors = evaluation.errors(addresses=set(shown)) if action == "next" else {}
     answers = evaluation.answers_computed()
-    if first_entries_added(trial.form, answers):
+    if first_entries(trial.form, answers):  # lists never started get their first entry
         evaluation = trial_evaluate(trial, answers)
     trial_store(request.session, trial, answers)
     pages = pages_relevant(evaluation)
@@ -516,20 +481,10 @@ def try_page(request, trial: str, key: str):
     return redirect("surveys:try_review", trial=trial.code)
 
 
-def first_entries_added(form, answers) -> bool:
-    from chiso.surveys.collection.evaluation import first_entries
-
-    return first_entries(form, answers)
-
-
 @require_POST
 @role_required(*MANAGING_ROLES)
 def try_refresh(request, trial: str, key: str):
     """htmx: the trial page's questions as the posted answers make them (nothing is kept)."""
-    from chiso.surveys.collection.entries import addresses_allowed
-    from chiso.surveys.collection.pages import pages_relevant
-    from chiso.surveys.collection.trial import trial_answers, trial_evaluate
-
     trial = _trial_or_404(request, trial)
     answers = trial_answers(request.session, trial)
     shown = addresses_allowed(trial.form, answers, request.POST.getlist("_shown"))
@@ -545,9 +500,6 @@ def try_refresh(request, trial: str, key: str):
 @role_required(*MANAGING_ROLES)
 def try_review(request, trial: str):
     """The review page; "submit" checks the whole form as the server would and stores nothing."""
-    from chiso.surveys.collection.pages import pages_relevant
-    from chiso.surveys.collection.trial import trial_answers, trial_evaluate
-
     trial = _trial_or_404(request, trial)
     evaluation = trial_evaluate(trial, trial_answers(request.session, trial))
     problems = evaluation.errors()

@@ -3,7 +3,8 @@
 import pytest
 
 from chiso.surveys.collection.evaluation import Evaluation, normalise_input
-from chiso.surveys.services import units_choices, xlsform_parse
+from chiso.surveys.collection.xlsform import xlsform_parse
+from chiso.surveys.queries import units_choices
 
 
 def evaluation(survey, answers):

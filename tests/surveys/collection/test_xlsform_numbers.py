@@ -3,10 +3,10 @@
 import pytest
 from django.utils import translation
 
-from chiso.surveys.collection.evaluation import Evaluation, normalise_input
+from chiso.surveys.collection.answers import answers_with_values
+from chiso.surveys.collection.evaluation import Evaluation, normalise_input, range_values
 from chiso.surveys.collection.formdef import FormDef
-from chiso.surveys.collection.pages import display_value, pages_relevant, range_values, widgets
-from chiso.surveys.services import answers_with_values
+from chiso.surveys.collection.pages import display_value, pages_relevant, widgets
 from chiso.surveys.collection.xlsform import xlsform_parse
 
 

@@ -23,13 +23,17 @@ import xml.etree.ElementTree as ET
 from copy import deepcopy
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elementpath import XPathContext
 from elementpath.exceptions import ElementPathError
 
+from chiso.formats.numbers import NumberRefused, parse_number, plain, shown
+
 from chiso.surveys.collection import expressions
 from chiso.surveys.collection.formdef import Choice, Element, FormDef
+from chiso.surveys.collection.media import geopoint_problem
 
 INTEGER = re.compile(r"^[+-]?\d+$")
 MAX_TEXT = 5000
@@ -196,8 +200,6 @@ def _datetime_text(text: str) -> str:
     except ValueError:
         return text
     if moment.tzinfo is not None:
-        from django.utils import timezone
-
         moment = timezone.localtime(moment).replace(tzinfo=None)
     return moment.isoformat(timespec="seconds")
 
@@ -207,12 +209,10 @@ def typed_number(element: Element, text: str) -> str:
     (chiso.formats.numbers: 1.000 is a thousand, 1,5 one and a half) and stored plain (1000, 1.5).
     One that could mean two things is kept as typed and marked, so that it is never read as a
     number: the page shows it again with a message saying how to write it."""
-    from chiso.formats.numbers import NumberRefused, parse_number, plain
-
     text = text.replace(REFUSED_NUMBER, "").strip()
     if not text:
         return ""
-    if element.type == "range" and text in {value for value, _label in _range_values(element)}:
+    if element.type == "range" and text in {value for value, _label in range_values(element)}:
         return text  # a button's value, written for scripts
     try:
         return plain(parse_number(text, decimals_allowed=element.type != "integer"))
@@ -221,10 +221,20 @@ def typed_number(element: Element, text: str) -> str:
         return text + REFUSED_NUMBER if any(c.isdigit() for c in text) else text
 
 
-def _range_values(element: Element):
-    from chiso.surveys.collection.pages import range_values
-
-    return range_values(element)
+def range_values(element: Element, limit: int = 11) -> list[tuple[str, str]]:
+    """A short range (1–5, 1–10) is offered as buttons; a long one as a number field."""
+    params = element.parameters or {}
+    try:
+        start, end, step = (Decimal(str(params.get(k, d))) for k, d in (("start", 1), ("end", 10), ("step", 1)))
+    except InvalidOperation:
+        return []
+    if step <= 0 or (end - start) / step + 1 > limit or end < start:
+        return []
+    values, value = [], start
+    while value <= end:
+        values.append((plain(value), shown(value)))  # the value for scripts, the label for people
+        value += step
+    return values
 
 
 def normalise_input(element: Element, value, *, typed: bool = False) -> str:
@@ -576,8 +586,6 @@ class Evaluation:
     def _type_check(self, element: Element, address: str, value: str) -> str | None:
         kind = element.type
         if REFUSED_NUMBER in value:
-            from chiso.formats.numbers import NumberRefused, parse_number
-
             try:
                 parse_number(value.replace(REFUSED_NUMBER, ""), decimals_allowed=kind != "integer")
             except NumberRefused as refused:
@@ -598,7 +606,7 @@ class Evaluation:
                 step = Decimal(str(params.get("step", 1)))
                 low, high = min(start, end), max(start, end)
                 if not low <= number <= high or (step and (number - low) % step != 0):
-                    return _("Choose a value from %(start)s to %(end)s.") % {"start": _fmt(start), "end": _fmt(end)}
+                    return _("Choose a value from %(start)s to %(end)s.") % {"start": shown(start), "end": shown(end)}
         elif kind == "date":
             try:
                 datetime.date.fromisoformat(value)
@@ -620,8 +628,6 @@ class Evaluation:
             if value not in ("OK", "ok", "1", "true"):
                 return _("Tick the box to confirm.")
         elif kind == "geopoint":  # issue 20: media and location questions (media.py)
-            from chiso.surveys.collection.media import geopoint_problem
-
             return geopoint_problem(value)
         elif kind in ("image", "file", "audio") and ("/" in value or "\\" in value or len(value) > 120):
             return _("Choose the file again.")
@@ -731,12 +737,6 @@ def _parses(pattern: re.Pattern, kind, value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _fmt(number: Decimal) -> str:
-    from chiso.formats.numbers import shown
-
-    return shown(number)
 
 
 def _same(a: str, b: str) -> bool:

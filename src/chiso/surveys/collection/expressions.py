@@ -13,11 +13,13 @@ import contextvars
 import datetime
 import math
 import operator
+import random
 import re
 import uuid
 from copy import copy
 from functools import lru_cache
 
+from django.utils import timezone
 from elementpath import XPath1Parser, XPathContext
 from elementpath.exceptions import ElementPathError
 from elementpath.xpath_nodes import XPathNode
@@ -198,15 +200,11 @@ def evaluate_choice_name(self, context=None):
 
 @method(function("today", nargs=0))
 def evaluate_today(self, context=None):
-    from django.utils import timezone
-
     return timezone.localdate().isoformat()
 
 
 @method(function("now", nargs=0))
 def evaluate_now(self, context=None):
-    from django.utils import timezone
-
     return timezone.localtime().isoformat(timespec="seconds")
 
 
@@ -315,8 +313,6 @@ def evaluate_uuid(self, context=None):
 
 @method(function("random", nargs=0))
 def evaluate_random(self, context=None):
-    import random
-
     return random.random()
 
 

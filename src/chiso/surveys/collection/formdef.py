@@ -61,7 +61,7 @@ def xls_type_of(kind: str) -> str:
         return QUESTION_TYPES[kind]
     if kind in METADATA_TYPES:
         return "metadata"
-    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT  # 1 s and 60 MB: only for a type outside the table above
 
     spec = QUESTION_TYPE_DICT.get(kind)
     if spec is None or kind in ("select one external", "rank", "osm"):

@@ -24,7 +24,8 @@ from chiso.core.tabular import ImportFailed, Problem, Table, parse_date, read_ta
 from chiso.surveys.collection.evaluation import Evaluation
 from chiso.surveys.collection.formdef import Element, FormDef
 from chiso.surveys.models import HeldResponse, Response, Survey
-from chiso.surveys.services import SurveyEventCode, _event, response_hold, responses_flush_due, units_choices
+from chiso.surveys.queries import units_choices
+from chiso.surveys.services import SurveyEventCode, _event, response_hold, responses_flush_due
 
 ID_COLUMNS = ["_uuid", "meta/instanceID", "meta-instanceID", "instanceID", "KEY", "_id"]
 DATE_COLUMNS = ["_submission_time", "SubmissionDate", "end", "today"]

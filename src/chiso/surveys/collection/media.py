@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import io
 import secrets
+import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from chiso.core.uploads import DOCUMENT_TYPES, upload_too_large
 
 from chiso.surveys.collection.formdef import MEDIA_TYPES, UPLOAD_TYPES, FormDef
+from chiso.surveys.models import Response
 
 UPLOAD_KIND = "survey_media"
 # what each question type takes, by the extension filetype reads from the content
@@ -136,8 +139,6 @@ def media_store(*, survey, element, uploaded) -> str:
 
 
 def _scaled(content: bytes, limit: int, extension: str) -> bytes:
-    from PIL import Image
-
     try:
         with Image.open(io.BytesIO(content)) as image:
             if max(image.size) <= limit:
@@ -210,10 +211,6 @@ def _strings(value):
 def media_archive(survey, target) -> int:
     """Write into `target` (a binary file) a ZIP of the files that written responses name (not those
     of drafts left unfinished, nor a file replaced before sending); the number of files is returned."""
-    import zipfile
-
-    from chiso.surveys.models import Response
-
     folder = media_folder(survey)
     stored = {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
     named = set()

@@ -15,23 +15,24 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiso.accounts.permissions import user_manages
 
-from chiso.surveys.collection.evaluation import Evaluation, first_entries
+from chiso.surveys.collection.answers import answers_with_values
 from chiso.surveys.collection.entries import addresses_allowed
+from chiso.surveys.collection.evaluation import Evaluation, first_entries
 from chiso.surveys.collection.formdef import Element, FormDef
 from chiso.surveys.models import HeldResponse, OfflineKey, QuestionnaireVersion, Response, Survey
+from chiso.surveys.queries import units_choices
 from chiso.surveys.services import (
     AccessRefused,
     Submission,
     SubmissionRejected,
-    answers_with_values,
     idempotency_hash,
     paper_entry_count,
     responses_flush_due,
-    units_choices,
 )
 
 # The device's keys live in their own namespace: a web form's key can never collide with one.
@@ -47,8 +48,6 @@ def may_collect_offline(user) -> bool:
 def offline_surveys():
     """The surveys an enumerator's app lists: every survey that has opened (a form collected in
     time may still be sent after closing, as a paper form may be typed in)."""
-    from django.utils import timezone
-
     return Survey.objects.filter(opens_at__lte=timezone.now()).select_related("version__questionnaire").order_by("-opens_at", "code")
 
 

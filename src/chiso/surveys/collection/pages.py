@@ -10,13 +10,18 @@ questions are all irrelevant are skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from html import escape
 
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from chiso.formats.numbers import plain, shown
+from chiso.formats.numbers import shown
 
-from chiso.surveys.collection.evaluation import MAX_ENTRIES, Evaluation, adds_entries
+from chiso.surveys.collection.evaluation import MAX_ENTRIES, REFUSED_NUMBER, Evaluation, adds_entries, range_values
 from chiso.surveys.collection.formdef import Element
+from chiso.surveys.collection.media import accept_of
 
 
 @dataclass
@@ -149,10 +154,6 @@ class Widget:
     def options_html(self) -> str:
         """The <option>s of a select, written at once: a template loop over 10,000 communes takes
         seconds, this takes milliseconds. Values and labels are escaped."""
-        from html import escape
-
-        from django.utils.safestring import mark_safe
-
         selected = self.selected
         return mark_safe("".join(
             f'<option value="{escape(value)}"{" selected" if value in selected else ""}>{escape(label)}</option>' for value, label in self.choices
@@ -161,8 +162,6 @@ class Widget:
     @property
     def accept(self) -> str:
         """issue 20: what a file question's input offers (the XLSForm's accept, or the type's)."""
-        from chiso.surveys.collection.media import accept_of
-
         return accept_of(self.element) or {"image": "image/*", "audio": "audio/*"}.get(self.kind, "")
 
     @property
@@ -183,24 +182,6 @@ def dom_id(address: str) -> str:
     return "f-" + address.replace("/", "-").replace("[", "-").replace("]", "").replace("@", "g-")
 
 
-def range_values(element: Element, limit: int = 11) -> list[tuple[str, str]]:
-    """A short range (1–5, 1–10) is offered as buttons; a long one as a number field."""
-    from decimal import Decimal, InvalidOperation
-
-    params = element.parameters or {}
-    try:
-        start, end, step = (Decimal(str(params.get(k, d))) for k, d in (("start", 1), ("end", 10), ("step", 1)))
-    except InvalidOperation:
-        return []
-    if step <= 0 or (end - start) / step + 1 > limit or end < start:
-        return []
-    values, value = [], start
-    while value <= end:
-        values.append((plain(value), shown(value)))  # the value for scripts, the label for people
-        value += step
-    return values
-
-
 def _kind(element: Element) -> str:
     if element.type == "text":
         return "textarea" if "multiline" in element.appearance else "text"
@@ -216,8 +197,6 @@ def _kind(element: Element) -> str:
 def choice_labels(evaluation: Evaluation, element: Element) -> dict[str, str]:
     """Each choice's label in the page's language, by name; kept on the form per list and
     language, so that a list of 10,000 communes is read once per process, not per page."""
-    from django.utils.translation import get_language
-
     language = (evaluation.language or get_language() or "vi")[:2]
     choices = evaluation.all_choices(element)
     text = evaluation.form.text
@@ -352,10 +331,6 @@ def display_value(widget: Widget) -> str:
 
 def number_shown(value: str, *, grouped: bool = True) -> str:
     """A stored number as people read it (1.234,5); a refused entry as the person typed it."""
-    from decimal import Decimal, InvalidOperation
-
-    from chiso.surveys.collection.evaluation import REFUSED_NUMBER
-
     if not value or REFUSED_NUMBER in value:
         return value.replace(REFUSED_NUMBER, "")
     try:

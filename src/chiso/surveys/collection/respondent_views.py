@@ -25,13 +25,15 @@ from chiso.core.uploads import BoundedUploadHandler, body_drain, upload_max_byte
 
 from chiso.surveys.collection import draft_cookies
 from chiso.surveys.collection.entries import addresses_allowed, draft_entry_change, draft_first_entries, entry_action
+from chiso.surveys.collection.links import code_normalise
 from chiso.surveys.collection.media import UPLOAD_KIND, page_uploads
-from chiso.surveys.models import Draft, Survey
 from chiso.surveys.collection.pages import display_value, hidden_values, pages_relevant, review_sections, widgets
+from chiso.surveys.models import Draft, Survey
 from chiso.surveys.queries import draft_evaluate
 from chiso.surveys.services import (
     AccessRefused,
     SubmissionRejected,
+    draft_for_code,
     draft_for_open_link,
     draft_for_token,
     draft_save,
@@ -72,9 +74,6 @@ def _load(request, ref: str):
 @require_http_methods(["GET", "POST"])
 def enter_code(request):
     """For printed letters: type the code instead of following a link (the code travels in a POST body)."""
-    from chiso.surveys.collection.links import code_normalise
-    from chiso.surveys.services import draft_for_code
-
     error, code = "", ""
     if request.method == "POST":
         code = request.POST.get("code", "").strip()[:64]
@@ -346,19 +345,3 @@ def submit(request, ref: str):
 @require_GET
 def done(request):
     return render(request, "surveys/respond_done.html")
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def opt_out(request, token: str):
-    """Declining from an invitation e-mail: a confirmation page, then no more reminders.
-
-    The token is in this one URL (redacted from logs like `/s/<token>/`); nothing else is asked.
-    """
-    from chiso.surveys.fieldwork.mailing import invitation_opt_out
-
-    if request.method == "POST":
-        if not invitation_opt_out(token=token):
-            return _refused(request, AccessRefused("unknown"))
-        return render(request, "surveys/respond_optout.html", {"done": True})
-    return render(request, "surveys/respond_optout.html", {"done": False})

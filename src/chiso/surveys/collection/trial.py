@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chiso.surveys.collection.answers import answers_with_values
 from chiso.surveys.collection.evaluation import Evaluation, first_entries
 from chiso.surveys.models import QuestionnaireVersion, Survey
-from chiso.surveys.services import answers_with_values, units_choices
+from chiso.surveys.queries import units_choices
 
 SESSION_KEY = "chiso_trials"
 MAX_TRIALS = 5  # trials kept per session; the oldest goes first

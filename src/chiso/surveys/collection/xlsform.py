@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from chiso.core.safe_cells import formulas_as_text
 from chiso.core.tabular import (
@@ -26,6 +27,7 @@ from chiso.core.tabular import (
     size_check,
     workbook_trimmed,
 )
+from chiso.units.models import Block
 
 from chiso.surveys.collection import expressions
 from chiso.surveys.collection.evaluation import _compile_for, choice_filter_compiled
@@ -98,6 +100,7 @@ def xlsform_parse(file_name: str, content: bytes) -> ParsedForm:
     cells with a value, made by the bounded reader (size, archive, rows and columns checked first).
     An .xls is read by pyxform itself (xlrd), bounded by the size limit alone.
     """
+    # pyxform takes a second and 60 MB to load: only a process that parses a workbook pays it.
     from pyxform.errors import PyXFormError, PyXFormReadError
     from pyxform.xls2xform import convert
 
@@ -170,8 +173,6 @@ def _pyxform_problem(file_name: str, message: str, rows: _Rows) -> Problem:
 def check_survey(file_name: str, survey: dict, rows: _Rows | None = None) -> list[Problem]:
     """What pyxform accepts but chiso cannot run: broken expressions, duplicate names,
     unsupported types and external choice files other than the units lists."""
-    from chiso.units.models import Block
-
     rows = rows or _Rows(file_name, b"")
     form = FormDef(survey)
     problems: list[Problem] = []
@@ -255,8 +256,6 @@ XLS_TYPE = {"datetime": "dateTime"}
 
 def xlsform_write(survey: dict) -> bytes:
     """An XLSX XLSForm (survey, choices, settings) equivalent to the stored survey dict."""
-    from openpyxl import Workbook
-
     form = FormDef(survey)
     languages = [lang for lang in form.languages if lang != "default"]
     generated = {f"{e.name}_count" for e in form.root.walk() if e.is_repeat and form.repeat_count_as_written(e) != e.repeat_count}

@@ -24,11 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiso.core.form_fields import DateField
+from chiso.formats.numbers import shown
+from chiso.results.charts import ranking_chart, trend_chart
 
 from chiso.surveys.collection.formdef import Element, FormDef
 from chiso.surveys.models import QualityFlag, Response, Survey
 from chiso.surveys.fieldwork.monitoring import analysis_for, suppress
-from chiso.surveys.services import units_choices
+from chiso.surveys.queries import units_choices
 
 PAGE_SIZE = 50
 NUMBER_TYPES = ("integer", "decimal", "range")
@@ -162,8 +164,6 @@ def _entries(answers: dict, question: Question, form: FormDef, unit: str) -> lis
 
 def _bins(values: list[float], integer: bool) -> list[tuple[str, float, float]]:
     """At most MAX_BINS intervals [low, high) covering the values; whole-number bounds for integers."""
-    from chiso.formats.numbers import shown
-
     low, high = min(values), max(values)
     if integer:
         low, high = int(low), int(high)
@@ -178,8 +178,6 @@ def _bins(values: list[float], integer: bool) -> list[tuple[str, float, float]]:
 
 
 def _summaries(questions: list[Question], collected: dict, k: int, all_groups: bool, survey: Survey) -> list[Summary]:
-    from chiso.results.charts import ranking_chart
-
     checksum = hashlib.sha256(f"survey-browser-{survey.pk}-{survey.created_at.isoformat()}".encode()).hexdigest()
     form = survey.version.form
     summaries = []
@@ -284,8 +282,6 @@ def responses_browse(*, survey: Survey, filters: dict, all_groups: bool) -> Brow
 def responses_per_day_chart(survey: Survey, days: list[dict]):
     """Responses per day over the survey (the monitoring page), drawn by the results' chart code
     from the counts the page shows: a day under k (shown "< k") is left out of the line."""
-    from chiso.results.charts import trend_chart
-
     points = [(day["day"].strftime("%d/%m"), day["completed_shown"], False) for day in days if day["completed"]]
     shown = [p for p in points if p[1] is not None]
     if not shown:

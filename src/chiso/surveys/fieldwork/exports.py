@@ -23,20 +23,25 @@ import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import zipfile
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from django.utils.translation import gettext as _
 
 from chiso.core.safe_cells import csv_writer
 
 from chiso.surveys.collection.formdef import Element, FormDef
 from chiso.surveys.models import QualityFlag, Response, Survey
+from chiso.surveys.fieldwork.monitoring import analysis_for
 from chiso.surveys.fieldwork.quality import decisions_in_force
 from chiso.surveys.fieldwork.weighting import survey_weights
+from chiso.surveys.fieldwork.xlsx_stream import StreamedWorkbook
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
 CHUNK = 2000
@@ -255,8 +260,6 @@ class _Context:
             codes = self.flags.setdefault(rid, [])
             if code not in codes:
                 codes.append(code)
-        from chiso.surveys.fieldwork.monitoring import analysis_for
-
         spec = analysis_for(survey).weighting or {}
         self.weights = None
         if spec.get("method", "none") != "none":
@@ -370,8 +373,6 @@ def survey_export(*, survey: Survey, fmt: str, target: Path, include_text: bool 
 def _write_xlsx(survey: Survey, specs: list[TableSpec], context: _Context, target: Path, tick) -> None:
     """One sheet per table and the codebook, row by row (xlsx_stream: constant memory, texts never
     formulas); the date submitted and date questions as dates, whole numbers as integers."""
-    from chiso.surveys.fieldwork.xlsx_stream import StreamedWorkbook
-
     with StreamedWorkbook(target) as book:
         sheets, dates = [], []
         for spec in specs:
@@ -548,8 +549,6 @@ def _display_formats(path: Path, fmt: str, *, dates: list[int], whole: list[int]
         for i in dates:
             data[start + i * width:start + (i + 1) * width] = b"%td".ljust(width, b"\0")
     else:
-        import struct
-
         little = struct.unpack_from("<i", data, 64)[0] == 2  # the header's layout code
         order = "<" if little else ">"
         position, formats = 176, []  # the variable records follow the 176-byte header
@@ -568,11 +567,9 @@ def _display_formats(path: Path, fmt: str, *, dates: list[int], whole: list[int]
 
 def _stat_in_memory(spec: TableSpec, rows, fmt: str, path: Path, tick) -> None:
     """The table as a data frame written by pyreadstat: memory grows with the table (the fallback)."""
-    import numpy as np
+    # pandas and pyreadstat take a second to load: only an SPSS or Stata export needs them.
     import pandas as pd
     import pyreadstat
-
-    from array import array
 
     # Numbers go into compact arrays (8 bytes a cell); only text and date columns hold Python objects.
     numeric = [v.kind in ("number", "choice", "binary") for v in spec.variables]

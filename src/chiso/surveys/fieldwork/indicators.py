@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections import defaultdict
+from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,8 +32,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chiso.core.tabular import Column, ImportFailed, Problem, columns_match, normalise_header, read_table
+from chiso.core.tabular import Column, ImportFailed, columns_match, normalise_header, read_table
 from chiso.frameworks.models import Framework, Node
+from chiso.indices.services import ValueEntry, indicator_values_set
+from chiso.units.models import Unit
 
 from chiso.surveys.fieldwork import respondent_tables
 from chiso.surveys.collection.formdef import FormDef
@@ -41,6 +43,7 @@ from chiso.surveys.models import IndicatorComputation, IndicatorRule, Questionna
 from chiso.surveys.fieldwork.monitoring import analysis_for
 from chiso.surveys.fieldwork.quality import excluded_ids
 from chiso.surveys.fieldwork.weighting import respondent_strata, survey_weights
+from chiso.surveys.queries import units_choices
 
 CONDITION = re.compile(r"^\s*(>=|<=|!=|>|<|=)\s*(-?\d+(?:[.,]\d+)?)\s*$")
 COLUMNS = [  # the names chiso writes, then the Vietnamese headers people write
@@ -205,8 +208,6 @@ class IndicatorTable:
 
 
 def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
-    from array import array
-
     rules_rows = list(IndicatorRule.objects.filter(survey=survey, framework=framework))
     if not rules_rows:
         raise ValidationError(_("This survey has no indicator rule for %(framework)s yet.") % {"framework": framework.code})
@@ -220,8 +221,6 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
         raise ValidationError(problems)
     rules = [Rule.of(r) for r in rules_rows]
     minimum = analysis_for(survey).min_answers_per_unit
-    from chiso.surveys.services import units_choices
-
     unit_names = {}
     for choices in units_choices(survey).values():
         for choice in choices:
@@ -300,11 +299,9 @@ def _included(survey: Survey, excluded: set, weighting: bool = False):
     # In a fixed order, so that a bootstrap with a seed draws the same respondents every time.
     rows = Response.objects.filter(survey=survey).order_by("id").values_list("id", "version_id", "answers")
     if weighting:
-        from chiso.surveys.fieldwork.monitoring import analysis_for as settings_of
-
-        if (settings_of(survey).weighting or {}).get("method", "none") == "none":
+        if (analysis_for(survey).weighting or {}).get("method", "none") == "none":
             return
-        wanted = [v.get("question") for v in settings_of(survey).weighting.get("variables") or []]
+        wanted = [v.get("question") for v in analysis_for(survey).weighting.get("variables") or []]
         for rid, _version, answers in rows.iterator(chunk_size=2000):
             if rid not in excluded:
                 yield rid, {q: answers.get(q) for q in wanted}
@@ -356,9 +353,6 @@ def indicator_values_write(*, survey: Survey, framework: Framework, by=None) -> 
     """Write the unit × indicator table as the framework's indicator values for the survey's
     period, each with the survey as its source. Units under the minimum get no value, and
     their source says why."""
-    from chiso.indices.services import ValueEntry, indicator_values_set
-    from chiso.units.models import Unit
-
     table = indicator_table(survey=survey, framework=framework)
     entries = []
     units = {u.code: u for u in Unit.objects.filter(code__in=[row["unit"] for row in table.units])}

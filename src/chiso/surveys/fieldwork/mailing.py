@@ -10,8 +10,11 @@ Sending runs as a background job (tasks.py), never inside a request.
 from __future__ import annotations
 
 import re
+import smtplib
+import socket
 from collections.abc import Callable
 
+import segno
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +24,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from chiso.audit.services import audit_record
+from chiso.core.pdf import html_document
 
 from chiso.surveys.collection.links import code_shown, link_token
 from chiso.surveys.models import Invitation, MessageTemplate, Sample, SampleMember, Survey
@@ -265,8 +269,6 @@ def letter_heading(survey: Survey, *, day=None) -> str:
 
 
 def _letter_html(_member, values: dict[str, str], body: str, heading: str = "") -> str:
-    import segno
-
     qr = segno.make(values["duong_dan"], error="m").svg_data_uri(scale=4, border=2)
     scan = escape(_("Scan to answer"))
     code = values.get("ma_khao_sat", "")
@@ -289,8 +291,6 @@ def _letter_html(_member, values: dict[str, str], body: str, heading: str = "") 
 
 def _pdf(sections_by_chunk, progress=None, total=0):
     """Render chunks of letters (lists of sections) into one PDF; returns (pdf, letters)."""
-    from chiso.core.pdf import html_document
-
     documents, pages, letters = [], [], 0
     for done, sections in sections_by_chunk:
         if sections:
@@ -424,9 +424,6 @@ def invitation_opt_out(*, token: str) -> bool:
 def send_error_text(error: Exception) -> str:
     """Why a message was not sent, as the pages show it: in words, with the mail server's own codes
     (SMTP 550, 5.1.1) but not its free text (English, and sometimes the address), never a repr."""
-    import smtplib
-    import socket
-
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(error.recipients.values()), (None, b""))
         words = _("The recipient's mail server refused the address")

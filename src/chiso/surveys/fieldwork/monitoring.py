@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from chiso.surveys.models import Draft, HeldResponse, Invitation, Response, SampleMember, Survey, SurveyAnalysis, SurveyDay
+from chiso.surveys.queries import units_choices
 
 
 def analysis_for(survey: Survey) -> SurveyAnalysis:
@@ -86,8 +87,6 @@ def survey_monitor(survey: Survey) -> Monitor:
     # here to "completed" with its batch, so a single submission changes no count.
     for units in HeldResponse.objects.filter(survey=survey).values_list("rated_units", flat=True).iterator(chunk_size=2000):
         in_progress.update(set(units or []))
-    from chiso.surveys.services import units_choices
-
     units = []
     for file_name, choices in units_choices(survey).items():
         for choice in choices:

@@ -23,10 +23,13 @@ from django.utils.translation import gettext as _
 
 from chiso.formats.durations import duration_words
 
+from chiso.surveys.collection import expressions
+from chiso.surveys.collection.evaluation import Evaluation, _compile_for, answers_from_clean
 from chiso.surveys.collection.expressions import ExpressionError, references
 from chiso.surveys.collection.formdef import FormDef
 from chiso.surveys.models import QualityDecision, QualityFlag, QuestionnaireVersion, Response, Survey
 from chiso.surveys.fieldwork.monitoring import analysis_for
+from chiso.surveys.queries import units_choices
 
 DEFAULTS = {
     "speeder_ratio": 0.3,  # faster than 30 % of the median time
@@ -103,8 +106,6 @@ def rules_check(survey: Survey, rules: list) -> list[str]:
 
 def _rule_compiled(form: FormDef, when: str):
     """The rule parsed relative to its context: a rating entry when it names a question inside one."""
-    from chiso.surveys.collection.evaluation import _compile_for
-
     cache = form.__dict__.setdefault("_quality_rules", {})
     if when not in cache:
         repeat = None
@@ -120,9 +121,6 @@ def _rule_compiled(form: FormDef, when: str):
 
 
 def _rule_hits(form: FormDef, answers: dict, rules: list, external) -> list[str]:
-    from chiso.surveys.collection import expressions
-    from chiso.surveys.collection.evaluation import Evaluation, answers_from_clean
-
     evaluation = Evaluation(form, answers_from_clean(form, answers), external=external, compute=False)
     hits = []
     for rule in rules:
@@ -158,8 +156,6 @@ def quality_check(*, survey: Survey, progress=None) -> dict[str, int]:
     if problems:
         raise ValidationError(problems)
     forms: dict = {}
-    from chiso.surveys.services import units_choices
-
     externals: dict = {}
     flags: dict = defaultdict(list)  # response id → [(code, reason)]
     durations = {}

@@ -50,6 +50,25 @@ def frame_strata(frame: SampleFrame, fields: list[str]) -> dict[str, list[int]]:
     return dict(sorted(strata.items()))
 
 
+def sample_strata(sample) -> list[dict]:
+    """Per stratum: the frame's entries, the sample size asked, members to contact, replacements left."""
+    population = {k: len(v) for k, v in frame_strata(sample.frame, sample.strata_fields).items()}
+    by_stratum: dict = {}
+    for stratum, active, role, replaces in SampleMember.objects.filter(sample=sample).values_list("stratum", "active", "role", "replaces_id"):
+        row = by_stratum.setdefault(stratum, {"active": 0, "reserve": 0, "replaced": 0})
+        if active:
+            row["active"] += 1
+        elif role == SampleMember.Role.REPLACEMENT and replaces is None:
+            row["reserve"] += 1
+        else:
+            row["replaced"] += 1
+    return [
+        {"stratum": key, "population": n, "size": sample.sizes.get(key, 0), "active": by_stratum.get(key, {}).get("active", 0),
+         "reserve": by_stratum.get(key, {}).get("reserve", 0), "replaced": by_stratum.get(key, {}).get("replaced", 0)}
+        for key, n in population.items()
+    ]
+
+
 def proportional_sizes(populations: dict[str, int], size: int) -> dict[str, int]:
     """Largest-remainder allocation of `size` in proportion to the strata populations."""
     total = sum(populations.values())

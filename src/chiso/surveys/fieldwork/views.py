@@ -7,6 +7,7 @@ without identity (quality, indicators, exports); leaders see the monitoring coun
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 import yaml
 from django.contrib import messages
@@ -16,24 +17,49 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import MANAGING_ROLES, role_required
 from chiso.core.safe_cells import csv_writer
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.frameworks.models import Framework
+from chiso.indices.models import IndexRun
 from chiso.jobs.imports import import_in_background, import_job_start
 from chiso.jobs.services import job_start
 
-from chiso.surveys.forms import AnalysisForm, DecisionForm, ExportForm, FrameUploadForm, MessageTemplateForm, RulesUploadForm, SampleForm
+from chiso.surveys.fieldwork import indicators  # a module: tests replace its indicator_table
+from chiso.surveys.fieldwork.browsing import responses_per_day_chart
+from chiso.surveys.fieldwork.exports import csv_stream
 from chiso.surveys.fieldwork.frames import frame_import
-from chiso.surveys.models import IndicatorComputation, IndicatorRule, MessageTemplate, QualityFlag, Response, Sample, SampleMember, Survey
+from chiso.surveys.fieldwork.mailing import (
+    PLACEHOLDERS,
+    invitation_letters_pdf,
+    invitation_opt_out,
+    invitation_resend,
+    message_template_get,
+    message_template_set,
+)
 from chiso.surveys.fieldwork.monitoring import analysis_for, survey_monitor
-from chiso.surveys.queries import flagged_responses, frames_list, quality_counts, sample_members, sample_strata
-from chiso.surveys.fieldwork.sampling import member_replace, parse_sizes, sample_draw
-from chiso.surveys.services import survey_analysis_set
-from chiso.surveys.tasks import frame_import_task
+from chiso.surveys.fieldwork.quality import decisions_in_force, response_decide, rules_check
+from chiso.surveys.fieldwork.sampling import member_replace, parse_sizes, sample_draw, sample_strata
+from chiso.surveys.fieldwork.weighting import weighting_check
+from chiso.surveys.forms import AnalysisForm, DecisionForm, ExportForm, FrameUploadForm, MessageTemplateForm, RulesUploadForm, SampleForm
+from chiso.surveys.models import (
+    IndicatorComputation,
+    IndicatorRule,
+    Invitation,
+    MessageTemplate,
+    QualityFlag,
+    Response,
+    Sample,
+    SampleMember,
+    Survey,
+)
+from chiso.surveys.queries import INVITATION_STATES, flagged_responses, frames_list, invitations_status, quality_counts, sample_members
+from chiso.surveys.services import invitation_revoke, survey_analysis_set
+from chiso.surveys.tasks import export_task, frame_import_task, invitations_send_task, letters_task, quality_check_task
 
 VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
 RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
@@ -112,10 +138,6 @@ def sample_view(request, code: str):
 @role_required(*MANAGING_ROLES)
 def invitation_list(request, code: str):
     """Trạng thái lời mời — each invitation and where it stands (identity: the secretariat only)."""
-    from collections import Counter
-
-    from chiso.surveys.queries import INVITATION_STATES, invitations_status
-
     survey = _survey(code)
     rows = invitations_status(survey)
     counts = Counter(row["state"] for row in rows)
@@ -139,10 +161,6 @@ def invitation_list(request, code: str):
 @role_required(*MANAGING_ROLES)
 def invitation_action(request, code: str, pk: int, action: str):
     """One invitation: send it again (e-mail), revoke it, or print its letter."""
-    from chiso.surveys.fieldwork.mailing import invitation_letters_pdf, invitation_resend
-    from chiso.surveys.models import Invitation
-    from chiso.surveys.services import invitation_revoke
-
     survey = _survey(code)
     invitation = get_object_or_404(Invitation.objects.select_related("survey"), pk=pk, survey=survey)
     name = str(invitation)
@@ -169,9 +187,6 @@ def invitation_action(request, code: str, pk: int, action: str):
 @role_required(*MANAGING_ROLES)
 def invitation_letters(request, code: str):
     """Letters (PDF) for every invitation made by hand that may still be answered."""
-    from chiso.surveys.fieldwork.mailing import invitation_letters_pdf
-    from chiso.surveys.models import Invitation
-
     survey = _survey(code)
     invitations = Invitation.objects.filter(survey=survey, member__isnull=True).exclude(link_salt="").order_by("label", "pk")
     try:
@@ -200,10 +215,22 @@ def member_replace_view(request, code: str, pk: int):
 
 # --- contact ---------------------------------------------------------------------------------
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def opt_out(request, token: str):
+    """Declining from an invitation e-mail: a confirmation page, then no more reminders.
+
+    The token is in this one URL (redacted from logs like `/s/<token>/`); nothing else is asked.
+    """
+    if request.method == "POST":
+        if not invitation_opt_out(token=token):
+            return render(request, "surveys/respond_refused.html", {"reason": "unknown", "survey": None}, status=404)
+        return render(request, "surveys/respond_optout.html", {"done": True})
+    return render(request, "surveys/respond_optout.html", {"done": False})
+
+
 @role_required(*MANAGING_ROLES)
 def contact_view(request, code: str):
-    from chiso.surveys.fieldwork.mailing import PLACEHOLDERS, message_template_get, message_template_set
-
     survey = _survey(code)
     sample = Sample.objects.filter(survey=survey).first()
     forms = {}
@@ -239,8 +266,6 @@ def contact_view(request, code: str):
 @require_POST
 @role_required(*MANAGING_ROLES)
 def contact_send(request, code: str, kind: str):
-    from chiso.surveys.tasks import invitations_send_task, letters_task
-
     survey = _survey(code)
     sample = get_object_or_404(Sample, survey=survey)
     if kind in ("invitation", "reminder"):
@@ -259,8 +284,6 @@ def contact_send(request, code: str, kind: str):
 
 @role_required(*VIEWING_ROLES)
 def monitor_view(request, code: str):
-    from chiso.surveys.fieldwork.browsing import responses_per_day_chart
-
     survey = _survey(code)
     template = "surveys/_monitor.html" if request.htmx else "surveys/monitor.html"
     monitor = survey_monitor(survey)
@@ -271,9 +294,6 @@ def monitor_view(request, code: str):
 
 @role_required(*ANALYSIS_ROLES)
 def analysis_view(request, code: str):
-    from chiso.surveys.fieldwork.quality import rules_check
-    from chiso.surveys.fieldwork.weighting import weighting_check
-
     survey = _survey(code)
     analysis = analysis_for(survey)
     initial = {
@@ -301,8 +321,6 @@ def analysis_view(request, code: str):
 
 @role_required(*RESPONSE_ROLES)
 def quality_view(request, code: str):
-    from chiso.surveys.fieldwork.quality import decisions_in_force
-
     survey = _survey(code)
     flag = request.GET.get("flag", "")
     responses = list(flagged_responses(survey, code=flag)[:300])
@@ -317,8 +335,6 @@ def quality_view(request, code: str):
 @require_POST
 @role_required(*RESPONSE_ROLES)
 def quality_run(request, code: str):
-    from chiso.surveys.tasks import quality_check_task
-
     survey = _survey(code)
     job = job_start(kind="surveys_quality", title=_("Data quality check: %(survey)s") % {"survey": survey.title_vi}, by=request.user,
                     task=quality_check_task, survey_id=survey.pk)
@@ -328,8 +344,6 @@ def quality_run(request, code: str):
 @require_POST
 @role_required(*RESPONSE_ROLES)
 def quality_decide(request, code: str, pk):
-    from chiso.surveys.fieldwork.quality import response_decide
-
     survey = _survey(code)
     response = get_object_or_404(Response, pk=pk, survey=survey)
     form = DecisionForm(request.POST)
@@ -345,15 +359,13 @@ def quality_decide(request, code: str, pk):
 
 @role_required(*RESPONSE_ROLES)
 def indicators_view(request, code: str):
-    from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_table
-
     survey = _survey(code)
     problems, errors, table = [], [], None
     form = RulesUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            indicator_rules_import(survey=survey, framework=form.cleaned_data["framework"], file_name=upload.name, content=upload_read(upload, kind="indicator_rules"))
+            indicators.indicator_rules_import(survey=survey, framework=form.cleaned_data["framework"], file_name=upload.name, content=upload_read(upload, kind="indicator_rules"))
         except ImportFailed as failure:
             problems = failure.problems
         else:
@@ -364,12 +376,10 @@ def indicators_view(request, code: str):
     rules = list(IndicatorRule.objects.filter(survey=survey, framework=framework)) if framework else []
     if framework is not None and not problems:
         try:
-            table = indicator_table(survey=survey, framework=framework)
+            table = indicators.indicator_table(survey=survey, framework=framework)
         except ValidationError as error:
             errors = error.messages
     computations = IndicatorComputation.objects.filter(survey=survey).select_related("framework", "by")[:10]
-    from chiso.indices.models import IndexRun
-
     # The runs these values feed: where the index, and its sampling intervals, are computed.
     runs = (IndexRun.objects.filter(version__framework=framework, period=survey.period).select_related("block").order_by("-created_at")[:5]
             if framework else [])
@@ -383,12 +393,10 @@ def indicators_view(request, code: str):
 @require_POST
 @role_required(*RESPONSE_ROLES)
 def indicators_write(request, code: str):
-    from chiso.surveys.fieldwork.indicators import indicator_values_write
-
     survey = _survey(code)
     framework = get_object_or_404(Framework, code=request.POST.get("framework", ""))
     try:
-        computation = indicator_values_write(survey=survey, framework=framework, by=request.user)
+        computation = indicators.indicator_values_write(survey=survey, framework=framework, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -401,12 +409,10 @@ def indicators_write(request, code: str):
 @role_required(*RESPONSE_ROLES)
 def indicators_respondents(request, code: str):
     """The respondent-level table behind the indicator table (for bootstrap intervals)."""
-    from chiso.surveys.fieldwork.indicators import indicator_table
-
     survey = _survey(code)
     framework = get_object_or_404(Framework, code=request.GET.get("framework", ""))
     try:
-        table = indicator_table(survey=survey, framework=framework)
+        table = indicators.indicator_table(survey=survey, framework=framework)
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
     buffer = io.StringIO()
@@ -422,8 +428,6 @@ def indicators_respondents(request, code: str):
 
 @role_required(*RESPONSE_ROLES)
 def export_view(request, code: str):
-    from chiso.surveys.tasks import export_task
-
     survey = _survey(code)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -436,8 +440,6 @@ def export_view(request, code: str):
 @role_required(*RESPONSE_ROLES)
 def export_csv(request, code: str):
     """The responses table streamed as CSV straight from the database (any size, constant memory)."""
-    from chiso.surveys.fieldwork.exports import csv_stream
-
     survey = _survey(code)
     response = StreamingHttpResponse(csv_stream(survey, include_text=request.GET.get("text") == "1"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{survey.code}-responses.csv"'

@@ -102,6 +102,7 @@ def survey_weights(survey: Survey, responses: list[tuple[object, dict]]) -> Weig
     problems = weighting_check(survey, spec)
     if problems:
         raise ValidationError(problems)
+    # pandas and weightipy take a second to load: only raking needs them, not every process.
     import pandas as pd
     import weightipy
 
