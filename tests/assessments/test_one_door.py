@@ -27,6 +27,7 @@ def test_the_generic_run_page_cannot_publish_a_cycles_run(client, computed, peop
     """The probe of issue 16: compute the cycle's run, then post to the run page's publish."""
     cycle, run = computed
     client.force_login(people["secretariat"])
+    assert reverse("indices:publish", args=[run.pk]) not in client.get(reverse("indices:detail", args=[run.pk])).content.decode()
     response = client.post(reverse("indices:publish", args=[run.pk]), {"confirm": "on", "reason": ""}, follow=True)
 
     run.refresh_from_db()

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from chiso.accounts.models import Role
 from chiso.frameworks.services import framework_import
+from chiso.indices.models import IndexRun
 from chiso.indices.services import indicator_value_set, run_create, run_publish
 
 DOC = {"framework": {"code": "T", "name_vi": "Thử", "method": "composite"}, "version": {}, "steps": [],
@@ -29,6 +30,19 @@ def test_drafts_are_for_the_secretariat_only(client, make_user, runs):
     assert client.get(reverse("indices:detail", args=[draft.pk])).status_code == 403
     assert client.get(reverse("indices:detail", args=[published.pk])).status_code == 200
     assert client.post(reverse("indices:publish", args=[draft.pk]), {"confirm": "on"}).status_code == 403
+
+
+def test_the_publish_button_shows_only_where_the_service_would_publish(client, make_user, runs):
+    published, draft = runs
+    client.force_login(make_user("thuky", Role.SECRETARIAT))
+
+    def page(run):
+        return client.get(reverse("indices:detail", args=[run.pk])).content.decode()
+
+    assert reverse("indices:publish", args=[draft.pk]) in page(draft)
+    assert reverse("indices:publish", args=[published.pk]) not in page(published)
+    IndexRun.objects.filter(pk=draft.pk).update(owner="assessments.cycle:1")  # a PAR cycle's results run
+    assert reverse("indices:publish", args=[draft.pk]) not in page(draft)
 
 
 def test_results_sort_by_a_column_and_by_name(client, make_user, runs):

@@ -14,11 +14,15 @@ import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy
 
 from chiso.accounts.permissions import may_analyse_run
 from chiso.audit.services import audit_record
 from chiso.engine import IndexBuild, StepError
+from chiso.engine.analysis import bod, compare_scores, get_opt_weights, node_values, weights_from_pca
+from chiso.engine.audit import T_ALPHA, T_AVAIL, T_COLLINEAR, T_RATIO, audit
+from chiso.engine.uncertainty import parse_assumptions, sensitivity
 from chiso.frameworks.engine_messages import engine_error_message
 from chiso.frameworks.queries import version_steps
 
@@ -26,8 +30,6 @@ from .models import IndexRun, RunAnalysis
 from .uncertainty import DEFAULT_SEED, default_assumptions, run_build
 
 SENSITIVITY_N = 200  # Saltelli base sample: n (d + 2) replications, 800 for the two default assumptions
-
-EVENTS = {"run_analysis.created": gettext_lazy("Run analysed (audit, sensitivity or comparison)")}
 
 # The choices a comparison may vary; "current" keeps the run's own. Parameters as the engine reads them.
 NORMALISATIONS = {
@@ -73,8 +75,6 @@ def run_analysis_record(*, run: IndexRun, kind: str, spec: dict, result: dict, b
 
 def run_audit_compute(*, run: IndexRun, by) -> RunAnalysis:
     """Đánh giá thống kê — COINr's audit of the run's build; ValueError with a readable message."""
-    from chiso.engine.audit import audit
-
     _check(run, by)
     try:
         build = run_build(run)
@@ -93,8 +93,6 @@ def run_audit_compute(*, run: IndexRun, by) -> RunAnalysis:
 def run_sensitivity_compute(*, run: IndexRun, by, n: int = SENSITIVITY_N, seed: int = DEFAULT_SEED) -> RunAnalysis:
     """Which assumption moves the ranks most (COINr's get_sensitivity, SA): first-order and total
     effects on the mean absolute rank shift, for the same assumptions as the uncertainty analysis."""
-    from chiso.engine.uncertainty import parse_assumptions, sensitivity
-
     _check(run, by)
     spec = default_assumptions(run)
     if len(spec) < 2:
@@ -148,8 +146,6 @@ def comparison_label(spec: dict) -> str:
 def comparison_result(run: IndexRun, spec: dict) -> dict:
     """Scores and ranks of the run's index under the choices in `spec`, unit by unit beside the
     run's own (recomputed from the same inputs: the same numbers as the run's scores)."""
-    from chiso.engine.analysis import bod, compare_scores, get_opt_weights, node_values, weights_from_pca
-
     base = run_build(run)
     steps = [(name, dict(params)) for name, params in version_steps(run.version)]
     names = [name for name, _params in steps]
@@ -264,8 +260,6 @@ def comparison_rows(analysis: RunAnalysis) -> list[ComparisonRow]:
 def audit_findings(analysis: RunAnalysis) -> list[str]:
     """What the audit found, in the reader's language, from its stored tables (the engine's
     thresholds: COINr's get_stats and get_corr_flags, Nunnally's 0.7 for Cronbach's alpha)."""
-    from chiso.engine.audit import T_ALPHA, T_AVAIL, T_COLLINEAR, T_RATIO
-
     tables = analysis.result["tables"]
     found: list[str] = []
 
@@ -340,8 +334,6 @@ def _whole(value) -> int | None:
 
 
 def _n(value: float, digits: int = 2) -> str:
-    from django.utils.formats import number_format
-
     return number_format(round(float(value), digits), digits, use_l10n=True, force_grouping=True)
 
 

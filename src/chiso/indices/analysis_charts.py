@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
@@ -84,8 +85,6 @@ def correlation_chart(checksum: str, name: str, title: str, codes: list[str], ma
         "title": title, "count": len(codes)}
 
     def draw():
-        import numpy as np
-
         data = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
         size = 1.6 + 0.42 * len(codes)
         figure = Figure(figsize=(size + 0.8, size))

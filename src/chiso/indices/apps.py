@@ -1,17 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from chiso.audit.events import register
+
 
 class IndicesConfig(AppConfig):
     name = "chiso.indices"
     verbose_name = _("Index runs and results")
 
     def ready(self):
-        from chiso.audit.events import register
-
-        from .analysis import EVENTS
-
-        register(EVENTS)
+        register({"run_analysis.created": _("Run analysed (audit, sensitivity or comparison)")})  # indices/analysis.py
         register({
             "run.computed": _("Index run computed"),
             "run.published": _("Index run published"),

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from chiso.accounts.permissions import may_import_national_results
 from chiso.audit.services import audit_record_many
@@ -137,8 +138,6 @@ class _Sheet:
 def _grids(file_name: str, content: bytes) -> list[_Sheet]:
     """Every sheet as rows of cells by position (a sheet may repeat a header: VCCI's pairs do)."""
     if content.startswith(XLSX_MAGIC):
-        from openpyxl import load_workbook
-
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             sheets = []

@@ -1,14 +1,22 @@
-"""Reads about runs: result tables per level, and a unit's results across periods and reforms."""
+"""Reads about runs: result tables per level, what a person may do with a run, and a unit's results
+across periods and reforms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models.fields.json import KeyTextTransform
+from django.utils.translation import gettext as _
+
+from chiso.accounts.permissions import may_analyse_run, may_manage_runs
+from chiso.audit.models import ref
+from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework, Node
-from chiso.units.models import Unit
+from chiso.units.models import Unit, UnitSuccession
 from chiso.units.queries import unit_predecessor_weights
 
-from .models import IndexRun, RunScore
+from .models import IndexRun, RunScore, RunUncertainty
+from .uncertainty import interval_text, run_rank_intervals, run_uncertainties_latest
 
 
 def run_levels(run: IndexRun) -> list[int]:
@@ -21,7 +29,9 @@ class ResultRow:
     unit: Unit
     cells: list[RunScore | None]
     top: RunScore | None
-    interval: tuple[float, float] | None = None  # rank interval (Q5, Q95) when uncertainty was analysed
+    interval: str = ""  # rank interval (Q5–Q95) of the latest methodological analysis, as people read it
+    sampling: dict | None = None  # the unit's line of the latest bootstrap over respondents
+    sampling_interval: str = ""  # its rank interval
 
 
 def run_table(run: IndexRun, level: int | None = None) -> tuple[list[Node], list[ResultRow]]:
@@ -46,6 +56,86 @@ def run_table(run: IndexRun, level: int | None = None) -> tuple[list[Node], list
     ]
     rows.sort(key=lambda r: (r.top is None or r.top.rank is None, r.top.rank if r.top and r.top.rank else 0, r.unit.name_vi))
     return [top_node, *columns], rows
+
+
+@dataclass
+class RunPage:
+    """A run's results as its page shows them at one level: sorted as asked (by rank, by name, or
+    by a column's rank), each unit with its intervals from the latest analysis of each kind, and
+    the units that cannot be told apart by the analysis shown."""
+
+    columns: list[Node]
+    rows: list[ResultRow]
+    levels: list[int]
+    level: int
+    sort: str
+    method: RunUncertainty | None
+    sampling: RunUncertainty | None
+    groups: list[list[str]]  # unit names
+    groups_kind: str
+
+
+def run_page(run: IndexRun, *, level: int | None = None, sort: str = "") -> RunPage:
+    levels = run_levels(run)
+    if level not in levels:
+        level = levels[1] if len(levels) > 1 else levels[0]
+    columns, rows = run_table(run, level)
+    if sort.startswith("c") and sort[1:].isdigit() and int(sort[1:]) < len(columns) - 1:
+        j = int(sort[1:])
+        rows.sort(key=lambda r: (r.cells[j] is None or r.cells[j].rank is None, r.cells[j].rank if r.cells[j] and r.cells[j].rank else 0))
+    elif sort == "name":
+        rows.sort(key=lambda r: vietnamese_key(r.unit.name_vi))
+    latest = run_uncertainties_latest(run)
+    method, sampling = latest.get(RunUncertainty.Kind.METHOD), latest.get(RunUncertainty.Kind.SAMPLING)
+    method_intervals = run_rank_intervals(run, method) if method else {}
+    sampling_intervals = run_rank_intervals(run, sampling) if sampling else {}
+    for row in rows:
+        row.interval = interval_text(method_intervals.get(row.unit.code))
+        row.sampling = sampling.ranks.get(row.unit.code) if sampling else None
+        row.sampling_interval = interval_text(sampling_intervals.get(row.unit.code))
+    shown = sampling or method
+    names = {row.unit.code: row.unit.name for row in rows}
+    groups = [[names.get(code, code) for code in g] for g in (shown.groups if shown else []) if len(g) > 1]
+    return RunPage(columns=columns, rows=rows, levels=levels, level=level, sort=sort, method=method, sampling=sampling,
+                   groups=groups, groups_kind=shown.kind if shown else "")
+
+
+RUN_ACTIONS = ("view", "publish", "discard", "analyse", "sample")
+
+
+def run_action_refusal(user, run: IndexRun, action: str, *, owner=None) -> str | None:
+    """Why `user` may not take `action` on the run now, or None. `owner` is the object that holds
+    the run (a PAR cycle) when the change comes through that object's own door; a run with an
+    owner is published and discarded only that way. `user` None is the system."""
+    manages = may_manage_runs(user)
+    if action == "view":
+        return None if run.status != IndexRun.Status.DRAFT or manages else _("A draft run is the secretariat's working copy.")
+    if action == "analyse":
+        return None if user is not None and may_analyse_run(user, run) else _("Only the analyst and the secretariat analyse runs.")
+    if not manages:
+        return _("Only the secretariat publishes, discards and resamples runs.")
+    if action == "sample":  # a bootstrap over the respondents of the surveys that fed the run, if any did
+        return None
+    if action not in ("publish", "discard"):
+        raise ValueError(action)
+    owned_elsewhere = run.owner and (owner is None or ref(owner) != run.owner)
+    if action == "discard":
+        if run.status != IndexRun.Status.DRAFT:
+            return _("A published run is kept for good.")
+        if owned_elsewhere:
+            return _("This run holds the results of an assessment cycle: it is replaced from the cycle's page.")
+        return None
+    if owned_elsewhere:
+        return _("This run holds the results of an assessment cycle: publish it from the cycle's page, "
+                 "which checks the council's decisions first.")
+    if run.status != IndexRun.Status.DRAFT:
+        return _("Only a draft can be published.")
+    return None
+
+
+def run_actions_allowed(user, run: IndexRun) -> frozenset[str]:
+    """Every action `user` may take on the run from its page: the page shows these buttons only."""
+    return frozenset(a for a in RUN_ACTIONS if run_action_refusal(user, run, a) is None)
 
 
 @dataclass
@@ -90,8 +180,6 @@ def run_previous_published(run: IndexRun) -> tuple[IndexRun | None, bool]:
     same = earlier.filter(block_id=run.block_id).first()
     if same is not None:
         return same, True
-    from chiso.units.models import UnitSuccession  # kept here: this section only adds to the module
-
     # The block the run's units came from: communes' predecessors are districts.
     origins = UnitSuccession.objects.filter(successor__block_id=run.block_id).values_list("predecessor__block_id", flat=True)
     return earlier.filter(block_id__in=origins).exclude(block_id=run.block_id).first(), False
@@ -132,8 +220,6 @@ def unit_history(unit: Unit, framework: Framework) -> list[HistoryPoint]:
     their shares in its lineage (a commune's score in 2023 is its former district's). The runs
     are read without their large JSON fields (inputs, details), the scores of all runs in one query.
     """
-    from django.db.models.fields.json import KeyTextTransform
-
     runs = list(
         IndexRun.objects.filter(version__framework=framework, status=IndexRun.Status.PUBLISHED)
         .defer("inputs", "details", "steps_log").annotate(top=KeyTextTransform("top", "details"))

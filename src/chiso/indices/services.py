@@ -10,15 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiso.accounts.permissions import runs_check, values_check
-from chiso.audit.services import audit_record, audit_record_many, ref
+from chiso.audit.models import ref
+from chiso.audit.services import audit_record, audit_record_many
 from chiso.engine import EngineError
 from chiso.frameworks.engine_messages import engine_error_message
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
+from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
 from chiso.frameworks.services import version_freeze
 from chiso.units.models import Block, Period, Unit
 
 from .computing import NOT_APPLICABLE, compute
 from .models import IndexRun, IndicatorValue, RunScore
+from .queries import run_action_refusal
 
 
 class RunEvent:
@@ -152,11 +155,9 @@ def run_publish(*, run: IndexRun, by, reason: str = "", owner=None) -> IndexRun:
     only by that object's publication, which passes itself as `owner`."""
     runs_check(by)
     run = IndexRun.objects.select_for_update().get(pk=run.pk)
-    if run.owner and (owner is None or ref(owner) != run.owner):
-        raise ValidationError(_("This run holds the results of an assessment cycle: publish it from the cycle's page, "
-                                "which checks the council's decisions first."))
-    if run.status != IndexRun.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be published."))
+    refusal = run_action_refusal(by, run, "publish", owner=owner)
+    if refusal:
+        raise ValidationError(refusal)
     previous = (
         IndexRun.objects.select_for_update()
         .filter(version__framework=run.version.framework, period=run.period, block=run.block, status=IndexRun.Status.PUBLISHED)
@@ -184,10 +185,9 @@ def run_publish(*, run: IndexRun, by, reason: str = "", owner=None) -> IndexRun:
 def run_discard(*, run: IndexRun, by, owner=None) -> None:
     """Delete a draft; its audit records stay."""
     runs_check(by)
-    if run.status != IndexRun.Status.DRAFT:
-        raise PermissionDenied(_("A published run is kept for good."))
-    if run.owner and (owner is None or ref(owner) != run.owner):
-        raise PermissionDenied(_("This run holds the results of an assessment cycle: it is replaced from the cycle's page."))
+    refusal = run_action_refusal(by, run, "discard", owner=owner)
+    if refusal:
+        raise PermissionDenied(refusal)
     audit_record(event=RunEvent.DISCARDED, obj=run, by=by, old=run.result_checksum)
     run.delete()
 
@@ -313,8 +313,6 @@ def figures_indicator_values_set(
     items), each unit of the version's blocks gets its rate as points of the item
     (`rate_points`); a unit without the figure gets "not applicable" where the item allows it,
     and is otherwise left missing. Figures with the same `produced_by` are written together."""
-    from chiso.frameworks.queries import framework_version_for, source_frameworks, source_mapping
-
     done = []
     for framework in source_frameworks(kind):
         version = framework_version_for(framework, period)

@@ -4,8 +4,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_tasks import task
 
+from chiso.accounts.models import User
 from chiso.jobs.services import job_run
+from chiso.surveys.fieldwork.sampling_error import run_sampling_compute
 
+from .analysis import run_audit_compute, run_comparison_compute, run_sensitivity_compute
 from .models import IndexRun
 from .uncertainty import run_uncertainty_compute
 
@@ -13,8 +16,6 @@ from .uncertainty import run_uncertainty_compute
 def _analyse(job_id: int, run_id: int, user_id: int | None, compute) -> None:
     """Run `compute(run=…, by=…)` as the job; its ValueError is a readable refusal for the person."""
     def work(progress):
-        from chiso.accounts.models import User
-
         run = IndexRun.objects.get(pk=run_id)
         progress(0, 1)
         try:
@@ -35,16 +36,12 @@ def run_uncertainty_task(job_id: int, run_id: int, user_id: int | None = None) -
 @task()
 def run_sampling_task(job_id: int, run_id: int, user_id: int | None = None) -> None:
     """Bootstrap over the respondents of the surveys that fed the run (chiso.surveys.fieldwork.sampling_error)."""
-    from chiso.surveys.fieldwork.sampling_error import run_sampling_compute
-
     _analyse(job_id, run_id, user_id, run_sampling_compute)
 
 
 def _workbench(job_id: int, run_id: int, user_id: int | None, compute, page: str, **kwargs) -> None:
     """Run one of the analyst's analyses (chiso.indices.analysis) as the job; the result opens its page."""
     def work(progress):
-        from chiso.accounts.models import User
-
         run = IndexRun.objects.get(pk=run_id)
         progress(0, 1)
         try:
@@ -59,20 +56,14 @@ def _workbench(job_id: int, run_id: int, user_id: int | None, compute, page: str
 
 @task()
 def run_audit_task(job_id: int, run_id: int, user_id: int | None = None) -> None:
-    from .analysis import run_audit_compute
-
     _workbench(job_id, run_id, user_id, run_audit_compute, "indices:audit")
 
 
 @task()
 def run_sensitivity_task(job_id: int, run_id: int, user_id: int | None = None) -> None:
-    from .analysis import run_sensitivity_compute
-
     _workbench(job_id, run_id, user_id, run_sensitivity_compute, "indices:audit")
 
 
 @task()
 def run_comparison_task(job_id: int, run_id: int, user_id: int | None = None, spec: dict | None = None) -> None:
-    from .analysis import run_comparison_compute
-
     _workbench(job_id, run_id, user_id, run_comparison_compute, "indices:compare", spec=spec or {})

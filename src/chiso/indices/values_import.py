@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_tasks import task
@@ -43,6 +44,7 @@ from chiso.core.pending_imports import (
 from chiso.core.tabular import Column, ImportFailed, columns_match, header_key, read_table
 from chiso.formats.numbers import AMBIGUOUS, INTERNATIONAL, VIETNAMESE, NumberRefused, number_writing, parse_written, shown
 from chiso.frameworks.models import FrameworkVersion, Node
+from chiso.jobs.imports import import_job_run
 from chiso.units.models import Period, Unit
 
 from .models import IndicatorValue
@@ -284,10 +286,6 @@ PENDING_KIND = "indicator_values"
 def indicator_values_import_task(job_id: int, folder: str, user_id: int | None, language: str, version_id: int,
                                  period_id: int, source: str, replace_period: bool, expected: str, numbers: str = AUTO) -> None:
     """A large confirmed import, as a background job with progress (chiso.jobs.imports)."""
-    from django.urls import reverse
-
-    from chiso.jobs.imports import import_job_run
-
     def work(*, files, by, progress):
         ((file_name, content),) = files
         written = indicator_values_import(

@@ -17,19 +17,19 @@ from chiso.accounts.permissions import (
     role_required,
     unit_access_check,
 )
-from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework, FrameworkVersion
 from chiso.units.models import Period, Unit
 from chiso.core.pending_imports import pending_confirm, pending_store
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
+from chiso.jobs.services import job_start
+from chiso.surveys.fieldwork.sampling_error import run_survey_sources
 
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
-from .models import ExternalResult, IndexRun, RunUncertainty
+from .models import ExternalResult, IndexRun
 from .national import national_results_import, national_results_preview, province_name, province_results
-from .queries import run_levels, run_table, unit_history
+from .queries import run_actions_allowed, run_page, unit_history
 from .tasks import run_sampling_task, run_uncertainty_task
-from .uncertainty import interval_text, run_rank_intervals, run_uncertainties_latest
 from .services import run_create, run_inputs_preview, run_publish
 from .values_import import PENDING_KIND as VALUES_PENDING
 from .values_import import indicator_values_import, indicator_values_import_task, indicator_values_preview
@@ -65,41 +65,18 @@ def run_new(request):
 @role_required(*PROVINCIAL_ROLES)
 def run_detail(request, pk: int):
     run = get_object_or_404(IndexRun.objects.select_related("version__framework", "period", "block", "supersedes"), pk=pk)
-    if run.status == IndexRun.Status.DRAFT and request.user.role not in MANAGING_ROLES:
+    actions = run_actions_allowed(request.user, run)
+    if "view" not in actions:
         raise PermissionDenied
-    levels = run_levels(run)
     try:
         level = int(request.GET.get("level", ""))
     except ValueError:
         level = None
-    if level not in levels:
-        level = levels[1] if len(levels) > 1 else levels[0]
-    columns, rows = run_table(run, level)
-    sort = request.GET.get("sort", "")
-    if sort.startswith("c") and sort[1:].isdigit() and int(sort[1:]) < len(columns) - 1:
-        j = int(sort[1:])
-        rows.sort(key=lambda r: (r.cells[j] is None or r.cells[j].rank is None, r.cells[j].rank if r.cells[j] and r.cells[j].rank else 0))
-    elif sort == "name":
-        rows.sort(key=lambda r: vietnamese_key(r.unit.name_vi))
-    latest = run_uncertainties_latest(run)
-    method, sampling = latest.get(RunUncertainty.Kind.METHOD), latest.get(RunUncertainty.Kind.SAMPLING)
-    method_intervals = run_rank_intervals(run, method) if method else {}
-    sampling_intervals = run_rank_intervals(run, sampling) if sampling else {}
-    for row in rows:
-        row.interval = interval_text(method_intervals.get(row.unit.code))
-        row.sampling = sampling.ranks.get(row.unit.code) if sampling else None
-        row.sampling_interval = interval_text(sampling_intervals.get(row.unit.code))
-    shown = sampling or method
-    names = {row.unit.code: row.unit.name for row in rows}
-    from chiso.surveys.fieldwork.sampling_error import run_survey_sources  # the surveys that fed this run, if any
-
+    page = run_page(run, level=level, sort=request.GET.get("sort", ""))
     return render(request, "indices/run_detail.html", {
-        "run": run, "columns": columns, "rows": rows, "levels": levels, "level": level, "sort": sort,
-        "uncertainty": method, "sampling": sampling, "has_sampling_intervals": bool(sampling_intervals),
-        "groups": [[names.get(code, code) for code in g] for g in (shown.groups if shown else []) if len(g) > 1], "groups_kind": shown.kind if shown else "",
-        "survey_sources": run_survey_sources(run) if request.user.role in MANAGING_ROLES else [],
-        "publish_form": PublishForm(), "can_manage": request.user.role in MANAGING_ROLES,
-        "can_analyse": may_analyse_run(request.user, run),
+        "run": run, "page": page, "rows": page.rows, "actions": actions,
+        "survey_sources": run_survey_sources(run) if "sample" in actions else [],
+        "publish_form": PublishForm() if "publish" in actions else None,
     })
 
 
@@ -237,8 +214,6 @@ def unit_results(request, code: str):
 
 def _run_job_start(request, pk: int, *, kind: str, title: str, task):
     """Start `task` on the run as a background job and show the job's page."""
-    from chiso.jobs.services import job_start
-
     run = get_object_or_404(IndexRun, pk=pk)
     job = job_start(kind=kind, title=title % {"run": run.title}, by=request.user, task=task, run_id=run.pk, user_id=request.user.pk)
     return redirect("jobs:detail", pk=job.pk)
