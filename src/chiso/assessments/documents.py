@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils import formats, timezone, translation
-from docxtpl import DocxTemplate, RichText
 
 from chiso.units.queries import province_get
 
 from . import queries
 from .models import Assessment, Cycle
 from .reports import unit_rows
+
+if TYPE_CHECKING:
+    from docxtpl import RichText
 
 FOLDER = Path(__file__).resolve().parent / "templates" / "docx"
 Status = Assessment.Status
@@ -50,6 +53,8 @@ def _heading(kind: str) -> dict:
 
 
 def _render(name: str, context: dict) -> bytes:
+    from docxtpl import DocxTemplate  # docxtpl (with python-docx and jinja) only when a document is asked for
+
     template = DocxTemplate(FOLDER / name)
     with translation.override("vi"):
         template.render(context, autoescape=True)
@@ -111,6 +116,8 @@ def report_docx(cycle: Cycle) -> bytes:
 
 
 def _cell(value, *, bold: bool = False, differs: bool = False) -> RichText:
+    from docxtpl import RichText  # as in _render: loaded only when a document is made
+
     text = value if isinstance(value, str) else _number(value)
     return RichText(text, bold=bold or differs, highlight=HIGHLIGHT if differs else None)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -31,8 +32,6 @@ def _document(landscape: bool = False) -> Document:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
     section = document.sections[0]
     if landscape:
-        from docx.enum.section import WD_ORIENT
-
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = Cm(29.7), Cm(21)
     else:

@@ -10,23 +10,23 @@ from decimal import Decimal
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chiso.accounts import permissions
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
 from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history, history_of
 from chiso.engine import score_framework
-from chiso.frameworks.models import FrameworkVersion
+from chiso.feedback.workdays import working_days_between
+from chiso.frameworks.models import FrameworkVersion, Node
 from chiso.frameworks.queries import version_engine_framework, version_tree
 from chiso.indices.models import IndexRun, RunScore
-from chiso.feedback.workdays import working_days_between
-from chiso.frameworks.models import Node
 from chiso.units.models import Period, Unit, UnitSuccession
 
-from chiso.accounts import permissions
 from .models import Assessment, Cycle, Evidence, Item, Question
 
 Status = Assessment.Status
@@ -409,9 +409,6 @@ def survey_runs_for(cycle: Cycle):
 def assessments_nav_item(user) -> tuple[str, str]:
     """The navigation entry, with the number of the user's overdue tasks: seen on every page,
     the home page first."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
     overdue = overdue_count(user)
     label = _("PAR assessment (%(count)s overdue)") % {"count": overdue} if overdue else _("PAR assessment")
     return reverse("assessments:index"), label

@@ -83,7 +83,7 @@ def _header_lines() -> tuple[str, str]:
 
 
 def unit_xlsx(assessment: Assessment) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl (0.3 s) only when a spreadsheet is asked for
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     cycle = assessment.cycle
@@ -187,7 +187,7 @@ def province_rows(cycle: Cycle) -> tuple[list, list[ProvinceRow], bool]:
 
 
 def province_xlsx(cycle: Cycle) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl (0.3 s) only when a spreadsheet is asked for
     from openpyxl.styles import Font
 
     fields, rows, final = province_rows(cycle)

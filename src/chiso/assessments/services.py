@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from chiso.accounts import permissions
+from chiso.accounts.models import Role, User
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record, audit_record_many, value_text
 from chiso.feedback.workdays import working_days_add
@@ -1220,8 +1221,6 @@ def _due_soon(due, now, days_ahead) -> bool:
 def reminders_send(*, now: datetime.datetime | None = None, days_ahead: int = 3, base_url: str = "") -> int:
     """E-mail who has something due within `days_ahead` days or overdue; once a day at most per
     assessment. Returns the number of e-mails sent."""
-    from chiso.accounts.models import Role, User
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     open_statuses = [s for s in Status.values if s not in (Status.COUNCIL_DECIDED, Status.PUBLISHED, Status.EXCLUDED)]

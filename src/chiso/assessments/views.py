@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 from chiso.accounts import permissions
 from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, user_can_see_unit
 from chiso.core.uploads import body_drain
+from chiso.frameworks.queries import version_tree
 from chiso.jobs.services import job_start
 from chiso.units.models import Unit
 
-from . import forms, queries, services
+from . import documents, forms, queries, reports, services, tasks
 from .evidence import evidence_max_bytes, evidence_path, too_large_message
 from .models import Affiliation, Assessment, Cycle, Evidence, Item
 from .uploads import LimitedUploadHandler
@@ -288,7 +289,7 @@ def cycle_publish(request, pk: int):
 def cycle_reminders(request, pk: int):
     _cycle(pk)
     job = job_start(kind="assessment_reminders", title=_("E-mail reminders"), by=request.user,
-                    task=_tasks().reminders_task, base_url=request.build_absolute_uri("/").rstrip("/"))
+                    task=tasks.reminders_task, base_url=request.build_absolute_uri("/").rstrip("/"))
     return redirect("jobs:detail", pk=job.pk)
 
 
@@ -297,20 +298,12 @@ def cycle_reminders(request, pk: int):
 def cycle_unit_reports(request, pk: int):
     cycle = _cycle(pk)
     job = job_start(kind="assessment_reports", title=_("PDF reports of every unit — %(title)s") % {"title": cycle.title},
-                    by=request.user, task=_tasks().unit_reports_task, cycle_id=cycle.pk)
+                    by=request.user, task=tasks.unit_reports_task, cycle_id=cycle.pk)
     return redirect("jobs:detail", pk=job.pk)
-
-
-def _tasks():
-    from . import tasks
-
-    return tasks
 
 
 @role_required(*PROVINCIAL_ROLES)
 def cycle_report(request, pk: int, fmt: str):
-    from . import reports
-
     cycle = _cycle(pk)
     name = f"chi-so-cchc-{cycle.period.code}-{cycle.block.code}"
     if fmt == "xlsx":
@@ -327,8 +320,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @role_required(*PROVINCIAL_ROLES)
 def cycle_document(request, pk: int, kind: str):
     """The tờ trình and the báo cáo kết quả as DOCX, from the templates an office edits in Word."""
-    from . import documents
-
     cycle = _cycle(pk)
     makers = {"to-trinh": documents.submission_docx, "bao-cao": documents.report_docx}
     if kind not in makers:
@@ -371,8 +362,6 @@ def assessment_detail(request, pk: int, *, bonus_form=None, status=200):
 
 def _criteria(assessment: Assessment) -> list[tuple[str, str]]:
     """The criteria (parents of sub-criteria) for the bulk acceptance's choice."""
-    from chiso.frameworks.queries import version_tree
-
     rows = list(version_tree(assessment.cycle.version))
     parents = {r.node.parent_code for r in rows if r.node.type == "Indicator" and not (r.node.extra or {}).get("part")}
     return [(r.node.code, f"{r.number} {r.node.name}"[:90]) for r in rows if r.node.code in parents]
@@ -493,8 +482,6 @@ def assessment_accept(request, pk: int):
 @login_required
 def assessment_document(request, pk: int):
     """The unit's phụ lục as DOCX, with the official heading."""
-    from . import documents
-
     assessment = _assessment(request, pk, "document")
     name = f"phu-luc-chi-so-cchc-{assessment.cycle.period.code}-{assessment.unit.code}.docx"
     return _download(documents.appendix_docx(assessment), name, DOCX)
@@ -538,8 +525,6 @@ def assessment_bonus(request, pk: int):
 
 @login_required
 def assessment_report(request, pk: int, fmt: str):
-    from . import reports
-
     assessment = _assessment(request, pk, "report")
     name = f"chi-so-cchc-{assessment.cycle.period.code}-{assessment.unit.code}"
     if fmt == "xlsx":
