@@ -16,11 +16,11 @@ from chiso.indices.services import indicator_value_set, run_create, run_publish
 DOC = {"framework": {"code": "A", "name_vi": "Chỉ số thử", "method": "composite"}, "version": {},
        "steps": [{"normalise": {"method": "minmax", "l_u": [1, 10]}}, {"aggregate": {"method": "amean"}}],
        "iMeta": [{"iCode": "T", "Level": 3, "Type": "Aggregate"},
-                 {"iCode": "P1", "Level": 2, "Parent": "T", "Type": "Aggregate", "Weight": 1},
+                 {"iCode": "P1", "iName": "Trụ cột một", "Level": 2, "Parent": "T", "Type": "Aggregate", "Weight": 1},
                  {"iCode": "P2", "Level": 2, "Parent": "T", "Type": "Aggregate", "Weight": 1},
                  {"iCode": "x1", "Level": 1, "Parent": "P1", "Type": "Indicator"},
                  {"iCode": "x2", "Level": 1, "Parent": "P1", "Type": "Indicator"},
-                 {"iCode": "x3", "Level": 1, "Parent": "P1", "Type": "Indicator", "Direction": -1},
+                 {"iCode": "x3", "iName": "Hồ sơ trễ hạn", "Level": 1, "Parent": "P1", "Type": "Indicator", "Direction": -1},
                  {"iCode": "y1", "Level": 1, "Parent": "P2", "Type": "Indicator"},
                  {"iCode": "y2", "Level": 1, "Parent": "P2", "Type": "Indicator"}]}
 # Eight units: S-1 good everywhere, S-8 poor; the middle ones trade places with the method.
@@ -83,7 +83,8 @@ def test_a_finding_for_an_indicator_that_runs_against_its_pillar(run, analyst):
     x3 = next(r for r in rows if r[0] == "x3")
     assert x3[1] == "P1" and x3[2] > 0
     x3[2] = -0.4
-    assert any("x3 (P1, r = -0,40)" in f for f in audit_findings(analysis))
+    # named as people read them, with the codes the tables use
+    assert any("Hồ sơ trễ hạn (x3) – Trụ cột một (P1): r = -0,40" in f for f in audit_findings(analysis))
 
 
 @pytest.mark.parametrize("spec", [

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiso.accounts.permissions import may_analyse_run
@@ -24,7 +24,9 @@ from chiso.engine.analysis import bod, compare_scores, get_opt_weights, node_val
 from chiso.engine.audit import T_ALPHA, T_AVAIL, T_COLLINEAR, T_RATIO, audit
 from chiso.engine.uncertainty import parse_assumptions, sensitivity
 from chiso.frameworks.engine_messages import engine_error_message
+from chiso.frameworks.models import Node
 from chiso.frameworks.queries import version_steps
+from chiso.units.models import Unit
 
 from .models import IndexRun, RunAnalysis
 from .uncertainty import DEFAULT_SEED, default_assumptions, run_build
@@ -262,24 +264,25 @@ def audit_findings(analysis: RunAnalysis) -> list[str]:
     thresholds: COINr's get_stats and get_corr_flags, Nunnally's 0.7 for Cronbach's alpha)."""
     tables = analysis.result["tables"]
     found: list[str] = []
+    label = _labels(analysis.run)
 
     def rows(name):
         table = tables.get(name) or {"header": [], "rows": []}
         return [dict(zip(table["header"], row)) for row in table["rows"]]
 
-    thin = [r["uCode"] for r in rows("units.csv") if r["frac_avail"] is not None and r["frac_avail"] < T_AVAIL]
+    thin = [label(r["uCode"]) for r in rows("units.csv") if r["frac_avail"] is not None and r["frac_avail"] < T_AVAIL]
     if thin:
         found.append(_("%(count)s units have data on fewer than %(share)s of the indicators: %(list)s.") % {
             "count": len(thin), "share": _percent(T_AVAIL), "list": _listed(thin)})
     indicators = rows("indicators.csv")
-    scarce = [r["iCode"] for r in indicators if r["flag_avail"] == "low"]
+    scarce = [label(r["iCode"]) for r in indicators if r["flag_avail"] == "low"]
     if scarce:
         found.append(_("Data availability is below %(share)s for %(list)s.") % {"share": _percent(T_AVAIL), "list": _listed(scarce)})
-    outliers = [r["iCode"] for r in indicators if r["flag_skew_kurt"] == "outliers"]
+    outliers = [label(r["iCode"]) for r in indicators if r["flag_skew_kurt"] == "outliers"]
     if outliers:
         found.append(_("%(count)s indicators have outliers (skewness above 2 and kurtosis above 3.5 in absolute value): %(list)s.") % {
             "count": len(outliers), "list": _listed(outliers)})
-    low_alpha = [f"{r['aggregate']} ({_n(r['alpha'])})" for r in rows("cronbach.csv") if r["alpha"] is not None and r["alpha"] < T_ALPHA]
+    low_alpha = [f"{label(r['aggregate'])} ({_n(r['alpha'])})" for r in rows("cronbach.csv") if r["alpha"] is not None and r["alpha"] < T_ALPHA]
     if low_alpha:
         found.append(_("Cronbach's alpha is below %(threshold)s for %(list)s: their components do not measure one thing consistently.") % {
             "threshold": _n(T_ALPHA, 1), "list": _listed(low_alpha)})
@@ -291,13 +294,13 @@ def audit_findings(analysis: RunAnalysis) -> list[str]:
             for j in range(i + 1, len(codes)):
                 if matrix[i][j] is not None and matrix[i][j] > T_COLLINEAR:
                     found.append(_("Indicators %(a)s and %(b)s are collinear (r = %(r)s): they may count one thing twice.") % {
-                        "a": codes[i], "b": codes[j], "r": _n(matrix[i][j])})
+                        "a": label(codes[i]), "b": label(codes[j]), "r": _n(matrix[i][j])})
     parent_of = analysis.result.get("parents", {})
-    negative = [f"{r['var1']} ({r['var2']}, r = {_n(r['correlation'])})" for r in rows("correlations.csv")
+    negative = [f"{label(r['var1'])} – {label(r['var2'])}: r = {_n(r['correlation'])}" for r in rows("correlations.csv")
                 if parent_of.get(r["var1"]) == r["var2"] and r["correlation"] is not None and r["correlation"] < 0]
     if negative:
         found.append(_("Correlating negatively with their parent (check the direction): %(list)s.") % {"list": _listed(negative)})
-    heavy = [f"{r['iCode']} ({_n(r['effective_weight'])} / {_n(r['nominal_weight'])})" for r in rows("importance.csv")
+    heavy = [f"{label(r['iCode'])} ({_n(r['effective_weight'])} / {_n(r['nominal_weight'])})" for r in rows("importance.csv")
              if r["nominal_weight"] and r["effective_weight"] / r["nominal_weight"] >= T_RATIO]
     if heavy:
         found.append(_("Effective weight at least twice the nominal weight (effective / nominal): %(list)s.") % {"list": _listed(heavy)})
@@ -305,7 +308,7 @@ def audit_findings(analysis: RunAnalysis) -> list[str]:
     if drop:
         high, low = max(drop, key=drop.get), min(drop, key=drop.get)
         found.append(_("Leaving out %(high)s moves units by %(high_value)s places on average, the most of any pillar; leaving out %(low)s by %(low_value)s, the least.") % {
-            "high": high, "high_value": _n(drop[high], 1), "low": low, "low_value": _n(drop[low], 1)})
+            "high": label(high), "high_value": _n(drop[high], 1), "low": label(low), "low_value": _n(drop[low], 1)})
     return found
 
 
@@ -335,6 +338,19 @@ def _whole(value) -> int | None:
 
 def _n(value: float, digits: int = 2) -> str:
     return number_format(round(float(value), digits), digits, use_l10n=True, force_grouping=True)
+
+
+def _labels(run: IndexRun):
+    """A node's or a unit's code as people read it in a finding: "Name (code)", the code alone
+    when the run's version or units do not know it."""
+    names = {node.code: node.name for node in Node.objects.filter(version_id=run.version_id)}
+    names.update((unit.code, unit.name) for unit in Unit.objects.filter(scores__run=run).distinct())
+
+    def label(code: str) -> str:
+        name = names.get(code)
+        return f"{name} ({code})" if name and name != code else str(code)
+
+    return label
 
 
 def _percent(share: float) -> str:

@@ -9,17 +9,19 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_tasks import task
 
-from chiso.surveys.collection.housekeeping import clear_expired_drafts
+from chiso.surveys.collection.housekeeping import clear_expired_drafts, clear_unnamed_media
 
 
 def housekeeping() -> dict:
-    """Expired sessions and unreachable survey drafts deleted; how many of each."""
+    """Expired sessions, unreachable survey drafts and the uploaded files no answers name any more
+    deleted; how many of each."""
     sessions = 0
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
         sessions = Session.objects.filter(expire_date__lt=timezone.now()).delete()[0]
     else:  # another engine clears its own way, as `manage.py clearsessions` does
         import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    return {"sessions": sessions, "drafts": clear_expired_drafts()}
+    drafts = clear_expired_drafts()  # first: the files of the drafts it deletes go next
+    return {"sessions": sessions, "drafts": drafts, "media": clear_unnamed_media()}
 
 
 @task()

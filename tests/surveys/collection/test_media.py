@@ -214,3 +214,31 @@ def test_the_offline_form_does_not_carry_media_questions(media_version):
     from chiso.surveys.collection.offline import offline_unsupported
 
     assert {"vi_tri", "anh", "tep"} <= set(offline_unsupported(media_version.form))
+
+
+def test_housekeeping_deletes_the_files_no_answers_name_once_old_enough(open_media_survey, tmp_path):
+    import datetime
+    import os
+
+    from django.utils import timezone
+
+    from chiso.surveys.collection.housekeeping import MEDIA_GRACE, clear_unnamed_media
+    from chiso.surveys.models import Response
+
+    folder = tmp_path / "surveys" / "co-so"
+    folder.mkdir(parents=True)
+    for name in ("anh-gui.png", "anh-nhap.png", "anh-thay.png", "anh-moi.png"):
+        (folder / name).write_bytes(png())
+    now = timezone.now()
+    old = (now - MEDIA_GRACE - datetime.timedelta(minutes=1)).timestamp()
+    for name in ("anh-gui.png", "anh-nhap.png", "anh-thay.png"):
+        os.utime(folder / name, (old, old))
+    Response.objects.create(survey=open_media_survey, version=open_media_survey.version, answers={"anh": "anh-gui.png"},
+                            channel="web", submitted_on=datetime.date(2026, 1, 5), idempotency_key="k1")
+    Draft.objects.create(key="d", survey=open_media_survey, version=open_media_survey.version, answers={"anh": "anh-nhap.png"})
+    # anh-thay.png: replaced by the respondent before sending, named by nothing; anh-moi.png: too new to judge
+    assert clear_unnamed_media(now=now) == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["anh-gui.png", "anh-moi.png", "anh-nhap.png"]
+    Draft.objects.all().delete()  # the draft expires: its photo goes at the next housekeeping
+    assert clear_unnamed_media(now=now) == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["anh-gui.png", "anh-moi.png"]

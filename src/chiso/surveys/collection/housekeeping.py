@@ -9,6 +9,10 @@ A draft is reached through a browser's reference, a signed cookie that lasts SES
   (DRAFTS_KEPT_AFTER_CLOSING) in case the secretariat extends the survey.
 
 Unreachable drafts hold answers that will never be submitted; keeping them only keeps data.
+The same goes for the files respondents uploaded (photos, recordings, documents): a file that no
+response, draft, response waiting for its batch or paper entry names any more — its draft was
+deleted, or the respondent replaced it before sending — is deleted too, once it is old enough
+that no page save can still be on its way to name it (MEDIA_GRACE).
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from chiso.surveys.models import Draft
+from chiso.surveys.models import Draft, HeldResponse, PaperEntry, Response, Survey
+
+from .media import answer_strings, media_folder
 
 DRAFTS_KEPT_AFTER_CLOSING = datetime.timedelta(days=30)
+MEDIA_GRACE = datetime.timedelta(hours=6)  # a file is stored, then its page's answers saved, in one request
 
 
 def clear_expired_drafts(*, now: datetime.datetime | None = None) -> int:
@@ -31,3 +38,36 @@ def clear_expired_drafts(*, now: datetime.datetime | None = None) -> int:
     deleted = unreachable.delete()[1].get(Draft._meta.label, 0)
     deleted += closed.delete()[1].get(Draft._meta.label, 0)
     return deleted
+
+
+def clear_unnamed_media(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploaded files no answers name (see above); the number deleted."""
+    now = now or timezone.now()
+    deleted = 0
+    for survey in Survey.objects.all():
+        folder = media_folder(survey)
+        if not folder.is_dir():
+            continue
+        old_enough = now.timestamp() - MEDIA_GRACE.total_seconds()
+        candidates = {p.name: p for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < old_enough}
+        if not candidates:
+            continue
+        for answers in _answers_of(survey):
+            for text in answer_strings(answers):
+                candidates.pop(text, None)
+            if not candidates:
+                break
+        for path in candidates.values():
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
+
+
+def _answers_of(survey: Survey):
+    """The answers of everything of the survey that may name a file (sealed fields are opened by
+    their field), streamed."""
+    yield from Response.objects.filter(survey=survey).values_list("answers", flat=True).iterator(chunk_size=500)
+    for model in (HeldResponse, Draft):
+        for row in model.objects.filter(survey=survey).only("answers").iterator(chunk_size=500):
+            yield row.answers
+    yield from PaperEntry.objects.filter(paper_form__survey=survey).values_list("answers", flat=True).iterator(chunk_size=500)

@@ -197,15 +197,16 @@ def stored_file(survey, name: str) -> Path | None:
 
 # --- the secretariat's download ----------------------------------------------------------------------
 
-def _strings(value):
+def answer_strings(value):
+    """Every string in nested answers (a stored file's name is one)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _strings(item)
+            yield from answer_strings(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from answer_strings(item)
 
 
 def media_archive(survey, target) -> int:
@@ -216,7 +217,7 @@ def media_archive(survey, target) -> int:
     named = set()
     if stored:
         for answers in Response.objects.filter(survey=survey).values_list("answers", flat=True).iterator(chunk_size=500):
-            named.update(s for s in _strings(answers) if s in stored)
+            named.update(s for s in answer_strings(answers) if s in stored)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
         for name in sorted(named):
             archive.write(folder / name, arcname=name)
