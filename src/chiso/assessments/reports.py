@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from chiso.core.pdf import pdf_from_html
 from chiso.core.safe_cells import formulas_as_text
@@ -83,9 +85,6 @@ def _header_lines() -> tuple[str, str]:
 
 
 def unit_xlsx(assessment: Assessment) -> bytes:
-    from openpyxl import Workbook  # openpyxl (0.3 s) only when a spreadsheet is asked for
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
     cycle = assessment.cycle
     book = Workbook()
     sheet = book.active
@@ -187,9 +186,6 @@ def province_rows(cycle: Cycle) -> tuple[list, list[ProvinceRow], bool]:
 
 
 def province_xlsx(cycle: Cycle) -> bytes:
-    from openpyxl import Workbook  # openpyxl (0.3 s) only when a spreadsheet is asked for
-    from openpyxl.styles import Font
-
     fields, rows, final = province_rows(cycle)
     book = Workbook()
     sheet = book.active

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 def html_document(html: str):
     """WeasyPrint's HTML object for a page, with the restricted URL fetcher."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # WeasyPrint takes a second to load: only when a PDF is made
     from weasyprint.urls import URLFetcher
 
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))

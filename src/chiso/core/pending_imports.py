@@ -21,8 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+from django.http import HttpResponseBase
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from .tabular import ImportFailed
 
 PENDING_LIFETIME = 2 * 3600  # seconds
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -166,10 +172,6 @@ def pending_drop(token: str) -> None:
 def command_import(command, *, dry_run: bool, preview, write):
     """An import command's run: with --dry-run print `preview()`'s lines (and its notes on stderr) and
     write nothing; otherwise return `write()`'s result. Every problem goes to stderr, then CommandError."""
-    from django.core.management.base import CommandError
-
-    from .tabular import ImportFailed
-
     try:
         if dry_run:
             shown = preview()
@@ -195,12 +197,6 @@ def pending_confirm(request, *, kind: str, back: str, write):
     import returns the page to go to (a job's page, the result) or a success message, then the kept
     file is dropped; a refusal (expired, another's, changed since the preview, a problem in the file)
     is told as a message on `back`, nothing written."""
-    from django.contrib import messages
-    from django.http import HttpResponseBase
-    from django.shortcuts import redirect
-
-    from .tabular import ImportFailed
-
     try:
         pending = pending_load(token=request.POST.get("token", ""), kind=kind, by=request.user)
         outcome = write(pending)

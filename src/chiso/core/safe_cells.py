@@ -66,7 +66,7 @@ def csv_writer(file, *args, **kwargs) -> SafeCsvWriter:
 def xlsx_value(sheet, value: Any) -> Any:
     """The value to append to an openpyxl sheet: a text starting with `=` as a text cell."""
     if isinstance(value, str) and value.startswith("="):
-        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell import WriteOnlyCell  # a CSV writer (the engine's command too) never loads openpyxl
 
         cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"  # openpyxl made it a formula ("f")

@@ -23,7 +23,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from chiso.formats.text import fold
 
@@ -252,8 +254,6 @@ def _read_xlsx(file_name: str, content: bytes, *, sheet: str | None) -> list[Tab
 
 def _open_workbook(file_name: str, content: bytes):
     """openpyxl's read-only workbook, opened only once the archive has passed archive_problems."""
-    from openpyxl import load_workbook
-
     problems = archive_problems(content)
     if problems:
         raise ImportFailed([Problem(file=file_name, message=message) for message in problems])
@@ -271,8 +271,6 @@ def _sheet_records(file_name: str, worksheet) -> Iterator[tuple[int, list[object
     row between two listed ones: a sheet claiming A1:XFD1048576 takes minutes and gigabytes.
     Reading the sheet's XML rows as they are takes time and memory in proportion to the data.
     """
-    from openpyxl.worksheet._reader import WorkSheetParser
-
     limits = import_limits()
     workbook = worksheet.parent
     try:
@@ -306,8 +304,6 @@ def workbook_trimmed(file_name: str, content: bytes) -> bytes:
     """A copy of an XLSX workbook holding only the cells that hold a value, at the same places,
     every sheet kept in order: for libraries (pyxform) that read every cell a sheet claims.
     Bounded as read_tables is; ImportFailed when the workbook is refused."""
-    from openpyxl import Workbook
-
     source = _open_workbook(file_name, content)
     copy = Workbook()
     copy.remove(copy.active)
