@@ -1,7 +1,12 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chiso.core.form_fields import DateField
+from chiso.frameworks.models import Framework
+
+from .models import Block, Unit, UnitSuccession
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,10 +59,6 @@ class PeriodForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
-        from chiso.frameworks.models import Framework
-
-        from .models import Block
-
         super().__init__(*args, **kwargs)
         self.fields["blocks"].queryset = Block.objects.all()
         self.fields["frameworks"].queryset = Framework.objects.order_by("code")
@@ -85,8 +86,6 @@ class UnitForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, unit=None, **kwargs):
-        from .models import Block, Unit
-
         super().__init__(*args, **kwargs)
         self.fields["block"].queryset = Block.objects.all()
         # Parents are departments' and districts' level units; the list is the units above communes.
@@ -108,16 +107,10 @@ class UnitEndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
-        from .models import UnitSuccession
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = UnitSuccession.Kind.choices
 
     def clean_successors(self):
-        from decimal import Decimal, InvalidOperation
-
-        from .models import Unit
-
         found = []
         for number, line in enumerate(self.cleaned_data["successors"].splitlines(), start=1):
             parts = line.replace(";", " ").split()

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from chiso.audit.queries import history
 from chiso.formats.collation import vietnamese_sorted
 
 from .models import Period, Province, Unit, UnitSuccession
@@ -94,12 +95,8 @@ def periods_for_management():
 
 def unit_history(unit: Unit):
     """What was changed on the unit and its lineage, oldest first."""
-    from chiso.audit.queries import history
-
     return history(unit)
 
 
 def period_history(period: Period):
-    from chiso.audit.queries import history
-
     return history(period)

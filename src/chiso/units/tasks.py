@@ -3,12 +3,15 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from chiso.jobs.imports import import_job_run
 from chiso.jobs.services import job_run
 
 from .exporting import units_workbook
+from .importing import import_message, units_import
 
 
 @task()
@@ -27,12 +30,6 @@ def units_export_task(job_id: int) -> None:
 @task()
 def units_import_task(job_id: int, folder: str, user_id: int | None, language: str) -> None:
     """A large unit or lineage list, read, checked and written by the job (chiso.jobs.imports)."""
-    from django.urls import reverse
-
-    from chiso.jobs.imports import import_job_run
-
-    from .importing import import_message, units_import
-
     def work(*, files, by, progress):
         summary = units_import(files=files, by=by, progress=progress)
         return {"message": import_message(summary), "notes": [str(w) for w in summary.warnings],
