@@ -8,8 +8,10 @@ from chiso.accounts.models import Role
 from chiso.frameworks.models import Framework
 from chiso.indices.models import RunUncertainty
 from chiso.indices.services import indicator_value_set, run_create
-from chiso.surveys.fieldwork.sampling_error import run_sampling_compute, run_survey_sources
-from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_values_write, weighted_median
+from chiso.surveys.fieldwork.sampling import sample_draw
+from chiso.surveys.fieldwork.sampling_error import (bootstrap_indicators, run_computations, run_respondents, run_sampling_compute,
+                                                    run_survey_sources)
+from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_table, indicator_values_write, weighted_median
 from chiso.surveys.models import SurveyAnalysis
 from chiso.units.models import Block, Unit
 
@@ -185,6 +187,42 @@ def test_the_weighted_median_is_the_surveys_own():
         assert batch[r] == weighted_median(x[r][keep], w[r][keep])  # one row, the survey's own computation
     assert np.array_equal(weighted_median(x[:, :4], np.ones((50, 4)), equal=True), np.nanmedian(x[:, :4], axis=1))
     assert weighted_median(np.array([1.0, 2, 3, 4]), np.ones(4)) == 2.5  # equal weights: the plain median
+
+
+def test_the_bootstrap_computes_each_indicator_as_the_survey_table_does(ddci_survey, framework, store, make_frame):
+    """The bootstrap's statistics on the respondents as they are, not redrawn, are the unit ×
+    indicator table's, with unequal weights: a share, a mean, a weighted median, and a median
+    whose answers weigh alike in a unit whose other respondents weigh differently."""
+    sample_draw(survey=ddci_survey, frame=make_frame(40), strata=[], size=10, seed=1, by=None)  # sectors C and G, half each
+    spec = {"method": "poststratification",
+            "variables": [{"question": "nganh_nghe", "frame_field": "sector", "map": {"C": "cong_nghiep", "G": "thuong_mai"}}]}
+    SurveyAnalysis.objects.create(survey=ddci_survey, min_answers_per_unit=3, weighting=spec)
+    rules = "indicator,question,statistic,values,exclude\ntr4,minh_bach,share,4 5,\ntc1,diem_chung,mean,,\npr1,nang_dong,median,,3\ntc4,so_lan_di_lai,median,,\n"
+    indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=rules.encode())
+    answers = [  # six industrial firms, four trading ones: sector, then per unit (minh_bach, nang_dong, so_lan_di_lai, diem_chung)
+        ("cong_nghiep", {"S-TC": ("5", "4", "1", "8")}), ("cong_nghiep", {"S-TC": ("4", "2", "3", "6")}),
+        ("thuong_mai", {"S-TC": ("2", "5", "4", "3")}), ("thuong_mai", {"S-TC": ("1", "1", "6", "2")}),
+        ("cong_nghiep", {"S-XD": ("5", "2", "2", "9")}), ("cong_nghiep", {"S-XD": ("3", "5", "2", "7")}),
+        ("thuong_mai", {"S-XD": ("4", "3", "1", "5")}),
+        ("thuong_mai", {"S-TP": ("4", "4", "5", "4")}), ("cong_nghiep", {"S-TP": ("2", "2", "0", "6")}),
+        ("cong_nghiep", {"S-TP": ("5", "3", "2", "10"), "S-XD": ("1", "3", "7", "1")}),
+    ]
+    for key, (sector, rated) in enumerate(answers):
+        entries = [{"minh_bach": a, "nang_dong": b, "canh_tranh": "3", "so_lan_di_lai": c, "chi_phi_khong_chinh_thuc": "khong", "diem_chung": d}
+                   for a, b, c, d in rated.values()]
+        store(ddci_survey, ddci_answers(units=tuple(rated), danh_gia=entries, nganh_nghe=sector), key=f"r{key}")
+    table = indicator_table(survey=ddci_survey, framework=framework)
+    expected = {row["unit"]: row["values"] for row in table.units}
+    assert len({round(r[4], 6) for r in table.respondents}) == 2  # two sectors, two weights
+    assert expected["S-TC"]["tc4"] == 4.0  # weighted: the trading firms weigh more than the plain median's 3.5
+    assert expected["S-XD"]["pr1"] == 3.5  # the two answers counted weigh alike: the plain median of 2 and 5
+    run = _run(ddci_survey, framework)
+    respondents = run_respondents(run, run_computations(run))
+    nominal = bootstrap_indicators(respondents)(respondents.table.values[None], respondents.table)[0]
+    assert sorted(respondents.table.units) == ["S-TC", "S-TP", "S-XD"] and sorted(respondents.codes) == ["pr1", "tc1", "tc4", "tr4"]
+    for i, unit in enumerate(respondents.table.units):
+        for k, code in enumerate(respondents.codes):
+            assert nominal[i, k] == pytest.approx(expected[unit][code], abs=1e-6), (unit, code)
 
 
 def test_a_run_without_a_survey_is_refused_with_a_reason(framework, period, make_unit, blocks):

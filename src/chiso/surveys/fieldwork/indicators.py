@@ -231,7 +231,8 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
     weights = survey_weights(survey, [(rid, answers) for rid, answers in _included(survey, excluded, weighting=True)])
 
     # One pass over the answers into compact arrays; the statistics are then NumPy reductions.
-    resp, unit_i, rule_i, vals, response_weights = array("i"), array("h"), array("h"), array("d"), array("d")
+    resp, unit_i, rule_i, vals, entry_i, response_weights = array("i"), array("h"), array("h"), array("d"), array("i"), array("d")
+    entry_unit, entry_response = array("h"), array("i")  # per rated entry (a response's scope about one unit)
     raters = [set() for _ in codes]
     contributions = [(k, rule.question, rule.contribution) for k, rule in enumerate(rules)]
     response_ids = []
@@ -244,6 +245,9 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
             if u is None:
                 continue
             raters[u].add(position)
+            entry = len(entry_unit)
+            entry_unit.append(u)
+            entry_response.append(position)
             for k, question, contribution in contributions:
                 x = contribution(scope.get(question))
                 if x is None:
@@ -252,43 +256,31 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
                 unit_i.append(u)
                 rule_i.append(k)
                 vals.append(x)
+                entry_i.append(entry)
     rows = {"response": np.frombuffer(resp, dtype=np.int32), "unit": np.frombuffer(unit_i, dtype=np.int16),
             "rule": np.frombuffer(rule_i, dtype=np.int16), "value": np.frombuffer(vals, dtype=float)}
     per_response = np.frombuffer(response_weights, dtype=float)
-    n_units = len(codes)
-    order = np.argsort(rows["rule"], kind="stable")
-    bounds = np.searchsorted(rows["rule"][order], np.arange(len(rules) + 1))
-    results = {}
-    for k, rule in enumerate(rules):
-        chosen = order[bounds[k]:bounds[k + 1]]
-        u, x, w = rows["unit"][chosen].astype(np.intp), rows["value"][chosen], per_response[rows["response"][chosen]]
-        count = np.bincount(u, minlength=n_units)
-        if rule.statistic == "median":
-            value = np.full(n_units, np.nan)
-            by_unit = np.lexsort((x, u))
-            u_s, x_s, w_s = u[by_unit], x[by_unit], w[by_unit]
-            edges = np.searchsorted(u_s, np.arange(n_units + 1))
-            for i in range(n_units):
-                a, b = edges[i], edges[i + 1]
-                if b > a:
-                    value[i] = weighted_median(x_s[a:b], w_s[a:b])
-        else:
-            total_w = np.bincount(u, weights=w, minlength=n_units)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                value = np.bincount(u, weights=w * x, minlength=n_units) / total_w
-            if rule.statistic == "share":
-                value = value * 100
-        results[rule.indicator] = (value, count)
+    # The answers as a dense entries × rules matrix, entries grouped by unit: each rated entry is one
+    # row (a unit rated twice in one response counts twice), NaN where the rule takes no answer.
+    entries_unit = np.frombuffer(entry_unit, dtype=np.int16)
+    by_unit = np.argsort(entries_unit, kind="stable")
+    row_of_entry = np.empty(len(by_unit), dtype=np.intp)
+    row_of_entry[by_unit] = np.arange(len(by_unit))
+    X = np.full((len(by_unit), len(rules)), np.nan)
+    X[row_of_entry[np.frombuffer(entry_i, dtype=np.int32)], rows["rule"]] = rows["value"]
+    W = per_response[np.frombuffer(entry_response, dtype=np.int32)[by_unit]]
+    unit_start = np.searchsorted(entries_unit[by_unit], np.arange(len(codes)))
+    value = unit_statistics(X, W, unit_start, [rule.statistic for rule in rules])
+    count = unit_answers(X, unit_start)
     units = []
     for i, code in enumerate(codes):
         n = len(raters[i])
         below = n < minimum
         values = {}
-        for rule in rules:
-            value, count = results[rule.indicator]
-            values[rule.indicator] = None if below or count[i] == 0 or np.isnan(value[i]) else round(float(value[i]), 6)
+        for k, rule in enumerate(rules):
+            values[rule.indicator] = None if below or count[i, k] == 0 or np.isnan(value[i, k]) else round(float(value[i, k]), 6)
         units.append({"unit": code, "name": unit_names[code], "n": n, "below_minimum": below, "values": values,
-                      "answers": {r.indicator: int(results[r.indicator][1][i]) for r in rules}})
+                      "answers": {r.indicator: int(count[i, k]) for k, r in enumerate(rules)}})
     return IndicatorTable(codes=[r.indicator for r in rules], units=units, responses=len(response_ids), excluded=len(excluded),
                           weighting=weights.method, minimum=minimum, unclassified=weights.unclassified,
                           response_ids=response_ids, unit_codes=codes, rows=rows, response_weights=per_response)
@@ -309,6 +301,68 @@ def _included(survey: Survey, excluded: set, weighting: bool = False):
     for rid, version, answers in rows.iterator(chunk_size=500):
         if rid not in excluded:
             yield rid, version, answers
+
+
+def unit_statistics(X: np.ndarray, W: np.ndarray, unit_start: np.ndarray, statistics, equal: np.ndarray | None = None) -> np.ndarray:
+    """Each unit's indicators by the survey's rules — the one computation behind both the unit ×
+    indicator table and every bootstrap replication.
+
+    X: answers (..., rows, codes), NaN where a row gives no answer to a code; W: each row's weight
+    (..., rows); the rows grouped by unit, `unit_start` the first row of each unit (a unit without
+    rows starts where the next one does). `statistics`: per code, "share" (weighted percentage of
+    the 1/0 answers), "mean" (weighted mean) or "median" (`weighted_median`). `equal`: (units,
+    codes), whether the answers' weights are all equal, which makes a median the plain one; read
+    from X and W when not given (then without leading axes). Returns (..., units, codes); NaN for
+    a unit and code without answers."""
+    unit_start = np.asarray(unit_start, dtype=np.intp)
+    missing = np.isnan(X)
+    w = np.where(missing, 0.0, W[..., None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = _unit_sums(w * np.where(missing, 0.0, X), unit_start) / _unit_sums(w, unit_start)
+    medians = [k for k, statistic in enumerate(statistics) if statistic == "median"]
+    if medians and equal is None:
+        if X.ndim != 2:
+            raise ValueError("unit_statistics: with leading axes, say which units' weights are equal")
+        equal = equal_weights(X, W, unit_start)
+    ends = np.append(unit_start[1:], X.shape[-2])
+    for k, statistic in enumerate(statistics):
+        if statistic == "share":
+            out[..., k] *= 100
+        elif statistic == "median":
+            for i, (a, b) in enumerate(zip(unit_start.tolist(), ends.tolist())):
+                if b > a:
+                    out[..., i, k] = weighted_median(X[..., a:b, k], W[..., a:b], bool(equal[i, k]))
+    return out
+
+
+def unit_answers(X: np.ndarray, unit_start: np.ndarray) -> np.ndarray:
+    """How many answers each unit has for each code: (..., rows, codes) → (..., units, codes)."""
+    return _unit_sums((~np.isnan(X)).astype(np.int64), unit_start)
+
+
+def equal_weights(X: np.ndarray, W: np.ndarray, unit_start: np.ndarray) -> np.ndarray:
+    """(units, codes): whether all the rows that answer a code in a unit weigh the same (within
+    `np.allclose`'s tolerance, as `weighted_median` judges); X (rows, codes), W (rows,)."""
+    equal = np.ones((len(unit_start), X.shape[-1]), dtype=bool)
+    answered = ~np.isnan(X)
+    ends = np.append(unit_start[1:], X.shape[0])
+    for i, (a, b) in enumerate(zip(unit_start.tolist(), ends.tolist())):
+        if b > a:
+            first = W[a:b][np.argmax(answered[a:b], axis=0)]  # the weight of each code's first answer
+            equal[i] = np.all(np.isclose(W[a:b, None], first[None, :]) | ~answered[a:b], axis=0)
+    return equal
+
+
+def _unit_sums(A: np.ndarray, unit_start: np.ndarray) -> np.ndarray:
+    """Sums over each unit's rows: (..., rows, codes) → (..., units, codes), 0 for a unit without rows."""
+    starts = np.asarray(unit_start, dtype=np.intp)
+    filled = np.diff(np.append(starts, A.shape[-2])) > 0
+    if filled.all():
+        return np.add.reduceat(A, starts, axis=A.ndim - 2)
+    out = np.zeros((*A.shape[:-2], len(starts), A.shape[-1]), dtype=A.dtype)
+    if filled.any():  # reduceat gives an empty unit its next row, not 0: sum the filled units only
+        out[..., filled, :] = np.add.reduceat(A, starts[filled], axis=A.ndim - 2)
+    return out
 
 
 def weighted_median(x: np.ndarray, w: np.ndarray, equal: bool | None = None) -> np.ndarray:

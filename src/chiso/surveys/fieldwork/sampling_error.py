@@ -32,7 +32,7 @@ from chiso.frameworks.engine_messages import engine_error_message
 from chiso.indices.models import IndexRun, IndicatorValue, RunUncertainty
 from chiso.indices.uncertainty import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_build
 
-from chiso.surveys.fieldwork.indicators import frozen_table, indicator_table, weighted_median
+from chiso.surveys.fieldwork.indicators import equal_weights, frozen_table, indicator_table, unit_statistics
 from chiso.surveys.models import IndicatorComputation, Survey
 from chiso.surveys.fieldwork.respondent_tables import FrozenTable, thaw
 
@@ -86,7 +86,7 @@ class Respondents:
     table: RespondentTable
     codes: list[str]  # indicator codes, the table's items except the last (the weight)
     statistics: list[str]  # share, mean or median for each code
-    equal_weights: np.ndarray  # per unit of the table: all its rows weigh the same (median as np.median)
+    equal_weights: np.ndarray  # (units, codes) of the table: the answers weigh the same (median as np.median)
     stratified: bool
     responses: int
 
@@ -145,32 +145,20 @@ def run_respondents(run: IndexRun, computations: list[IndicatorComputation]) -> 
         table = RespondentTable.from_arrays(unit=units, values=np.vstack(blocks), items=[*codes, "__weight"], stratum=strata)
     except StepError as error:
         raise ValueError(engine_error_message(error)) from None
-    weights = table.values[:, -1]
-    equal = np.array([np.allclose(weights[a:a + n], weights[a]) for a, n in zip(table.unit_start, table.unit_size)])
+    # Judged once on the answers as they are: a redrawn unit keeps its survey's kind of median.
+    equal = equal_weights(table.values[:, :-1], table.values[:, -1], table.unit_start)
     return Respondents(table=table, codes=codes, statistics=[statistic_of[c] for c in codes], equal_weights=equal,
                        stratified=stratified, responses=responses)
 
 
-def _indicators(respondents: Respondents):
-    """The survey rules on a batch of redrawn answers: (R, rows, codes + weight) → (R, units, codes)."""
+def bootstrap_indicators(respondents: Respondents):
+    """The survey rules on a batch of redrawn answers: (R, rows, codes + weight) → (R, units, codes),
+    by the survey's own `unit_statistics`."""
     statistics = respondents.statistics
     equal = respondents.equal_weights
 
     def compute(V: np.ndarray, table: RespondentTable) -> np.ndarray:
-        X, W = V[..., :-1], V[..., -1]
-        missing = np.isnan(X)
-        w = np.where(missing, 0.0, W[..., None])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (np.add.reduceat(w * np.where(missing, 0.0, X), table.unit_start, axis=1)
-                    / np.add.reduceat(w, table.unit_start, axis=1))
-        out = mean.copy()
-        for k, statistic in enumerate(statistics):
-            if statistic == "share":
-                out[..., k] *= 100
-            elif statistic == "median":
-                for i, (a, n) in enumerate(zip(table.unit_start, table.unit_size)):
-                    out[:, i, k] = weighted_median(X[:, a:a + n, k], W[:, a:a + n], equal[i])
-        return out
+        return unit_statistics(V[..., :-1], V[..., -1], table.unit_start, statistics, equal)
 
     return compute
 
@@ -183,7 +171,7 @@ def run_sampling_compute(*, run: IndexRun, n: int = DEFAULT_REPLICATIONS, seed: 
     surveys = [c.survey for c in computations]
     respondents = run_respondents(run, computations)
     try:
-        result = bootstrap(run_build(run), respondents.table, n=n, seed=seed, indicators=_indicators(respondents),
+        result = bootstrap(run_build(run), respondents.table, n=n, seed=seed, indicators=bootstrap_indicators(respondents),
                            codes=respondents.codes, level=LEVEL)
     except StepError as error:
         raise ValueError(_("The bootstrap cannot run: %(error)s") % {"error": engine_error_message(error)}) from None
