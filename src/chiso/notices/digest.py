@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from .models import Notice
-from .queries import notices_load
+from .kinds import notices_load
 
 
 def base_url_default() -> str:

@@ -5,9 +5,11 @@ code, a label, a text and a link here, and a `notice_send` call on the path of t
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -132,11 +134,34 @@ def kind_label(code: str) -> str:
     return str(kind.label) if kind else code
 
 
-def _object(notice):
-    """The object the notice is about: loaded with the list (queries.notices_load), else now."""
-    if not hasattr(notice, "_object"):
-        from .queries import notices_load
+# --- the object a notice is about ----------------------------------------------------------
 
+def notices_load(notices) -> list:
+    """Attach to each notice the object it is about (`_object`, None when it is gone)."""
+    notices = list(notices)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    related: dict[str, set[str]] = defaultdict(set)
+    for notice in notices:
+        wanted[notice.object_type].add(notice.object_id)
+        kind = KINDS.get(notice.kind)
+        if kind is not None:
+            related[notice.object_type].update(kind.related)
+    found: dict[tuple[str, str], object] = {}
+    for object_type, ids in wanted.items():
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            continue
+        objects = model._default_manager.select_related(*sorted(related[object_type])).filter(pk__in=list(ids))
+        found.update({(object_type, str(obj.pk)): obj for obj in objects})
+    for notice in notices:
+        notice._object = found.get((notice.object_type, notice.object_id))
+    return notices
+
+
+def _object(notice):
+    """The object the notice is about: loaded with the list (notices_load), else now."""
+    if not hasattr(notice, "_object"):
         notices_load([notice])
     return notice._object
 

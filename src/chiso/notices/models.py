@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .kinds import kind_label, notice_link, notice_text
+
 
 class Notice(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name=_("user"))
@@ -34,18 +36,12 @@ class Notice(models.Model):
 
     @property
     def message(self) -> str:
-        from .kinds import notice_text
-
         return notice_text(self)
 
     @property
     def link(self) -> str:
-        from .kinds import notice_link
-
         return notice_link(self)
 
     @property
     def label(self) -> str:
-        from .kinds import kind_label
-
         return kind_label(self.kind)

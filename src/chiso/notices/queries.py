@@ -3,13 +3,10 @@ object, not one per notice), the unread count of the menu, the latest for the ho
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .kinds import KINDS
+from .kinds import notices_load
 from .models import Notice
 
 HOME_LATEST = 5
@@ -21,29 +18,6 @@ def notices_of(user):
 
 def notices_unread(user):
     return Notice.objects.filter(user=user, read_at__isnull=True)
-
-
-def notices_load(notices) -> list[Notice]:
-    """Attach to each notice the object it is about (`_object`, None when it is gone)."""
-    notices = list(notices)
-    wanted: dict[str, set[str]] = defaultdict(set)
-    related: dict[str, set[str]] = defaultdict(set)
-    for notice in notices:
-        wanted[notice.object_type].add(notice.object_id)
-        kind = KINDS.get(notice.kind)
-        if kind is not None:
-            related[notice.object_type].update(kind.related)
-    found: dict[tuple[str, str], object] = {}
-    for object_type, ids in wanted.items():
-        try:
-            model = apps.get_model(object_type)
-        except (LookupError, ValueError):
-            continue
-        objects = model._default_manager.select_related(*sorted(related[object_type])).filter(pk__in=list(ids))
-        found.update({(object_type, str(obj.pk)): obj for obj in objects})
-    for notice in notices:
-        notice._object = found.get((notice.object_type, notice.object_id))
-    return notices
 
 
 def notices_page(user, *, unread_only: bool = False, limit: int = 200) -> list[Notice]:

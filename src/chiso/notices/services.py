@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 
 from chiso.accounts.models import AppraisalBody, Role, User
+from chiso.assessments.models import Affiliation, Assessment
+from chiso.audit.models import AuditRecord
 
 from .kinds import KINDS
 from .models import Notice
@@ -59,8 +61,6 @@ def unit_officers(units: Iterable) -> models.QuerySet:
 def _entries(assessment, status: str) -> int:
     """How many times the assessment has entered `status` (its audit trail): the key that tells a
     second explanation round, or an appraisal completed again after a reopening, from the first."""
-    from chiso.audit.models import AuditRecord
-
     return AuditRecord.objects.filter(object_type=assessment._meta.label_lower, object_id=str(assessment.pk),
                                       field="status", new_value=status).count()
 
@@ -75,8 +75,6 @@ def par_notices(*, assessment, by=None) -> int:
 
     The person who made the step is not told. Call it right after the transition, once per step.
     """
-    from chiso.assessments.models import Affiliation, Assessment
-
     status = assessment.status
     Status = Assessment.Status
     users: Iterable = ()
