@@ -11,6 +11,7 @@ import datetime
 import random
 
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from chiso.accounts.models import Role, User
 from chiso.units.models import Period, Unit
@@ -125,8 +126,6 @@ def _period_load(period: Period, secretariat: User | None, today: datetime.date)
 
 
 def load() -> None:
-    from django.utils import timezone
-
     today = timezone.localdate()
     secretariat = User.objects.filter(role=Role.SECRETARIAT, is_active=True).order_by("pk").first()
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from chiso.core.form_fields import DateField, NumberField
 from chiso.frameworks.models import Framework
+from chiso.services_stats.models import RateTarget
 from chiso.units.models import Unit
 
 from .models import Directive, Statistic, Target
@@ -122,8 +123,6 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from chiso.services_stats.models import RateTarget
-
         self.fields["rate"].choices = [("", "—"), *RateTarget.Measure.choices]
 
 

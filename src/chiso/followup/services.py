@@ -21,6 +21,7 @@ from chiso.audit.services import audit_record
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
 from chiso.notices.services import notice_send, notices_settle, unit_officers
+from chiso.services_stats.models import RateTarget
 from chiso.units.models import Unit, UnitSuccession
 
 from . import deadlines
@@ -488,8 +489,6 @@ def target_create(
         if measure == Target.Measure.COMPONENT:
             errors["measure"] = _("A target on an index run is about a score or a rank.")
     elif source == Target.Source.SERVICES:
-        from chiso.services_stats.models import RateTarget
-
         if rate not in RateTarget.Measure.values:
             errors["rate"] = _("Choose the one-stop-shop rate (online, on time, digitised, …).")
         measure = Target.Measure.SCORE

@@ -1,9 +1,14 @@
 """Background tasks of follow-up: the daily digest."""
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from chiso.jobs.imports import import_job_run
 from chiso.jobs.services import job_run
 
+from .importing import tasks_import
+from .models import Directive
 from .notifications import digest_message, notices_digest
 
 
@@ -19,14 +24,6 @@ def followup_digest_task(job_id: int) -> None:
 @task()
 def tasks_import_task(job_id: int, folder: str, user_id: int | None, language: str, directive_id: int) -> None:
     """A large table of a directive's tasks, read, checked and written by the job (chiso.jobs.imports)."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from chiso.jobs.imports import import_job_run
-
-    from .importing import tasks_import
-    from .models import Directive
-
     def work(*, files, by, progress):
         directive = Directive.objects.get(pk=directive_id)
         file_name, content = files[0]

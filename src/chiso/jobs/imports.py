@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from chiso.accounts.models import User
 from chiso.core.tabular import ImportFailed
 
 from .models import Job
@@ -107,8 +108,6 @@ def import_job_run(job_id: int, *, folder: str, user_id: int | None, language: s
         raise ValueError(folder)
 
     def run(progress):
-        from chiso.accounts.models import User
-
         by = User.objects.filter(pk=user_id).first() if user_id else None
         files = _files(folder)
         progress(0, 3)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -159,8 +160,6 @@ def heatmap_chart(checksum: str, title: str, pillars: list[str], rows) -> Chart:
         "title": title, "units": len(rows), "pillars": len(pillars)}
 
     def draw():
-        import numpy as np
-
         data = np.array([[np.nan if v is None else v for v in values] for _name, values in rows], dtype=float).reshape(len(rows), len(pillars))
         low, high = np.nanmin(data, axis=0), np.nanmax(data, axis=0)
         span = np.where(high - low > 0, high - low, 1)
@@ -221,8 +220,6 @@ def pillar_chart(checksum: str, unit_code: str, title: str, labels: list[str], u
     series = [(_("This unit"), unit_values, ACCENT), (_("Median"), medians, MUTED), (_("Best"), bests, GREEN)]
 
     def draw():
-        import numpy as np
-
         def clean(values):
             return [0.0 if v is None else float(v) for v in values]
 

@@ -10,10 +10,10 @@ from chiso.indices.models import IndexRun
 from chiso.jobs.models import Job
 from chiso.jobs.services import job_start
 
+from .tasks import scorecards_batch_task
+
 
 def scorecards_batch_start(*, run: IndexRun, by) -> Job:
-    from .tasks import scorecards_batch_task
-
     title = _("Scorecards (PDF) — %(run)s") % {"run": run.title}
     return job_start(kind="results.scorecards", title=title, by=by, task=scorecards_batch_task,
                      run_id=run.pk, language=get_language() or "vi")

@@ -13,8 +13,12 @@ import io
 import random
 import zlib
 
-
 from chiso.accounts.models import Role, User
+from chiso.feedback.services import feedback_indicators_publish
+from chiso.frameworks.models import Framework, Node
+from chiso.frameworks.queries import framework_version_for
+from chiso.indices.models import IndexRun, IndicatorValue
+from chiso.indices.services import indicator_value_set, run_create, run_publish
 from chiso.units.models import Block, Period, Unit
 
 from .fields import FIELD_NAMES, STANDARD_MAPPING
@@ -64,12 +68,6 @@ def demo_csv(period: Period, *, correction: bool = False) -> bytes:
 def _other_766_values(period: Period, block: Block) -> None:
     """The 766 items that neither the one-stop statistics nor the feedback give (publication of
     procedures, processing time, data reuse, procedures online, SIPAS-type satisfaction)."""
-    from chiso.frameworks.models import Framework, Node
-    from chiso.indices.models import IndicatorValue
-    from chiso.indices.services import indicator_value_set
-
-    from chiso.frameworks.queries import framework_version_for
-
     framework = Framework.objects.filter(code="QD766").first()
     version = framework_version_for(framework, period, block)
     rng = random.Random(zlib.crc32(f"766|{period.code}|{block.code}".encode()))
@@ -83,12 +81,6 @@ def _other_766_values(period: Period, block: Block) -> None:
 
 
 def _runs(by) -> None:
-    from chiso.feedback.services import feedback_indicators_publish
-    from chiso.frameworks.models import Framework
-    from chiso.frameworks.queries import framework_version_for
-    from chiso.indices.models import IndexRun
-    from chiso.indices.services import run_create, run_publish
-
     framework = Framework.objects.filter(code="QD766").first()
     if framework is None:
         return

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
+from chiso.assessments.queries import due_items
 from chiso.formats.collation import vietnamese_sorted
 from chiso.jobs.models import Job
 from chiso.units.models import Block, Unit
@@ -13,8 +14,6 @@ from chiso.units.queries import unit_lineage
 
 
 def home_summary(user, period) -> dict:
-    from chiso.assessments.queries import due_items  # the PAR Index work due, overdue first
-
     summary: dict = {"role": user.role, "assessments_due": due_items(user)[:10]}
     if user.role == Role.UNIT_OFFICER and user.unit_id:
         unit = Unit.objects.select_related("block", "parent").get(pk=user.unit_id)
