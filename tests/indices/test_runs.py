@@ -10,7 +10,7 @@ from chiso.accounts.models import Role
 from chiso.frameworks.services import framework_import
 from chiso.indices.computing import compute
 from chiso.indices.models import IndexRun, RunScore
-from chiso.indices.queries import run_table, unit_history
+from chiso.indices.queries import run_table, unit_score_trend
 from chiso.indices.services import (
     indicator_value_set, run_create, run_discard, run_inputs_preview, run_publish, run_recompute_matches,
 )
@@ -139,6 +139,6 @@ def test_history_crosses_the_2025_reform_through_lineage(ddci, make_unit, blocks
             for indicator, value in zip(["i1", "i2", "i3"], values):
                 indicator_value_set(by=None, framework=ddci.framework, period=period, unit=unit, code=indicator, value=value, source="thử")
         run_publish(run=run_create(by=None, version=ddci, period=period, block=units[0].block), by=user)
-    history = unit_history(communes[0], ddci.framework)
+    history = unit_score_trend(communes[0], ddci.framework)
     assert [p.run.period.code for p in history] == ["2023", "2026"]
     assert history[0].via == {districts[0]: 1.0} and history[0].value == pytest.approx(history[1].value)

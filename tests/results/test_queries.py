@@ -3,12 +3,17 @@
 import statistics
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from chiso.accounts.models import Role
-from chiso.indices.models import IndexRun, RunScore
+from chiso.indices.models import IndexRun, RunScore, RunUncertainty
+from chiso.indices.queries import unit_score_trend
+from chiso.results.charts import scorecard_charts
 from chiso.results.queries import (
     family_runs, framework_family, ranking_get, ranking_rows_sorted, run_siblings, runs_visible_to, scorecard_get,
 )
+from chiso.units.queries import unit_predecessor_weights
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +99,6 @@ def test_a_unit_without_result_has_no_scorecard(sample):
 
 
 def test_rank_intervals_come_from_the_uncertainty_analysis(sample):
-    from chiso.indices.models import RunUncertainty
-
     run = sample.ddci_2023
     assert not ranking_get(run).has_intervals and ranking_get(run).row_of(sample.units["S-A"]).rank_interval is None
     RunUncertainty.objects.create(run=run, kind=RunUncertainty.Kind.METHOD, spec={}, replications=100, seed=1, ranks={
@@ -109,11 +112,6 @@ def test_rank_intervals_come_from_the_uncertainty_analysis(sample):
 
 
 def _scorecard_html(run, unit):
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from chiso.results.charts import scorecard_charts
-
     with translation.override("vi"):
         card = scorecard_get(run, unit)
         return render_to_string("results/_scorecard.html", {"run": run, "card": card, "charts": scorecard_charts(card)})
@@ -149,9 +147,6 @@ def test_blocks_of_one_index_and_the_family_report(sample):
 
 def _history_run_by_run(unit, framework):
     """The unit's history read the plain way, run by run, as the pages' one reader must give it."""
-    from chiso.indices.models import IndexRun, RunScore
-    from chiso.units.queries import unit_predecessor_weights
-
     points = []
     for run in IndexRun.objects.filter(version__framework=framework, status=IndexRun.Status.PUBLISHED).order_by("period__start_date"):
         weights = unit_predecessor_weights(unit, run.period)
@@ -164,13 +159,11 @@ def _history_run_by_run(unit, framework):
     return points
 
 
-def test_the_trend_of_a_page_equals_the_unit_history(sample):
-    from chiso.indices.queries import unit_history
-
+def test_the_trend_of_a_page_equals_the_unit_score_trend(sample):
     for unit in ("S-A", "X-2", "H-1"):
         for framework in (sample.ddci.framework, sample.par.framework):
             expected = _history_run_by_run(sample.units[unit], framework)
-            got = unit_history(sample.units[unit], framework)
+            got = unit_score_trend(sample.units[unit], framework)
             assert [(p.run.pk, p.value, p.rank, p.via) for p in got] == expected
 
 

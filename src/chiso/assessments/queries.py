@@ -1,5 +1,5 @@
 """Reads about PAR assessments: sheets with totals, the by-criterion view, the council's board,
-what is due for whom, and a unit's history."""
+what is due for whom, and the history of a unit's assessments."""
 
 from __future__ import annotations
 
@@ -374,7 +374,7 @@ def overdue_count(user, now: datetime.datetime | None = None) -> int:
 
 # --- history ----------------------------------------------------------------------------------
 
-def unit_history(unit: Unit, cycle: Cycle | None = None) -> list[AuditRecord]:
+def unit_assessments_history(unit: Unit, cycle: Cycle | None = None) -> list[AuditRecord]:
     """Every recorded change to the unit's assessments, oldest first, each with the `assessment`
     and `item` it is about (for the history page's columns)."""
     assessments = Assessment.objects.filter(unit=unit).select_related("cycle__period")

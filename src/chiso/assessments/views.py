@@ -536,7 +536,7 @@ def assessment_report(request, pk: int, fmt: str):
 
 
 @login_required
-def unit_history(request, code: str):
+def unit_assessments_history(request, code: str):
     unit = get_object_or_404(Unit, code=code)
     if not user_can_see_unit(request.user, unit):
         first = Assessment.objects.filter(unit=unit).select_related("cycle").first()
@@ -548,7 +548,7 @@ def unit_history(request, code: str):
         cycle = Cycle.objects.filter(pk=int(request.GET["cycle"])).first()
     cycles = Cycle.objects.filter(assessments__unit=unit).select_related("period").distinct()
     return render(request, "assessments/history.html", {
-        "unit": unit, "events": queries.unit_history(unit, cycle), "cycles": cycles, "cycle": cycle,
+        "unit": unit, "events": queries.unit_assessments_history(unit, cycle), "cycles": cycles, "cycle": cycle,
     })
 
 

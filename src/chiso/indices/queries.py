@@ -189,7 +189,7 @@ def unit_scores_in(baseline: IndexRun, units: list[Unit], codes: list[str]) -> d
     """Each unit's (value, rank) on `codes` in an earlier run.
 
     A unit scored in that run has its own values and ranks; any other unit has its
-    predecessors' values weighted by their lineage shares, as `unit_history` does, and no
+    predecessors' values weighted by their lineage shares, as `unit_score_trend` does, and no
     rank (a rank among other units says nothing about it).
     """
     scores: dict[int, dict[str, RunScore]] = {}
@@ -213,7 +213,7 @@ def unit_scores_in(baseline: IndexRun, units: list[Unit], codes: list[str]) -> d
     return out
 
 
-def unit_history(unit: Unit, framework: Framework) -> list[HistoryPoint]:
+def unit_score_trend(unit: Unit, framework: Framework) -> list[HistoryPoint]:
     """The unit's top score in every published run of the framework, oldest first.
 
     Before a merger or the 2025 reform the unit's predecessors stand for it, weighted by

@@ -28,7 +28,7 @@ from chiso.surveys.fieldwork.sampling_error import run_survey_sources
 from .forms import NationalImportForm, PublishForm, RunForm, ValuesImportForm
 from .models import ExternalResult, IndexRun
 from .national import national_results_import, national_results_preview, province_name, province_results
-from .queries import run_actions_allowed, run_page, unit_history
+from .queries import run_actions_allowed, run_page, unit_score_trend
 from .tasks import run_sampling_task, run_uncertainty_task
 from .services import run_create, run_inputs_preview, run_publish
 from .values_import import PENDING_KIND as VALUES_PENDING
@@ -208,7 +208,7 @@ def unit_results(request, code: str):
     unit = get_object_or_404(Unit.objects.select_related("block"), code=code)
     unit_access_check(request.user, unit)
     frameworks = Framework.objects.filter(versions__runs__status=IndexRun.Status.PUBLISHED).distinct().order_by("code")
-    histories = [(framework, unit_history(unit, framework)) for framework in frameworks]
+    histories = [(framework, unit_score_trend(unit, framework)) for framework in frameworks]
     return render(request, "indices/unit_results.html", {"unit": unit, "histories": [h for h in histories if h[1]]})
 
 

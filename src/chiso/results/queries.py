@@ -21,8 +21,9 @@ from chiso.formats.collation import vietnamese_key
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
 from chiso.indices.queries import (
-    HistoryPoint, run_previous_published, run_table, unit_history, unit_scores_in,
+    HistoryPoint, run_previous_published, run_table, unit_score_trend, unit_scores_in,
 )
+from chiso.indices.uncertainty import interval_text, run_rank_intervals, run_uncertainty_shown
 from chiso.units.models import Unit
 
 CACHE_SECONDS = 15 * 60
@@ -116,8 +117,6 @@ class RankingRow:
 
     @property
     def rank_interval_text(self) -> str:
-        from chiso.indices.uncertainty import interval_text
-
         return interval_text(self.rank_interval)
 
     @property
@@ -162,8 +161,6 @@ def rank_intervals(run: IndexRun) -> dict[str, tuple[int, int]]:
     interval list in run.details["rank_intervals"] ({unit_code: [q5, q95]}). Without either,
     rankings and scorecards show ranks alone.
     """
-    from chiso.indices.uncertainty import run_rank_intervals
-
     raw = run_rank_intervals(run) or (run.details or {}).get("rank_intervals") or {}
     out = {}
     for code, pair in raw.items():
@@ -178,8 +175,6 @@ def rank_intervals(run: IndexRun) -> dict[str, tuple[int, int]]:
 def score_intervals(run: IndexRun) -> tuple[str, dict[str, tuple[float, float]]]:
     """The kind of the analysis shown ("" when none) and, for a bootstrap over respondents, each
     unit's 90 % score interval."""
-    from chiso.indices.uncertainty import run_uncertainty_shown
-
     shown = run_uncertainty_shown(run)
     if shown is None:
         return ("method" if (run.details or {}).get("rank_intervals") else ""), {}
@@ -400,7 +395,7 @@ def scorecard_get(run: IndexRun, unit: Unit, *, with_trend: bool = True) -> Scor
         run=run, unit=unit, top=ranking.top, row=row, units_count=ranking.units_count, pillars=pillars,
         strongest=_indicator_lines(strengths, nodes, scores, is_points),
         weakest=_indicator_lines(weaknesses, nodes, scores, is_points),
-        trend=unit_history(unit, run.version.framework) if with_trend else [],
+        trend=unit_score_trend(unit, run.version.framework) if with_trend else [],
         baseline=ranking.baseline, baseline_same_block=ranking.baseline_same_block, is_points=is_points,
     )
 
