@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso.audit.services import audit_record
 from chiso.units.models import Unit
 
 from .models import AppraisalBody, Role, User
+
+USER_CREATED = "user.created"  # a stable audit code (never renamed: old records keep it)
 
 
 @transaction.atomic
@@ -21,7 +24,10 @@ def user_create(
     email: str = "",
     unit: Unit | None = None,
     appraisal_body: str = "",
+    by=None,
 ) -> User:
+    """A new account with its role (and unit, appraisal body). `by`: who creates it; None is the
+    system (the demo loader, a command)."""
     if role == Role.UNIT_OFFICER and unit is None:
         raise ValidationError(_("A unit officer must belong to a unit."))
     if role != Role.UNIT_OFFICER and unit is not None:
@@ -45,4 +51,7 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
+    audit_record(event=USER_CREATED, obj=user, by=by, field="role", new=role, details={
+        "username": username, "unit": unit.code if unit else "", "appraisal_body": user.appraisal_body,
+    })
     return user
