@@ -1,5 +1,7 @@
 """Targets of every kind: the actual value is read from the data, and the state follows from it."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -7,7 +9,8 @@ from django.utils import translation
 from chiso.followup.services import statistic_create, statistic_value_set, target_create
 from chiso.followup.targets import target_evaluate
 from chiso.indices.models import ExternalResult
-from chiso.units.models import Province
+from chiso.services_stats.models import ServiceStat, StatImport
+from chiso.units.models import Province, UnitSuccession
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +139,6 @@ def test_the_margin_over_a_threshold_is_computed(db):
 
 def test_a_one_stop_shop_rate_for_the_province(period_2022, period, units):
     """"Online dossiers ≥ 50 %": the rate is computed by chiso.services_stats from imported counts."""
-    from chiso.services_stats.models import ServiceStat, StatImport
-
     for p, online, in_person in ((period_2022, 30, 70), (period, 55, 45)):
         source = StatImport.objects.create(period=p, file_name="mot-cua.xlsx", sha256="0" * 64)
         ServiceStat.objects.create(unit=units["S-XD"], period=p, source=source, received_online_full=online, received_in_person=in_person)
@@ -150,3 +151,23 @@ def test_a_one_stop_shop_rate_for_the_province(period_2022, period, units):
     with pytest.raises(ValidationError) as error:
         target(source="services", rate="nonsense", rule="increase")
     assert "rate" in error.value.message_dict
+
+
+def test_a_one_stop_shop_rate_of_a_new_ward_reads_its_predecessors_before_it_existed(period_2022, period, make_unit):
+    """A ward formed after the baseline year: its baseline is the rate of its communes' summed
+    counts (chiso.services_stats.queries.unit_trend follows the lineage), and says so."""
+    formed = datetime.date(2023, 1, 1)
+    a = make_unit("X-A", block="commune_pre2025", valid_to=formed - datetime.timedelta(days=1))
+    b = make_unit("X-B", block="commune_pre2025", valid_to=formed - datetime.timedelta(days=1))
+    ward = make_unit("P-AB", block="commune", valid_from=formed)
+    for old in (a, b):
+        UnitSuccession.objects.create(predecessor=old, successor=ward, date=formed)
+    for unit, p, online, in_person in ((a, period_2022, 10, 90), (b, period_2022, 50, 50), (ward, period, 70, 30)):
+        source = StatImport.objects.create(period=p, file_name="mot-cua.xlsx", sha256="0" * 64)
+        ServiceStat.objects.create(unit=unit, period=p, source=source, received_online_full=online, received_in_person=in_person)
+    goal = target(source="services", rate="online_rate", unit=ward, rule="at_least", amount=50, baseline_year=2022, target_year=2023)
+    with translation.override("vi"):
+        result = target_evaluate(goal)
+        assert result.baseline.value == pytest.approx(30.0)  # (10 + 50) ÷ 200, not the ward's missing 2022
+        assert result.baseline.source == "Thống kê hồ sơ thủ tục hành chính của các đơn vị tiền thân"
+        assert (result.actual.value, result.actual.source) == (70.0, "Thống kê hồ sơ thủ tục hành chính")

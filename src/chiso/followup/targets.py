@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from chiso.formats.text import fold
 from chiso.indices import national
 from chiso.indices.models import ExternalResult, IndexRun, RunScore
+from chiso.services_stats.models import RateTarget
+from chiso.services_stats.queries import province_trend, unit_trend
 from chiso.units.queries import province_get
 
 from .models import Statistic, StatisticValue, Target
@@ -88,8 +90,6 @@ class Evaluation:
             return " · ".join([target.framework.code if target.framework_id else "", target.unit.name if target.unit_id else "",
                                target.node_code, str(target.get_measure_display())])
         if target.source == Target.Source.SERVICES:
-            from chiso.services_stats.models import RateTarget
-
             label = RateTarget.Measure(target.rate).label if target.rate in RateTarget.Measure.values else target.rate
             return f"{label} · {target.unit.name if target.unit_id else _('the province')}"
         return target.statistic.name if target.statistic_id else ""
@@ -231,10 +231,9 @@ def observations(target: Target) -> dict[int, Observation]:
                 picked = score.rank if target.measure == Target.Measure.RANK else score.value
                 out[run.period.year] = Observation(run.period.year, picked, run.title)
     elif target.source == Target.Source.SERVICES:
-        from chiso.services_stats.queries import province_trend, unit_trend
-
         for rates in (unit_trend(target.unit) if target.unit_id else province_trend()):
-            out[rates.period.year] = Observation(rates.period.year, getattr(rates, target.rate, None), str(_("One-stop-shop statistics")))
+            source = _("One-stop-shop statistics of the predecessor units") if rates.via else _("One-stop-shop statistics")
+            out[rates.period.year] = Observation(rates.period.year, getattr(rates, target.rate, None), str(source))
     elif target.source == Target.Source.STATISTIC and target.statistic_id:
         for value in target.statistic.values.all():
             out[value.year] = Observation(value.year, value.value, value.source, value.components or {}, value.provisional)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from django.db.models import Q, Sum
 from django.urls import reverse
@@ -15,6 +15,7 @@ from chiso.accounts.models import Role
 from chiso.accounts.permissions import PROVINCIAL_ROLES
 from chiso.formats.collation import vietnamese_sorted
 from chiso.units.models import Period, Unit
+from chiso.units.queries import unit_predecessor_weights
 
 from .fields import FIELD_NAMES
 from .models import RateTarget, ServiceStat, StatImport
@@ -39,6 +40,9 @@ class ServiceRates:
     online_full_rate = online full ÷ received · digitisation_rate = digitised ÷ received ·
     electronic_result_rate = electronic results ÷ settled · online_payment_rate = paid online ÷
     dossiers with fees · sync_rate = synchronised ÷ received. A rate with a zero denominator is None.
+
+    `via` is empty for the unit's own figures; in a period before the unit existed it holds the
+    predecessors that stand for it, each with the part of its counts taken (see unit_trend).
     """
 
     period: Period
@@ -56,6 +60,7 @@ class ServiceRates:
     fee_bearing: int | None = None
     paid_online: int = 0
     synced: int = 0
+    via: dict[Unit, float] = field(default_factory=dict)
 
     @property
     def received(self) -> int:
@@ -97,7 +102,7 @@ class ServiceRates:
         return {name: getattr(self, name) for name in RATE_NAMES}
 
     def as_dict(self) -> dict:
-        counts = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("period", "unit")}
+        counts = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("period", "unit", "via")}
         return {**counts, "received": self.received, "settled": self.settled, **self.rates()}
 
     @classmethod
@@ -133,8 +138,34 @@ def total_rates(period: Period, *, block=None) -> ServiceRates | None:
 
 
 def unit_trend(unit: Unit) -> list[ServiceRates]:
-    stats = ServiceStat.objects.filter(unit=unit).select_related("unit", "period").order_by("period__start_date")
-    return [ServiceRates.of(s) for s in stats]
+    """The unit's counts and rates in every period with statistics, oldest first.
+
+    Lineage is followed as for the index score (chiso.indices.queries.unit_score_trend): in a
+    period before the unit existed its predecessors stand for it, so a ward formed in 2025 has
+    2023 figures. Counts add up, so each predecessor's counts are taken times the part of it
+    that became this unit (unit_predecessor_weights with additive=True) and the rates are those
+    of the sums; such a point names its predecessors in `via`. A unit that existed in a period
+    has only its own figures there.
+    """
+    periods = list(Period.objects.filter(service_stats__isnull=False).distinct().order_by("start_date"))
+    weights_in = {period.pk: unit_predecessor_weights(unit, period, additive=True) for period in periods}
+    units = {u.pk for weights in weights_in.values() for u in weights}
+    stats = {(s.unit_id, s.period_id): s for s in ServiceStat.objects.filter(unit_id__in=units, period__in=periods)}
+    trend = []
+    for period in periods:
+        present = {u: w for u, w in weights_in[period.pk].items() if (u.pk, period.pk) in stats}
+        if not present:
+            continue
+        if unit in present:  # the unit existed: its own figures, the walk stopped at it
+            trend.append(ServiceRates(period=period, unit=unit, **{n: getattr(stats[(unit.pk, period.pk)], n) for n in FIELD_NAMES}))
+            continue
+        parts = [(stats[(u.pk, period.pk)], w) for u, w in present.items()]
+        values = {name: sum(getattr(s, name) * w for s, w in parts) for name in FIELD_NAMES if name != "fee_bearing"}
+        # Without every predecessor's dossiers with fees the online-payment rate of the sum is unknown.
+        fees = [s.fee_bearing for s, _w in parts]
+        values["fee_bearing"] = None if None in fees else sum(f * w for f, (_s, w) in zip(fees, parts))
+        trend.append(ServiceRates(period=period, unit=unit, via=present, **values))
+    return trend
 
 
 def province_trend() -> list[ServiceRates]:

@@ -93,12 +93,19 @@ def unit_detail(request, code: str):
     par = [(fw, code, m, labels.get(m, m)) for fw, items in source_map("service_statistics_evidence").items() for code, m in items.items()]
     taken = {m for _fw, _code, m, _label in mapped}
     unmapped = [label for m, label in MEASURES if m not in taken]
+    # Counts taken from predecessors by their parts are fractions: shown whole, the rates keep the exact sums.
+    counts = [(_("Received"), "received"), (_("Settled"), "settled"), *((label, name) for name, _h, label in COUNT_FIELDS)]
     return render(request, "services_stats/unit.html", {
         "unit": unit, "rows": rows, "measures": MEASURES, "count_fields": COUNT_FIELDS,
         "trend_rows": _trend_rows(trend, rows),
-        "count_rows": [(label, [getattr(t, name) for t in trend]) for name, _h, label in COUNT_FIELDS],
+        "count_rows": [(label, [_whole(getattr(t, name)) for t in trend]) for label, name in counts],
+        "via": [t for t in trend if t.via],
         "mapped": mapped, "par": par, "unmapped": unmapped,
     })
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else round(value)
 
 
 PENDING_KIND = "service_stats"
