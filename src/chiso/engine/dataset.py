@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import FrameworkError, Message, at, where_row
-from .framework import MISSING_TEXT, Framework
+from .framework import MISSING_TEXT, Framework, column_cells
 
 NOT_APPLICABLE_TEXT = ("N/A",)
 
@@ -78,19 +78,78 @@ class Dataset:
         pos = plan.position
         n = cells.shape[0]
 
-        def text(name: str) -> list[str | None]:
-            col = cells[:, pos[name]].tolist()
-            try:
-                return [None if (t := v.strip()) in MISSING_TEXT else t for v in col]
-            except AttributeError:  # not all text (XLSX, YAML): numbers, None
-                return [_cell_text(v) for v in col]
-
         numbers, na, bad = _numbers(cells[:, [pos[c] for c in plan.number_columns]],
                                     plan.number_columns, plan.na_columns)
         k = len(plan.codes)
-        return plan.dataset(n, {c: text(c) for c in plan.text_columns},
+        return plan.dataset(n, {c: _texts(cells[:, pos[c]].tolist()) for c in plan.text_columns},
                             np.ascontiguousarray(numbers[:, :k]), numbers[:, k:],
                             None if na is None else na[:, :k], bad, source, first_row)
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any], framework: Framework, source: str = "iData",
+                     first_row: int = 2) -> "Dataset":
+        """iData as a data frame holds it: column name -> column (a NumPy array, a list, a pandas
+        Series; a pandas DataFrame is such a mapping), checked against the framework by the rules of
+        from_rows, with the same problems, codes and messages. `first_row` numbers the units in
+        them as in a file whose first line is the header.
+
+        A column of numbers (a numeric NumPy dtype: what a data frame's number column gives) goes
+        into the values matrix as it is, NaN missing; any other number column (text, None, "NA",
+        "N/A", objects) is read cell by cell as from_rows reads it. Text columns are read as
+        from_rows reads them (None and NaN missing). A row whose every cell is missing is dropped,
+        as a blank line of a file is.
+        """
+        names = list(columns)
+        plan = ColumnPlan(framework, names)
+        raw = {c: columns[key] for c, key in zip(plan.columns, names)}  # the last of a name, as from_rows
+        numbers = {c: _number_array(raw[c]) for c in plan.number_columns}
+        texts = {c: _texts(column_cells(raw[c])) for c in plan.text_columns}
+        # Columns the plan does not read (a valid frame has none): looked at for blank rows only.
+        unread = {c: _number_array(col) for c, col in raw.items() if c not in numbers and c not in texts}
+        lengths = {c: len(col) for part in (numbers, texts, unread) for c, col in part.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError("columns of different lengths: " + ", ".join(f"{c} {m}" for c, m in lengths.items()))
+        n = next(iter(lengths.values()), 0)
+        # A row whose every cell is blank is no unit (from_rows drops it too): only a row without a
+        # uCode can be one.
+        candidates = [i for i, t in enumerate(texts["uCode"]) if t is None] if "uCode" in texts else range(n)
+        if candidates:
+            blank = np.asarray(candidates, dtype=np.intp)
+            for c, col in texts.items():
+                blank = blank[np.fromiter((col[i] is None for i in blank.tolist()), dtype=bool, count=blank.size)]
+            for a in (*numbers.values(), *unread.values()):
+                cells = a[blank]
+                kind = cells.dtype.kind
+                blank = blank[np.isnan(cells) if kind == "f" else np.zeros(cells.shape, dtype=bool) if kind in "iub"
+                              else np.fromiter(map(_blank, cells.tolist()), dtype=bool, count=cells.shape[0])]
+            if blank.size:
+                kept = np.ones(n, dtype=bool)
+                kept[blank] = False
+                numbers = {c: a[kept] for c, a in numbers.items()}
+                texts = {c: [t for t, keep in zip(col, kept.tolist()) if keep] for c, col in texts.items()}
+                n = int(kept.sum())
+        k = len(plan.codes)
+        numbers = list(numbers.values())
+        others = [j for j, a in enumerate(numbers) if a.dtype.kind not in "fiub"]
+        # Number columns stacked by one NumPy call (a row of `block` per column), then transposed.
+        block = np.array([np.empty(n) if j in others else a for j, a in enumerate(numbers)] if others else numbers,
+                         dtype=float).reshape(len(numbers), n)
+        na: np.ndarray | None = None
+        bad: list[tuple[int, str, str]] = []
+        if others:
+            # Text, None or other objects among the numbers: the cells as from_rows reads them.
+            object_columns = [plan.number_columns[j] for j in others]
+            cells = np.empty((n, len(others)), dtype=object)
+            for i, j in enumerate(others):
+                cells[:, i] = numbers[j]
+            values, marks, bad = _numbers(cells, object_columns, plan.na_columns)
+            block[others] = values.T
+            if marks is not None:
+                na = np.zeros((n, k), dtype=bool)
+                for i, j in enumerate(others):
+                    if j < k:
+                        na[:, j] = marks[:, i]
+        return plan.dataset(n, texts, np.ascontiguousarray(block[:k].T), block[k:].T, na, bad, source, first_row)
 
     @classmethod
     def read_csv(cls, path: str | Path, framework: Framework, source: str | None = None,
@@ -150,12 +209,15 @@ class ColumnPlan:
         self.meta_numbers: list[str] = []
         self.meta_texts: list[str] = []
         self.meta_order: list[str] = []
+        node = framework.get
         for c in self.columns:
-            node = framework[c] if c in framework else None
-            if c == "Time" or (node is not None and node.type == "Denominator"):
+            type_ = None if (n := node(c)) is None else n.type
+            if type_ == "Indicator":
+                continue
+            if c == "Time" or type_ == "Denominator":
                 self.meta_numbers.append(c)
                 self.meta_order.append(c)
-            elif node is not None and node.type in ("Group", "Other"):
+            elif type_ in ("Group", "Other"):
                 self.meta_texts.append(c)
                 self.meta_order.append(c)
         self.meta_numbers = list(dict.fromkeys(self.meta_numbers))
@@ -234,6 +296,25 @@ def _cell_matrix(rows: Iterable[Sequence[Any]], width: int) -> np.ndarray:
             for j, v in enumerate(r):
                 cells[i, j] = v
     return cells
+
+
+def _number_array(column: Any) -> np.ndarray:
+    """A number column as a 1-D array: a numeric one as it is (a data frame's number column),
+    anything else as an array of the Python objects it holds (read as from_rows reads cells)."""
+    a = column if type(column) is np.ndarray else np.asarray(column)
+    if a.dtype.kind not in "fiub":
+        a = np.array(column_cells(column), dtype=object)
+    if a.ndim != 1:
+        raise ValueError(f"a column must be one-dimensional, not of shape {a.shape}")
+    return a
+
+
+def _texts(cells: list[Any]) -> list[str | None]:
+    """Text cells as from_rows reads them: stripped, None when blank or "NA"."""
+    try:
+        return [None if (t := v.strip()) in MISSING_TEXT else t for v in cells]
+    except AttributeError:  # not all text (XLSX, YAML, data frames): numbers, None, NaN
+        return [_cell_text(v) for v in cells]
 
 
 def _has_value(row: Sequence[Any]) -> bool:

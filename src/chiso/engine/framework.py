@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any, Iterable, Mapping, Sequence
+from itertools import repeat
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -185,10 +187,22 @@ def _num_text(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
+class _Absent:
+    """The value of a column a row does not have (rows with different keys, as YAML's)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+_ABSENT = _Absent()
+
+
 def _is_missing(value: Any) -> bool:
     if type(value) is str:
         return value.strip() in MISSING_TEXT
-    if value is None:
+    if value is None or value is _ABSENT:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
@@ -208,7 +222,12 @@ def _text(value: Any) -> str | None:
 
 def _number(value: Any) -> float | None:
     """A number, None when missing; raises ValueError when present but not a number."""
-    if type(value) is str:
+    t = type(value)
+    if t is float:  # a data frame's number column: NaN is missing
+        return None if value != value else value
+    if t is int:
+        return float(value)
+    if t is str:
         t = value.strip()
         return None if t in MISSING_TEXT else float(t)
     if _is_missing(value):
@@ -237,23 +256,58 @@ class Framework:
     def from_rows(cls, rows: Iterable[Mapping[str, Any]], source: str | None = None,
                   first_row: int = 2) -> "Framework":
         """Build from iMeta-style rows (dicts); `first_row` numbers the rows in messages."""
-        nodes: list[Node] = []
-        problems: list[str] = []
-        rows = list(rows)
-        # Every key once (rows of one file share their keys): its attribute, looked up per cell after.
-        attr_of = {k: _key_attr(k) for k in dict.fromkeys(k for r in rows for k in r) if k is not None}
-        attrs = set(attr_of.values())
-        if rows and "code" not in attrs:
+        rows = rows if isinstance(rows, list) else list(rows)
+        # The rows of a file or a data frame share their keys: each set of keys is mapped to node
+        # attributes once, not once per row or per cell.
+        first = tuple(rows[0]) if rows else ()
+        if all(map(first.__eq__, map(tuple, rows))):
+            keys_of = [first] * len(rows)
+            layouts = {first: _RowLayout(first)}
+        else:
+            keys_of = [tuple(r) for r in rows]
+            layouts = {keys: _RowLayout(keys) for keys in set(keys_of)}
+        if any(layout.extras for layout in layouts.values()):
+            extras = [{str(k): v for k in layouts[keys].extras if not _is_missing(v := r[k])}
+                      for r, keys in zip(rows, keys_of)]
+        else:
+            extras = None
+        return cls._from_attribute_columns(
+            _attribute_columns(rows, keys_of, layouts), len(rows), extras,
+            lambda i: all(_is_missing(v) for v in rows[i].values()), source, first_row)
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any], source: str | None = None,
+                     first_row: int = 2) -> "Framework":
+        """Build from iMeta as a data frame holds it: column name -> column (a list, a NumPy array,
+        a pandas Series; a pandas DataFrame is such a mapping). The same rules, problems and
+        messages as from_rows on its rows; NaN and None are missing."""
+        names = list(columns)
+        cells = [column_cells(columns[c]) for c in names]
+        lengths = {len(col) for col in cells}
+        if len(lengths) > 1:
+            raise ValueError("columns of different lengths: "
+                             + ", ".join(f"{c} {len(col)}" for c, col in zip(names, cells)))
+        n = lengths.pop() if lengths else 0
+        layout = _RowLayout(names)
+        position = {c: j for j, c in enumerate(names)}
+        cols = {a: cells[position[k]] for k, a in layout.pairs}  # a later column for an attribute wins
+        extras = None
+        if layout.extras:
+            other = [(str(k), cells[position[k]]) for k in layout.extras]
+            extras = [{k: v for k, col in other if not _is_missing(v := col[i])} for i in range(n)]
+        return cls._from_attribute_columns(cols, n, extras, lambda i: all(_is_missing(col[i]) for col in cells),
+                                           source, first_row)
+
+    @classmethod
+    def _from_attribute_columns(cls, cols: Mapping[str, Sequence[Any]], n: int,
+                                extras: Sequence[dict[str, Any]] | None, blank: Callable[[int], bool],
+                                source: str | None, first_row: int) -> "Framework":
+        """The framework of iMeta given by node attribute (column sequences of n values), or every
+        problem: the fields' first, then the structural checks on what could be read."""
+        if n and "code" not in cols:
             raise FrameworkError(Message("framework.no_icode_column"), source)
-        has_type = "type" in attrs
-        for i, raw in enumerate(rows):
-            row_no = first_row + i
-            node, row_problems = _node_from_row(raw, row_no, has_type, attr_of)
-            problems.extend(row_problems)
-            if node is not None:
-                nodes.append(node)
+        nodes, problems = _nodes_from_columns(cols, n, extras, blank, "type" in cols, first_row)
         if problems:
-            # Field-level errors first; structural checks on what could be read.
             fw = cls(nodes, source, validate=False)
             raise FrameworkError(problems + fw.problems(), source)
         return cls(nodes, source)
@@ -278,12 +332,14 @@ class Framework:
     def problems(self) -> list[str]:
         """Every structural problem: duplicates, unknown parents, orphans, cycles, levels."""
         out: list[str] = []
-        seen: dict[str, Node] = {}
-        for n in self.nodes:
-            if n.code in seen:
-                out.append(at(_where(n), "framework.duplicate_code", code=n.code, first=_where(seen[n.code])))
-            else:
-                seen[n.code] = n
+        seen: dict[str, Node] = self._by_code  # the first node of each code (the only one when unique)
+        if len(seen) < len(self.nodes):
+            seen = {}
+            for n in self.nodes:
+                if n.code in seen:
+                    out.append(at(_where(n), "framework.duplicate_code", code=n.code, first=_where(seen[n.code])))
+                else:
+                    seen[n.code] = n
         tree_nodes = [n for n in self.nodes if n.type in ("Indicator", "Aggregate")]
         if not any(n.type == "Indicator" for n in tree_nodes):
             out.append(Message("framework.no_indicators"))
@@ -291,35 +347,43 @@ class Framework:
         levels = [n.level for n in tree_nodes if n.level is not None]
         top = max(levels) if levels else None
         for n in tree_nodes:
-            if n.level is None:
+            type_, level, parent = n.type, n.level, n.parent
+            if level is None:
                 out.append(at(_where(n), "framework.no_level", code=n.code))
-            elif n.type == "Indicator" and n.level != 1:
-                out.append(at(_where(n), "framework.indicator_level", code=n.code, level=n.level))
-            elif n.type == "Aggregate" and n.level < 2:
-                out.append(at(_where(n), "framework.aggregate_level", code=n.code, level=n.level))
-            if n.parent is None:
-                if n.level is not None and top is not None and n.level < top:
-                    out.append(at(_where(n), "framework.orphan", code=n.code, level=n.level))
+            elif type_ == "Indicator" and level != 1:
+                out.append(at(_where(n), "framework.indicator_level", code=n.code, level=level))
+            elif type_ == "Aggregate" and level < 2:
+                out.append(at(_where(n), "framework.aggregate_level", code=n.code, level=level))
+            if parent is None:
+                if level is not None and top is not None and level < top:
+                    out.append(at(_where(n), "framework.orphan", code=n.code, level=level))
             else:
-                p = seen.get(n.parent)
+                p = seen.get(parent)
                 if p is None:
-                    out.append(at(_where(n), "framework.unknown_parent", parent=n.parent, code=n.code))
+                    out.append(at(_where(n), "framework.unknown_parent", parent=parent, code=n.code))
                 elif p.type != "Aggregate":
-                    out.append(at(_where(n), "framework.parent_not_aggregate", parent=n.parent, code=n.code,
+                    out.append(at(_where(n), "framework.parent_not_aggregate", parent=parent, code=n.code,
                                   type=p.type))
-                elif n.level is not None and p.level is not None and p.level <= n.level:
+                elif level is not None and p.level is not None and p.level <= level:
                     out.append(at(_where(n), "framework.parent_level", parent=p.code, parent_level=p.level,
-                                  code=n.code, level=n.level))
-            if n.type == "Aggregate" and n.code not in has_children:
+                                  code=n.code, level=level))
+            if type_ == "Aggregate" and n.code not in has_children:
                 out.append(at(_where(n), "framework.no_children", code=n.code))
-        out.extend(_cycles(tree_nodes, seen))
+        others: list[str] = []
         for n in self.nodes:
             if n.type != "Indicator" and n.parent is not None and n.type not in ("Aggregate",):
-                out.append(at(_where(n), "framework.row_cannot_have_parent", type=n.type, code=n.code))
+                others.append(at(_where(n), "framework.row_cannot_have_parent", type=n.type, code=n.code))
             if n.denominator is not None:
                 d = seen.get(n.denominator)
                 if d is None or d.type != "Denominator":
-                    out.append(at(_where(n), "framework.not_a_denominator", denominator=n.denominator, code=n.code))
+                    others.append(at(_where(n), "framework.not_a_denominator", denominator=n.denominator,
+                                     code=n.code))
+        # A cycle needs a link reported above (a duplicate code, a parent that is no aggregate or not
+        # at a higher level, a missing level, a parent of a row outside the tree): without one,
+        # levels rise strictly along every path.
+        if out or others:
+            out.extend(_cycles(tree_nodes, seen))
+        out.extend(others)
         return out
 
     def data_problems(self, columns: Sequence[str]) -> list[str]:
@@ -351,6 +415,9 @@ class Framework:
 
     def __contains__(self, code: str) -> bool:
         return code in self._by_code
+
+    def get(self, code: str, default: Node | None = None) -> Node | None:
+        return self._by_code.get(code, default)
 
     def codes(self, type_: str) -> tuple[str, ...]:
         return tuple(n.code for n in self.nodes if n.type == type_)
@@ -419,17 +486,16 @@ def _where(n: Node) -> Message:
     return where_row(n.row) if n.row is not None else Message("where.code", code=n.code)
 
 
-def _key_attr(key: Any) -> str | None:
-    try:
-        return _KEY_ATTRS[key]
-    except (KeyError, TypeError):
-        attr = _COLUMN_ATTRS.get(str(key).strip().lower())
-        if isinstance(key, str) and len(_KEY_ATTRS) < 1024:
-            _KEY_ATTRS[key] = attr  # every row of a file has the same keys
-        return attr
+class _RowLayout:
+    """How the keys of a row map to node attributes: (key, attribute) pairs in the row's order (a
+    later key for the same attribute wins), and the keys of other columns, kept as `extra`."""
 
+    __slots__ = ("pairs", "extras")
 
-_KEY_ATTRS: dict[str, str | None] = {}
+    def __init__(self, keys: Sequence[Any]):
+        attr_of = {k: _COLUMN_ATTRS.get(str(k).strip().lower()) for k in keys if k is not None}
+        self.pairs = tuple((k, a) for k, a in attr_of.items() if a is not None)
+        self.extras = tuple(k for k, a in attr_of.items() if a is None)
 
 
 def _attr_value(n: Node, attr: str) -> Any:
@@ -445,112 +511,213 @@ def _attr_value(n: Node, attr: str) -> Any:
     return v
 
 
-def _node_from_row(raw: Mapping[str, Any], row_no: int, has_type: bool,
-                   attr_of: Mapping[Any, str | None]) -> tuple[Node | None, list[str]]:
-    problems: list[str] = []
-    values: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key is None:
-            continue
-        attr = attr_of[key]
-        if attr is None:
-            if not _is_missing(value):
-                extra[str(key)] = value
-        else:
-            values[attr] = value
-    code = _text(values.get("code"))
-    if code is None:
-        if all(_is_missing(v) for v in raw.values()):
-            return None, []  # blank line
-        return None, [at(where_row(row_no), "framework.missing_icode")]
-    kwargs: dict[str, Any] = {"code": code, "row": row_no, "extra": extra}
-
-    level = None
-    try:
-        lv = _number(values.get("level"))  # None when missing
-        if lv is not None:
-            if not float(lv).is_integer():
-                raise ValueError
-            level = int(lv)
-    except ValueError:
-        problems.append(at(where_row(row_no), "framework.level_not_whole", code=code, value=values["level"]))
-    kwargs["level"] = level
-
-    type_ = _text(values.get("type"))
-    if type_ is None:
-        if has_type:
-            problems.append(at(where_row(row_no), "framework.missing_type", code=code))
-            type_ = "Indicator"
-        else:
-            type_ = "Aggregate" if (level or 1) > 1 else "Indicator"
-    match = _TYPE_BY_LOWER.get(type_.lower())
-    if match is None:
-        problems.append(at(where_row(row_no), "framework.unknown_type", type=type_, code=code, types=list(NODE_TYPES)))
-        type_ = "Other"
-    else:
-        type_ = match
-    kwargs["type"] = type_
-
-    for attr in ("parent", "name", "name_vi", "name_en", "unit", "denominator"):
-        v = values.get(attr)
-        if v is None:
-            continue
-        if type(v) is str:  # _text's common case (text from a CSV) without the call
-            t = v.strip()
-            if t in MISSING_TEXT:
-                continue
-        else:
-            t = _text(v)
-            if t is None:
-                continue
-        kwargs[attr] = t
-
-    in_tree = type_ in ("Indicator", "Aggregate")
-    if "weight" in values and in_tree:
-        try:
-            w = _number(values["weight"])
-            if w is None:
-                problems.append(at(where_row(row_no), "framework.weight_missing", code=code))
-            elif not math.isfinite(w):
-                raise ValueError
-            else:
-                kwargs["weight"] = w
-        except ValueError:
-            problems.append(at(where_row(row_no), "framework.weight_not_number", code=code, value=values["weight"]))
-    if "direction" in values and in_tree:
-        try:
-            d = _number(values["direction"])  # None when missing: the default
-            if d is not None:
-                if d not in (1.0, -1.0):
-                    raise ValueError
-                kwargs["direction"] = int(d)
-        except ValueError:
-            problems.append(at(where_row(row_no), "framework.direction_invalid", code=code, value=values["direction"]))
-    for attr, label in (("target", "Target"), ("max_points", "max_points"),
-                        ("lower", "goalpost_lower"), ("upper", "goalpost_upper")):
-        if attr in values:
-            try:
-                v = _number(values[attr])
-                if v is not None:
-                    kwargs[attr] = v
-            except ValueError:
-                problems.append(at(where_row(row_no), "framework.value_not_number", label=label, code=code, value=values[attr]))
-    if "bands" in values:
-        try:
-            kwargs["bands"] = parse_bands(values["bands"])
-        except (ValueError, KeyError, TypeError, IndexError):
-            problems.append(at(where_row(row_no), "framework.bands_unreadable", code=code, value=values["bands"]))
-    # As Node(**kwargs) without the frozen dataclass's one object.__setattr__ call per field: a
-    # framework of a few hundred rows is built in a fraction of the time (the fields are the same).
-    node = _new_node(Node)
-    node.__dict__.update(_NODE_DEFAULTS)
-    node.__dict__.update(kwargs)
-    return node, problems
-
-
+_PLAIN_NUMBERS = {float, int, np.float64, np.float32, np.int64, np.int32}
+_TYPE_EXACT = {t: t for t in NODE_TYPES}
+_IN_TREE = {"Indicator", "Aggregate"}
+# Node's fields in the order _nodes_from_rows gives their values.
+_FIELDS = ("code", "type", "level", "parent", "name", "name_vi", "name_en", "direction", "weight", "unit",
+           "target", "denominator", "max_points", "lower", "upper", "bands", "extra", "row")
+assert set(_FIELDS) == {f.name for f in fields(Node)}
 _new_node = object.__new__
-_NODE_DEFAULTS = {f.name: f.default for f in fields(Node) if f.name not in ("code", "extra")}
+
+
+def column_cells(column: Any) -> list[Any]:
+    """The cells of a data frame's column (a list, a NumPy array, a pandas Series) as Python
+    objects; pandas' missing value (pd.NA) as None."""
+    if type(column) is list:
+        return column
+    if hasattr(column, "to_numpy") and not isinstance(column, np.ndarray):  # a pandas Series
+        try:
+            return column.to_numpy(dtype=object, na_value=None).tolist()
+        except (TypeError, ValueError):
+            pass
+    cells = column.tolist() if hasattr(column, "tolist") else list(column)
+    if cells and type(cells[0]) is list:  # a 2-D array
+        raise ValueError("a column must be one-dimensional")
+    return cells
+
+
+def _attribute_columns(rows: Sequence[Mapping[Any, Any]], keys_of: Sequence[tuple],
+                       layouts: Mapping[tuple, _RowLayout]) -> dict[str, Sequence[Any]]:
+    """The rows' values by node attribute, one sequence in row order per attribute; _ABSENT where a
+    row has no column for it. Rows that share their keys (a file, a data frame) are transposed in C."""
+    if len(layouts) == 1:
+        key_of = {a: k for k, a in next(iter(layouts.values())).pairs}  # a later key for an attribute wins
+        if not rows or not key_of:
+            return {a: () for a in key_of}
+        get = itemgetter(*key_of.values())
+        table = map(get, rows) if len(key_of) > 1 else ((get(r),) for r in rows)
+        return dict(zip(key_of, zip(*table)))
+    per_row = [{a: r[k] for k, a in layouts[keys].pairs} for r, keys in zip(rows, keys_of)]
+    attrs = dict.fromkeys(a for layout in layouts.values() for _, a in layout.pairs)
+    return {a: [v.get(a, _ABSENT) for v in per_row] for a in attrs}
+
+
+def _text_column(col: Sequence[Any]) -> list[str | None]:
+    """Each cell as _text reads it: None when missing or absent."""
+    try:
+        return [None if (t := v.strip()) in MISSING_TEXT else t for v in col]
+    except AttributeError:  # not all text: None, NaN, numbers
+        return [(None if (t := v.strip()) in MISSING_TEXT else t) if type(v) is str else None if v is None
+                else _text(v) for v in col]
+
+
+def _number_column(col: Sequence[Any]) -> tuple[list[float | None], set[int]]:
+    """Each cell as _number reads it (None when missing or absent), and the positions of the cells
+    that are not numbers."""
+    if set(map(type, col)) <= _PLAIN_NUMBERS:  # a data frame's number column: NaN is missing
+        return [None if v != v else float(v) for v in col], set()
+    try:  # text from a file
+        return [None if (t := v.strip()) in MISSING_TEXT else float(t) for v in col], set()
+    except (AttributeError, ValueError):
+        pass
+    out: list[float | None] = []
+    bad: set[int] = set()
+    for i, v in enumerate(col):
+        try:
+            out.append(None if v is _ABSENT else _number(v))
+        except ValueError:
+            out.append(None)
+            bad.add(i)
+    return out, bad
+
+
+def _nodes_from_columns(cols: Mapping[str, Sequence[Any]], n: int, extras: Sequence[dict[str, Any]] | None,
+                        blank: Callable[[int], bool], has_type: bool, first_row: int) -> tuple[list[Node], list[str]]:
+    """The nodes of n iMeta rows given by attribute (`cols`: attribute -> its n values, _ABSENT
+    where a row has no column for it) and the problems of their fields, row by row.
+
+    Each attribute is read down its column (a data frame's columns of numbers or text by one
+    comprehension each); the rules are those of one row: a row without an iCode is blank (skipped)
+    or a problem, the type is inferred from the level when there is no Type column, weights and
+    directions are read for indicators and aggregates only. `extras`: each row's other columns
+    (None: no row has any); `blank(i)`: whether every cell of row i is missing.
+    """
+    found: list[tuple[int, int, str]] = []  # (row position, order within the row, problem)
+
+    def row(i: int) -> Message:
+        return where_row(first_row + i)
+
+    none = [None] * n
+    codes = _text_column(cols["code"]) if "code" in cols else none
+    raw_level = cols.get("level")
+    levels: list[int | None] = none
+    if raw_level is not None:
+        numbers, bad = _number_column(raw_level)
+        for i, v in enumerate(numbers):
+            if v is not None and not v.is_integer():
+                bad.add(i)
+                numbers[i] = None
+        for i in bad:
+            found.append((i, 0, at(row(i), "framework.level_not_whole", code=codes[i], value=raw_level[i])))
+        levels = [None if v is None else int(v) for v in numbers]
+
+    type_texts = _text_column(cols["type"]) if "type" in cols else none
+    types = list(map(_TYPE_EXACT.get, type_texts))
+    if None in types:  # missing, or not spelt as NODE_TYPES
+        for i, t in enumerate(type_texts):
+            if types[i] is not None:
+                continue
+            if t is None:
+                if has_type:
+                    found.append((i, 1, at(row(i), "framework.missing_type", code=codes[i])))
+                    t = "Indicator"
+                else:
+                    t = "Aggregate" if (levels[i] or 1) > 1 else "Indicator"
+            match = _TYPE_BY_LOWER.get(t.lower())
+            if match is None:
+                found.append((i, 2, at(row(i), "framework.unknown_type", type=t, code=codes[i],
+                                       types=list(NODE_TYPES))))
+                match = "Other"
+            types[i] = match
+    in_tree = [t in _IN_TREE for t in types]
+
+    def texts(attr: str, default: str | None) -> Iterable[str | None]:
+        col = cols.get(attr)
+        if col is None:
+            return repeat(default)
+        out = _text_column(col)
+        return out if default is None else [default if t is None else t for t in out]
+
+    # Weights and directions are read for indicators and aggregates only.
+    weights: Iterable[float] = repeat(1.0)
+    if "weight" in cols:
+        col = cols["weight"]
+        numbers, bad = _number_column(col)
+        weights = []
+        for i, w in enumerate(numbers):
+            if in_tree[i] and col[i] is not _ABSENT:
+                if i in bad or (w is not None and not math.isfinite(w)):
+                    found.append((i, 3, at(row(i), "framework.weight_not_number", code=codes[i], value=col[i])))
+                    w = None
+                elif w is None:
+                    found.append((i, 3, at(row(i), "framework.weight_missing", code=codes[i])))
+                weights.append(1.0 if w is None else w)
+            else:
+                weights.append(1.0)
+    directions: Iterable[int] = repeat(1)
+    if "direction" in cols:
+        col = cols["direction"]
+        numbers, bad = _number_column(col)
+        directions = []
+        for i, d in enumerate(numbers):
+            if not in_tree[i] or (d is None and i not in bad):  # missing: the default
+                directions.append(1)
+            elif i in bad or d not in (1.0, -1.0):
+                found.append((i, 4, at(row(i), "framework.direction_invalid", code=codes[i], value=col[i])))
+                directions.append(1)
+            else:
+                directions.append(int(d))
+
+    def values(attr: str, label: str, order: int) -> Sequence[float | None]:
+        col = cols.get(attr)
+        if col is None:
+            return repeat(None)
+        numbers, bad = _number_column(col)
+        for i in bad:
+            found.append((i, order, at(row(i), "framework.value_not_number", label=label, code=codes[i],
+                                       value=col[i])))
+        return numbers
+
+    targets = values("target", "Target", 5)
+    max_points = values("max_points", "max_points", 6)
+    lowers = values("lower", "goalpost_lower", 7)
+    uppers = values("upper", "goalpost_upper", 8)
+    bands: Sequence[tuple[Band, ...]] = repeat(())
+    if "bands" in cols:
+        bands = []
+        for i, v in enumerate(cols["bands"]):
+            try:
+                bands.append(() if v is _ABSENT else parse_bands(v))
+            except (ValueError, KeyError, TypeError, IndexError):
+                found.append((i, 9, at(row(i), "framework.bands_unreadable", code=codes[i], value=v)))
+                bands.append(())
+
+    if extras is None:
+        extras = [{} for _ in range(n)]
+
+    # A row without an iCode is a blank line (skipped) or a problem, and only that.
+    without_code = [i for i, c in enumerate(codes) if c is None]
+    if without_code:
+        skip = set(without_code)
+        found = [f for f in found if f[0] not in skip]
+        found += [(i, 0, at(row(i), "framework.missing_icode")) for i in without_code
+                  if not blank(i)]
+    found.sort(key=lambda f: (f[0], f[1]))
+    problems = [m for _, _, m in found]
+    nodes: list[Node] = []
+    # As Node(...) without the frozen dataclass's one object.__setattr__ call per field: a
+    # framework of a few hundred rows is built in a fraction of the time (the fields are the same).
+    for vals in zip(codes, types, levels, texts("parent", None), texts("name", ""), texts("name_vi", ""),
+                    texts("name_en", ""), directions, weights, texts("unit", ""), targets,
+                    texts("denominator", None), max_points, lowers, uppers, bands, extras,
+                    range(first_row, first_row + n)):
+        if vals[0] is None:
+            continue
+        node = _new_node(Node)
+        node.__dict__.update(zip(_FIELDS, vals))
+        nodes.append(node)
+    return nodes, problems
 
 
 def _cycles(tree_nodes: Sequence[Node], by_code: Mapping[str, Node]) -> list[str]:
