@@ -69,15 +69,14 @@ def test_the_sample_and_later_rounds_find_the_whole_frontier():
 
 
 def test_units_the_fast_path_leaves_go_to_highs(monkeypatch):
-    lockstep = importlib.import_module("chiso.engine.analysis._lockstep")
-    real = lockstep.solve_covering
+    real = solve_covering
 
     def every_third_unsolved(*args, **kwargs):
         res = real(*args, **kwargs)
         res.status[::3] = NOT_SOLVED
         return res
 
-    monkeypatch.setattr(lockstep, "solve_covering", every_third_unsolved)
+    monkeypatch.setattr(bod_module, "solve_covering", every_third_unsolved)  # as bod calls it
     Y = awkward(90, 5, 4)
     highs = []
     real_highs = bod_module._bod_highs

@@ -1,14 +1,19 @@
 """Tests for chiso.engine.io: COINr CSV, YAML and XLSX in and out, and the messages for bad files."""
 
 import csv
+import math
+import random
 import shutil
+import struct
 
 import numpy as np
 import pytest
 
 from chiso.engine import (FrameworkError, load, read_framework, read_idata_csv, read_imeta_csv, read_xlsx,
                           read_yaml, write_idata_csv, write_imeta_csv, write_xlsx, write_yaml)
-from chiso.engine.io import format_number, results_table, write_results_csv
+from chiso.engine import ingest
+from chiso.engine.ingest import parse_numbers, read_csv_rows
+from chiso.engine.io import format_number, results_table, write_results, write_results_csv
 
 from .conftest import ASEM_IDATA, ASEM_IMETA
 
@@ -140,11 +145,7 @@ def test_results_csv_keeps_full_precision(tmp_path):
 # The row-by-row reader this project had before chiso.engine.ingest, kept here as the reference
 # the vectorised one must match cell for cell and message for message.
 def legacy_dataset(path, framework):
-    import math
-
-    from chiso.engine.io import _read_csv
-
-    header, rows = _read_csv(path)
+    header, rows = read_csv_rows(path)
     columns = [str(c).strip() for c in header]
     problems = framework.data_problems(columns)
 
@@ -275,10 +276,6 @@ def test_reader_matches_the_row_by_row_reader(tmp_path, body):
 
 
 def test_reader_matches_on_random_files_across_blocks(tmp_path, monkeypatch):
-    import random
-
-    from chiso.engine import ingest
-
     monkeypatch.setattr(ingest, "BLOCK_BYTES", 97)  # records cut across many blocks
     rng = random.Random(7)
     cells = ["", "NA", "N/A", " 1.5", "2 ", "-0", "+3", "1e5", "1E-05", ".5", "5.", "1.2.3", "x", "nan", "inf",
@@ -299,11 +296,6 @@ def test_reader_matches_on_random_files_across_blocks(tmp_path, monkeypatch):
 
 
 def test_numbers_are_the_doubles_python_reads():
-    import random
-    import struct
-
-    from chiso.engine.ingest import parse_numbers
-
     rng = random.Random(3)
     texts = []
     for _ in range(20000):
@@ -327,8 +319,6 @@ def test_numbers_are_the_doubles_python_reads():
 
 
 def test_results_written_column_wise_are_the_row_by_row_text(tmp_path):
-    from chiso.engine.io import write_results
-
     x = np.array([[1 / 3, np.nan, 5.5], [1e-17, 2.0, -0.0]])
     rank = np.array([1.0, np.nan])
     for time in (None, np.array([2020.0, 2020.5])):

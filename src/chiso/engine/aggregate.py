@@ -213,6 +213,8 @@ def _resolve(spec: Any, level: int, parent: str, default: Any) -> Any:
 
 def _a_extra(method: str, X: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Copeland, MPI or AMPI for each parent (a column of W) from its children's columns."""
+    # lazy: chiso.engine.analysis imports build, which imports this module (a cycle), and all of
+    # the analysis layer would load with every compute (issue 22)
     from .analysis.copeland import a_copeland
     from .analysis.mpi import ampi, mpi
 

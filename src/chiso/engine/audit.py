@@ -10,7 +10,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .analysis.coin import get_cronbach, get_eff_weights, get_pca, node_values, remove_elements
+from .analysis.correlation import corr_matrix
+from .audit_report import render_html
 from .build import IndexBuild
+from .io import _write_csv, write_workbook
 from .rank import rank
 from .treat import kurt, skew
 
@@ -63,9 +67,6 @@ def _num(x: float) -> Any:
 
 def audit(build: IndexBuild, method: str = "pearson") -> Audit:
     """Audit a build that has aggregated (COINr's analysis layer in one pass)."""
-    from .analysis.coin import get_cronbach, get_eff_weights, get_pca, node_values, remove_elements
-    from .analysis.correlation import corr_matrix
-
     fw = build.framework
     nv = node_values(build)
     pos = {c: i for i, c in enumerate(nv.codes)}
@@ -241,8 +242,6 @@ def audit(build: IndexBuild, method: str = "pearson") -> Audit:
 # ---------------------------------------------------------------------- writing
 def write_csv_folder(result: Audit, folder: str | os.PathLike) -> list[Path]:
     """One CSV per table in `folder` (created), numbers at full precision; returns the paths."""
-    from .io import _write_csv
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -255,14 +254,10 @@ def write_csv_folder(result: Audit, folder: str | os.PathLike) -> list[Path]:
 
 def write_xlsx(result: Audit, path: str | os.PathLike) -> None:
     """One workbook, one sheet per table (named as the CSV without .csv)."""
-    from .io import write_workbook
-
     write_workbook(path, {name.removesuffix(".csv")[:31]: (header, rows)
                           for name, (header, rows) in result.tables.items()})
 
 
 def write_html(result: Audit, path: str | os.PathLike) -> None:
     """One self-contained page with SVG charts (no script, no network)."""
-    from .audit_report import render_html
-
     Path(path).write_text(render_html(result), encoding="utf-8")

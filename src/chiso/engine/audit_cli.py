@@ -9,6 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .audit import audit, write_csv_folder, write_html, write_xlsx
+from .build import IndexBuild, default_steps, parse_steps
+from .cli import _load
 from .errors import EngineError, Message, StepError
 
 FORMATS = ("csv", "xlsx", "html")
@@ -46,10 +49,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .audit import audit, write_csv_folder, write_html, write_xlsx
-    from .build import IndexBuild, default_steps, parse_steps
-    from .cli import _load
-
     steps = _read_steps(args.steps, parse_steps) if args.steps else default_steps()
     if not any(n == "aggregate" for n, _ in steps):
         raise StepError(Message("cli.no_aggregate"))
@@ -73,7 +72,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _read_steps(path: str, parse_steps) -> list:
-    import yaml
+    import yaml  # lazy: YAML, a heavy import, only for a steps file
 
     try:
         with open(path, encoding="utf-8") as f:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .audit import Audit
+if TYPE_CHECKING:
+    from .audit import Audit
 
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}

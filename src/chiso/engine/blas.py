@@ -28,6 +28,7 @@ def one_blas_thread() -> None:
             os.environ[v] = "1"
         return
     try:
+        # lazy: only when NumPy was loaded first; the `chiso` command never needs it (issue 22)
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - a dependency; without it BLAS keeps its threads
         return

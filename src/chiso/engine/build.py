@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .aggregate import aggregate as _aggregate
+from .coinr_files import to_pandas
 from .dataset import Dataset
 from .denominate import denominate as _denominate
 from .errors import Message, StepError
@@ -420,8 +422,6 @@ class IndexBuild:
     def to_pandas(self) -> dict[str, Any]:
         """The build as pandas DataFrames: "results", "data" and "log" (chiso.engine.coinr_files.to_pandas;
         pandas is imported only here, and is optional)."""
-        from .coinr_files import to_pandas
-
         return to_pandas(self)
 
     # -- replay
@@ -434,8 +434,6 @@ class IndexBuild:
         """
         if self.raw is None:
             raise StepError(Message("build.cannot_replay"))
-        import copy
-
         steps = [(name, copy.deepcopy(params)) for name, params in self.log]
         for path, value in (changes or {}).items():
             if not isinstance(path, tuple) or len(path) < 2:

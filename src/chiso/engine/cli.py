@@ -9,7 +9,10 @@ uncertainty code). `audit` lives in chiso.engine.audit_cli, imported only when i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -27,6 +30,7 @@ AGGREGATE_HELP = ("amean | gmean | hmean | genmean:P | sum[:SCALE] | copeland | 
 # ---------------------------------------------------------------------- option parsing
 def parse_normalise(spec: str) -> dict[str, Any]:
     """'minmax:1,10' -> {'method': 'minmax', 'l_u': [1, 10]} (the normalise step's parameters)."""
+    # lazy: NumPy and the engine are not imported for `chiso --help` (issue 22)
     from .build import canonical_method
 
     method, _, arg = spec.strip().partition(":")
@@ -55,6 +59,7 @@ def parse_normalise(spec: str) -> dict[str, Any]:
 
 
 def parse_aggregate(spec: str) -> dict[str, Any]:
+    # lazy: NumPy and the engine are not imported for `chiso --help` (issue 22)
     from .build import canonical_method
 
     method, _, arg = spec.strip().partition(":")
@@ -82,6 +87,7 @@ def _numbers(arg: str, spec: str) -> list[float]:
 
 def read_steps(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     """A steps file: `steps:` followed by a list; each item a step name or {name: {params}}."""
+    # lazy: YAML only for a steps file, NumPy not for `chiso --help` (issue 22)
     import yaml
 
     from .build import parse_steps
@@ -108,6 +114,7 @@ def _set_step(steps: list[tuple[str, dict]], name: str, params: dict[str, Any]) 
 def _load(args: argparse.Namespace, room_for_aggregates: bool = False):
     """(framework, data); what was converted from COINr users' files (R's write.csv, COINr < 1.0
     workbooks) is said on stderr, leaving stdout to the results."""
+    # lazy: NumPy and the engine are not imported for `chiso --help` (issue 22)
     from .io import load_with_notes
 
     if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
@@ -119,6 +126,7 @@ def _load(args: argparse.Namespace, room_for_aggregates: bool = False):
 
 
 def cmd_index_compute(args: argparse.Namespace) -> int:
+    # lazy: NumPy and the engine are not imported for `chiso --help` (issue 22)
     from .build import IndexBuild, default_steps
     from .io import results_table, write_results, write_workbook
 
@@ -145,6 +153,7 @@ def cmd_index_compute(args: argparse.Namespace) -> int:
 
 
 def cmd_index_validate(args: argparse.Namespace) -> int:
+    # lazy: NumPy is not imported for `chiso --help` (issue 22)
     import numpy as np
 
     framework, data = _load(args)
@@ -157,6 +166,7 @@ def cmd_index_validate(args: argparse.Namespace) -> int:
 
 def _analysis_inputs(args: argparse.Namespace):
     """(build, assumptions, spec) for `uncertainty`/`sensitivity`: a spec file, or the shortcut options."""
+    # lazy: the uncertainty code only for uncertainty and sensitivity (issue 22)
     from .build import IndexBuild, default_steps
     from .uncertainty import Assumption, Spec, read_spec
 
@@ -193,8 +203,7 @@ def _pick(cli_value, spec_value, default):
 
 
 def cmd_index_uncertainty(args: argparse.Namespace) -> int:
-    import time
-
+    # lazy: the uncertainty code only for this command (issue 22)
     from .io import _write_csv
     from .uncertainty import uncertainty
 
@@ -214,8 +223,7 @@ def cmd_index_uncertainty(args: argparse.Namespace) -> int:
 
 
 def cmd_index_sensitivity(args: argparse.Namespace) -> int:
-    import time
-
+    # lazy: the uncertainty code only for this command (issue 22)
     from .io import _write_csv
     from .uncertainty import sensitivity
 
@@ -237,6 +245,7 @@ def cmd_index_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _workbook_sheets(build: IndexBuild, header, rows) -> dict[str, tuple[list, list]]:
+    # lazy: YAML only when a workbook is written (no YAML for a CSV compute, issue 22)
     import numpy as np
     import yaml
 
@@ -278,8 +287,6 @@ def _add_audit(sub, wanted: bool) -> None:
     module = None
     if wanted:
         try:
-            from importlib import import_module
-
             module = import_module(AUDIT_MODULE)
             module.add_arguments(audit)
         except ImportError as e:
@@ -309,8 +316,6 @@ class _Formatter(argparse.HelpFormatter):
 
 def _terminal_width() -> int:
     """As shutil.get_terminal_size().columns - 2 (argparse's width): $COLUMNS, the terminal, or 80."""
-    import os
-
     try:
         columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
@@ -435,8 +440,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.flush()
         except (OSError, ValueError):  # a closed pipe: as the interpreter, exit with status 120
             code = code or 120
-        import os
-
         os._exit(code)
     return _run(argv)
 

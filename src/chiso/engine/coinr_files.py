@@ -9,6 +9,7 @@ from typing import Any
 from .dataset import Dataset
 from .errors import FrameworkError, Message
 from .framework import Framework
+from .ingest import read_csv_rows
 
 
 def strip_row_names(header: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]], bool]:
@@ -23,9 +24,7 @@ def strip_row_names(header: list[str], rows: list[list[Any]]) -> tuple[list[str]
 def read_r_csv(path: str | Path) -> tuple[list[str], list[list[str]], list[str]]:
     """A CSV as (header, rows, notes); R's row-name column removed with a note. A file that is
     empty, not UTF-8 or not CSV is a FrameworkError, as for any CSV the engine reads."""
-    from .io import _read_csv
-
-    header, rows = _read_csv(path)
+    header, rows = read_csv_rows(path)
     header, rows, stripped = strip_row_names(header, rows)
     notes = [f"{Path(path).name}: R's row-name column (write.csv) ignored"] if stripped else []
     return header, rows, notes
@@ -52,7 +51,7 @@ def read_coinr6_workbook(path: str | Path) -> tuple[Framework, Dataset, list[str
     IndData's UnitCode/UnitName/Year become uCode/uName/Time, Group_* columns groups and Den_*
     denominators. Returns notes saying what was converted.
     """
-    import openpyxl
+    import openpyxl  # lazy: no openpyxl for a CSV compute, which imports this module (issue 22)
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
 
@@ -112,7 +111,7 @@ def to_pandas(build: Any) -> dict[str, Any]:
     """The build as pandas DataFrames (pandas is optional): "results" (uCode, uName, every aggregate,
     Rank), "data" (the latest data set, indexed by uCode) and "log" (step, parameter, value)."""
     try:
-        import pandas as pd
+        import pandas as pd  # lazy: pandas is optional and heavy
     except ImportError:  # pragma: no cover
         raise ImportError("to_pandas needs pandas: pip install pandas") from None
     res = build.results()

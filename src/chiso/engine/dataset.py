@@ -11,6 +11,7 @@ import numpy as np
 
 from .errors import FrameworkError, Message, at, where_row
 from .framework import MISSING_TEXT, Framework, column_cells
+from .ingest import _block_numbers, read_header, read_table
 
 NOT_APPLICABLE_TEXT = ("N/A",)
 
@@ -159,8 +160,6 @@ class Dataset:
         `spare_columns` > 0: the values matrix is allocated that much wider and `values` is a view
         of its indicator columns (see ingest.read_table), for IndexBuild(in_place=True).
         """
-        from .ingest import read_header, read_table
-
         source = str(path) if source is None else source
         plan = ColumnPlan(framework, read_header(path))
         table = read_table(path, plan.number_columns, plan.na_columns, plan.text_columns, n_main=len(plan.codes),
@@ -346,8 +345,6 @@ def _numbers(cells: np.ndarray, names: Sequence[str], na_columns: Sequence[str])
     # Small tables: NumPy's own conversion (float() on each cell, in C) costs less than the
     # byte parser's fixed number of passes.
     if joined is not None and n * m >= 20000 and joined.isascii() and '"' not in joined and "\n" not in joined:
-        from .ingest import _block_numbers
-
         block = (joined + "\n").encode("ascii")
         u = np.frombuffer(block, dtype=np.uint8)
         lengths = np.fromiter(map(len, flat), dtype=np.intp, count=n * m)

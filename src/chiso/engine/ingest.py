@@ -29,11 +29,29 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from .errors import FrameworkError, Message
+
 BLOCK_BYTES = 1 << 20  # about 1 MB of records at a time
 CHUNK_FIELDS = 16384  # numbers parsed together: 128 KB per temporary, which stays in the CPU cache
 FIELD_LIMIT = 131072  # csv.field_size_limit(): longer fields make the csv module fail
 
 QUOTE, COMMA, LF, CR = 34, 44, 10, 13
+
+
+def read_csv_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """A CSV file as its header (names stripped) and rows of text, by the csv module; an empty
+    file, one not in UTF-8 or not CSV is a FrameworkError."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                raise FrameworkError(Message("file.empty"), str(path))
+            return [h.strip() for h in header], [row for row in reader]
+    except UnicodeDecodeError as e:
+        raise FrameworkError(Message("file.not_utf8", reason=e.reason, byte=e.start), str(path)) from None
+    except csv.Error as e:
+        raise FrameworkError(Message("file.not_csv", error=str(e)), str(path)) from None
 
 
 class Fallback(Exception):

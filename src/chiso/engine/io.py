@@ -10,9 +10,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .coinr_files import load_r_csv, read_coinr6_workbook, strip_row_names
 from .dataset import Dataset
 from .errors import FrameworkError, Message
 from .framework import Framework
+from .ingest import Fallback, read_csv_rows
 
 META_SHEETS = ("imeta", "framework", "meta")
 DATA_SHEETS = ("idata", "data")
@@ -40,20 +42,6 @@ def _format_cell(x: Any) -> str:
 
 
 # ---------------------------------------------------------------------- CSV
-def _read_csv(path: str | Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
-                raise FrameworkError(Message("file.empty"), str(path))
-            return [h.strip() for h in header], [row for row in reader]
-    except UnicodeDecodeError as e:
-        raise FrameworkError(Message("file.not_utf8", reason=e.reason, byte=e.start), str(path)) from None
-    except csv.Error as e:
-        raise FrameworkError(Message("file.not_csv", error=str(e)), str(path)) from None
-
-
 def _write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
                fmt=_format_cell) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -64,7 +52,7 @@ def _write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[
 
 
 def read_imeta_csv(path: str | Path) -> Framework:
-    header, rows = _read_csv(path)
+    header, rows = read_csv_rows(path)
     dict_rows = [dict(zip(header, r)) for r in rows]
     return Framework.from_rows(dict_rows, source=str(path), first_row=2)
 
@@ -72,12 +60,10 @@ def read_imeta_csv(path: str | Path) -> Framework:
 def read_idata_csv(path: str | Path, framework: Framework, spare_columns: int = 0) -> Dataset:
     """Column-wise through chiso.engine.ingest; a file only the csv module can read goes row by row
     (and gets no `spare_columns`: see Dataset.read_csv)."""
-    from .ingest import Fallback
-
     try:
         return Dataset.read_csv(path, framework, source=str(path), first_row=2, spare_columns=spare_columns)
     except Fallback:
-        header, rows = _read_csv(path)
+        header, rows = read_csv_rows(path)
         return Dataset.from_rows(header, rows, framework, source=str(path), first_row=2)
 
 
@@ -94,7 +80,7 @@ def write_idata_csv(data: Dataset, path: str | Path) -> None:
 
 # ---------------------------------------------------------------------- YAML
 def _load_yaml(path: str | Path) -> Any:
-    import yaml
+    import yaml  # lazy: no YAML for a CSV compute (issue 22)
 
     try:
         with open(path, encoding="utf-8") as f:
@@ -126,7 +112,7 @@ def read_yaml(path: str | Path) -> tuple[Framework, Dataset | None]:
 
 
 def write_yaml(framework: Framework, path: str | Path, data: Dataset | None = None) -> None:
-    import yaml
+    import yaml  # lazy: no YAML for a CSV compute (issue 22)
 
     doc: dict[str, Any] = {"iMeta": [{k: _plain(v) for k, v in r.items() if v is not None}
                                      for r in framework.to_rows()]}
@@ -147,9 +133,11 @@ def _plain(v: Any) -> Any:
 
 # ---------------------------------------------------------------------- XLSX
 def _open_workbook(path: str | Path):
+    # lazy: no openpyxl (nor zipfile, which it imports) for a CSV compute (issue 22)
+    import zipfile
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
-    import zipfile
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
@@ -196,7 +184,7 @@ def read_xlsx(path: str | Path) -> tuple[Framework, Dataset | None]:
 
 
 def write_xlsx(framework: Framework, path: str | Path, data: Dataset | None = None) -> None:
-    import openpyxl
+    import openpyxl  # lazy: no openpyxl for a CSV compute (issue 22)
     wb = openpyxl.Workbook(write_only=True)
     rows = framework.to_rows()
     header = list(rows[0]) if rows else []
@@ -257,16 +245,12 @@ def load_with_notes(idata: str | Path, imeta: str | Path | None = None,
     aggregate after the indicators, for IndexBuild(in_place=True) (the compute command)."""
     csvs = [p for p in (idata, imeta) if p is not None and Path(p).suffix.lower() == ".csv"]
     if imeta is not None and len(csvs) == 2 and any(_has_r_row_names(p) for p in csvs):
-        from .coinr_files import load_r_csv
-
         return load_r_csv(idata, imeta)
     try:
         framework = read_framework(imeta if imeta is not None else idata)
     except FrameworkError as e:
         # Looked for only when the iMeta sheet is missing: today's workbooks pay nothing.
         if imeta is None and e.code == "file.no_imeta_sheet" and _is_coinr6_workbook(idata):
-            from .coinr_files import read_coinr6_workbook
-
             return read_coinr6_workbook(idata)
         raise
     spare = len(framework.aggregates) if room_for_aggregates else 0
@@ -275,8 +259,6 @@ def load_with_notes(idata: str | Path, imeta: str | Path | None = None,
 
 def _has_r_row_names(path: str | Path) -> bool:
     """A header as R's write.csv writes it with row names: an empty first cell ("" or nothing)."""
-    from .coinr_files import strip_row_names
-
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
@@ -378,7 +360,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def write_workbook(path: str | Path, sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> None:
     """A workbook with one sheet per entry: {title: (header, rows)}; NaN cells left empty."""
-    import openpyxl
+    import openpyxl  # lazy: no openpyxl for a CSV compute (issue 22)
     wb = openpyxl.Workbook(write_only=True)
     for title, (header, rows) in sheets.items():
         ws = wb.create_sheet(title[:31])

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from .aggregate import METHODS as AGG_METHODS
 from .impute import METHODS as IMPUTE_METHODS
 from .normalise import METHODS as NORMALISE_METHODS
 from .batched import aggregate_batched, node_levels, node_weights
-from .build import STEPS, IndexBuild, canonical_method, resolve_params
+from .build import STEPS, IndexBuild, canonical_method, parse_steps, resolve_params
 from .errors import EngineError, Joined, Message, StepError
 from .rank import rank_min
 from .screen import UNIT_SCREEN
@@ -307,8 +308,6 @@ class _Plan:
         assumptions nominal, then with the other assumptions' values (up to `max_tries`
         combinations; e.g. a geometric mean needs the positive range another assumption gives).
         A value that runs in none of them does not apply: an error now, not NaN later."""
-        import itertools
-
         for c in self.items:
             a = c.assumption
             if a.kind == "weights":
@@ -801,8 +800,6 @@ class Spec:
 
 
 def parse_spec(doc: Any, source: str = "spec") -> Spec:
-    from .build import parse_steps
-
     if not isinstance(doc, Mapping):
         raise StepError(Message("spec.not_mapping", source=source))
     unknown = set(doc) - {"assumptions", "steps", "target", "n", "seed", "n_boot", "on_failure"}
@@ -820,7 +817,7 @@ def parse_spec(doc: Any, source: str = "spec") -> Spec:
 
 
 def read_spec(path: str) -> Spec:
-    import yaml
+    import yaml  # lazy: YAML, a heavy import, only when a spec file is read
 
     try:
         with open(path, encoding="utf-8") as f:

@@ -22,6 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ._lockstep import OPTIMAL, chunk_size, solve_covering
+
 _TOL = 1e-9
 
 
@@ -50,7 +52,8 @@ class _DualModel:
     bundled HiGHS bindings); columns (units) are added as they are needed."""
 
     def __init__(self, Y: np.ndarray, start: np.ndarray):
-        from scipy.optimize._highspy import _core as hc  # SciPy >= 1.15 ships HiGHS's bindings
+        # lazy: SciPy (a heavy import) only when a problem is solved; >= 1.15 ships HiGHS's bindings
+        from scipy.optimize._highspy import _core as hc
 
         self.hc = hc
         self.Y = Y
@@ -98,7 +101,7 @@ class _LinprogModel:
         self.cols.extend(map(int, units))
 
     def solve(self, y: np.ndarray) -> tuple[float, np.ndarray]:
-        from scipy.optimize import linprog
+        from scipy.optimize import linprog  # lazy: SciPy, a heavy import, only when solving
 
         A = self.Y[self.cols].T
         r = linprog(np.ones(len(self.cols)), A_ub=-A, b_ub=-y, bounds=(0, None), method="highs")
@@ -181,8 +184,6 @@ def _bod_lockstep(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, add_per_ro
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Scores and weights of `units` (Y scaled, rows not all zero) by the lock-step dual simplex
     with column generation; returns (scores, W, columns used, units left unsolved)."""
-    from ._lockstep import OPTIMAL, chunk_size, solve_covering
-
     n, m = Y.shape
     if block is None:
         block = chunk_size(m, 0 if restr is None else int((restr.share_lo > 0).sum() + (restr.share_up < 1).sum()))
@@ -252,7 +253,7 @@ def _bod_highs(Y: np.ndarray, cols: np.ndarray, units: np.ndarray, scores: np.nd
 def _bod_plain(Y: np.ndarray) -> np.ndarray:
     """The textbook programme, one full linprog per unit with every unit as a constraint:
     max y_c.w s.t. Y w <= 1, w >= 0. Slow; the reference the fast path is tested against."""
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # lazy: SciPy, a heavy import, only when solving
 
     Y = _prepare(Y)
     ones = np.ones(len(Y))
@@ -309,7 +310,7 @@ def _bod_constrained_linprog(Y: np.ndarray, lo: np.ndarray, up: np.ndarray, wl: 
                              units: np.ndarray, scores: np.ndarray, W: np.ndarray) -> None:
     """Restricted BoD of `units` by one linprog (HiGHS) per unit, the constraints y_j . w <= 1
     generated as they bind (also the reference for the fast path)."""
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # lazy: SciPy, a heavy import, only when solving
 
     n, m = Y.shape
     bounds = [(float(a), None if np.isinf(b) else float(b)) for a, b in zip(wl, wu)]
@@ -348,9 +349,7 @@ def robust_bod(Y: np.ndarray, M: int = 20, B: int = 200, seed: int | None = None
     The replications' programmes are solved together by the lock-step dual simplex (each with
     its own M columns); one it leaves unsolved or calls unbounded is checked with linprog.
     """
-    from scipy.optimize import linprog
-
-    from ._lockstep import OPTIMAL, chunk_size, solve_covering
+    from scipy.optimize import linprog  # lazy: SciPy, a heavy import, only when solving
 
     Y = _prepare(Y)
     n, m = Y.shape
@@ -382,7 +381,7 @@ def robust_bod(Y: np.ndarray, M: int = 20, B: int = 200, seed: int | None = None
 def _robust_bod_plain(Y: np.ndarray, M: int = 20, B: int = 200, seed: int | None = None) -> np.ndarray:
     """Robust BoD scores by one linprog per unit and replication, drawing M units at a time: the
     reference `robust_bod` is tested against."""
-    from scipy.optimize import linprog
+    from scipy.optimize import linprog  # lazy: SciPy, a heavy import, only when solving
 
     Y = _prepare(Y)
     n = len(Y)

@@ -52,7 +52,7 @@ def _pearson_pairwise(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def _average_ranks(x: np.ndarray) -> np.ndarray:
     """R's rank(x) (ties get the average rank) of each column; NaN stays NaN."""
-    from scipy.stats import rankdata
+    from scipy.stats import rankdata  # lazy: scipy.stats takes a quarter of a second to import
 
     return rankdata(x, axis=0, nan_policy="omit") if np.isnan(x).any() else rankdata(x, axis=0)
 
@@ -90,7 +90,7 @@ def corr_matrix(X: np.ndarray, Y: np.ndarray | None = None, method: str = "pears
                     out[i, j] = _pearson_pairwise(_average_ranks(X[ok, i][:, None]),
                                                   _average_ranks(Y[ok, j][:, None]))[0][0, 0]
         return out
-    from scipy.stats import kendalltau
+    from scipy.stats import kendalltau  # lazy: scipy.stats takes a quarter of a second to import
 
     out = np.full((X.shape[1], Y.shape[1]), np.nan)
     for i in range(X.shape[1]):
@@ -111,7 +111,7 @@ def corr_pvalues(r: np.ndarray, n: np.ndarray | int, method: str = "pearson") ->
     asymptotic test; R's exact Spearman test for n < 1290 without ties is not reproduced).
     Kendall: the normal approximation z = 3 tau sqrt(n (n - 1)) / sqrt(2 (2n + 5)).
     """
-    from scipy.stats import norm, t
+    from scipy.stats import norm, t  # lazy: scipy.stats takes a quarter of a second to import
 
     method = _check_method(method)
     r = np.asarray(r, dtype=float)

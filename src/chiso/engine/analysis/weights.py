@@ -69,7 +69,7 @@ def opt_weights(X: np.ndarray, optype: str = "balance", itarg: Sequence[float] |
     target shares (default equal); `infomax` maximises sum(c). Like COINr (stats::optim,
     Nelder-Mead) the search is Nelder-Mead; it runs on log-weights so weights stay positive.
     """
-    from scipy.optimize import minimize
+    from scipy.optimize import minimize  # lazy: SciPy, a heavy import, only when optimising
 
     if optype not in ("balance", "infomax"):
         raise ValueError("optype must be 'balance' or 'infomax'")
