@@ -63,6 +63,7 @@ def test_the_secretariat_adds_and_excludes_units_with_a_reason(reformed, cycle, 
     added = s.cycle_unit_add(cycle=cycle, unit=lone, by=people["secretariat"], reason="Ban còn hoạt động 6 tháng, UBND tỉnh yêu cầu đánh giá")
     assert added.status == Status.DRAFT and added.items.count() == 4
     assert history(added).get(event=s.Event.INCLUDED).reason.startswith("Ban còn")
+    assert [(r.event, r.new_value) for r in q.status_steps(added)] == [(s.Event.INCLUDED, Status.DRAFT)]
     b = assessment_of(cycle, "S-B")
     with pytest.raises(ValidationError):
         s.assessment_exclude(assessment=b, by=people["secretariat"], reason="")
@@ -75,6 +76,10 @@ def test_the_secretariat_adds_and_excludes_units_with_a_reason(reformed, cycle, 
     assert "S-B" not in [r.assessment.unit.code for r in q.cycle_rows(cycle)]
     s.cycle_unit_add(cycle=cycle, unit=b.unit, by=people["secretariat"], reason="Quyết định giải thể bị thu hồi")
     assert Assessment.objects.get(pk=b.pk).status == Status.DRAFT
+    # each step once on the status timeline, under its own code and with its reason
+    assert [(r.event, r.old_value, r.new_value, r.reason[:8]) for r in q.status_steps(b)] == [
+        (s.Event.TRANSITION, "", Status.DRAFT, ""), (s.Event.EXCLUDED, Status.DRAFT, Status.EXCLUDED, "Giải thể"),
+        (s.Event.INCLUDED, Status.EXCLUDED, Status.DRAFT, "Quyết đị")]
 
 
 def test_a_cycle_without_submissions_can_be_deleted_and_no_other(cycle, people):
@@ -123,6 +128,7 @@ def test_a_unit_that_never_submits_is_closed_then_appraised(cycle, people):
     a.refresh_from_db()
     assert a.status == Status.SUBMITTED and a.not_submitted and a.submitted_at is None
     assert history(a).get(event=s.Event.NOT_SUBMITTED).reason == "Quá hạn, không nộp"
+    assert [(r.event, r.old_value, r.new_value) for r in q.status_steps(a)][-1] == (s.Event.NOT_SUBMITTED, Status.DRAFT, Status.SUBMITTED)
     # appraised on what it has: F2.1 claimed 2 is accepted; nothing else was claimed
     outcome = s.assessment_claims_accept(assessment=a, by=people["expert"])
     assert [i.code for i in outcome.accepted] == ["F2.1"] and [i.code for i in outcome.unclaimed] == ["F1.1", "F1.2"]
@@ -145,6 +151,7 @@ def test_the_framework_may_score_a_non_submission_zero(cycle, people):
     assert a.status == Status.APPRAISED
     assert set(a.items.filter(part="self").values_list("appraised_points", flat=True)) == {Decimal("0")}
     assert history(a).filter(event=s.Event.APPRAISED, field="appraised_points").count() == 3
+    assert [(r.event, r.new_value) for r in q.status_steps(a)][-1] == (s.Event.NOT_SUBMITTED, Status.APPRAISED)  # the step it made
 
 
 def test_a_cycle_publishes_with_a_unit_excluded(cycle, people, survey_run):
@@ -218,7 +225,7 @@ def test_the_explanation_is_due_after_working_days_not_calendar_days(questioned,
     assert q.due_state(questioned.explanation_due, aware(2026, 12, 14, 9)) == "soon"
     assert q.due_state(questioned.explanation_due, aware(2026, 12, 15, 9)) == "today"
     assert q.due_state(questioned.explanation_due, aware(2026, 12, 16, 9)) == "overdue"
-    assert "15/12/2026" in history(questioned).filter(event=s.Event.TRANSITION).last().reason
+    assert "15/12/2026" in q.status_steps(questioned).last().reason
     assert Question.objects.get(item__assessment=questioned).text == "Cung cấp văn bản ban hành kế hoạch"
 
 
@@ -259,7 +266,7 @@ def test_past_the_deadline_the_expert_team_goes_on_without_the_answer_only_with_
     s.assessment_explanation_skip(assessment=a, by=people["expert"], reason="Đơn vị không giải trình đúng hạn")
     a.refresh_from_db()
     assert a.status == Status.EXPLAINED and a.appraisal_round == 2
-    assert history(a).filter(event=s.Event.TRANSITION).last().reason == "Đơn vị không giải trình đúng hạn"
+    assert q.status_steps(a).last().reason == "Đơn vị không giải trình đúng hạn"
     assert [question.answer for r in q.explanation_rounds(a) for question in r.questions] == [""]
 
 

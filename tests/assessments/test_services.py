@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from chiso.assessments import services as s
+from chiso.assessments.queries import status_steps
 from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
 from chiso.assessments.models import Assessment, CouncilDecision, Item
@@ -31,9 +32,7 @@ def messages(error):
 
 
 def transitions(assessment):
-    return list(
-        history(assessment).filter(event=s.Event.TRANSITION).order_by("at", "pk").values_list("old_value", "new_value", "by__username")
-    )
+    return list(status_steps(assessment).values_list("old_value", "new_value", "by__username"))
 
 
 def decide(cycle, people, assessments, **kwargs):
@@ -273,6 +272,20 @@ def test_an_appraiser_does_not_appraise_a_unit_they_belong_to(submitted, people,
     s.item_appraise(item=item_of(assessment_of(submitted, "S-B"), "F2.1"), by=people["expert"], points=Decimal("4"))
 
 
+def test_an_affiliation_and_its_removal_are_on_the_units_trail(people, units):
+    secretariat, expert = people["secretariat"], people["expert"]
+    with pytest.raises(PermissionDenied):
+        s.affiliation_declare(user=expert, unit=units[0], by=expert)
+    affiliation = s.affiliation_declare(user=expert, unit=units[0], by=secretariat, note="Nguyên cán bộ")
+    s.affiliation_declare(user=expert, unit=units[0], by=secretariat, note="Nguyên cán bộ")  # the same: nothing changes
+    s.affiliation_declare(user=expert, unit=units[0], by=secretariat, note="Nguyên Phó Giám đốc")
+    s.affiliation_remove(affiliation=affiliation, by=secretariat)
+    assert [(r.event, r.field, r.old_value, r.new_value) for r in history(units[0])] == [
+        (s.Event.AFFILIATION_DECLARED, "user", "", expert.username),
+        (s.Event.AFFILIATION_DECLARED, "note", "Nguyên cán bộ", "Nguyên Phó Giám đốc"),
+        (s.Event.AFFILIATION_REMOVED, "user", expert.username, "")]
+
+
 def test_two_appraisers_saving_the_same_item_lose_nothing(submitted, people):
     item = item_of(assessment_of(submitted, "S-A"), "F2.1")
     opened = item.lock_version
@@ -377,6 +390,9 @@ def test_survey_points_results_publication_and_reopening(appraised, people, surv
     a.refresh_from_db()
     assert a.status == Status.UNDER_APPRAISAL and a.decision is None
     assert last_event(a, s.Event.REOPENED).reason == "Thanh tra phát hiện sai sót tiêu chí 2.1"
+    # one change, one record: the reopening is the status step itself
+    assert [(r.event, r.old_value, r.new_value) for r in status_steps(a)][-2:] == [
+        (s.Event.TRANSITION, "council_decided", "published"), (s.Event.REOPENED, "published", "under_appraisal")]
     s.item_appraise(item=item_of(a, "F2.1"), by=people["expert"], points=Decimal("2"), comment="Sau thanh tra")
     s.assessment_appraisal_complete(assessment=a, by=people["expert"])
     a.refresh_from_db()

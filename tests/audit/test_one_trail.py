@@ -760,25 +760,19 @@ def _(get):
     return Call({"cycle": cycle, "reason": "Mở nhầm đợt"}, by=get("people")["secretariat"], named=lambda result: {"cycle.deleted": [deleted]})
 
 
-@door(par.cycle_unit_add, Assessment, "assessment.included",
-      defect=WrongRecords("cycle_unit_add records the new assessment twice: a transition to draft (with the reason) and "
-                          "assessment.included (the same status, the same reason); keep one and adjust this row"))
+@door(par.cycle_unit_add, Assessment, "assessment.included")
 def _(get):
     cycle = get("cycle")
     unit = get("make_unit")("S-C", name_vi="Sở Công Thương")
     return Call({"cycle": cycle, "unit": unit, "reason": "Đơn vị mới thành lập"}, by=get("people")["secretariat"])
 
 
-@door(par.assessment_exclude, Assessment, "assessment.excluded",
-      defect=WrongRecords("assessment_exclude writes two records of one status change: assessment.excluded and a transition "
-                          "(same field, same old and new status, same reason); keep one and adjust this row"))
+@door(par.assessment_exclude, Assessment, "assessment.excluded")
 def _(get):
     return Call({"assessment": _assessment(get("cycle")), "reason": "Đơn vị đang sáp nhập"}, by=get("people")["secretariat"])
 
 
-@door(par.assessment_include, Assessment, "assessment.included",
-      defect=WrongRecords("assessment_include writes two records of one status change: assessment.included and a transition "
-                          "(same field, same old and new status, same reason); keep one and adjust this row"))
+@door(par.assessment_include, Assessment, "assessment.included")
 def _(get):
     people = get("people")
     excluded = par.assessment_exclude(assessment=_assessment(get("cycle")), by=people["secretariat"], reason="Đang sáp nhập")
@@ -806,9 +800,7 @@ def _(get):
                 named=lambda result: {"assessment.withdrawn": [assessment], "assessment.transition": [assessment]})
 
 
-@door(par.assessment_close_unsubmitted, Assessment, "assessment.not_submitted",
-      defect=WrongRecords("assessment_close_unsubmitted writes two records of one status change: assessment.not_submitted and a "
-                          "transition (same field, same new status, same reason); keep one and adjust this row"))
+@door(par.assessment_close_unsubmitted, Assessment, "assessment.not_submitted")
 def _(get):
     cycle = get("cycle")
     return Call({"assessment": _assessment(cycle), "reason": "Quá hạn, đơn vị không nộp",
@@ -893,24 +885,19 @@ def _(get):
                 named=lambda run: {"cycle.results_computed": [cycle], "run.computed": [run], "value.set": list(values())})
 
 
-@door(par.assessment_reopen, Assessment, "assessment.reopened",
-      defect=WrongRecords("assessment_reopen (back to the expert team) writes two records of one status change: "
-                          "assessment.reopened and a transition (same field, same old and new status, same reason); keep one "
-                          "and adjust this row"))
+@door(par.assessment_reopen, Assessment, "assessment.reopened")
 def _(get):
     cycle = get("appraised")
     return Call({"assessment": _assessment(cycle), "reason": "Thanh tra phát hiện sai sót tiêu chí 2.1"}, by=get("people")["secretariat"])
 
 
-@door(par.affiliation_declare, Affiliation, "affiliation.declared",
-      defect=WrongRecords("affiliation_declare writes no audit record, though an affiliation decides who may appraise a unit"))
+@door(par.affiliation_declare, Affiliation, "affiliation.declared")
 def _(get):
     people = get("people")
     return Call({"user": people["expert"], "unit": get("units")[0], "note": "Nguyên cán bộ Sở Tài chính"}, by=people["secretariat"])
 
 
-@door(par.affiliation_remove, Affiliation, "affiliation.removed",
-      defect=WrongRecords("affiliation_remove writes no audit record, though an affiliation decides who may appraise a unit"))
+@door(par.affiliation_remove, Affiliation, "affiliation.removed")
 def _(get):
     people = get("people")
     affiliation = par.affiliation_declare(user=people["expert"], unit=get("units")[0], by=people["secretariat"])

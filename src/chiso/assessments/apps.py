@@ -39,4 +39,6 @@ EVENTS = {  # the labels of the audit event codes of services.Event
     "item.converted_points": _("Survey points"),
     "evidence.added": _("Evidence added"),
     "evidence.removed": _("Evidence removed"),
+    "affiliation.declared": _("Affiliation declared"),
+    "affiliation.removed": _("Affiliation removed"),
 }

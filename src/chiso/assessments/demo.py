@@ -92,8 +92,8 @@ class _Writer:
         self.events.append(event_fields(cycle=self.cycle, assessment=assessment, item=item, code=code, field=field,
                                           old=old, new=new, reason=reason, by=by, at=at))
 
-    def transition(self, assessment, to, by, at, reason=""):
-        self.event(assessment, Event.TRANSITION, by, at, field="status", old=assessment.status, new=to, reason=reason)
+    def transition(self, assessment, to, by, at, reason="", code=Event.TRANSITION):
+        self.event(assessment, code, by, at, field="status", old=assessment.status, new=to, reason=reason)
         assessment.status = to
 
     def claim(self, assessment, officer, at, quality: float, share_done: float = 1.0):
@@ -183,9 +183,8 @@ class _Writer:
 
     def close_unsubmitted(self, assessment, secretariat, expert, at, reason: str):
         """Chưa nộp: closed past the deadline, then appraised on what the unit had (0 where it claimed nothing)."""
-        self.event(assessment, Event.NOT_SUBMITTED, secretariat, at, field="status", old=assessment.status, new=Status.SUBMITTED, reason=reason)
         assessment.not_submitted = True
-        self.transition(assessment, Status.SUBMITTED, secretariat, at, reason=reason)
+        self.transition(assessment, Status.SUBMITTED, secretariat, at, reason=reason, code=Event.NOT_SUBMITTED)
         claimed = {i.pk for i in self.items if i.assessment_id == assessment.pk}
         for item in assessment.items.select_related("node").filter(part=Item.SELF).order_by("order"):
             if item.pk not in claimed:

@@ -394,6 +394,15 @@ def item_history(item: Item):
     return history(item)
 
 
+def status_steps(assessment: Assessment):
+    """The assessment's status timeline, oldest first: every record of a change of its status (the
+    field "status", with the old and the new status), whatever its code — a plain step
+    (`assessment.transition`) or a step with a meaning of its own (added to the cycle, excluded,
+    closed as not submitted, reopened to the expert team), each recorded once."""
+    return AuditRecord.objects.filter(object_type=Assessment._meta.label_lower, object_id=str(assessment.pk),
+                                      field="status").select_related("by").order_by("at", "pk")
+
+
 def _path_pks(path: str, model) -> list[int]:
     prefix = f"{model._meta.label_lower}:"
     return [int(part[len(prefix):]) for part in path.strip("/").split("/") if part.startswith(prefix)]

@@ -68,6 +68,8 @@ class Event:
     CONVERTED = "item.converted_points"
     EVIDENCE_ADDED = "evidence.added"
     EVIDENCE_REMOVED = "evidence.removed"
+    AFFILIATION_DECLARED = "affiliation.declared"
+    AFFILIATION_REMOVED = "affiliation.removed"
 
 
 # What each transition needs the assessment to be in.
@@ -186,11 +188,15 @@ def _save_item(item: Item, by, fields: list[str]) -> None:
     item.save(update_fields=[*fields, "lock_version", "updated_by", "updated_at"])
 
 
-def _transition(assessment: Assessment, to: str, by, reason: str = "") -> None:
+def _transition(assessment: Assessment, to: str, by, reason: str = "", code: str = Event.TRANSITION) -> None:
+    """Change the status and write its one record (field "status", old and new status). A step with
+    a meaning of its own (excluded, added, closed as not submitted, reopened) is recorded under its
+    own code instead of the plain `assessment.transition`: one change, one record; the status
+    timeline (queries.status_steps) reads both."""
     old = assessment.status
     assessment.status = to
     assessment.save()
-    _record(cycle=assessment.cycle, assessment=assessment, code=Event.TRANSITION, field="status", old=old, new=to, by=by, reason=reason)
+    _record(cycle=assessment.cycle, assessment=assessment, code=code, field="status", old=old, new=to, by=by, reason=reason)
 
 
 def _require(condition: bool) -> None:
@@ -270,14 +276,15 @@ def _indicator_nodes(version: FrameworkVersion) -> list[Node]:
     return nodes
 
 
-def _assessments_create(cycle: Cycle, units: list[Unit], nodes: list[Node], by, reason: str = "") -> list[Assessment]:
+def _assessments_create(cycle: Cycle, units: list[Unit], nodes: list[Node], by, reason: str = "",
+                        code: str = Event.TRANSITION) -> list[Assessment]:
     assessments = Assessment.objects.bulk_create(Assessment(cycle=cycle, unit=u) for u in units)
     Item.objects.bulk_create(
         Item(assessment=a, node=n, code=n.code, order=n.order, part=str(n.extra.get("part") or Item.SELF))
         for a in assessments for n in nodes
     )
     audit_record_many(
-        event_fields(cycle=cycle, assessment=a, code=Event.TRANSITION, field="status", new=Status.DRAFT, by=by, reason=reason)
+        event_fields(cycle=cycle, assessment=a, code=code, field="status", new=Status.DRAFT, by=by, reason=reason)
         for a in assessments
     )
     return assessments
@@ -302,8 +309,7 @@ def cycle_unit_add(*, cycle: Cycle, unit: Unit, by, reason: str) -> Assessment:
         raise ValidationError(_("%(unit)s is not in the block %(block)s.") % {"unit": unit.name, "block": cycle.block.name})
     if not Unit.objects.active_in(cycle.period).filter(pk=unit.pk).exists():
         raise ValidationError(_("%(unit)s did not exist in %(period)s.") % {"unit": unit.name, "period": cycle.period.name})
-    (assessment,) = _assessments_create(cycle, [unit], _indicator_nodes(cycle.version), by, reason=reason)
-    _record(cycle=cycle, assessment=assessment, code=Event.INCLUDED, field="status", new=Status.DRAFT, by=by, reason=reason)
+    (assessment,) = _assessments_create(cycle, [unit], _indicator_nodes(cycle.version), by, reason=reason, code=Event.INCLUDED)
     return assessment
 
 
@@ -314,10 +320,8 @@ def assessment_exclude(*, assessment: Assessment, by, reason: str) -> Assessment
     _allowed(assessment, by, "exclude")
     reason = _reason(reason, _("Give the reason for taking the unit out of the cycle."))
     _cycle_open(assessment.cycle)
-    _record(cycle=assessment.cycle, assessment=assessment, code=Event.EXCLUDED, field="status", old=assessment.status,
-            new=Status.EXCLUDED, by=by, reason=reason)
     assessment.exclusion_reason = reason
-    _transition(assessment, Status.EXCLUDED, by, reason=reason)
+    _transition(assessment, Status.EXCLUDED, by, reason=reason, code=Event.EXCLUDED)
     return assessment
 
 
@@ -328,10 +332,8 @@ def assessment_include(*, assessment: Assessment, by, reason: str) -> Assessment
     _allowed(assessment, by, "include")
     reason = _reason(reason, _("Give the reason for adding the unit."))
     _cycle_open(assessment.cycle)
-    _record(cycle=assessment.cycle, assessment=assessment, code=Event.INCLUDED, field="status", old=Status.EXCLUDED,
-            new=Status.DRAFT, by=by, reason=reason)
     assessment.exclusion_reason = ""
-    _transition(assessment, Status.DRAFT, by, reason=reason)
+    _transition(assessment, Status.DRAFT, by, reason=reason, code=Event.INCLUDED)
     return assessment
 
 
@@ -577,8 +579,6 @@ def assessment_close_unsubmitted(*, assessment: Assessment, by, reason: str, now
     _allowed(assessment, by, "close_unsubmitted", now)
     reason = _reason(reason, _("Give the reason for closing the self-assessment as not submitted."))
     cycle = assessment.cycle
-    _record(cycle=cycle, assessment=assessment, code=Event.NOT_SUBMITTED, field="status", old=assessment.status, by=by,
-            new=Status.SUBMITTED, reason=reason)
     assessment.not_submitted = True
     if queries.non_submission_rule(cycle.version) == "zero":
         items = list(assessment.items.filter(part=Item.SELF).select_for_update(of=("self",)))
@@ -591,9 +591,9 @@ def assessment_close_unsubmitted(*, assessment: Assessment, by, reason: str, now
             item.appraised_by, item.appraised_at = _user(by), now
             _save_item(item, by, ["appraised_points", "appraised_na", "appraisal_comment", "appraised_by", "appraised_at"])
         audit_record_many(records)
-        _transition(assessment, Status.APPRAISED, by, reason=reason)
+        _transition(assessment, Status.APPRAISED, by, reason=reason, code=Event.NOT_SUBMITTED)
     else:
-        _transition(assessment, Status.SUBMITTED, by, reason=reason)
+        _transition(assessment, Status.SUBMITTED, by, reason=reason, code=Event.NOT_SUBMITTED)
     return assessment
 
 
@@ -1179,25 +1179,41 @@ def assessment_reopen(*, assessment: Assessment, by, reason: str, until: datetim
         return assessment
     if assessment.status not in REOPENABLE_TO_APPRAISAL:
         raise queries.status_refusal(assessment, "reopen")
-    _record(cycle=assessment.cycle, assessment=assessment, code=Event.REOPENED, field="status",
-            old=assessment.status, new=Status.UNDER_APPRAISAL, by=by, reason=reason)
     assessment.decision = None
-    _transition(assessment, Status.UNDER_APPRAISAL, by, reason=reason)
+    _transition(assessment, Status.UNDER_APPRAISAL, by, reason=reason, code=Event.REOPENED)
     return assessment
 
 
 # --- conflicts of interest, refusals, reminders ----------------------------------------
 
+def _affiliation_record(code: str, affiliation: Affiliation, by, *, field: str = "", old="", new="") -> AuditRecord:
+    """On the unit's trail (its history shows who may not appraise it), naming the appraiser."""
+    return audit_record(event=code, obj=affiliation, parents=(affiliation.unit,), by=by, field=field, old=old, new=new,
+                        details={"user": affiliation.user.username, "unit": affiliation.unit.code})
+
+
 @transaction.atomic
 def affiliation_declare(*, user, unit: Unit, by, note: str = "") -> Affiliation:
+    """Quan hệ công tác — the appraiser belongs to (or comes from) the unit and will not appraise it.
+    Declared again with another note: the note changes, on record; with the same note: nothing."""
     _require(permissions.is_secretariat(by))
-    affiliation, _created = Affiliation.objects.update_or_create(user=user, unit=unit, defaults={"note": note.strip()})
-    return affiliation
+    note = note.strip()
+    existing = Affiliation.objects.select_for_update().filter(user=user, unit=unit).first()
+    if existing is None:
+        affiliation = Affiliation.objects.create(user=user, unit=unit, note=note)
+        _affiliation_record(Event.AFFILIATION_DECLARED, affiliation, by, field="user", new=user.username)
+        return affiliation
+    if existing.note != note:
+        old, existing.note = existing.note, note
+        existing.save(update_fields=["note"])
+        _affiliation_record(Event.AFFILIATION_DECLARED, existing, by, field="note", old=old, new=note)
+    return existing
 
 
 @transaction.atomic
 def affiliation_remove(*, affiliation: Affiliation, by) -> None:
     _require(permissions.is_secretariat(by))
+    _affiliation_record(Event.AFFILIATION_REMOVED, affiliation, by, field="user", old=affiliation.user.username)
     affiliation.delete()
 
 
