@@ -1067,9 +1067,7 @@ def _(get):
                 by=get("people")["secretariat"])
 
 
-@door(feedback_unpublish, Feedback, "feedback.unpublished",
-      defect=WrongRecords("feedback_unpublish writes the code feedback.published (with withdrawn=True in its details), so the "
-                          "history shows a withdrawal as “Answer published”; it needs an event code of its own"))
+@door(feedback_unpublish, Feedback, "feedback.unpublished")
 def _(get):
     published = feedback_publish(feedback=_answered(get), summary="Tóm tắt đã công khai", by=None)
     return Call({"feedback": published, "reason": "Tóm tắt còn nêu tên doanh nghiệp"}, by=get("people")["secretariat"])
@@ -1100,9 +1098,7 @@ def _(get):
 
 # --- one-stop-shop statistics ------------------------------------------------------------------------
 
-@door(source_format_save, SourceFormat, "source_format.saved",
-      defect=WrongRecords("source_format_save writes no audit record: a column mapping that decides which figures become "
-                          "indicator values changes with no trace"))
+@door(source_format_save, SourceFormat, "source_format.saved")
 def _(get):
     mapping = {**STANDARD_MAPPING, "unit": "Mã ĐV"}
     return Call({"code": "igate", "name": "iGate Cao Bằng", "mapping": mapping}, by=get("people")["secretariat"])

@@ -77,7 +77,7 @@ def _units(name, content):
 def _service_stats(name, content):
     from chiso.services_stats.importing import service_stats_import
 
-    return service_stats_import(period=None, file_name=name, content=content)
+    return service_stats_import(period=None, file_name=name, content=content, by=None)
 
 
 def _tasks(name, content):

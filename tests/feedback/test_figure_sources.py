@@ -31,12 +31,12 @@ def test_a_figure_the_version_does_not_map_is_written_for_no_criterion(units, pe
     narrow = _766_taking_only_on_time(qd766, period.year)
     assert framework_version_for("QD766", period) == narrow
     assert source_unmapped(narrow, "feedback", ["on_time_rate", "qd766_satisfaction_rate"]) == ["qd766_satisfaction_rate"]
-    feedback_indicators_publish(period=period, as_of=AS_OF)
+    feedback_indicators_publish(period=period, as_of=AS_OF, by=None)
     assert _written_codes(period) == {"G5.1"}
 
 
 def test_a_newer_version_for_later_years_leaves_the_period_with_its_own(units, period, qd766):
     later = _766_taking_only_on_time(qd766, period.year + 1)
     assert later.number > qd766.number and framework_version_for("QD766", period) == qd766
-    feedback_indicators_publish(period=period, as_of=AS_OF)
+    feedback_indicators_publish(period=period, as_of=AS_OF, by=None)
     assert _written_codes(period) == {"G5.1", "G5.2"}

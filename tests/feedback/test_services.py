@@ -19,6 +19,7 @@ from chiso.feedback.services import (
     feedback_rate,
     feedback_route,
     feedback_split,
+    feedback_unpublish,
 )
 from chiso.feedback.tracking_codes import tracking_hash
 
@@ -153,3 +154,34 @@ def test_escalation_tells_the_unit_then_the_leaders_once_each(file_feedback, uni
     assert level == 2 and "lanhdao@example.org" in mail.outbox[0].to
     assert feedback_escalate(today=D(2023, 4, 30)) == []
     assert [e.details["level"] for e in history(item).filter(event=FeedbackEvent.ESCALATED)] == [1, 2]
+
+
+def test_withdrawing_a_published_answer_has_its_own_record(file_feedback, units, staff):
+    feedback, _ = file_feedback()
+    feedback = feedback_route(feedback=feedback, unit=units["tc"], by=staff["secretariat"], today=D(2023, 3, 2))
+    feedback = feedback_answer(feedback=feedback, text="Trả lời.", by=staff["officer"], today=D(2023, 3, 3))
+    with pytest.raises(ValidationError):  # nothing to withdraw yet
+        feedback_unpublish(feedback=feedback, by=staff["secretariat"], reason="Nêu tên doanh nghiệp")
+    feedback_publish(feedback=feedback, summary="Doanh nghiệp hỏi về hồ sơ.", by=staff["secretariat"])
+    withdrawn = feedback_unpublish(feedback=feedback, by=staff["secretariat"], reason="Nêu tên doanh nghiệp")
+    assert withdrawn.published_at is None
+    assert [(e.event, e.reason) for e in history(feedback).filter(event__in=[FeedbackEvent.PUBLISHED, FeedbackEvent.UNPUBLISHED])] == [
+        (FeedbackEvent.PUBLISHED, ""), (FeedbackEvent.UNPUBLISHED, "Nêu tên doanh nghiệp")]
+
+
+def test_only_the_secretariat_handles_feedback(file_feedback, units, staff):
+    """accounts.permissions.may_handle_feedback: a unit officer, a leader or an analyst is refused
+    before anything changes; answering stays the unit's."""
+    feedback, _ = file_feedback()
+    other, _ = file_feedback()
+    for person in (staff["officer"], staff["leader"], staff["analyst"]):
+        for door in (lambda: feedback_route(feedback=feedback, unit=units["tc"], by=person),
+                     lambda: feedback_split(feedback=feedback, parts=[(units["tc"], "Một"), (units["xd"], "Hai")], by=person),
+                     lambda: feedback_merge(feedback=feedback, into=other, by=person),
+                     lambda: feedback_dismiss(feedback=feedback, reason="Quảng cáo", by=person),
+                     lambda: feedback_publish(feedback=feedback, summary="Tóm tắt", by=person),
+                     lambda: feedback_unpublish(feedback=feedback, by=person, reason="x")):
+            with pytest.raises(PermissionDenied):
+                door()
+    feedback.refresh_from_db()
+    assert feedback.state == Feedback.State.RECEIVED and not history(feedback).exists()

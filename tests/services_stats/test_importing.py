@@ -7,6 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from chiso.audit.models import AuditRecord
 from chiso.core.tabular import ImportFailed
 from chiso.services_stats.importing import parse_count, service_stats_import, service_stats_preview
 from chiso.services_stats.models import ServiceStat, StatImport
@@ -43,7 +44,7 @@ def test_a_count_written_two_ways_says_how_to_write_it():
 
 def test_the_standard_format_in_windows_1258_with_semicolons(defaults, units, period, cp1258):
     content = cp1258(csv_bytes([TC, XD], delimiter=";", encoding="utf-8").decode("utf-8"))
-    record = service_stats_import(period=period, source_format=defaults, file_name="xuat.csv", content=content)
+    record = service_stats_import(period=period, source_format=defaults, file_name="xuat.csv", content=content, by=None)
     assert record.rows == 2 and record.totals["received_online_partial"] == 70
     assert ServiceStat.objects.get(unit=units["xd"]).received_in_person == 150  # found by its Vietnamese name
 
@@ -73,7 +74,24 @@ def test_a_mapping_needs_every_required_column(defaults):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        source_format_save(code="x", name="X", mapping={"unit": "Đơn vị"})
+        source_format_save(code="x", name="X", mapping={"unit": "Đơn vị"}, by=None)
+
+
+def test_a_mapping_is_the_secretariats_and_each_change_is_on_record(defaults, staff):
+    from django.core.exceptions import PermissionDenied
+
+    mapping = {**defaults.mapping, "unit": "Mã ĐV"}
+    for person in (staff["officer"], staff["leader"]):
+        with pytest.raises(PermissionDenied):
+            source_format_save(code="igate", name="iGate", mapping=mapping, by=person)
+    records = AuditRecord.objects.filter(event="source_format.saved")
+    saved = source_format_save(code="igate", name="iGate", mapping=mapping, by=staff["secretariat"])
+    source_format_save(code="igate", name="iGate", mapping=mapping, by=staff["secretariat"])  # unchanged: no record
+    source_format_save(code="igate", name="iGate", mapping={**mapping, "unit": "Mã đơn vị"}, by=staff["secretariat"])
+    first, second = records.order_by("pk")
+    assert (first.old_value, first.by, second.by) == ("", staff["secretariat"], staff["secretariat"])
+    assert '"unit": "Mã ĐV"' in second.old_value and '"unit": "Mã đơn vị"' in second.new_value
+    assert f"/services_stats.sourceformat:{saved.pk}/" in second.path
 
 
 def test_bad_files_are_reported_by_row_and_column_and_nothing_is_written(defaults, units, period):
@@ -86,7 +104,7 @@ def test_bad_files_are_reported_by_row_and_column_and_nothing_is_written(default
         ["H-HQ", 1, 1, 1, 1, 1, 1, 1, 0, 9, 1, 1, 1, 1],  # 9 digitised of 4 received
         ["", 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
     ]
-    found = problems_of(lambda: service_stats_import(period=period, source_format=defaults, file_name="loi.csv", content=csv_bytes(rows)))
+    found = problems_of(lambda: service_stats_import(period=period, source_format=defaults, file_name="loi.csv", content=csv_bytes(rows), by=None))
     assert found == [
         "Tệp loi.csv, dòng 3, cột Đơn vị: Không có đơn vị nào có mã hoặc tên S-KHONG.",
         "Tệp loi.csv, dòng 4, cột Đơn vị: Đơn vị S-CU không tồn tại trong kỳ này.",
@@ -102,22 +120,22 @@ def test_bad_files_are_reported_by_row_and_column_and_nothing_is_written(default
 
 def test_missing_columns_empty_and_old_excel_files(defaults, units, period):
     found = problems_of(lambda: service_stats_import(period=period, source_format=defaults, file_name="thieu.csv",
-                                                     content=csv_bytes([["S-TC", 1]], header=["Đơn vị", "Tiếp nhận trực tiếp"])))
+                                                     content=csv_bytes([["S-TC", 1]], header=["Đơn vị", "Tiếp nhận trực tiếp"]), by=None))
     assert len(found) == 1 and found[0].startswith("Tệp thieu.csv, dòng 1: Thiếu cột: Tiếp nhận trực tuyến toàn trình (")
     missing = found[0].split("Thiếu cột: ")[1].split(". ")[0]
     assert missing.count(";") == 10  # every required column but the two present, in one message
     assert "Hồ sơ có phí" not in missing  # optional
-    assert problems_of(lambda: service_stats_import(period=period, file_name="rong.csv", content=b"")) == ["Tệp rong.csv: Tệp không có nội dung."]
-    old = problems_of(lambda: service_stats_import(period=period, file_name="cu.xls", content=b"\xd0\xcf\x11\xe0" + b"\0" * 100))
+    assert problems_of(lambda: service_stats_import(period=period, file_name="rong.csv", content=b"", by=None)) == ["Tệp rong.csv: Tệp không có nội dung."]
+    old = problems_of(lambda: service_stats_import(period=period, file_name="cu.xls", content=b"\xd0\xcf\x11\xe0" + b"\0" * 100, by=None))
     assert "xls" in old[0]
-    header_only = problems_of(lambda: service_stats_import(period=period, file_name="h.csv", content=csv_bytes([])))
+    header_only = problems_of(lambda: service_stats_import(period=period, file_name="h.csv", content=csv_bytes([]), by=None))
     assert header_only == ["Tệp h.csv: Tệp có dòng tiêu đề nhưng không có dữ liệu."]
 
 
 def test_unknown_columns_are_refused_with_every_accepted_header(defaults, units, period):
     header = ["STT", "Mã đơn vị", *HEADER[1:], "Ghi chú"]
     found = problems_of(lambda: service_stats_import(period=period, source_format=defaults, file_name="la.csv",
-                                                     content=csv_bytes([[1, *TC, ""]], header=header)))
+                                                     content=csv_bytes([[1, *TC, ""]], header=header), by=None))
     assert len(found) == 1
     message = found[0]
     assert message.startswith("Tệp la.csv, dòng 1: Cột không được chấp nhận: “Ghi chú”.")
@@ -136,7 +154,7 @@ def test_a_file_with_its_own_header_names_are_read_by_english_titles(defaults, u
 
     with translation.override("en"):
         english = ["Unit (code or name)", *[str(label) for _n, _h, label in COUNT_FIELDS]]
-    service_stats_import(period=period, source_format=defaults, file_name="en.csv", content=csv_bytes([TC], header=english))
+    service_stats_import(period=period, source_format=defaults, file_name="en.csv", content=csv_bytes([TC], header=english), by=None)
     assert ServiceStat.objects.get(unit=units["tc"]).synced == 95
 
 
@@ -146,7 +164,7 @@ def test_a_partial_file_changes_only_its_units_and_keeps_the_others(defaults, un
     first = service_stats_import(period=period, source_format=defaults, file_name="lan-1.csv", content=good_csv, by=staff["secretariat"])
     corrected = csv_bytes([["S-TC", 41, 20, 38, 2, 30, 58, 2, 10, 75, 45, 50, 20, 95], ["H-HQ", "1.000", 0, 0, 0, 0, "1.000", 0, 0, 0, 0, 0, 0, 0]])
     with pytest.raises(ImportFailed):
-        service_stats_import(period=period, source_format=defaults, file_name="hong.csv", content=csv_bytes([["S-TC", "x"] + TC[2:]]))
+        service_stats_import(period=period, source_format=defaults, file_name="hong.csv", content=csv_bytes([["S-TC", "x"] + TC[2:]]), by=None)
     assert ServiceStat.objects.filter(period=period).count() == 2  # a failed re-import changes nothing
     preview = service_stats_preview(period=period, source_format=defaults, file_name="lan-2.csv", content=corrected)
     assert preview.counts == {"added": 1, "changed": 1, "unchanged": 0, "removed": 0}
@@ -206,7 +224,7 @@ def test_only_the_secretariat_imports(defaults, units, period, staff, good_csv):
 def test_the_command_dry_run_prints_the_preview_and_replace_period_removes(defaults, units, period, good_csv, tmp_path, capsys):
     from django.core.management import CommandError, call_command
 
-    service_stats_import(period=period, source_format=defaults, file_name="du.csv", content=good_csv)
+    service_stats_import(period=period, source_format=defaults, file_name="du.csv", content=good_csv, by=None)
     path = tmp_path / "tc.csv"
     path.write_bytes(csv_bytes([["S-TC", "1.000", *TC[2:]]]))
     call_command("import_service_stats", str(path), "--period", period.code, "--dry-run", "--replace-period")

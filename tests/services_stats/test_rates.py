@@ -1,15 +1,18 @@
 """The rates of Decision 766 against hand-computed examples; totals, targets, indicator values."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from chiso.indices.models import IndicatorValue
 from chiso.services_stats.importing import service_stats_import
 from chiso.services_stats.models import RateTarget
 from chiso.services_stats.queries import ServiceRates, shortfalls, targets_for, total_rates, unit_rates
+from chiso.services_stats.services import service_stats_indicators_publish
 
 
 @pytest.fixture
 def imported(defaults, units, period, good_csv):
-    return service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv)
+    return service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv, by=None)
 
 
 def test_rates_of_one_unit_by_hand(imported, units, period):
@@ -54,9 +57,7 @@ def test_targets_and_shortfalls(imported, units, period, blocks):
 
 
 def test_the_import_writes_decision_766_points_with_its_source(defaults, units, period, good_csv, qd766):
-    from chiso.indices.models import IndicatorValue
-
-    service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv)
+    service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv, by=None)
     values = {(v.unit.code, v.code): v for v in IndicatorValue.objects.filter(framework__code="QD766", period=period)}
     assert values[("S-TC", "G2.1")].value == pytest.approx(round(88 / 90 * 16, 2))  # 15,64 of 16
     assert values[("S-TC", "G1.4")].value == pytest.approx(0.95 * 6)
@@ -73,12 +74,24 @@ def test_the_import_writes_decision_766_points_with_its_source(defaults, units, 
     changed = list(TC)
     changed[6] = 57  # one dossier on time fewer: Sở Tài chính's values change, with the new file as source
     changed[7] = 3
-    service_stats_import(period=period, source_format=defaults, file_name="mot-cua-2.csv", content=csv_bytes([changed]))
+    service_stats_import(period=period, source_format=defaults, file_name="mot-cua-2.csv", content=csv_bytes([changed]), by=None)
     assert IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["xd"], code="G2.1").pk == before
     assert IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["tc"], code="G2.1").source.startswith(
         "Thống kê TTHC một cửa: mot-cua-2.csv")
     # replacing the whole period without Sở Xây dựng removes its values: a run must not read a withdrawn figure
-    service_stats_import(period=period, source_format=defaults, file_name="mot-cua-3.csv", content=csv_bytes([TC]), replace_period=True)
+    service_stats_import(period=period, source_format=defaults, file_name="mot-cua-3.csv", content=csv_bytes([TC]), replace_period=True, by=None)
     assert not IndicatorValue.objects.filter(framework__code="QD766", period=period, unit=units["xd"]).exists()
     assert IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["tc"], code="G2.1").source.startswith(
         "Thống kê TTHC một cửa: mot-cua-3.csv")
+
+
+def test_only_the_secretariat_imports_and_writes_the_rates(defaults, units, period, good_csv, qd766, staff):
+    """accounts.permissions.may_manage_service_stats: a unit officer or a leader is refused, nothing written."""
+    for person in (staff["officer"], staff["leader"]):
+        with pytest.raises(PermissionDenied):
+            service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv, by=person)
+        with pytest.raises(PermissionDenied):
+            service_stats_indicators_publish(period=period, by=person)
+    assert not IndicatorValue.objects.filter(framework__code="QD766").exists()
+    service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv, by=staff["secretariat"])
+    assert IndicatorValue.objects.filter(framework__code="QD766", source_kind="service_statistics").exists()

@@ -16,7 +16,7 @@ def login(user):
 
 @pytest.fixture
 def imported(defaults, units, period, good_csv):
-    return service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv)
+    return service_stats_import(period=period, source_format=defaults, file_name="mot-cua.csv", content=good_csv, by=None)
 
 
 def test_the_overview_highlights_units_below_target(imported, staff):
@@ -62,7 +62,7 @@ def test_import_page_shows_problems_then_a_preview_then_imports(defaults, units,
 
     from chiso.services_stats.models import ServiceStat
 
-    service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv)
+    service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv, by=None)
     client = login(staff["secretariat"])
     bad = SimpleUploadedFile("loi.csv", csv_bytes([["S-KHONG"] + [1] * 13]))
     response = client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk, "file": bad})
@@ -99,7 +99,7 @@ def test_a_preview_is_its_owners_and_stale_previews_are_refused(defaults, units,
     other = login(make_user("thuky2", Role.SECRETARIAT))
     refused = other.post("/service-stats/import/confirm/", {"token": token}, follow=True).content.decode()
     assert "đã hết hạn" in refused and not ServiceStat.objects.exists()
-    service_stats_import(period=period, source_format=defaults, file_name="b.csv", content=csv_bytes([["S-TC"] + [1] * 13]))
+    service_stats_import(period=period, source_format=defaults, file_name="b.csv", content=csv_bytes([["S-TC"] + [1] * 13]), by=None)
     stale = client.post("/service-stats/import/confirm/", {"token": token}, follow=True).content.decode()
     assert "Dữ liệu đã thay đổi kể từ khi xem trước" in stale
     assert ServiceStat.objects.get(unit=units["tc"]).received_online_full == 1
@@ -142,7 +142,7 @@ def test_one_units_figures_typed_the_vietnamese_way(defaults, units, period, sta
     from chiso.audit.models import AuditRecord
     from chiso.services_stats.models import ServiceStat
 
-    service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv)
+    service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv, by=None)
     client = login(staff["secretariat"])
     page = client.get(f"/service-stats/entry/?unit=S-XD&period={period.pk}").content.decode()
     assert 'value="150"' in page  # the unit's current figures, to correct

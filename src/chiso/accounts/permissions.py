@@ -109,6 +109,30 @@ def values_check(user) -> None:
         raise PermissionDenied
 
 
+def may_handle_feedback(user) -> bool:
+    """Route, split, merge, set aside, publish and withdraw businesses' feedback: the secretariat (and
+    administrators). `None` is the system (the demo loader). Answering is the unit's (or the
+    secretariat's, for an answer received on paper): feedback.services.user_may_answer."""
+    return user is None or user_manages(user)
+
+
+def feedback_check(user) -> None:
+    if not may_handle_feedback(user):
+        raise PermissionDenied
+
+
+def may_manage_service_stats(user) -> bool:
+    """Import or enter one-stop-shop statistics, save the column mappings of their source formats
+    and write their rates as indicator values: the secretariat (and administrators). `None` is the
+    system (the demo loader, `manage.py import_service_stats`, a background import)."""
+    return user is None or user_manages(user)
+
+
+def service_stats_check(user) -> None:
+    if not may_manage_service_stats(user):
+        raise PermissionDenied
+
+
 def may_see_small_survey_groups(user) -> bool:
     """See a survey's responses in groups smaller than its anonymity threshold k (a filtered set,
     a count in a breakdown): the analyst (and administrators). The roles below — the secretariat,

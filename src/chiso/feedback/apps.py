@@ -20,5 +20,6 @@ EVENTS = {  # the labels of services.FeedbackEvent
     "feedback.dismissed": _("Not handled"),
     "feedback.answered": _("Answered"),
     "feedback.published": _("Answer published"),
+    "feedback.unpublished": _("Answer withdrawn from publication"),
     "feedback.escalated": _("Overdue: escalated"),
 }

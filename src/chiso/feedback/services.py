@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiso.accounts.models import Role, User
+from chiso.accounts.permissions import feedback_check, values_check
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record
 from chiso.indices.services import UnitFigures, figures_indicator_values_set
@@ -52,6 +53,7 @@ class FeedbackEvent:
     DISMISSED = "feedback.dismissed"
     ANSWERED = "feedback.answered"
     PUBLISHED = "feedback.published"
+    UNPUBLISHED = "feedback.unpublished"
     ESCALATED = "feedback.escalated"
 
 
@@ -145,6 +147,7 @@ def _notify_unit(feedback: Feedback) -> None:
 def feedback_route(*, feedback: Feedback, unit: Unit, by, note: str = "", today: datetime.date | None = None) -> Feedback:
     """Chuyển xử lý — send to the responsible unit; the deadline runs from today in working days.
     Routing an item that is with a unit to another one restarts its deadline."""
+    feedback_check(by)
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.state not in (Feedback.State.RECEIVED, Feedback.State.ASSIGNED):
         raise ValidationError(_("Only feedback that is awaiting routing or an answer can be routed."))
@@ -162,6 +165,7 @@ def feedback_route(*, feedback: Feedback, unit: Unit, by, note: str = "", today:
 def feedback_split(*, feedback: Feedback, parts: list[tuple[Unit, str]], by, today: datetime.date | None = None) -> list[Feedback]:
     """Tách — one filing about several units becomes one part per unit, each routed at once.
     The filer follows every part with the same code."""
+    feedback_check(by)
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.state != Feedback.State.RECEIVED:
         raise ValidationError(_("Only feedback awaiting routing can be split."))
@@ -197,6 +201,7 @@ def feedback_split(*, feedback: Feedback, parts: list[tuple[Unit, str]], by, tod
 @transaction.atomic
 def feedback_merge(*, feedback: Feedback, into: Feedback, by, note: str = "") -> Feedback:
     """Gộp — the same issue filed twice: this one follows the other's answer and is not counted."""
+    feedback_check(by)
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.pk == into.pk:
         raise ValidationError(_("A feedback cannot be merged with itself."))
@@ -216,6 +221,7 @@ def feedback_merge(*, feedback: Feedback, into: Feedback, by, note: str = "") ->
 @transaction.atomic
 def feedback_dismiss(*, feedback: Feedback, reason: str, by) -> Feedback:
     """Không xử lý — spam, or not for the province; the filer sees the reason."""
+    feedback_check(by)
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.state != Feedback.State.RECEIVED:
         raise ValidationError(_("Only feedback awaiting routing can be set aside."))
@@ -269,6 +275,7 @@ def feedback_answer(*, feedback: Feedback, text: str, by, today: datetime.date |
 @transaction.atomic
 def feedback_publish(*, feedback: Feedback, summary: str, by) -> Feedback:
     """Công khai — the question (as the secretariat summarised it, without identity) and the answer."""
+    feedback_check(by)
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.state != Feedback.State.ANSWERED:
         raise ValidationError(_("Only an answered feedback can be published."))
@@ -285,10 +292,14 @@ def feedback_publish(*, feedback: Feedback, summary: str, by) -> Feedback:
 
 @transaction.atomic
 def feedback_unpublish(*, feedback: Feedback, by, reason: str) -> Feedback:
+    """Rút công khai — take a published answer off the public page (with the reason, if given)."""
+    feedback_check(by)
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.published_at is None:
+        raise ValidationError(_("Only a published answer can be withdrawn from publication."))
     feedback.published_at = None
     feedback.save(update_fields=["published_at"])
-    _event(feedback, FeedbackEvent.PUBLISHED, by, reason, withdrawn=True)
+    _event(feedback, FeedbackEvent.UNPUBLISHED, by, reason)
     return feedback
 
 
@@ -340,13 +351,14 @@ def feedback_escalate(*, today: datetime.date | None = None) -> list[tuple[Feedb
 SOURCE = "Phản ánh, kiến nghị (chiso)"
 
 
-def feedback_indicators_publish(*, period: Period, by=None, as_of: datetime.date | None = None) -> int:
+def feedback_indicators_publish(*, period: Period, by, as_of: datetime.date | None = None) -> int:
     """Write each unit's figures for `period` as indicator values of the frameworks whose version
     for the period takes them (its file's `sources: feedback:` section; Decision 766 G5.1 and
     G5.2; a figure a version does not take is written for none of its criteria), with their
     source, through the one writer of figures (`indices.services.figures_indicator_values_set`).
     A unit without feedback gets "not applicable" where the item allows it. Returns the number of
     values that changed."""
+    values_check(by)
     figures = figures_by_unit(period, as_of=as_of)
     stamp = f"{SOURCE}, {_today(as_of):%d/%m/%Y}"
     units = Unit.objects.active_in(period).select_related("block")

@@ -14,4 +14,5 @@ class ServicesStatsConfig(AppConfig):
             "service_stat.added": _("A unit's one-stop-shop statistics added"),
             "service_stat.changed": _("A unit's one-stop-shop statistics changed"),
             "service_stat.removed": _("A unit's one-stop-shop statistics removed"),
+            "source_format.saved": _("Source format saved"),  # services_stats/services.py
         })

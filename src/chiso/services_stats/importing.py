@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from chiso.accounts.permissions import user_manages
+from chiso.accounts.permissions import service_stats_check
 from chiso.audit.services import audit_record, audit_record_many
 from chiso.core.pending_imports import (
     ADDED,
@@ -248,17 +248,12 @@ def service_stats_preview(*, period: Period, file_name: str, content: bytes, sou
     return _plan(period, rows, replace_period, _period_stats(period)).preview
 
 
-def _permission_check(by) -> None:
-    if not (by is None or user_manages(by)):
-        raise PermissionDenied
-
-
 def service_stats_import(*, period: Period, file_name: str, content: bytes, source_format: SourceFormat | None = None,
-                         by=None, replace_period: bool = False, expected: str | None = None, progress=None) -> StatImport:
+                         by, replace_period: bool = False, expected: str | None = None, progress=None) -> StatImport:
     """Add and change the statistics of the units the file lists (and, with `replace_period`, remove
     the period's other units' figures), all or nothing, with who and when and an audit record per
     unit. `expected` is the preview's fingerprint: a period changed since the preview is refused."""
-    _permission_check(by)
+    service_stats_check(by)
     rows = _read(period, source_format, file_name, content)
     with transaction.atomic():
         stats = _period_stats(period, lock=True)
@@ -324,7 +319,7 @@ def import_message(record) -> str:
 def service_stat_enter(*, period: Period, unit: Unit, values: dict[str, int | None], by) -> StatImport:
     """One unit's counts typed in (a unit missing from the export, a correction): the other units'
     figures stay; recorded as an import of its own ("entered by hand") with the unit's audit record."""
-    _permission_check(by)
+    service_stats_check(by)
     if not Unit.objects.active_in(period).filter(pk=unit.pk).exists():
         raise ValidationError(_("The unit %(unit)s did not exist in this period.") % {"unit": unit.name_vi})
     wrong = count_inconsistencies(values)

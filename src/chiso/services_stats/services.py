@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import service_stats_check
+from chiso.audit.services import audit_record
 from chiso.indices.models import IndicatorValue
 from chiso.indices.services import UnitFigures, figures_indicator_values_set, indicator_value_remove
 from chiso.units.models import Period
@@ -16,24 +20,40 @@ from .models import ServiceStat, SourceFormat, StatImport
 from .queries import ServiceRates
 
 SOURCE_PREFIX = "Thống kê TTHC một cửa"
+SOURCE_FORMAT_SAVED = "source_format.saved"  # a stable audit code (never renamed: old records keep it)
 
 
-def source_format_save(*, code: str, name: str, mapping: dict[str, str], sheet: str = "", by=None) -> SourceFormat:
-    """Save a column mapping {field: header}; every required field needs a header."""
+def _definition(name: str, sheet: str, mapping: dict[str, str]) -> str:
+    """A format as its audit record keeps it: what decides which figures are read from which columns."""
+    return json.dumps({"name": name, "sheet": sheet, "mapping": mapping}, ensure_ascii=False, sort_keys=True)
+
+
+@transaction.atomic
+def source_format_save(*, code: str, name: str, mapping: dict[str, str], sheet: str = "", by) -> SourceFormat:
+    """Save a column mapping {field: header}; every required field needs a header. A new format or
+    a change leaves one audit record with the definition before and after; saving it unchanged, none."""
+    service_stats_check(by)
     mapping = {field: (header or "").strip() for field, header in mapping.items() if field in STANDARD_MAPPING}
     missing = [f for f in STANDARD_MAPPING if f not in OPTIONAL and not mapping.get(f)]
     if missing:
         raise ValidationError(_("Give the file's header for every column: %(fields)s.") % {"fields": ", ".join(missing)})
     if not code.strip() or not name.strip():
         raise ValidationError(_("Give the format a code and a name."))
-    row, _created = SourceFormat.objects.update_or_create(
-        code=code.strip(), defaults={"name": name.strip(), "mapping": mapping, "sheet": sheet.strip(), "updated_by": by if getattr(by, "pk", None) else None},
-    )
+    code, name, sheet = code.strip(), name.strip(), sheet.strip()
+    row = SourceFormat.objects.select_for_update().filter(code=code).first()
+    old = _definition(row.name, row.sheet, row.mapping) if row is not None else ""
+    new = _definition(name, sheet, mapping)
+    if old == new:
+        return row
+    row = row or SourceFormat(code=code)
+    row.name, row.mapping, row.sheet, row.updated_by = name, mapping, sheet, by if getattr(by, "pk", None) else None
+    row.save()
+    audit_record(event=SOURCE_FORMAT_SAVED, obj=row, by=by, field="mapping", old=old, new=new)
     return row
 
 
 @transaction.atomic
-def service_stats_indicators_publish(*, period: Period, by=None) -> int:
+def service_stats_indicators_publish(*, period: Period, by) -> int:
     """Write each unit's rates as indicator values of the frameworks whose version for the period
     takes them (its file's `sources: service_statistics:` section; Decision 766: G1.4, G2.1, G3.1,
     G3.2, G4.2, G4.3; a rate a version does not take is written for none of its criteria), as
@@ -42,6 +62,7 @@ def service_stats_indicators_publish(*, period: Period, by=None) -> int:
     wrote for units that no longer have figures in the period are withdrawn. A rate without a
     denominator (no fee-bearing dossiers) is "not applicable" where the item allows it, otherwise
     left missing. Returns the values written."""
+    service_stats_check(by)
     stats = list(ServiceStat.objects.filter(period=period).select_related("unit__block", "period", "source"))
     done = figures_indicator_values_set(
         kind="service_statistics", period=period, by=by, source_kind=IndicatorValue.SourceKind.SERVICE_STATISTICS,
