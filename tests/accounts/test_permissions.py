@@ -1,9 +1,12 @@
 """An officer sees only their own unit's internal pages; checked for every page that takes a unit."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from chiso.accounts.models import Role
+from chiso.accounts.models import Role, User
+from chiso.accounts.services import user_create
+from chiso.audit.models import AuditRecord
 
 PROVINCIAL = [Role.SECRETARIAT, Role.APPRAISER, Role.LEADER, Role.ANALYST, Role.ADMINISTRATOR]
 
@@ -87,7 +90,7 @@ def test_officer_needs_a_unit(db):
     from chiso.accounts.services import user_create
 
     with pytest.raises(ValidationError):
-        user_create(username="x", password=None, role=Role.UNIT_OFFICER)
+        user_create(username="x", password=None, role=Role.UNIT_OFFICER, by=None)
 
 
 def test_the_database_refuses_an_officer_without_unit(db):
@@ -97,3 +100,14 @@ def test_the_database_refuses_an_officer_without_unit(db):
 
     with pytest.raises(IntegrityError):
         User.objects.create(username="x", role=Role.UNIT_OFFICER)
+
+
+def test_only_an_administrator_creates_accounts(make_user):
+    """accounts.permissions.may_manage_accounts: the secretariat is refused; an administrator and
+    the system (None: the demo loader, a command) create accounts, each on record."""
+    secretariat, administrator = make_user("thuky", Role.SECRETARIAT), make_user("quantri", Role.ADMINISTRATOR)
+    with pytest.raises(PermissionDenied):
+        user_create(username="moi", password=None, role=Role.SECRETARIAT, by=secretariat)
+    assert not User.objects.filter(username="moi").exists()
+    created = user_create(username="moi", password=None, role=Role.SECRETARIAT, by=administrator)
+    assert AuditRecord.objects.get(event="user.created", object_id=str(created.pk)).by == administrator

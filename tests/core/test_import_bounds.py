@@ -83,7 +83,7 @@ def _service_stats(name, content):
 def _tasks(name, content):
     from chiso.followup.importing import tasks_import
 
-    return tasks_import(directive=None, file_name=name, content=content)
+    return tasks_import(directive=None, file_name=name, content=content, by=None)
 
 
 def _indicator_values(name, content):

@@ -132,14 +132,14 @@ def test_the_chairman_sees_overdue_tasks_targets_and_units_without_a_plan(page, 
     make_task(lead="S-NV", deadline="31/03/2023", text="Cụ thể hóa, triển khai ngay Kế hoạch CCHC năm 2023")
     make_task(lead="S-XD", deadline="31/12/2099", text="Tăng cường tương tác với doanh nghiệp")
     run_2022, _ = ddci_runs
-    plan = plan_create(unit=units["S-XD"], run=run_2022, codes=["i1"])
-    plan_action_add(item=plan.items.get(), text="Công khai văn bản", owner="Văn phòng sở", deadline=datetime.date(2023, 6, 30))
-    plan_submit(plan=plan)
-    par = statistic_create(code="par-index-tinh", name_vi="Chỉ số CCHC của tỉnh", index_code="PAR", measure="score")
-    statistic_value_set(statistic=par, year=2022, value=83.12, source="Bộ Nội vụ")
-    statistic_value_set(statistic=par, year=2023, value=85.47, source="Bộ Nội vụ")
+    plan = plan_create(unit=units["S-XD"], run=run_2022, codes=["i1"], by=None)
+    plan_action_add(item=plan.items.get(), text="Công khai văn bản", owner="Văn phòng sở", deadline=datetime.date(2023, 6, 30), by=None)
+    plan_submit(plan=plan, by=None)
+    par = statistic_create(code="par-index-tinh", name_vi="Chỉ số CCHC của tỉnh", index_code="PAR", measure="score", by=None)
+    statistic_value_set(statistic=par, year=2022, value=83.12, source="Bộ Nội vụ", by=None)
+    statistic_value_set(statistic=par, year=2023, value=85.47, source="Bộ Nội vụ", by=None)
     target_create(title="Chỉ số CCHC của tỉnh (PAR INDEX) tăng và có sự chuyển biến so với năm 2022", source="national",
-                  index_code="PAR", rule="increase", baseline_year=2022, target_year=2023)
+                  index_code="PAR", rule="increase", baseline_year=2022, target_year=2023, by=None)
 
     login("lanhdao")
     card = page.locator(".followup-card")

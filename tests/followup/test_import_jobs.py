@@ -76,14 +76,14 @@ def test_the_header_is_strict_in_english_and_vietnamese(notice, units):
     with translation.override("vi"):
         with pytest.raises(ImportFailed) as failure:
             tasks_import(directive=notice, file_name="t.xlsx", content=workbook(
-                [(1, "x", "Sở Nội vụ", "31/12/2023", "?")], header=("STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Ghi chú")))
+                [(1, "x", "Sở Nội vụ", "31/12/2023", "?")], header=("STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Ghi chú")), by=None)
         message = str(failure.value.problems[0])
         assert len(failure.value.problems) == 1 and "dòng 1" in message and "“Ghi chú”" in message
         assert "lead_unit (Đơn vị chủ trì" in message and "deadline (Thời hạn" in message and "Cooperating" in message
         with pytest.raises(ImportFailed) as failure:
-            tasks_import(directive=notice, file_name="t.xlsx", content=workbook([(1, "x")], header=("STT", "Nội dung")))
+            tasks_import(directive=notice, file_name="t.xlsx", content=workbook([(1, "x")], header=("STT", "Nội dung")), by=None)
         message = str(failure.value.problems[0])
         assert len(failure.value.problems) == 1 and "lead_unit" in message and "deadline" in message  # every missing one, once
     english = workbook([(1, "Task", "S-XD", "", "31/12/2023")], header=("No.", "Task", "Lead unit", "Cooperating units", "Deadline"))
-    assert tasks_import(directive=notice, file_name="t.xlsx", content=english) == 1
+    assert tasks_import(directive=notice, file_name="t.xlsx", content=english, by=None) == 1
     assert not Task.objects.exclude(text="Task").exists()

@@ -28,7 +28,7 @@ GOOD = [
 
 
 def test_a_table_of_tasks_is_imported_and_assigned(notice, units, officers, tasks_workbook):
-    assert tasks_import(directive=notice, file_name="nhiem-vu.xlsx", content=tasks_workbook(GOOD)) == 4
+    assert tasks_import(directive=notice, file_name="nhiem-vu.xlsx", content=tasks_workbook(GOOD), by=None) == 4
     tasks = list(Task.objects.order_by("order"))
     assert [t.number for t in tasks] == ["1", "2", "3", "4"]
     assert {u.code for u in tasks[0].cooperating_units.all()} == {"S-TC", "S-VHTTDL"}  # a name with commas survives
@@ -39,7 +39,7 @@ def test_a_table_of_tasks_is_imported_and_assigned(notice, units, officers, task
 
 def test_csv_from_excel_works_too(notice, units):
     content = "STT;Nhiệm vụ;Đơn vị chủ trì;Thời hạn\n1;Tuyên truyền CCHC;Sở Nội vụ;Q2/2023\n".encode("utf-8-sig")
-    assert tasks_import(directive=notice, file_name="nhiem-vu.csv", content=content) == 1
+    assert tasks_import(directive=notice, file_name="nhiem-vu.csv", content=content, by=None) == 1
 
 
 def test_unknown_units_get_the_closest_names_and_nothing_is_saved(notice, units, tasks_workbook):
@@ -52,7 +52,7 @@ def test_unknown_units_get_the_closest_names_and_nothing_is_saved(notice, units,
         (6, "Nhiệm vụ hạn lạ", "Sở Nội vụ", "", "sớm nhất có thể"),
     ]
     with pytest.raises(ImportFailed) as failure:
-        tasks_import(directive=notice, file_name="nhiem-vu.xlsx", content=tasks_workbook(rows))
+        tasks_import(directive=notice, file_name="nhiem-vu.xlsx", content=tasks_workbook(rows), by=None)
     problems = {(p.row, p.column): p for p in failure.value.problems}
     typo = problems[(3, "Đơn vị chủ trì")]
     assert typo.file == "nhiem-vu.xlsx" and typo.sheet == "Nhiệm vụ"
@@ -68,12 +68,12 @@ def test_unknown_units_get_the_closest_names_and_nothing_is_saved(notice, units,
 
 def test_a_table_without_the_needed_columns(notice, tasks_workbook):
     with pytest.raises(ImportFailed) as failure:
-        tasks_import(directive=notice, file_name="sai.xlsx", content=tasks_workbook([(1, "x")], header=("STT", "Nội dung")))
+        tasks_import(directive=notice, file_name="sai.xlsx", content=tasks_workbook([(1, "x")], header=("STT", "Nội dung")), by=None)
     assert "Đơn vị chủ trì" in str(failure.value) and "Thời hạn" in str(failure.value)
 
 
 def test_a_unit_that_did_not_exist_on_the_directives_date(notice, make_unit, tasks_workbook):
     make_unit("S-NNMT", name_vi="Sở Nông nghiệp và Môi trường", valid_from=datetime.date(2025, 3, 1))
     with pytest.raises(ImportFailed) as failure:
-        tasks_import(directive=notice, file_name="t.xlsx", content=tasks_workbook([(1, "x", "Sở Nông nghiệp và Môi trường", "", "31/12/2023")]))
+        tasks_import(directive=notice, file_name="t.xlsx", content=tasks_workbook([(1, "x", "Sở Nông nghiệp và Môi trường", "", "31/12/2023")]), by=None)
     assert "13/03/2023" in str(failure.value)

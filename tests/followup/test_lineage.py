@@ -37,8 +37,8 @@ def test_open_tasks_pass_to_the_successor_with_the_record(make_task, units, merg
     done = make_task(lead="S-XD", deadline="31/12/2023")
     done.status = "done"
     done.save()
-    assert tasks_hand_over(today=D(2025, 2, 28)) == []  # still in office on its last day
-    moved = tasks_hand_over(today=D(2025, 3, 1))
+    assert tasks_hand_over(today=D(2025, 2, 28), by=None) == []  # still in office on its last day
+    moved = tasks_hand_over(today=D(2025, 3, 1), by=None)
     assert [t.pk for t in moved] == [task.pk]
     task.refresh_from_db()
     done.refresh_from_db()
@@ -50,7 +50,7 @@ def test_open_tasks_pass_to_the_successor_with_the_record(make_task, units, merg
     assert "Sở Xây dựng" in records[0].reason
     told = set(Notice.objects.filter(kind="task.reassigned").values_list("user__username", flat=True))
     assert told == {"canbo.sxdgt", "canbo.s-nv", "canbo.s-tc"}
-    assert tasks_hand_over(today=D(2025, 3, 2)) == []  # nothing left to pass on
+    assert tasks_hand_over(today=D(2025, 3, 2), by=None) == []  # nothing left to pass on
 
 
 def test_the_daily_digest_hands_over(make_task, merger):
@@ -76,7 +76,7 @@ def test_a_unit_without_a_successor_keeps_its_task(make_task, units):
     task = make_task(lead="S-XD", deadline="31/12/2025")
     units["S-XD"].valid_to = D(2025, 2, 28)
     units["S-XD"].save()
-    assert tasks_hand_over(today=D(2025, 3, 1)) == []
+    assert tasks_hand_over(today=D(2025, 3, 1), by=None) == []
     task.refresh_from_db()
     assert task.lead_unit == units["S-XD"]
 

@@ -44,6 +44,7 @@ def target(**fields):
     fields.setdefault("index_code", "PCI")
     fields.setdefault("baseline_year", 2024)
     fields.setdefault("target_year", 2025)
+    fields.setdefault("by", None)
     return target_create(**fields)
 
 

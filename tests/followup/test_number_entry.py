@@ -68,7 +68,7 @@ def test_values_in_the_inputs_are_written_the_vietnamese_way_and_read_back():
 @pytest.mark.django_db
 def test_a_target_and_a_statistic_value_through_the_pages(secretariat, client):
     client.force_login(secretariat)
-    firms = statistic_create(code="ho-so", name_vi="Hồ sơ trực tuyến", unit_of_measure="hồ sơ")
+    firms = statistic_create(code="ho-so", name_vi="Hồ sơ trực tuyến", unit_of_measure="hồ sơ", by=None)
     url = reverse("followup:targets")
     data = {**TARGET, "statistic": str(firms.pk), "baseline_year": "2023"}
     refused = client.post(url, {**data, "baseline_value": "12.5", "amount": "1.000"})

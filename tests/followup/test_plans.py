@@ -42,6 +42,16 @@ def test_plans_are_the_units_own(ddci_runs, units, officers):
         plan_create(unit=units["S-XD"], run=run_2022, codes=[], by=officers["S-XD"])
     with pytest.raises(ValidationError):
         plan_create(unit=units["S-XD"], run=run_2022, codes=["DDCI"], by=officers["S-XD"])  # an aggregate, not an indicator
+    plan = plan_create(unit=units["S-XD"], run=run_2022, codes=["i1"], by=officers["S-XD"])
+    action = plan_action_add(item=plan.items.get(), text="Công khai văn bản", owner="Văn phòng sở", deadline=datetime.date(2023, 6, 30),
+                             by=officers["S-XD"])
+    for door in (lambda by: plan_action_add(item=plan.items.get(), text="Thêm", owner="Sở", deadline=datetime.date(2023, 6, 30), by=by),
+                 lambda by: plan_action_done(action=action, by=by), lambda by: plan_submit(plan=plan, by=by)):
+        with pytest.raises(PermissionDenied):  # accounts.permissions.may_file_plan
+            door(officers["S-TP"])
+    plan.refresh_from_db()
+    action.refresh_from_db()
+    assert plan.items.get().actions.count() == 1 and action.done_on is None and plan.submitted_at is None
 
 
 def test_the_next_run_shows_whether_each_indicator_moved(ddci_runs, units, officers):

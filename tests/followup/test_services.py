@@ -9,6 +9,7 @@ from django.utils import translation
 
 from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
+from chiso.followup.importing import tasks_import
 from chiso.followup.models import ProgressReport, Task
 from chiso.notices.models import Notice
 from chiso.followup.services import (
@@ -40,16 +41,16 @@ def test_a_task_is_assigned_and_the_units_officers_are_told(make_task, officers)
 
 def test_a_deadline_before_the_directive_is_refused_and_nothing_is_saved(notice, units, officers):
     with pytest.raises(ValidationError) as error:
-        task_create(directive=notice, text="Nhiệm vụ", lead_unit=units["S-XD"], deadline="01/03/2023")
+        task_create(directive=notice, text="Nhiệm vụ", lead_unit=units["S-XD"], deadline="01/03/2023", by=None)
     assert "01/03/2023" in str(error.value) and "13/03/2023" in str(error.value)
     with pytest.raises(ValidationError):
-        task_create(directive=notice, text="Nhiệm vụ", lead_unit=units["S-XD"], deadline="Quý IV/2022")
+        task_create(directive=notice, text="Nhiệm vụ", lead_unit=units["S-XD"], deadline="Quý IV/2022", by=None)
     assert Task.objects.count() == 0 and Notice.objects.count() == 0
 
 
 def test_a_task_without_a_lead_unit_is_refused(notice):
     with pytest.raises(ValidationError) as error:
-        task_create(directive=notice, text="Nhiệm vụ", lead_unit=None, deadline="31/12/2023")
+        task_create(directive=notice, text="Nhiệm vụ", lead_unit=None, deadline="31/12/2023", by=None)
     assert "đơn vị chủ trì" in " ".join(error.value.message_dict["lead_unit"])
     assert Task.objects.count() == 0
 
@@ -143,4 +144,24 @@ def test_cancel_needs_a_reason_and_is_recorded(make_task, secretariat):
 
 def test_directive_numbers_are_unique(notice):
     with pytest.raises(ValidationError):
-        directive_create(number="511/tb-ubnd", date=datetime.date(2023, 3, 13), issuer="UBND tỉnh", summary="Trùng")
+        directive_create(number="511/tb-ubnd", date=datetime.date(2023, 3, 13), issuer="UBND tỉnh", summary="Trùng", by=None)
+
+
+def test_only_the_assigning_side_records_directives_assigns_and_cancels(notice, make_task, units, officers, secretariat, leader,
+                                                                     tasks_workbook):
+    """accounts.permissions.may_manage_followup: the secretariat (and None, the system); a unit
+    officer or a leader is refused before anything is written."""
+    task = make_task()
+    for person in (officers["S-XD"], leader):
+        with pytest.raises(PermissionDenied):
+            directive_create(number="12/KH-UBND", date=datetime.date(2023, 4, 1), issuer="UBND tỉnh", summary="Kế hoạch", by=person)
+        with pytest.raises(PermissionDenied):
+            make_task(by=person)
+        with pytest.raises(PermissionDenied):
+            task_cancel(task=task, by=person, reason="Không còn phù hợp")
+        with pytest.raises(PermissionDenied):
+            tasks_import(directive=notice, file_name="nhiem-vu.xlsx", content=tasks_workbook([(1, "Rà soát", "Sở Tư pháp", "", "31/12/2023")]),
+                         by=person)
+    assert Task.objects.filter(directive=notice).count() == 1 and Task.objects.get(pk=task.pk).status == Task.Status.NOT_STARTED
+    assert directive_create(number="12/KH-UBND", date=datetime.date(2023, 4, 1), issuer="UBND tỉnh", summary="Kế hoạch",
+                            by=secretariat).created_by == secretariat

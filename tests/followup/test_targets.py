@@ -29,6 +29,7 @@ def target(**fields):
     fields.setdefault("title", "Chỉ tiêu thử")
     fields.setdefault("baseline_year", 2015)
     fields.setdefault("target_year", 2016)
+    fields.setdefault("by", None)
     return target_create(**fields)
 
 
@@ -63,9 +64,9 @@ def test_better_on_every_dimension():
 
 
 def test_a_typed_value_stands_in_until_the_publication_is_imported():
-    series = statistic_create(code="papi-thu-hang", name_vi="Thứ hạng PAPI", index_code="PAPI", measure="rank", higher_is_better=False)
-    statistic_value_set(statistic=series, year=2022, value=38, source="Báo cáo PAPI 2022")
-    statistic_value_set(statistic=series, year=2023, value=37, source="Báo cáo PAPI 2023 (số liệu nhanh)", provisional=True)
+    series = statistic_create(code="papi-thu-hang", name_vi="Thứ hạng PAPI", index_code="PAPI", measure="rank", higher_is_better=False, by=None)
+    statistic_value_set(statistic=series, year=2022, value=38, source="Báo cáo PAPI 2022", by=None)
+    statistic_value_set(statistic=series, year=2023, value=37, source="Báo cáo PAPI 2023 (số liệu nhanh)", provisional=True, by=None)
     goal = target(source="national", index_code="PAPI", measure="rank", rule="change_by", amount=2, baseline_year=2022, target_year=2023)
     result = target_evaluate(goal)
     assert result.state == "at_risk" and result.actual.provisional  # provisional: not yet missed
@@ -75,25 +76,25 @@ def test_a_typed_value_stands_in_until_the_publication_is_imported():
 
 
 def test_a_statistic_at_least_and_at_most():
-    revoked = statistic_create(code="du-an-thu-hoi", name_vi="Dự án bị thu hồi chủ trương đầu tư", unit_of_measure="dự án")
-    statistic_value_set(statistic=revoked, year=2022, value=62, source="Thông báo 511/TB-UBND")
+    revoked = statistic_create(code="du-an-thu-hoi", name_vi="Dự án bị thu hồi chủ trương đầu tư", unit_of_measure="dự án", by=None)
+    statistic_value_set(statistic=revoked, year=2022, value=62, source="Thông báo 511/TB-UBND", by=None)
     at_least = target(source="statistic", statistic=revoked, rule="at_least", amount=49, baseline_year=None, target_year=2022)
     result = target_evaluate(at_least)
     assert result.state == "met" and result.required == 49
-    late = statistic_create(code="ho-so-tre-han", name_vi="Tỷ lệ hồ sơ trễ hạn", unit_of_measure="%", higher_is_better=False)
-    statistic_value_set(statistic=late, year=2023, value=2.5, source="Hệ thống một cửa", provisional=True)
+    late = statistic_create(code="ho-so-tre-han", name_vi="Tỷ lệ hồ sơ trễ hạn", unit_of_measure="%", higher_is_better=False, by=None)
+    statistic_value_set(statistic=late, year=2023, value=2.5, source="Hệ thống một cửa", provisional=True, by=None)
     at_most = target(source="statistic", statistic=late, rule="at_most", amount=2, baseline_year=None, target_year=2023)
     assert target_evaluate(at_most).state == "at_risk"
-    statistic_value_set(statistic=late, year=2023, value=1.8, source="Hệ thống một cửa", provisional=True)
+    statistic_value_set(statistic=late, year=2023, value=1.8, source="Hệ thống một cửa", provisional=True, by=None)
     assert target_evaluate(at_most).state == "on_track"
-    statistic_value_set(statistic=late, year=2023, value=1.8, source="Báo cáo năm")
+    statistic_value_set(statistic=late, year=2023, value=1.8, source="Báo cáo năm", by=None)
     assert target_evaluate(at_most).state == "met"
 
 
 def test_an_interim_year_shows_on_track_before_the_target_year():
-    online = statistic_create(code="ho-so-truc-tuyen", name_vi="Tỷ lệ hồ sơ trực tuyến", unit_of_measure="%")
-    statistic_value_set(statistic=online, year=2023, value=40, source="Sở TT&TT")
-    statistic_value_set(statistic=online, year=2024, value=70, source="Sở TT&TT")
+    online = statistic_create(code="ho-so-truc-tuyen", name_vi="Tỷ lệ hồ sơ trực tuyến", unit_of_measure="%", by=None)
+    statistic_value_set(statistic=online, year=2023, value=40, source="Sở TT&TT", by=None)
+    statistic_value_set(statistic=online, year=2024, value=70, source="Sở TT&TT", by=None)
     goal = target(source="statistic", statistic=online, rule="change_by", amount=20, baseline_year=2023, target_year=2025)
     assert target_evaluate(goal).state == "on_track"
 
@@ -131,8 +132,8 @@ def test_a_target_that_cannot_be_measured_is_refused(fields, field):
 
 
 def test_the_margin_over_a_threshold_is_computed(db):
-    revoked = statistic_create(code="thu-hoi", name_vi="Dự án bị thu hồi")
-    statistic_value_set(statistic=revoked, year=2022, value=62, source="Thông báo 511/TB-UBND")
+    revoked = statistic_create(code="thu-hoi", name_vi="Dự án bị thu hồi", by=None)
+    statistic_value_set(statistic=revoked, year=2022, value=62, source="Thông báo 511/TB-UBND", by=None)
     result = target_evaluate(target(source="statistic", statistic=revoked, rule="at_least", amount=49, baseline_year=None, target_year=2022))
     assert result.margin == 13  # "tăng thêm 13 dự án so với yêu cầu đề ra (49 dự án)", computed
 

@@ -103,9 +103,9 @@ def test_plan_actions_through_the_page(ddci_runs, units, officers, client):
 
 
 def test_year_on_year_is_computed_not_typed(secretariat, client):
-    firms = statistic_create(code="doanh-nghiep-moi", name_vi="Doanh nghiệp thành lập mới", unit_of_measure="doanh nghiệp")
-    statistic_value_set(statistic=firms, year=2021, value=143, source="Thông báo 511/TB-UBND")
-    statistic_value_set(statistic=firms, year=2022, value=171, source="Thông báo 511/TB-UBND")
+    firms = statistic_create(code="doanh-nghiep-moi", name_vi="Doanh nghiệp thành lập mới", unit_of_measure="doanh nghiệp", by=None)
+    statistic_value_set(statistic=firms, year=2021, value=143, source="Thông báo 511/TB-UBND", by=None)
+    statistic_value_set(statistic=firms, year=2022, value=171, source="Thông báo 511/TB-UBND", by=None)
     client.force_login(secretariat)
     html = client.get(reverse("followup:statistics")).content.decode()
     assert "+28 (+19,58 %)" in html and "143 (2021)" in html

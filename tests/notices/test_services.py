@@ -5,8 +5,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from chiso.assessments.models import Assessment
 from chiso.notices.models import Notice
 from chiso.notices.services import notice_send, notices_mark_read, par_notices
 
@@ -105,14 +107,13 @@ def test_each_par_step_reaches_whoever_acts_next(cycle, people):
 
 
 def test_par_notices_tell_a_second_round_apart(cycle, people):
-    from chiso.assessments.models import Assessment
     from chiso.audit.services import audit_record
 
     a = cycle.assessments.get(unit__code="S-TC")
     for _round in (1, 2):
         a.status = Assessment.Status.EXPLANATION_REQUESTED
         audit_record(event="assessment.transition", obj=a, by=None, field="status", old="under_appraisal", new=a.status)
-        par_notices(assessment=a)
+        par_notices(assessment=a, by=None)
     assert sorted(Notice.objects.filter(kind="par.explanation_requested").values_list("key", flat=True)) == ["1", "2"]
 
 
@@ -120,3 +121,14 @@ def test_marking_read_touches_only_ones_own(task, people):
     notice_send(users=[people["other_officer"]], kind="task.assigned", obj=task)
     assert notices_mark_read(user=people["officer"]) == 1
     assert Notice.objects.filter(user=people["other_officer"], read_at__isnull=True).count() == 1
+
+
+def test_par_notices_are_sent_only_for_someone_who_sees_the_assessment(cycle, people):
+    """accounts.permissions.may_send_assessment_notices: another unit's officer is refused; the
+    system (None) and the provincial roles pass."""
+    a = cycle.assessments.get(unit__code="S-TC")
+    a.status = Assessment.Status.EXPLANATION_REQUESTED
+    with pytest.raises(PermissionDenied):
+        par_notices(assessment=a, by=people["other_officer"])
+    assert not Notice.objects.filter(kind="par.explanation_requested").exists()
+    assert par_notices(assessment=a, by=people["expert"]) == 1

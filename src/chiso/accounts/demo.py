@@ -43,6 +43,7 @@ def load() -> None:
             full_name=full_name,
             unit=_demo_unit(unit_ref) if unit_ref else None,
             appraisal_body=body,
+            by=None,
         )
 
 

@@ -109,6 +109,18 @@ def values_check(user) -> None:
         raise PermissionDenied
 
 
+def may_manage_accounts(user) -> bool:
+    """Create user accounts and give them their role: administrators. `None` is the system (the demo
+    loader, a command); the admin's own user form and `createsuperuser` do not pass here (the admin
+    records its changes itself, audit.admin.AuditedAdmin)."""
+    return user is None or (user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMINISTRATOR))
+
+
+def accounts_check(user) -> None:
+    if not may_manage_accounts(user):
+        raise PermissionDenied
+
+
 def may_handle_feedback(user) -> bool:
     """Route, split, merge, set aside, publish and withdraw businesses' feedback: the secretariat (and
     administrators). `None` is the system (the demo loader). Answering is the unit's (or the
@@ -131,6 +143,28 @@ def may_manage_service_stats(user) -> bool:
 def service_stats_check(user) -> None:
     if not may_manage_service_stats(user):
         raise PermissionDenied
+
+
+def may_manage_followup(user) -> bool:
+    """The assigning side of follow-up: record directives, assign, import, cancel and hand over their
+    tasks, set targets and record statistics: the secretariat (and administrators). `None` is the
+    system (the demo loader, the daily digest that hands tasks of ended units over)."""
+    return user is None or user_manages(user)
+
+
+def followup_check(user) -> None:
+    if not may_manage_followup(user):
+        raise PermissionDenied
+
+
+def may_file_plan(user, unit: Unit) -> bool:
+    """File and change an improvement plan: the unit's own officers; the secretariat (and
+    administrators) for any unit. `None` is the system (the demo loader)."""
+    if user is None:
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user_manages(user) or (user.role == Role.UNIT_OFFICER and user.unit_id == unit.pk)
 
 
 def may_see_small_survey_groups(user) -> bool:
@@ -191,6 +225,12 @@ def may_view_evidence(user, assessment) -> bool:
     return is_officer_of(user, assessment.unit) or is_secretariat(user) or (
         user.is_authenticated and user.role == Role.APPRAISER
     )
+
+
+def may_send_assessment_notices(user, assessment) -> bool:
+    """Tell whoever has the next step of a PAR assessment (notices.services.par_notices), right after
+    a step someone made: that person sees the assessment. `None` is the system (the demo loader)."""
+    return user is None or may_view_assessment(user, assessment)
 
 
 def may_appraise(user, assessment) -> bool:

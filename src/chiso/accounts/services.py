@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import accounts_check
 from chiso.audit.services import audit_record
 from chiso.units.models import Unit
 
@@ -26,8 +27,9 @@ def user_create(
     appraisal_body: str = "",
     by=None,
 ) -> User:
-    """A new account with its role (and unit, appraisal body). `by`: who creates it; None is the
-    system (the demo loader, a command)."""
+    """A new account with its role (and unit, appraisal body). `by`: who creates it, an administrator
+    (accounts.permissions.may_manage_accounts); None is the system (the demo loader, a command)."""
+    accounts_check(by)
     if role == Role.UNIT_OFFICER and unit is None:
         raise ValidationError(_("A unit officer must belong to a unit."))
     if role != Role.UNIT_OFFICER and unit is not None:

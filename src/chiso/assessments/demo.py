@@ -69,7 +69,7 @@ def _officer(unit: Unit) -> User:
     officer = unit.officers.filter(role=Role.UNIT_OFFICER).order_by("pk").first()
     if officer is None:
         officer = user_create(username=f"canbo.{unit.code.lower()}", password=None, role=Role.UNIT_OFFICER, unit=unit,
-                              full_name=f"Cán bộ đầu mối CCHC — {unit.name_vi}")
+                              full_name=f"Cán bộ đầu mối CCHC — {unit.name_vi}", by=None)
     return officer
 
 

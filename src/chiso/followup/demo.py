@@ -191,14 +191,14 @@ def _plans(directive: Directive | None) -> None:
                 if (target - choice.value) * direction > 0:  # a value already at the end of the scale gets none
                     targets[choice.node.code] = target
         plan = plan_create(unit=unit, run=run, codes=[c.node.code for c in weakest], targets=targets, directive=directive,
-                           title=f"Kế hoạch cải thiện chỉ số DDCI năm 2023 — {unit.name_vi}")
+                           title=f"Kế hoạch cải thiện chỉ số DDCI năm 2023 — {unit.name_vi}", by=None)
         for i, item in enumerate(plan.items.all()):
             for j, text in enumerate(ACTIONS):
                 action = plan_action_add(item=item, text=text, owner=OWNERS[(i + j + number) % len(OWNERS)],
-                                         deadline=datetime.date(2023, 6 + 3 * j, 30))
+                                         deadline=datetime.date(2023, 6 + 3 * j, 30), by=None)
                 if j == 0:
-                    plan_action_done(action=action, day=datetime.date(2023, 6, 15))
-        plan_submit(plan=plan)
+                    plan_action_done(action=action, day=datetime.date(2023, 6, 15), by=None)
+        plan_submit(plan=plan, by=None)
 
 
 def _figures(secretariat, directive: Directive | None) -> None:

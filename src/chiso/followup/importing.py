@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from chiso.accounts.permissions import followup_check
 from chiso.core.tabular import Column, ImportFailed, Problem, Table, columns_match, read_table
 from chiso.formats.text import fold
 from chiso.units.models import Unit
@@ -89,13 +90,14 @@ def _resolve(table, row, column, text, names, directive, problems) -> Unit | Non
     return unit
 
 
-def tasks_import(*, directive: Directive, file_name: str, content: bytes, by=None, progress=None) -> int:
+def tasks_import(*, directive: Directive, file_name: str, content: bytes, by, progress=None) -> int:
     """Add the tasks of a table to a directive; any problem stops the whole import.
 
     The header is strict: every header must name a column (TASK_COLUMNS, English or Vietnamese),
     and one message names every required column that is missing. `progress(done, total)`, when
     given (a background job), hears of each stage: read, checked, written.
     """
+    followup_check(by)
     table = read_table(file_name, content, kind="tasks")
     headers = columns_match(table, TASK_COLUMNS)
     if progress:

@@ -53,7 +53,7 @@ def notices_digest(*, today: datetime.date | None = None, days: int | None = Non
     today = today or today_local()
     days = reminder_days() if days is None else days
     summary = DigestSummary()
-    summary.handed_over = len(tasks_hand_over(today=today))
+    summary.handed_over = len(tasks_hand_over(today=today, by=None))
     summary.due_soon, summary.overdue = notices_for_deadlines(today=today, days=days)
     summary.emails = notices_email(today=today, base_url=base_url, progress=progress)
     return summary

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chiso.accounts.models import Role, User
-from chiso.accounts.permissions import MANAGING_ROLES
+from chiso.accounts.permissions import MANAGING_ROLES, followup_check, may_file_plan, may_manage_followup
 from chiso.audit.services import audit_record
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
@@ -85,7 +85,8 @@ def _confirmers(task: Task):
 # --- directives and tasks ----------------------------------------------------------------
 
 @transaction.atomic
-def directive_create(*, number: str, date: datetime.date, issuer: str, summary: str, by=None) -> Directive:
+def directive_create(*, number: str, date: datetime.date, issuer: str, summary: str, by) -> Directive:
+    followup_check(by)
     number = number.strip()
     if Directive.objects.filter(number__iexact=number).exists():
         raise ValidationError({"number": _("A directive numbered %(number)s already exists.") % {"number": number}})
@@ -122,9 +123,10 @@ def task_create(
     deadline: deadlines.Deadline | str | datetime.date | None,
     cooperating_units: Iterable[Unit] = (),
     number: str = "",
-    by=None,
+    by,
 ) -> Task:
     """Assign a task; the officers of the lead and cooperating units are told."""
+    followup_check(by)
     if deadline is not None and not isinstance(deadline, deadlines.Deadline):
         try:
             deadline = deadlines.deadline_parse(deadline, start=directive.date)
@@ -150,6 +152,7 @@ def task_create(
 
 @transaction.atomic
 def task_cancel(*, task: Task, by, reason: str) -> Task:
+    followup_check(by)
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling the task."))
     if task.status in {Task.Status.DONE, Task.Status.CANCELLED}:
@@ -187,13 +190,13 @@ def _ended(unit: Unit, day: datetime.date) -> bool:
 
 
 @transaction.atomic
-def tasks_hand_over(*, today: datetime.date | None = None, by=None) -> list[Task]:
+def tasks_hand_over(*, today: datetime.date | None = None, by) -> list[Task]:
     """Open tasks of units that have ended pass to their successors through the lineage: the lead
     to the successor with the largest share (the others cooperate), an ended cooperating unit to its
     successors. Each change is in the audit trail (task.reassigned) and the new units are told.
     Run by the daily digest; a task whose unit has no successor stays for the secretariat to see.
     """
-    if by is not None and not (by.is_superuser or by.role in MANAGING_ROLES):
+    if not may_manage_followup(by):
         raise PermissionDenied(_("Only the secretariat hands tasks over to other units."))
     day = today or timezone.localdate()
     candidates = (
@@ -358,22 +361,18 @@ def task_completion_reject(*, report: ProgressReport, by, note: str) -> Task:
 # --- improvement plans --------------------------------------------------------------------
 
 def plan_access_check(user, unit: Unit) -> None:
-    """A unit files its own plans; the secretariat may file one for any unit."""
-    if user.is_superuser or user.role in MANAGING_ROLES:
-        return
-    if user.role == Role.UNIT_OFFICER and user.unit_id == unit.pk:
-        return
-    raise PermissionDenied(_("Only the unit itself (or the secretariat) files and changes its improvement plan."))
+    """A unit files its own plans; the secretariat may file one for any unit (accounts.permissions.may_file_plan)."""
+    if not may_file_plan(user, unit):
+        raise PermissionDenied(_("Only the unit itself (or the secretariat) files and changes its improvement plan."))
 
 
 @transaction.atomic
 def plan_create(
     *, unit: Unit, run: IndexRun, codes: list[str], targets: dict[str, float | None] | None = None,
-    by=None, title: str = "", directive: Directive | None = None,
+    by, title: str = "", directive: Directive | None = None,
 ) -> ImprovementPlan:
     """A plan for chosen indicators of a published run; baselines are the run's values and ranks."""
-    if by is not None:
-        plan_access_check(by, unit)
+    plan_access_check(by, unit)
     if run.status != IndexRun.Status.PUBLISHED:
         raise ValidationError(_("A plan starts from a published run."))
     if ImprovementPlan.objects.filter(unit=unit, run=run).exists():
@@ -418,9 +417,8 @@ def plan_create(
 
 
 @transaction.atomic
-def plan_action_add(*, item: PlanItem, text: str, owner: str, deadline: datetime.date | None, by=None) -> PlanAction:
-    if by is not None:
-        plan_access_check(by, item.plan.unit)
+def plan_action_add(*, item: PlanItem, text: str, owner: str, deadline: datetime.date | None, by) -> PlanAction:
+    plan_access_check(by, item.plan.unit)
     errors = {}
     if not text.strip():
         errors["text"] = _("Write the action.")
@@ -436,9 +434,8 @@ def plan_action_add(*, item: PlanItem, text: str, owner: str, deadline: datetime
 
 
 @transaction.atomic
-def plan_action_done(*, action: PlanAction, by=None, day: datetime.date | None = None) -> PlanAction:
-    if by is not None:
-        plan_access_check(by, action.item.plan.unit)
+def plan_action_done(*, action: PlanAction, by, day: datetime.date | None = None) -> PlanAction:
+    plan_access_check(by, action.item.plan.unit)
     if action.done_on is None:
         action.done_on = day or timezone.localdate()
         action.save(update_fields=["done_on"])
@@ -447,10 +444,9 @@ def plan_action_done(*, action: PlanAction, by=None, day: datetime.date | None =
 
 
 @transaction.atomic
-def plan_submit(*, plan: ImprovementPlan, by=None) -> ImprovementPlan:
+def plan_submit(*, plan: ImprovementPlan, by) -> ImprovementPlan:
     """File the plan with the secretariat; every indicator needs at least one action."""
-    if by is not None:
-        plan_access_check(by, plan.unit)
+    plan_access_check(by, plan.unit)
     empty = [item.name for item in plan.items.all() if not item.actions.exists()]
     if empty:
         raise ValidationError(_("Add at least one action for: %(items)s.") % {"items": "; ".join(empty)})
@@ -472,8 +468,9 @@ def target_create(
     baseline_year: int | None = None, baseline_value: float | None = None,
     index_code: str = "", measure: str = Target.Measure.SCORE, component: str = "",
     framework: Framework | None = None, unit: Unit | None = None, node_code: str = "",
-    statistic: Statistic | None = None, rate: str = "", directive: Directive | None = None, by=None,
+    statistic: Statistic | None = None, rate: str = "", directive: Directive | None = None, by,
 ) -> Target:
+    followup_check(by)
     errors: dict[str, str] = {}
     index_code = index_code.strip().upper()
     if not title.strip():
@@ -525,8 +522,9 @@ def target_create(
 @transaction.atomic
 def statistic_create(
     *, code: str, name_vi: str, name_en: str = "", unit_of_measure: str = "", higher_is_better: bool = True,
-    index_code: str = "", measure: str = "", by=None,
+    index_code: str = "", measure: str = "", by,
 ) -> Statistic:
+    followup_check(by)
     statistic = Statistic(
         code=code.strip(), name_vi=name_vi.strip(), name_en=name_en.strip(), unit_of_measure=unit_of_measure.strip(),
         higher_is_better=higher_is_better, index_code=index_code.strip().upper(), measure=measure,
@@ -539,10 +537,11 @@ def statistic_create(
 
 @transaction.atomic
 def statistic_value_set(
-    *, statistic: Statistic, year: int, value: float, source: str, by=None, provisional: bool = False,
+    *, statistic: Statistic, year: int, value: float, source: str, by, provisional: bool = False,
     components: dict | None = None,
 ) -> StatisticValue:
     """Record one year's value with where it comes from (a report, a decision, a publication)."""
+    followup_check(by)
     if not source.strip():
         raise ValidationError({"source": _("Say where the value comes from.")})
     if value is None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
 from chiso.accounts.models import AppraisalBody, Role, User
+from chiso.accounts.permissions import may_send_assessment_notices
 from chiso.assessments.models import Affiliation, Assessment
-from chiso.audit.models import AuditRecord
+from chiso.assessments.queries import status_steps
 
 from .kinds import KINDS
 from .models import Notice
@@ -59,13 +61,12 @@ def unit_officers(units: Iterable) -> models.QuerySet:
 # --- PAR Index assessment ----------------------------------------------------------------------
 
 def _entries(assessment, status: str) -> int:
-    """How many times the assessment has entered `status` (its audit trail): the key that tells a
-    second explanation round, or an appraisal completed again after a reopening, from the first."""
-    return AuditRecord.objects.filter(object_type=assessment._meta.label_lower, object_id=str(assessment.pk),
-                                      field="status", new_value=status).count()
+    """How many times the assessment has entered `status` (its status timeline): the key that tells
+    a second explanation round, or an appraisal completed again after a reopening, from the first."""
+    return status_steps(assessment).filter(new_value=status).count()
 
 
-def par_notices(*, assessment, by=None) -> int:
+def par_notices(*, assessment, by) -> int:
     """Tell whoever has the next step of a PAR assessment, after its transition to the current status:
 
     - explanation requested → the unit's officers;
@@ -75,6 +76,8 @@ def par_notices(*, assessment, by=None) -> int:
 
     The person who made the step is not told. Call it right after the transition, once per step.
     """
+    if not may_send_assessment_notices(by, assessment):
+        raise PermissionDenied
     status = assessment.status
     Status = Assessment.Status
     users: Iterable = ()
