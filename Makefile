@@ -39,7 +39,7 @@ worker: migrate
 
 # The whole suite: unit, integration and browser tests (DATABASE_URL picks PostgreSQL).
 test: install
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # After changing user-facing strings: update the catalogues, translate (no fuzzy entry may stay:
 # tests/core/test_translations.py checks), then `make translations`. The apps with their own

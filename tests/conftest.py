@@ -29,6 +29,101 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     cursor.execute("INSERT INTO audit_maintenance SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_maintenance)")
 
 
+# --- the demo province, loaded once per test process -----------------------------------------
+#
+# Loading the demo takes about 40 s. It is loaded at most once per test process (xdist worker),
+# inside a transaction that is rolled back when the process ends: each test of a module that uses
+# `demo_province` runs in a savepoint of its own within it (the `db` fixture), so every such test
+# sees the pristine demo. The modules that use it run last (pytest_collection_modifyitems puts
+# them at the end), so no other module runs inside the demo's transaction; a module that does not
+# use it and still comes after one that did first rolls the demo back, and the next module that
+# needs it loads it again: correct whatever the order, fast in the usual one. The switch happens
+# when a module starts (a module-scoped fixture), before any test's own transaction is opened.
+
+_DEMO = {"atomic": None, "files": set()}
+
+
+def _uses_demo(item) -> bool:
+    return "demo_province" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering, which is kept inside each file
+def pytest_collection_modifyitems(items):
+    """Files in the order xdist hands them out (`make test` runs it with --dist loadfile
+    --no-loadscope-reorder): the largest first, as xdist would, but the files with a test that uses
+    the demo last."""
+    _DEMO["files"] = {item.nodeid.split("::")[0] for item in items if _uses_demo(item)}
+    sizes: dict[str, int] = {}
+    for item in items:
+        file = item.nodeid.split("::")[0]
+        sizes[file] = sizes.get(file, 0) + 1
+    first_seen = {file: n for n, file in enumerate(sizes)}
+    items.sort(key=lambda item: (item.nodeid.split("::")[0] in _DEMO["files"], -sizes[item.nodeid.split("::")[0]],
+                                 first_seen[item.nodeid.split("::")[0]]))
+
+
+def _demo_enter() -> None:
+    from django.db import transaction
+
+    from chiso.results.queries import rankings_forget
+    from chiso.site.demo import demo_load
+
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    _DEMO["atomic"] = atomic
+    rankings_forget()
+    _migration_data_restore()  # a browser test's flush before this module removed them
+    if os.environ.get("CHISO_TEST_TRACE"):
+        with open(os.environ["CHISO_TEST_TRACE"], "a") as trace:
+            trace.write(f"{os.environ.get('PYTEST_XDIST_WORKER', '-')} demo loaded\n")
+    demo_load()
+
+
+def _demo_leave() -> None:
+    from django.db import transaction
+
+    from chiso.results.queries import rankings_forget
+
+    atomic, _DEMO["atomic"] = _DEMO["atomic"], None
+    if atomic is not None and transaction.get_connection().in_atomic_block:
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+    # The rankings kept in memory name runs by primary keys that later tests reuse: forgotten too.
+    rankings_forget()
+
+
+@pytest.fixture(scope="session")
+def _demo_session(django_db_setup, django_db_blocker):
+    """Rolls the demo back at the end of the session, before the test database goes (it is set up
+    after django_db_setup, so it is torn down before it)."""
+    yield
+    if _DEMO["atomic"] is not None:
+        with django_db_blocker.unblock():
+            _demo_leave()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _demo_state(request, django_db_blocker):
+    """At the start of each module: the demo's transaction is open exactly when the module has a
+    test that asks for `demo_province`."""
+    wanted = request.node.nodeid in _DEMO["files"]
+    if os.environ.get("CHISO_TEST_TRACE"):
+        with open(os.environ["CHISO_TEST_TRACE"], "a") as trace:
+            trace.write(f"{os.environ.get('PYTEST_XDIST_WORKER', '-')} {request.node.nodeid} wanted={wanted}\n")
+    if wanted != (_DEMO["atomic"] is not None):
+        request.getfixturevalue("_demo_session")
+        with django_db_blocker.unblock():
+            _demo_enter() if wanted else _demo_leave()
+
+
+@pytest.fixture
+def demo_province():
+    """The demo province (Cao Bằng as the demo loads it); see above."""
+    from chiso.results.queries import rankings_forget
+
+    rankings_forget()  # a test's run rolled back may leave its primary key to the next test's
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached: a test database reuses primary keys."""
@@ -47,6 +142,10 @@ def migration_data(request):
     if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("db")
+    _migration_data_restore()
+
+
+def _migration_data_restore() -> None:
     from chiso.feedback import defaults as feedback_defaults
     from chiso.feedback.models import FeedbackType, Holiday
     from chiso.services_stats import defaults as stats_defaults
@@ -108,28 +207,6 @@ def period(db):
 
 
 # --- browser ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_province(django_db_setup, django_db_blocker):
-    """The demo province for one test module: loaded once (about 40 s), rolled back after the
-    module's last test; each test runs inside it in a savepoint of its own (the `db` fixture).
-    The rankings kept in memory name runs by primary keys the next modules reuse: forgotten too."""
-    from django.db import transaction
-
-    from chiso.site.demo import demo_load
-    from chiso.results.queries import rankings_forget
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            demo_load()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            rankings_forget()
-
 
 @pytest.fixture(scope="session")
 def browser():

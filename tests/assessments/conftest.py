@@ -46,7 +46,7 @@ SURVEY = {
 def par_version(db):
     from chiso.frameworks.services import framework_import
 
-    return framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode()).version
+    return framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode(), by=None).version
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def survey_run(db, period, blocks, units):
     from chiso.frameworks.services import framework_import
     from chiso.indices.services import indicator_value_set, run_create, run_publish
 
-    version = framework_import(file_name="ks.yaml", content=yaml.safe_dump(SURVEY, allow_unicode=True).encode()).version
+    version = framework_import(file_name="ks.yaml", content=yaml.safe_dump(SURVEY, allow_unicode=True).encode(), by=None).version
     for unit, value in zip(units, (80.0, 50.0)):
         indicator_value_set(framework=version.framework, period=period, unit=unit, code="F1.3", value=value, source="Khảo sát thử", by=None)
     return run_publish(run=run_create(version=version, period=period, block=blocks["department"], by=None), by=None)

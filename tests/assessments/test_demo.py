@@ -28,8 +28,7 @@ def load():
         loader()
 
 
-def test_every_demo_cycle_is_published_and_2025_shows_each_rule():
-    load()
+def test_every_demo_cycle_is_published_and_2025_shows_each_rule(demo_province):
     cycles = {c.period.code: c for c in Cycle.objects.select_related("period", "run")}
     assert set(cycles) == {"2022", "2023", "2025"}
     for cycle in cycles.values():

@@ -27,7 +27,7 @@ PAR = {
 
 @pytest.fixture
 def par(db):
-    return framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode()).version
+    return framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode(), by=None).version
 
 
 def test_framework_tree_shows_points_guidance_and_what_is_to_be_confirmed(menu, page, login, make_user, par):

@@ -56,7 +56,7 @@ def test_gunicorn_answers_an_evidence_upload_above_the_limit_with_a_vietnamese_4
     from chiso.assessments.services import cycle_create
     from chiso.frameworks.services import framework_import
 
-    version = framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode()).version
+    version = framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode(), by=None).version
     unit = make_unit("S-413", name_vi="Sở Thử nghiệm")
     officer = make_user("canbo.413", Role.UNIT_OFFICER, unit=unit)
     cycle = cycle_create(version=version, period=period, block=blocks["department"], by=make_user("thuky.413", Role.SECRETARIAT),

@@ -101,13 +101,13 @@ def _national(name, content):
 def _frame(name, content):
     from chiso.surveys.fieldwork.frames import frame_import
 
-    return frame_import(name="Khung", file_name=name, content=content)
+    return frame_import(name="Khung", file_name=name, content=content, by=None)
 
 
 def _responses(name, content):
     from chiso.surveys.collection.importing import responses_import
 
-    return responses_import(survey=SimpleNamespace(version=SimpleNamespace(form=None)), files=[(name, content)])
+    return responses_import(survey=SimpleNamespace(version=SimpleNamespace(form=None)), files=[(name, content)], by=None)
 
 
 def _indicator_rules(name, content):
@@ -119,13 +119,13 @@ def _indicator_rules(name, content):
 def _framework(name, content):
     from chiso.frameworks.services import framework_import
 
-    return framework_import(file_name=name, content=content)
+    return framework_import(file_name=name, content=content, by=None)
 
 
 def _xlsform(name, content):
     from chiso.surveys.services import questionnaire_import
 
-    return questionnaire_import(file_name=name, content=content, check_only=True)
+    return questionnaire_import(file_name=name, content=content, check_only=True, by=None)
 
 
 IMPORTERS = {

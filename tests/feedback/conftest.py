@@ -82,4 +82,4 @@ def qd766(db):
     from chiso.frameworks.services import framework_import
 
     path = Path(chiso.frameworks.__file__).parent / "data" / "qd766.yaml"
-    return framework_import(file_name=path.name, content=path.read_bytes()).version
+    return framework_import(file_name=path.name, content=path.read_bytes(), by=None).version

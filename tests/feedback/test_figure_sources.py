@@ -18,7 +18,7 @@ def _766_taking_only_on_time(qd766, applies_from):
     doc = version_document(qd766)
     doc["version"]["applies_from"] = applies_from
     doc["sources"] = {"feedback": {"on_time_rate": "G5.1"}}
-    return framework_import(file_name="qd766b.yaml", content=document_to_yaml(doc)).version
+    return framework_import(file_name="qd766b.yaml", content=document_to_yaml(doc), by=None).version
 
 
 def _written_codes(period):

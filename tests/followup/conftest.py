@@ -106,7 +106,7 @@ def ddci_runs(db, units, blocks, period, period_2022):
     from chiso.frameworks.services import framework_import
     from chiso.indices.services import indicator_value_set, run_create, run_publish
 
-    version = framework_import(file_name="ddci.yaml", content=yaml.safe_dump(DDCI, allow_unicode=True).encode()).version
+    version = framework_import(file_name="ddci.yaml", content=yaml.safe_dump(DDCI, allow_unicode=True).encode(), by=None).version
     runs = []
     for p, values in ((period_2022, VALUES_2022), (period, VALUES_2023)):
         for code, row in values.items():

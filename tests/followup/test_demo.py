@@ -5,12 +5,8 @@ import datetime
 
 import pytest
 
-from chiso.accounts import demo as accounts_demo
 from chiso.site.demo import LOADERS
 from chiso.followup import demo as followup_demo
-from chiso.frameworks import demo as frameworks_demo
-from chiso.indices import demo as indices_demo
-from chiso.units import demo as units_demo
 from chiso.audit.models import AuditRecord
 from chiso.followup.models import Directive, ImprovementPlan, ProgressReport, Statistic, Target, Task
 from chiso.notices.models import Notice
@@ -23,11 +19,8 @@ def counts():
 
 
 @pytest.mark.django_db
-def test_the_demo_holds_the_notice_plans_and_targets():
+def test_the_demo_holds_the_notice_plans_and_targets(demo_province):
     assert followup_demo.load in LOADERS
-    # Only what follow-up builds on (the whole demo loads in tests/core/test_demo.py).
-    for load in (units_demo.load, accounts_demo.load, frameworks_demo.load, indices_demo.load, followup_demo.load):
-        load()
     notice = Directive.objects.get(number="511/TB-UBND")
     tasks = list(notice.tasks.order_by("order"))
     assert [t.number for t in tasks] == ["1", "2", "3", "4", "5", "6", "7"]

@@ -33,14 +33,14 @@ def yaml_bytes(doc):
 
 @pytest.mark.django_db
 def test_import_stores_the_tree_and_a_second_import_changes_nothing():
-    outcome = framework_import(file_name="par.yaml", content=yaml_bytes(PAR))
+    outcome = framework_import(file_name="par.yaml", content=yaml_bytes(PAR), by=None)
     version = outcome.version
     assert outcome.created and version.number == 1 and version.framework.method == "points"
     assert version.legal_basis == "123/QĐ-UBND" and str(version.decision_date) == "2023-03-13"
     a = version.nodes.get(code="a")
     assert (a.max_points, a.evidence_required, a.points_step, a.guidance) == (4, True, 0.5, "Ban hành đúng hạn: 4 điểm")
     assert version.nodes.get(code="b").na_allowed
-    again = framework_import(file_name="par.yaml", content=yaml_bytes(PAR))
+    again = framework_import(file_name="par.yaml", content=yaml_bytes(PAR), by=None)
     assert not again.created and again.version == version
     assert [r.number for r in version_tree(version)] == ["", "1", "1.1", "1.2", "2", "2.1"]
 
@@ -48,14 +48,14 @@ def test_import_stores_the_tree_and_a_second_import_changes_nothing():
 @pytest.mark.django_db
 @pytest.mark.parametrize("writer,name", [(document_to_yaml, "x.yaml"), (document_to_xlsx, "x.xlsx")])
 def test_export_and_import_round_trip_is_the_same_version(writer, name):
-    version = framework_import(file_name="par.yaml", content=yaml_bytes(PAR)).version
-    outcome = framework_import(file_name=name, content=writer(version_document(version)))
+    version = framework_import(file_name="par.yaml", content=yaml_bytes(PAR), by=None).version
+    outcome = framework_import(file_name=name, content=writer(version_document(version)), by=None)
     assert not outcome.created and outcome.version == version
 
 
 @pytest.mark.django_db
 def test_xlsx_export_has_an_appendix_sheet_laid_out_like_a_decision():
-    version = framework_import(file_name="par.yaml", content=yaml_bytes(PAR)).version
+    version = framework_import(file_name="par.yaml", content=yaml_bytes(PAR), by=None).version
     workbook = load_workbook(io.BytesIO(document_to_xlsx(version_document(version))))
     assert workbook.sheetnames == ["Phụ lục", "framework", "iMeta"]
     rows = list(workbook["Phụ lục"].iter_rows(values_only=True))
@@ -66,7 +66,7 @@ def test_xlsx_export_has_an_appendix_sheet_laid_out_like_a_decision():
 @pytest.mark.django_db
 def test_coinr_imeta_csv_imports_with_a_code_and_exports_back():
     csv = b"iCode,iName,Level,Parent,Direction,Weight,Type\nx1,X one,1,P,1,1,Indicator\nx2,X two,1,P,-1,1,Indicator\nP,Pillar,2,,1,1,Aggregate\n"
-    version = framework_import(file_name="meta.csv", content=csv, framework_code="COINR").version
+    version = framework_import(file_name="meta.csv", content=csv, framework_code="COINR", by=None).version
     assert version.framework.code == "COINR" and version.nodes.get(code="x2").direction == -1
     text = document_to_imeta_csv(version_document(version)).decode()
     assert text.splitlines()[0].startswith("iCode,iName,Level,Parent,Type,Direction,Weight")
@@ -75,12 +75,12 @@ def test_coinr_imeta_csv_imports_with_a_code_and_exports_back():
 
 @pytest.mark.django_db
 def test_a_change_makes_a_new_version_and_the_diff_shows_it():
-    first = framework_import(file_name="par.yaml", content=yaml_bytes(PAR)).version
+    first = framework_import(file_name="par.yaml", content=yaml_bytes(PAR), by=None).version
     version_freeze(first)
     changed = yaml.safe_load(yaml_bytes(PAR))
     changed["iMeta"][3]["guidance"] = "Ban hành trước 31/12: 4 điểm"
     changed["iMeta"].append({"iCode": "d", "Level": 1, "Parent": "F2", "Type": "Indicator", "max_points": 0, "name_vi": "Mới"})
-    second = framework_import(file_name="par.yaml", content=yaml_bytes(changed)).version
+    second = framework_import(file_name="par.yaml", content=yaml_bytes(changed), by=None).version
     assert second.number == 2 and not second.is_frozen and first.is_frozen
     diff = {row.code: row for row in versions_diff(first, second)}
     assert diff["d"].status == "added" and diff["b"].status == "same"
@@ -92,7 +92,7 @@ def test_children_points_above_the_parent_maximum_are_refused_and_nothing_is_wri
     bad = yaml.safe_load(yaml_bytes(PAR))
     bad["iMeta"][3]["max_points"] = 5  # a + b = 7 > F1's 6
     with pytest.raises(ImportFailed) as failure:
-        framework_import(file_name="par.yaml", content=yaml_bytes(bad))
+        framework_import(file_name="par.yaml", content=yaml_bytes(bad), by=None)
     assert any("F1" in str(p) and "7" in str(p) and "6" in str(p) for p in failure.value.problems)
     assert FrameworkVersion.objects.count() == 0
 
@@ -103,7 +103,7 @@ def test_engine_problems_are_all_reported():
     bad["iMeta"][4]["Parent"] = "NOWHERE"
     bad["iMeta"].append(dict(bad["iMeta"][5]))  # duplicate code c
     with pytest.raises(ImportFailed) as failure:
-        framework_import(file_name="par.yaml", content=yaml_bytes(bad))
+        framework_import(file_name="par.yaml", content=yaml_bytes(bad), by=None)
     text = " ".join(str(p) for p in failure.value.problems)
     assert "NOWHERE" in text and "'c'" in text
 
@@ -114,11 +114,11 @@ def test_weights_that_do_not_sum_to_one_warn_or_refuse_as_configured():
            "iMeta": [{"iCode": "T", "Level": 2, "Type": "Aggregate"},
                      {"iCode": "x", "Level": 1, "Parent": "T", "Weight": 0.5, "Type": "Indicator"},
                      {"iCode": "y", "Level": 1, "Parent": "T", "Weight": 0.3, "Type": "Indicator"}]}
-    outcome = framework_import(file_name="w.yaml", content=yaml_bytes(doc))
+    outcome = framework_import(file_name="w.yaml", content=yaml_bytes(doc), by=None)
     assert outcome.warnings and "0.8" in outcome.warnings[0]
     doc["version"]["weights_policy"] = "refuse"
     with pytest.raises(ImportFailed) as failure:
-        framework_import(file_name="w.yaml", content=yaml_bytes(doc))
+        framework_import(file_name="w.yaml", content=yaml_bytes(doc), by=None)
     assert "0.8" in str(failure.value)
 
 
@@ -127,7 +127,7 @@ def test_unknown_steps_are_refused():
     bad = yaml.safe_load(yaml_bytes(PAR))
     bad["steps"] = [{"normalize_everything": {}}]
     with pytest.raises(ImportFailed) as failure:
-        framework_import(file_name="par.yaml", content=yaml_bytes(bad))
+        framework_import(file_name="par.yaml", content=yaml_bytes(bad), by=None)
     assert "normalize_everything" in str(failure.value)
 
 

@@ -38,7 +38,7 @@ def secretariat(make_user):
 
 @pytest.fixture
 def run(db, make_unit, period, blocks, secretariat):
-    version = framework_import(file_name="a.yaml", content=yaml.safe_dump(DOC).encode()).version
+    version = framework_import(file_name="a.yaml", content=yaml.safe_dump(DOC).encode(), by=None).version
     for code, values in VALUES.items():
         unit = make_unit(code, name_vi=f"Sở {code}")
         for name, value in zip(("x1", "x2", "x3", "y1", "y2"), values):

@@ -19,7 +19,7 @@ VALUES = {"S-A": (100, 100), "S-B": (60, 20), "S-C": (20, 60), "S-D": (10, 10)}
 
 @pytest.fixture
 def run(db, make_unit, period, blocks):
-    version = framework_import(file_name="u.yaml", content=yaml.safe_dump(DOC).encode()).version
+    version = framework_import(file_name="u.yaml", content=yaml.safe_dump(DOC).encode(), by=None).version
     for code, (x, y) in VALUES.items():
         unit = make_unit(code)
         indicator_value_set(by=None, framework=version.framework, period=period, unit=unit, code="x", value=x, source="thử")

@@ -17,7 +17,7 @@ DOC = {"framework": {"code": "P", "name_vi": "Điểm", "method": "points"}, "ve
 
 @pytest.fixture
 def version(db):
-    return framework_import(file_name="p.yaml", content=yaml.safe_dump(DOC).encode()).version
+    return framework_import(file_name="p.yaml", content=yaml.safe_dump(DOC).encode(), by=None).version
 
 
 def test_values_import_with_not_applicable_and_a_source(version, make_unit, period):

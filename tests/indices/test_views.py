@@ -13,7 +13,7 @@ DOC = {"framework": {"code": "T", "name_vi": "Thử", "method": "composite"}, "v
 
 @pytest.fixture
 def runs(db, make_unit, period, blocks):
-    version = framework_import(file_name="t.yaml", content=yaml.safe_dump(DOC).encode()).version
+    version = framework_import(file_name="t.yaml", content=yaml.safe_dump(DOC).encode(), by=None).version
     for code, value in (("S-A", 1), ("S-B", 2)):
         indicator_value_set(by=None, framework=version.framework, period=period, unit=make_unit(code), code="x", value=value, source="thử")
     published = run_publish(run=run_create(by=None, version=version, period=period, block=blocks["department"]), by=None)

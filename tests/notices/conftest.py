@@ -43,7 +43,7 @@ def cycle(db, period, blocks, units, people):
     from chiso.assessments.services import cycle_create
     from chiso.frameworks.services import framework_import
 
-    version = framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode()).version
+    version = framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode(), by=None).version
     return cycle_create(
         version=version, period=period, block=blocks["department"], by=people["secretariat"],
         self_assessment_due=timezone.now() + datetime.timedelta(days=10), council_size=1,

@@ -85,8 +85,8 @@ def build(make_unit, blocks, period) -> SimpleNamespace:
     UnitSuccession.objects.create(predecessor=units["H-1"], successor=units["X-2"], date=reform, share=0.5)
     UnitSuccession.objects.create(predecessor=units["H-2"], successor=units["X-2"], date=reform, share=0.5)
 
-    ddci = framework_import(file_name="ddci.yaml", content=yaml.safe_dump(DDCI, allow_unicode=True).encode()).version
-    par = framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode()).version
+    ddci = framework_import(file_name="ddci.yaml", content=yaml.safe_dump(DDCI, allow_unicode=True).encode(), by=None).version
+    par = framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode(), by=None).version
     codes = [f"i{k}" for k in range(1, 7)]
     dept = blocks["department"]
 

@@ -11,15 +11,10 @@ from chiso.units.models import Period, Unit
 
 
 @pytest.mark.django_db
-def test_the_demo_shows_feedback_statistics_and_766_runs_using_both():
-    from chiso.accounts import demo as accounts_demo
+def test_the_demo_shows_feedback_statistics_and_766_runs_using_both(demo_province):
     from chiso.feedback import demo as feedback_demo
-    from chiso.frameworks import demo as frameworks_demo
     from chiso.services_stats import demo as services_stats_demo
-    from chiso.units import demo as units_demo
 
-    for load in (units_demo.load, accounts_demo.load, frameworks_demo.load, feedback_demo.load, services_stats_demo.load):
-        load()
     counts = (Feedback.objects.count(), Rating.objects.count(), ServiceStat.objects.count(), StatImport.objects.count(), IndexRun.objects.count())
 
     for period in Period.objects.all():

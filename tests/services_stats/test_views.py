@@ -36,7 +36,7 @@ def test_a_unit_page_shows_its_trend_and_where_rates_are_used(imported, staff, u
     from chiso.frameworks.services import framework_import
 
     par = Path(chiso.frameworks.__file__).parent / "data" / "par_departments.yaml"
-    framework_import(file_name=par.name, content=par.read_bytes())
+    framework_import(file_name=par.name, content=par.read_bytes(), by=None)
     html = login(staff["officer"]).get(f"/service-stats/unit/{units['tc'].code}/").content.decode()
     assert 'id="unit-trend"' in html and "97,8" in html and "QD766 G2.1" in html and "PAR-SO F3.3.2" in html
     # the mappings are the frameworks' data: a rate no framework takes is named as not written

@@ -1,11 +1,10 @@
 """The demo province: Cao Bằng as it is, loaded twice without duplicating anything.
 
-The demo is loaded once for the module (`demo_province`, about 40 s); the one test that loads it
-a second time checks that nothing is duplicated."""
+The demo is loaded once per test process (`demo_province` in tests/conftest.py, about 40 s); the
+one test that loads it a second time checks that nothing is duplicated."""
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.urls import reverse
 
 from chiso.accounts.models import Role, User
 from chiso.site.demo import demo_load
@@ -14,7 +13,11 @@ from chiso.units.queries import unit_predecessor_weights
 
 
 def counts():
-    return (Unit.objects.count(), UnitSuccession.objects.count(), Period.objects.count(), User.objects.count())
+    from chiso.audit.models import AuditRecord
+    from chiso.frameworks.models import FrameworkVersion
+
+    return (Unit.objects.count(), UnitSuccession.objects.count(), Period.objects.count(), User.objects.count(),
+            FrameworkVersion.objects.count(), AuditRecord.objects.count())
 
 
 def test_demo_loads_cao_bang_and_a_second_run_changes_nothing(demo_province, db):
@@ -53,36 +56,6 @@ def test_one_demo_account_per_role(demo_province, db):
     assert commune_officer.unit.block.code == "commune"
 
 
-@pytest.mark.django_db
-def test_load_demo_refuses_production_mode(settings):
-    before = Unit.objects.count()
-    settings.DEBUG = False
-    with pytest.raises(CommandError):
-        call_command("load_demo")
-    assert Unit.objects.count() == before
-
-
-def test_import_units_command_exit_status(tmp_path):
-    """The real exit status of `manage.py import_units`, as a shell script would see it."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "CHISO_DEBUG": "1", "CHISO_VAR_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)  # a throw-away SQLite database of its own
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True)
-    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
-    good.write_text("code,name_vi,block\nS-A,Sở A,department\n", encoding="utf-8")
-    bad.write_text("code,name_vi,block\nS-B,Sở B,nowhere\n", encoding="utf-8")
-    ok = subprocess.run([sys.executable, "manage.py", "import_units", str(good)], cwd=root, env=env, capture_output=True, text=True)
-    assert ok.returncode == 0, ok.stderr
-    failed = subprocess.run([sys.executable, "manage.py", "import_units", str(bad)], cwd=root, env=env, capture_output=True, text=True)
-    assert failed.returncode != 0
-    assert "bad.csv" in failed.stderr and "nowhere" in failed.stderr and "Traceback" not in failed.stderr
-
-
 def test_demo_has_the_shipped_frameworks_and_published_runs(demo_province, db):
     from chiso.frameworks.models import Framework
     from chiso.indices.models import ExternalResult, IndexRun
@@ -95,3 +68,22 @@ def test_demo_has_the_shipped_frameworks_and_published_runs(demo_province, db):
         ("DDCI-SO", "2022"), ("DDCI-SO", "2023"), ("PAR-SO", "2022")}
     assert all(run_recompute_matches(run) for run in published)
     assert ExternalResult.objects.filter(index_code="PCI", province__contains="Cao Bằng").count() == 4
+
+
+def test_home_lists_the_par_assessment_work_due_with_overdue_first(demo_province, db, client):
+    from chiso.accounts.models import User
+    from chiso.assessments.models import Assessment
+    from chiso.assessments.services import assessment_reopen
+
+    # Every demo cycle is published; the secretariat reopens one unit's, which goes back to the experts.
+    published = Assessment.objects.filter(unit__code="S-TC", status=Assessment.Status.PUBLISHED).order_by("-cycle__period__year").first()
+    assessment_reopen(assessment=published, by=User.objects.get(username="thuky"), reason="Thanh tra phát hiện sai sót")
+    client.force_login(User.objects.get(username="thamdinh"))
+    response = client.get(reverse("home"))
+    due = response.context["summary"]["assessments_due"]
+    assert [d.assessment.unit.code for d in due] == ["S-TC"]
+    assert 'id="due"' in response.content.decode()
+    client.force_login(User.objects.get(username="canbo.sotaichinh"))
+    assert all(d.assessment.unit.code == "S-TC" for d in client.get(reverse("home")).context["summary"]["assessments_due"])
+    client.force_login(User.objects.get(username="lanhdao"))
+    assert client.get(reverse("home")).context["summary"]["assessments_due"] == []

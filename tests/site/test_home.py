@@ -38,23 +38,3 @@ def test_period_switch_is_remembered(client, make_user, period):
     response = client.get(reverse("home"))
     assert response.context["current_period"] == later
 
-
-def test_home_lists_the_par_assessment_work_due_with_overdue_first(client, make_user):
-    from chiso.accounts.models import User
-    from chiso.assessments.models import Assessment
-    from chiso.assessments.services import assessment_reopen
-    from chiso.site.demo import demo_load
-
-    demo_load()
-    # Every demo cycle is published; the secretariat reopens one unit's, which goes back to the experts.
-    published = Assessment.objects.filter(unit__code="S-TC", status=Assessment.Status.PUBLISHED).order_by("-cycle__period__year").first()
-    assessment_reopen(assessment=published, by=User.objects.get(username="thuky"), reason="Thanh tra phát hiện sai sót")
-    client.force_login(User.objects.get(username="thamdinh"))
-    response = client.get(reverse("home"))
-    due = response.context["summary"]["assessments_due"]
-    assert [d.assessment.unit.code for d in due] == ["S-TC"]
-    assert 'id="due"' in response.content.decode()
-    client.force_login(User.objects.get(username="canbo.sotaichinh"))
-    assert all(d.assessment.unit.code == "S-TC" for d in client.get(reverse("home")).context["summary"]["assessments_due"])
-    client.force_login(User.objects.get(username="lanhdao"))
-    assert client.get(reverse("home")).context["summary"]["assessments_due"] == []

@@ -1,6 +1,6 @@
 """Vietnamese first, checked: every page a role reaches from its menus reads as Vietnamese.
 
-The demo province is loaded once for the module (inside a transaction rolled back at the end).
+The demo province is loaded once per test process (`demo_province`, tests/conftest.py).
 As each demo role and as a visitor without an account, in Vietnamese, the crawl opens the home
 page, every menu link and every link on the home page, then the first detail link of each of
 those pages and that detail's own tabs, one page of each kind (route), and checks the visible text
@@ -213,11 +213,6 @@ def crawl(client, user, rules: Rules) -> tuple[dict[str, list], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def demo(demo_province):
-    """The demo province, loaded once for this module (tests/conftest.py)."""
-
-
-@pytest.fixture(scope="module")
 def media_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
 
@@ -228,10 +223,9 @@ def isolated_media(settings, media_folder):
     settings.MEDIA_ROOT = media_folder
 
 
-@pytest.fixture(scope="module")
-def rules(demo, django_db_blocker):
-    with django_db_blocker.unblock():
-        return Rules()
+@pytest.fixture
+def rules(demo_province, db):
+    return Rules()
 
 
 def test_the_checks_catch_what_they_are_for(db):

@@ -48,7 +48,7 @@ def ddci_version(blocks):
     from chiso.surveys.services import questionnaire_import
 
     path = EXAMPLES / "ddci_departments.xlsx"
-    return questionnaire_import(file_name=path.name, content=path.read_bytes()).version
+    return questionnaire_import(file_name=path.name, content=path.read_bytes(), by=None).version
 
 
 @pytest.fixture
@@ -59,6 +59,7 @@ def make_survey(blocks, period):
 
     def make(version, code=None, opens=-1, closes=30, **fields):
         now = timezone.now()
+        fields.setdefault("by", None)  # the system, as the demo loader
         return survey_create(
             code=code or f"survey-{next(counter)}", title_vi="Khảo sát DDCI thử", period=period, version=version,
             opens_at=now + datetime.timedelta(days=opens), closes_at=now + datetime.timedelta(days=closes), **fields,
@@ -128,7 +129,7 @@ def make_frame(db):
             size = "nhỏ" if i % 4 in (0, 1) else "siêu nhỏ"
             rows.append([tax_code(i), f"Công ty Thử {i:03d}", "Công ty TNHH", sector, size, "Xã A" if i % 3 else "Xã B", f"Số {i}",
                          f"dn{i}@example.vn" if emails else "", "0912345678"])
-        return frame_import(name=name, file_name="frame.csv", content=frame_csv(rows)).frame
+        return frame_import(name=name, file_name="frame.csv", content=frame_csv(rows), by=None).frame
 
     return make
 

@@ -49,7 +49,7 @@ def ddci_value(address):
 
 @pytest.fixture
 def completed(ddci_survey, db):
-    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=[LABEL])
+    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=[LABEL], by=None)
     client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="Mozilla/5.0 (Android 14; Mobile)")
     done = journey(client, token, ddci_value)
     assert "Cảm ơn" in done.content.decode()
@@ -98,7 +98,7 @@ def test_responses_cannot_be_joined_or_ordered_back_to_invitations(ddci_survey, 
     from chiso.surveys.models import Draft as DraftModel
     from chiso.surveys.services import draft_for_token, response_submit
 
-    created = invitations_create(survey=ddci_survey, labels=[f"DN-{n}" for n in range(12)])
+    created = invitations_create(survey=ddci_survey, labels=[f"DN-{n}" for n in range(12)], by=None)
     for n, (_invitation, token) in enumerate(created):
         draft = draft_for_token(token=token)
         DraftModel.objects.filter(pk=draft.pk).update(answers=answers())
@@ -115,7 +115,7 @@ def test_responses_cannot_be_joined_or_ordered_back_to_invitations(ddci_survey, 
 
 
 def test_the_token_never_reaches_a_log_line(ddci_survey, caplog):
-    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["x"])
+    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["x"], by=None)
     client = Client(HTTP_HOST="127.0.0.1")
     with caplog.at_level(logging.INFO):
         client.get(f"/s/{token}/")

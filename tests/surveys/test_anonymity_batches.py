@@ -37,7 +37,7 @@ def submit(survey, token, answers, n):
 
 
 def test_a_submission_is_held_with_no_link_the_draft_goes_and_the_invitation_row_is_untouched(ddci_survey, answers):
-    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-001"])
+    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-001"], by=None)
     draft = draft_for_token(token=token)
     before = Invitation.objects.filter(pk=invitation.pk).values().get()
     submission = submit(ddci_survey, token, answers, 1)
@@ -55,7 +55,7 @@ def test_a_submission_is_held_with_no_link_the_draft_goes_and_the_invitation_row
 
 
 def test_five_submissions_are_written_as_one_shuffled_batch_with_their_completions(ddci_survey, answers):
-    created = invitations_create(survey=ddci_survey, labels=[f"DN-{n}" for n in range(5)])
+    created = invitations_create(survey=ddci_survey, labels=[f"DN-{n}" for n in range(5)], by=None)
     for n, (_invitation, token) in enumerate(created[:4]):
         submit(ddci_survey, token, answers, n)
     assert Response.objects.count() == 0 and HeldResponse.objects.count() == 4
@@ -73,27 +73,27 @@ def test_five_submissions_are_written_as_one_shuffled_batch_with_their_completio
 
 def test_the_batch_is_the_surveys_k_but_never_fewer_than_five(ddci_survey, answers):
     SurveyAnalysis.objects.create(survey=ddci_survey, min_cell=7)
-    created = invitations_create(survey=ddci_survey, labels=[f"DN-{n}" for n in range(7)])
+    created = invitations_create(survey=ddci_survey, labels=[f"DN-{n}" for n in range(7)], by=None)
     for n, (_invitation, token) in enumerate(created[:6]):
         submit(ddci_survey, token, answers, n)
     assert Response.objects.count() == 0
     submit(ddci_survey, created[6][1], answers, 6)
     assert Response.objects.count() == 7
     SurveyAnalysis.objects.filter(survey=ddci_survey).update(min_cell=1)  # the secretariat cannot make batches of one
-    more = invitations_create(survey=ddci_survey, labels=["a", "b"])
+    more = invitations_create(survey=ddci_survey, labels=["a", "b"], by=None)
     for n, (_invitation, token) in enumerate(more, start=10):
         submit(ddci_survey, token, answers, n)
     assert Response.objects.count() == 7 and HeldResponse.objects.count() == 2
 
 
 def test_a_double_click_is_held_once_and_a_retry_after_the_batch_stores_nothing(ddci_survey, answers):
-    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN"])
+    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN"], by=None)
     draft = draft_for_token(token=token)
     Draft.objects.filter(pk=draft.pk).update(answers=answers())
     first = response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="same")
     again = response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="same")
     assert (first.duplicate, again.duplicate) == (False, True) and HeldResponse.objects.count() == 1
-    survey_close(survey=ddci_survey)  # closing writes what is held, however few
+    survey_close(survey=ddci_survey, by=None)  # closing writes what is held, however few
     assert Response.objects.count() == 1 and Invitation.objects.get().status == Invitation.Status.COMPLETED
     with pytest.raises(AccessRefused):
         response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="same")
@@ -101,7 +101,7 @@ def test_a_double_click_is_held_once_and_a_retry_after_the_batch_stores_nothing(
 
 
 def test_a_failure_after_the_answers_are_held_loses_nothing_and_the_retry_finishes(ddci_survey, answers, monkeypatch):
-    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN"])
+    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN"], by=None)
     draft = draft_for_token(token=token)
     Draft.objects.filter(pk=draft.pk).update(answers=answers())
     from chiso.surveys import services
@@ -135,7 +135,7 @@ def test_paper_forms_and_imports_wait_for_their_own_batch(ddci_survey, answers, 
 
 
 def test_the_scheduled_command_writes_what_closed_surveys_hold(ddci_survey, answers):
-    created = invitations_create(survey=ddci_survey, labels=["a", "b"])
+    created = invitations_create(survey=ddci_survey, labels=["a", "b"], by=None)
     for n, (_invitation, token) in enumerate(created):
         submit(ddci_survey, token, answers, n)
     call_command("surveys_flush")
@@ -153,7 +153,7 @@ def test_answering_time_is_kept_as_a_bucket():
 
 
 def test_reminders_skip_a_business_whose_answers_wait_for_their_batch(ddci_survey, make_frame, answers):
-    sample = sample_draw(survey=ddci_survey, frame=make_frame(12), strata=[], size=6, seed=7)
+    sample = sample_draw(survey=ddci_survey, frame=make_frame(12), strata=[], size=6, seed=7, by=None)
     members = list(SampleMember.objects.filter(sample=sample, active=True).order_by("pk"))
     tokens = [member_invitation(m)[1] for m in members]
     SampleMember.objects.filter(pk__in=[m.pk for m in members]).update(emailed_at="2025-05-01T08:00:00+07:00")
@@ -180,7 +180,7 @@ def _pages(client, survey):
 
 
 def test_the_secretariats_pages_do_not_change_when_one_business_submits(ddci_survey, make_frame, answers, make_user):
-    sample = sample_draw(survey=ddci_survey, frame=make_frame(20), strata=["sector"], size=10, seed=3)
+    sample = sample_draw(survey=ddci_survey, frame=make_frame(20), strata=["sector"], size=10, seed=3, by=None)
     members = list(SampleMember.objects.filter(sample=sample, active=True).order_by("pk"))
     tokens = [member_invitation(m)[1] for m in members]
     drafts = [draft_for_token(token=t) for t in tokens[:6]]  # six businesses have started
@@ -209,7 +209,7 @@ def test_the_secretariats_pages_do_not_change_when_one_business_submits(ddci_sur
 
 def test_the_invitation_status_list_shows_each_stage_and_completion_only_with_its_batch(ddci_survey, make_frame, answers, make_user):
     """Issue 20: created, sent, opened, completed, opted out, bounced — per invitation."""
-    sample = sample_draw(survey=ddci_survey, frame=make_frame(20), strata=[], size=10, seed=5)
+    sample = sample_draw(survey=ddci_survey, frame=make_frame(20), strata=[], size=10, seed=5, by=None)
     members = list(SampleMember.objects.filter(sample=sample, active=True).order_by("pk"))
     tokens = [member_invitation(m)[1] for m in members]
     SampleMember.objects.filter(pk__in=[m.pk for m in members[1:10]]).update(emailed_at="2025-05-01T08:00:00+07:00")

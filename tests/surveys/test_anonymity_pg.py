@@ -49,7 +49,7 @@ def submitted(ddci_survey, make_frame):
     """100 sampled businesses answer, each once, in an order of their own (not the invitations')."""
     if connection.vendor != "postgresql":
         pytest.skip("xmin and pg_dump are PostgreSQL's")
-    sample = sample_draw(survey=ddci_survey, frame=make_frame(2 * N), strata=[], size=N, seed=17)
+    sample = sample_draw(survey=ddci_survey, frame=make_frame(2 * N), strata=[], size=N, seed=17, by=None)
     members = list(SampleMember.objects.filter(sample=sample, active=True).order_by("pk"))
     tokens = {}
     for member in members:

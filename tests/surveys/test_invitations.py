@@ -40,7 +40,7 @@ def _client(user=None):
 
 @pytest.fixture
 def sample(ddci_survey, make_frame):
-    return sample_draw(survey=ddci_survey, frame=make_frame(12), strata=[], size=6, seed=7)
+    return sample_draw(survey=ddci_survey, frame=make_frame(12), strata=[], size=6, seed=7, by=None)
 
 
 # --- codes ---------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_a_code_is_read_as_typed_small_letters_dashes_and_look_alikes():
 
 
 def test_only_keyed_hashes_of_the_link_and_the_code_are_kept(ddci_survey):
-    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-1"])
+    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-1"], by=None)
     code = invitation_code(invitation)
     row = Invitation.objects.filter(pk=invitation.pk).values().get()
     stored = " ".join(str(v) for v in row.values())
@@ -88,7 +88,7 @@ def test_only_keyed_hashes_of_the_link_and_the_code_are_kept(ddci_survey):
 
 
 def test_the_code_page_opens_the_form_from_a_typed_code(ddci_survey):
-    [(invitation, _token)] = invitations_create(survey=ddci_survey, labels=["DN-1"])
+    [(invitation, _token)] = invitations_create(survey=ddci_survey, labels=["DN-1"], by=None)
     code = invitation_code(invitation)
     client = _client()
     opened = client.post("/s/", {"code": links.code_shown(code).lower()}, follow=True)
@@ -101,7 +101,7 @@ def test_the_code_page_opens_the_form_from_a_typed_code(ddci_survey):
 
 @override_settings(CHISO_SURVEY_OPEN_RATE="3/h")
 def test_guessing_codes_is_limited_per_address_but_typos_cost_nothing(ddci_survey):
-    [(invitation, _token)] = invitations_create(survey=ddci_survey, labels=["DN-1"])
+    [(invitation, _token)] = invitations_create(survey=ddci_survey, labels=["DN-1"], by=None)
     client = _client()
     typo = links.link_code("typo")
     typo = typo[:-1] + next(c for c in links.ALPHABET if c != typo[-1])
@@ -119,7 +119,7 @@ def test_guessing_codes_is_limited_per_address_but_typos_cost_nothing(ddci_surve
 
 def test_revoking_closes_the_link_and_the_code_and_is_recorded(ddci_survey, make_user, answers):
     secretariat = make_user("thuky", Role.SECRETARIAT)
-    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-1"])
+    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-1"], by=None)
     code = invitation_code(invitation)
     Draft.objects.filter(pk=draft_for_token(token=token).pk).update(answers=answers())
     with pytest.raises(PermissionDenied):
@@ -140,7 +140,7 @@ def test_revoking_and_resending_say_nothing_about_answers_waiting_for_their_batc
     """A business that submitted is "opened" until its batch: revoking it or sending it again
     goes exactly as for one still answering, and its answers still count."""
     secretariat = make_user("thuky", Role.SECRETARIAT)
-    invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     members = list(SampleMember.objects.filter(sample=sample, active=True).select_related("invitation").order_by("pk"))
     submitted, answering = members[0].invitation, members[1].invitation
     for invitation, n in ((submitted, 1), (answering, 2)):
@@ -163,7 +163,7 @@ def test_revoking_and_resending_say_nothing_about_answers_waiting_for_their_batc
 
 def test_sending_one_invitation_again_repeats_its_link_and_is_refused_where_the_page_says_why(sample, make_user):
     secretariat = make_user("thuky", Role.SECRETARIAT)
-    invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     first = {m.to[0]: m.body for m in mail.outbox}
     member = SampleMember.objects.filter(sample=sample, active=True).select_related("invitation", "entry").first()
     mail.outbox.clear()
@@ -177,7 +177,7 @@ def test_sending_one_invitation_again_repeats_its_link_and_is_refused_where_the_
     Invitation.objects.filter(pk=member.invitation_id).update(status="completed")
     with pytest.raises(ValidationError):
         invitation_resend(invitation=Invitation.objects.get(pk=member.invitation_id), base_url=BASE, by=secretariat)
-    [(hand, _token)] = invitations_create(survey=sample.survey, labels=["Bưu điện xã"])
+    [(hand, _token)] = invitations_create(survey=sample.survey, labels=["Bưu điện xã"], by=None)
     with pytest.raises(ValidationError, match="in thư mời"):
         invitation_resend(invitation=hand, base_url=BASE, by=secretariat)
 
@@ -186,9 +186,9 @@ def test_sending_one_invitation_again_repeats_its_link_and_is_refused_where_the_
 
 def test_the_invitation_page_lists_each_status_with_its_day_and_its_actions(ddci_survey, sample, make_user):
     secretariat = make_user("thuky", Role.SECRETARIAT)
-    invitations_email(sample=sample, kind="invitation", base_url=BASE)
-    [(hand, _token)] = invitations_create(survey=ddci_survey, labels=["Điểm một cửa"])
-    [(gone, _token)] = invitations_create(survey=ddci_survey, labels=["Thu hồi"])
+    invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
+    [(hand, _token)] = invitations_create(survey=ddci_survey, labels=["Điểm một cửa"], by=None)
+    [(gone, _token)] = invitations_create(survey=ddci_survey, labels=["Thu hồi"], by=None)
     invitation_revoke(invitation=gone, by=secretariat, reason="trùng")
     html = _client(secretariat).get(f"/surveys/{ddci_survey.code}/invitations/status/").content.decode()
     assert re.search(rf'id="i-{hand.pk}" data-state="created">.*?\d\d/\d\d/\d{{4}}', html, re.S)
@@ -221,8 +221,8 @@ def test_links_made_by_hand_download_as_csv_and_sms_at_creation(ddci_survey, mak
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_letters_for_links_made_by_hand_carry_the_official_heading_and_the_code(ddci_survey, make_user, tmp_path):
     message_template_set(survey=ddci_survey, kind="letter", subject="", body="Kính gửi {{ten_doanh_nghiep}}\n{{duong_dan}}\nMã: {{ma_khao_sat}}",
-                         issuer="Ủy ban nhân dân tỉnh Cao Bằng", reference="125/UBND-KT", place="Cao Bằng")
-    created = invitations_create(survey=ddci_survey, labels=["Hộ kinh doanh A", "Hộ kinh doanh B"])
+                         issuer="Ủy ban nhân dân tỉnh Cao Bằng", reference="125/UBND-KT", place="Cao Bằng", by=None)
+    created = invitations_create(survey=ddci_survey, labels=["Hộ kinh doanh A", "Hộ kinh doanh B"], by=None)
     invitation_revoke(invitation=created[1][0], by=make_user("thuky", Role.SECRETARIAT), reason="trùng")
     content, count = invitation_letters_pdf(survey=ddci_survey, invitations=Invitation.objects.filter(survey=ddci_survey), base_url=BASE)
     assert count == 1

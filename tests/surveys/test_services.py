@@ -37,7 +37,7 @@ def fill(draft, answers):
 
 @pytest.mark.django_db
 def test_a_token_opens_one_draft_resumed_later_and_is_spent_by_submitting(ddci_survey, answers):
-    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-001"])
+    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-001"], by=None)
     assert invitation.token_hash == token_hash(token) and token not in invitation.token_hash
     draft = draft_for_token(token=token)
     assert draft_for_token(token=token).pk == draft.pk  # the next day, the same link resumes
@@ -124,7 +124,7 @@ def test_a_page_with_a_tampered_unit_is_not_saved(ddci_survey, answers):
 
 @pytest.mark.django_db
 def test_closed_and_scheduled_surveys_refuse_links_and_the_secretariat_can_extend(ddci_survey, make_user):
-    [(_inv, token)] = invitations_create(survey=ddci_survey, labels=["a"])
+    [(_inv, token)] = invitations_create(survey=ddci_survey, labels=["a"], by=None)
     user = make_user("thuky", Role.SECRETARIAT)
     survey_close(survey=ddci_survey, by=user)
     with pytest.raises(AccessRefused) as refused:
@@ -140,7 +140,7 @@ def test_closed_and_scheduled_surveys_refuse_links_and_the_secretariat_can_exten
 @pytest.mark.django_db
 def test_a_survey_that_has_not_opened(make_survey, ddci_version, departments):
     survey = make_survey(ddci_version, opens=2, closes=30)
-    [(_inv, token)] = invitations_create(survey=survey, labels=["a"])
+    [(_inv, token)] = invitations_create(survey=survey, labels=["a"], by=None)
     with pytest.raises(AccessRefused) as refused:
         draft_for_token(token=token)
     assert refused.value.reason == "scheduled"
@@ -148,9 +148,9 @@ def test_a_survey_that_has_not_opened(make_survey, ddci_version, departments):
 
 @pytest.mark.django_db
 def test_closing_while_a_respondent_is_answering_refuses_the_submit(ddci_survey, answers):
-    [(_inv, token)] = invitations_create(survey=ddci_survey, labels=["a"])
+    [(_inv, token)] = invitations_create(survey=ddci_survey, labels=["a"], by=None)
     draft = fill(draft_for_token(token=token), answers())
-    survey_close(survey=ddci_survey)
+    survey_close(survey=ddci_survey, by=None)
     with pytest.raises(AccessRefused):
         response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="late")
     assert Response.objects.count() == 0
@@ -167,7 +167,7 @@ def test_paper_entry_records_the_typist_apart_from_the_answers(ddci_survey, answ
     log = PaperEntryLog.objects.get()
     assert (log.user, log.count, log.day) == (clerk, 2, timezone.localdate())
     # Paper forms collected before closing may be typed in afterwards.
-    survey_close(survey=ddci_survey)
+    survey_close(survey=ddci_survey, by=None)
     assert draft_for_paper(survey=ddci_survey).channel == "paper"
 
 
@@ -175,7 +175,7 @@ def test_paper_entry_records_the_typist_apart_from_the_answers(ddci_survey, answ
 def test_a_response_keeps_the_version_it_was_answered_on(ddci_survey, answers, xlsform):
     from pathlib import Path
 
-    [(_inv, token)] = invitations_create(survey=ddci_survey, labels=["a"])
+    [(_inv, token)] = invitations_create(survey=ddci_survey, labels=["a"], by=None)
     draft = fill(draft_for_token(token=token), answers())
     path = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ddci_departments.xlsx"
     from openpyxl import load_workbook
@@ -185,9 +185,9 @@ def test_a_response_keeps_the_version_it_was_answered_on(ddci_survey, answers, x
     book["settings"]["C2"] = "2025.2"
     buffer = io.BytesIO()
     book.save(buffer)
-    newer = questionnaire_import(file_name="v2.xlsx", content=buffer.getvalue()).version
+    newer = questionnaire_import(file_name="v2.xlsx", content=buffer.getvalue(), by=None).version
     old = ddci_survey.version
-    survey_version_set(survey=ddci_survey, version=newer)
+    survey_version_set(survey=ddci_survey, version=newer, by=None)
     response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key="v")
     responses_flush(survey=ddci_survey, force=True)
     response = Response.objects.get()

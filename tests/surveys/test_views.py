@@ -25,7 +25,7 @@ def action(html):
 
 @pytest.fixture
 def respondent(ddci_survey):
-    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["a"])
+    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["a"], by=None)
     client = Client(HTTP_HOST="127.0.0.1")
     first = client.get(f"/s/{token}/", follow=True)
     return client, token, first
@@ -112,14 +112,14 @@ def test_closed_unknown_and_foreign_session_links_are_polite(respondent, ddci_su
     forged.cookies[draft_cookies.COOKIE_NAME] = signing.dumps({ref: {"draft": "x", "survey": 1, "channel": "web"}})
     assert forged.get(f"/s/r/{ref}/").status_code == 403  # signed, but not by this purpose's salt
     assert stranger.get("/s/this-token-does-not-exist/").status_code == 404
-    survey_close(survey=ddci_survey)
+    survey_close(survey=ddci_survey, by=None)
     closed = client.get(f"/s/{token}/")
     assert closed.status_code == 200 and "Khảo sát đã kết thúc" in closed.content.decode()
     assert "Khảo sát đã kết thúc" in client.get(f"/s/r/{ref}/", follow=True).content.decode()
 
 
 def test_a_code_typed_from_a_letter_opens_the_form(ddci_survey):
-    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["a"])
+    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["a"], by=None)
     client = Client(HTTP_HOST="127.0.0.1")
     assert client.post("/s/", {"code": "wrong"}).status_code == 400
     opened = client.post("/s/", {"code": f"  {token} "}, follow=True)

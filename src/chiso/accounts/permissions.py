@@ -87,6 +87,28 @@ def may_import_national_results(user) -> bool:
     return user_manages(user)
 
 
+def may_manage_frameworks(user) -> bool:
+    """Import frameworks and their versions: the secretariat (and administrators). `None` is the
+    system (the demo loader, `manage.py import_framework`)."""
+    return user is None or user_manages(user)
+
+
+def frameworks_check(user) -> None:
+    if not may_manage_frameworks(user):
+        raise PermissionDenied
+
+
+def may_manage_surveys(user) -> bool:
+    """Questionnaires, surveys, invitations, samples, paper forms and imported responses: the
+    secretariat (and administrators). `None` is the system (the demo loader, a command)."""
+    return user is None or user_manages(user)
+
+
+def surveys_check(user) -> None:
+    if not may_manage_surveys(user):
+        raise PermissionDenied
+
+
 def may_manage_runs(user) -> bool:
     """Compute, publish and discard index runs and enter indicator values: the secretariat (and
     administrators). `None` is the system itself (the demo loader, a scheduled job), never a request."""

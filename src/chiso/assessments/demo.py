@@ -228,7 +228,7 @@ def _survey_run(par: FrameworkVersion, period: Period, block: Block) -> IndexRun
             + [{"iCode": n.code, "Level": 1, "Parent": "DTXHH", "Type": "Indicator", "Weight": 1, "Unit": "%",
                 "name_vi": n.name_vi, "name_en": n.name_en} for n in survey_nodes],
         }
-        framework_import(file_name="par_so_dtxhh.yaml", content=yaml.safe_dump(doc, allow_unicode=True).encode())
+        framework_import(file_name="par_so_dtxhh.yaml", content=yaml.safe_dump(doc, allow_unicode=True).encode(), by=None)
         framework = Framework.objects.get(code=SURVEY_CODE)
     version = framework_version_for(framework, period, block)
     published = IndexRun.objects.filter(version__framework=framework, period=period, block=block, status=IndexRun.Status.PUBLISHED).first()

@@ -17,4 +17,4 @@ def load() -> None:
     # Oldest years first, so that a framework's version numbers follow its years (the 2022–2024
     # version is v1, the one from 2025 v2), whatever the files are called.
     for path in sorted(DATA.glob("*.yaml"), key=lambda p: (_first_year(p), p.name)):
-        framework_import(file_name=path.name, content=path.read_bytes())
+        framework_import(file_name=path.name, content=path.read_bytes(), by=None)

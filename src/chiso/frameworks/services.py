@@ -11,6 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import frameworks_check
+from chiso.audit.services import audit_record
 from chiso.core.tabular import ImportFailed, Problem, parse_date
 from chiso.engine import Framework as EngineFramework
 from chiso.engine import FrameworkError, StepError, parse_steps
@@ -110,12 +112,17 @@ def _content_hash(framework_meta: dict, version_fields: dict, steps: list, nodes
     return hashlib.sha256(json.dumps(clean, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def framework_import(*, file_name: str, content: bytes, by=None, framework_code: str | None = None) -> ImportOutcome:
+class FrameworkEvent:
+    VERSION_IMPORTED = "framework.version_imported"
+
+
+def framework_import(*, file_name: str, content: bytes, by, framework_code: str | None = None) -> ImportOutcome:
     """Import a framework file (YAML, XLSX or COINr iMeta CSV) as a new version.
 
     Every problem is collected first; nothing is written unless the whole framework is valid.
-    Importing the content of the latest version again changes nothing.
+    Importing the content of a version already there again changes nothing.
     """
+    frameworks_check(by)
     doc = document_read(file_name, content, framework_code=framework_code)
     fw_meta = doc.get("framework") or {}
     version_meta = doc.get("version") or {}
@@ -154,9 +161,11 @@ def framework_import(*, file_name: str, content: bytes, by=None, framework_code:
             code=str(fw_meta["code"]).strip(),
             defaults={"name_vi": fw_meta.get("name_vi") or fw_meta["code"], "name_en": fw_meta.get("name_en", ""), "method": method},
         )
-        latest = framework.versions.order_by("-number").first()
-        if latest is not None and latest.content_hash == content_hash:
-            return ImportOutcome(version=latest, created=False, warnings=warnings)
+        # The same content as any version already there is that version, not a new one: the
+        # files of a framework's years (2022–2024, 2025) can be imported again in any order.
+        same = framework.versions.filter(content_hash=content_hash).order_by("-number").first()
+        if same is not None:
+            return ImportOutcome(version=same, created=False, warnings=warnings)
         Framework.objects.filter(pk=framework.pk).update(
             name_vi=fw_meta.get("name_vi") or framework.name_vi, name_en=fw_meta.get("name_en") or framework.name_en, method=method
         )
@@ -172,6 +181,8 @@ def framework_import(*, file_name: str, content: bytes, by=None, framework_code:
         for node in nodes:
             node.version = version
         Node.objects.bulk_create(nodes)
+        audit_record(event=FrameworkEvent.VERSION_IMPORTED, obj=version, parents=[framework], by=by,
+                     new=f"{framework.code} v{number}", reason=file_name[:255])
     return ImportOutcome(version=version, created=True, warnings=warnings)
 
 

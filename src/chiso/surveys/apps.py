@@ -21,6 +21,8 @@ EVENTS = {  # the labels of services.SurveyEventCode and sampling.SampleEventCod
     "survey.closed": _("Survey closed"),
     "survey.extended": _("Survey extended"),
     "survey.version_changed": _("Questionnaire version changed"),
+    "survey.anonymity_changed": _("Anonymity of the survey changed"),
+    "questionnaire.version_imported": _("Questionnaire version imported"),
     "survey.invitations_created": _("Invitations created"),
     "survey.responses_imported": _("Responses imported"),
     "survey.paper_double_entry": _("Double entry of paper forms changed"),
@@ -30,4 +32,8 @@ EVENTS = {  # the labels of services.SurveyEventCode and sampling.SampleEventCod
     "paper_form.settled": _("Paper form settled"),
     "sample.drawn": _("Sample drawn"),
     "sample.replaced": _("Sampled business replaced"),
+    "sample_frame.imported": _("Sample frame imported"),
+    "survey.message_template_changed": _("Text of the invitations changed"),
+    "sample.invitations_sent": _("Invitations e-mailed"),
+    "sample.reminders_sent": _("Reminders e-mailed"),
 }

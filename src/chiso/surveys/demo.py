@@ -46,20 +46,20 @@ def load() -> None:
         return
     versions = {}
     for name in ("ddci_departments.xlsx", "ddci_communes.xlsx"):
-        result = questionnaire_import(file_name=name, content=(DATA / name).read_bytes())
+        result = questionnaire_import(file_name=name, content=(DATA / name).read_bytes(), by=None)
         versions[name] = result.version
     now = timezone.now()
     if not Survey.objects.filter(code=DEMO_SURVEY).exists():
         survey_create(
             code=DEMO_SURVEY, title_vi="Khảo sát DDCI 2025 – Sở, ban, ngành", title_en="DDCI 2025 – Departments",
             period=period, version=versions["ddci_departments.xlsx"], opens_at=now - datetime.timedelta(days=1),
-            closes_at=now + datetime.timedelta(days=365),
+            closes_at=now + datetime.timedelta(days=365), by=None
         )
     if not Survey.objects.filter(code=DEMO_COMMUNE_SURVEY).exists():
         survey_create(
             code=DEMO_COMMUNE_SURVEY, title_vi="Khảo sát DDCI 2025 – Xã, phường", title_en="DDCI 2025 – Communes and wards",
             period=period, version=versions["ddci_communes.xlsx"], opens_at=now - datetime.timedelta(days=1),
-            closes_at=now + datetime.timedelta(days=365), open_link=True,
+            closes_at=now + datetime.timedelta(days=365), open_link=True, by=None
         )
     survey = Survey.objects.get(code=DEMO_SURVEY)
     for number in range(1, DEMO_INVITATIONS + 1):

@@ -132,9 +132,9 @@ def load() -> None:
     period_2023 = Period.objects.filter(code="2023").first()
     if survey is None or SampleFrame.objects.filter(name=FRAME_NAME).exists():
         return  # the surveys demo is missing, or this demo was loaded already
-    frame = frame_import(name=FRAME_NAME, file_name="doanh_nghiep_cao_bang.csv", content=frame_csv()).frame
+    frame = frame_import(name=FRAME_NAME, file_name="doanh_nghiep_cao_bang.csv", content=frame_csv(), by=None).frame
     _analysis(survey)
-    sample = sample_draw(survey=survey, frame=frame, strata=["sector", "size"], size=SAMPLE_SIZE, replacement_ratio=0.5, seed=SEED)
+    sample = sample_draw(survey=survey, frame=frame, strata=["sector", "size"], size=SAMPLE_SIZE, replacement_ratio=0.5, seed=SEED, by=None)
     _send(sample)
     _simulate_contact(sample)
     _responses(survey, RESPONSES["2025"], seed=SEED, day=timezone.localdate())
@@ -145,7 +145,7 @@ def load() -> None:
         closes = timezone.make_aware(datetime.datetime(2023, 5, 31, 17, 0))
         survey_2023 = survey_create(
             code=SURVEY_2023, title_vi="Khảo sát DDCI 2023 – Sở, ban, ngành", title_en="DDCI 2023 – Departments", period=period_2023,
-            version=survey.version, opens_at=closes - datetime.timedelta(days=75), closes_at=closes,
+            version=survey.version, opens_at=closes - datetime.timedelta(days=75), closes_at=closes, by=None
         )
         _analysis(survey_2023, weighting={})  # no frame of 2023 businesses: unweighted
         _responses(survey_2023, RESPONSES["2023"], seed=2023, day=datetime.date(2023, 5, 30))
@@ -176,7 +176,7 @@ def _mail_connection(mode: str = "a"):
 def _send(sample) -> None:
     """Invitation e-mails through the mail backend (see _mail_connection)."""
     with _mail_connection("w") as connection:
-        invitations_email(sample=sample, kind="invitation", base_url=BASE_URL, connection=connection)
+        invitations_email(sample=sample, kind="invitation", base_url=BASE_URL, connection=connection, by=None)
 
 
 def _simulate_contact(sample) -> None:

@@ -72,6 +72,14 @@ class VersionForm(forms.Form):
             self.fields["version"].queryset = QuestionnaireVersion.objects.filter(questionnaire=survey.version.questionnaire).defer("xlsform", "survey")
 
 
+class AnonymityForm(forms.Form):
+    not_anonymous = forms.BooleanField(
+        label=_("Not anonymous: the questionnaire may ask for a location, a photo, a recording or a file"), required=False,
+        help_text=_("These answers identify a respondent. Leave unticked for an anonymous survey."),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
 class InvitationsForm(forms.Form):
     labels = forms.CharField(
         label=_("One invitation per line"),

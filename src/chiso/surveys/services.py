@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from chiso.accounts.permissions import may_set_survey_analysis, user_manages
+from chiso.accounts.permissions import may_set_survey_analysis, surveys_check
 from chiso.audit.services import audit_record, value_text
 from chiso.core.tabular import ImportFailed, Problem
 
@@ -52,6 +52,7 @@ class SurveyEventCode:
     CLOSED = "survey.closed"
     EXTENDED = "survey.extended"
     VERSION_CHANGED = "survey.version_changed"
+    ANONYMITY_CHANGED = "survey.anonymity_changed"
     INVITATIONS_CREATED = "survey.invitations_created"
     RESPONSES_IMPORTED = "survey.responses_imported"
     PAPER_DOUBLE_ENTRY = "survey.paper_double_entry"
@@ -61,6 +62,10 @@ class SurveyEventCode:
 class InvitationEventCode:
     RESENT = "invitation.resent"
     REVOKED = "invitation.revoked"
+
+
+class QuestionnaireEventCode:
+    VERSION_IMPORTED = "questionnaire.version_imported"
 
 
 class PaperEventCode:
@@ -90,12 +95,13 @@ class QuestionnaireImport:
     created: bool
 
 
-def questionnaire_import(*, file_name: str, content: bytes, by=None, check_only: bool = False) -> QuestionnaireImport:
+def questionnaire_import(*, file_name: str, content: bytes, by, check_only: bool = False) -> QuestionnaireImport:
     """Parse an XLSForm and store it as a new version; all or nothing.
 
     Uploading the same workbook again changes nothing. A changed form must carry a new
     `version` on its settings sheet: answered versions are never rewritten.
     """
+    surveys_check(by)
     parsed = xlsform_parse(file_name, content)
     form_id = parsed.form_id
     version = parsed.version
@@ -134,6 +140,8 @@ def questionnaire_import(*, file_name: str, content: bytes, by=None, check_only:
             questionnaire=questionnaire, version=version, title=parsed.title[:255], survey=parsed.survey,
             xlsform=content, file_name=file_name[:255], warnings=parsed.warnings, created_by=by if getattr(by, "pk", None) else None,
         )
+        audit_record(event=QuestionnaireEventCode.VERSION_IMPORTED, obj=created, parents=[questionnaire], by=by,
+                     new=f"{form_id} {version}", reason=file_name[:255])
     return QuestionnaireImport(version=created, parsed=parsed, created=True)
 
 
@@ -141,7 +149,8 @@ def questionnaire_import(*, file_name: str, content: bytes, by=None, check_only:
 
 @transaction.atomic
 def survey_create(*, code: str, title_vi: str, period, version: QuestionnaireVersion, opens_at, closes_at, title_en: str = "", open_link: bool = False,
-                  anonymous: bool = True, by=None) -> Survey:
+                  anonymous: bool = True, by) -> Survey:
+    surveys_check(by)
     survey = Survey(
         code=code, title_vi=title_vi, title_en=title_en, period=period, version=version,
         opens_at=opens_at, closes_at=closes_at, open_link=open_link, open_key=secrets.token_urlsafe(12) if open_link else "",
@@ -163,7 +172,8 @@ def _media_check(survey: Survey, version: QuestionnaireVersion) -> None:
 
 
 @transaction.atomic
-def survey_open_now(*, survey: Survey, by=None) -> Survey:
+def survey_open_now(*, survey: Survey, by) -> Survey:
+    surveys_check(by)
     _media_check(survey, survey.version)  # issue 20
     now = timezone.now()
     old = survey.opens_at
@@ -175,9 +185,10 @@ def survey_open_now(*, survey: Survey, by=None) -> Survey:
     return survey
 
 
-def survey_close(*, survey: Survey, by=None, reason: str = "") -> Survey:
+def survey_close(*, survey: Survey, by, reason: str = "") -> Survey:
     """Close now; the answers still held are written, whatever their number (after the
     closing is committed, in their own transactions)."""
+    surveys_check(by)
     with transaction.atomic():
         now = timezone.now()
         old = survey.closes_at
@@ -189,7 +200,8 @@ def survey_close(*, survey: Survey, by=None, reason: str = "") -> Survey:
 
 
 @transaction.atomic
-def survey_extend(*, survey: Survey, closes_at, by=None, reason: str = "") -> Survey:
+def survey_extend(*, survey: Survey, closes_at, by, reason: str = "") -> Survey:
+    surveys_check(by)
     if closes_at <= survey.opens_at:
         raise ValidationError(_("The new closing time must be after the opening time."))
     old = survey.closes_at
@@ -200,13 +212,42 @@ def survey_extend(*, survey: Survey, closes_at, by=None, reason: str = "") -> Su
 
 
 @transaction.atomic
-def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by=None) -> Survey:
+def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by) -> Survey:
     """Later drafts use the new version; drafts already started keep theirs, as responses do."""
+    surveys_check(by)
     _media_check(survey, version)  # issue 20
     old = survey.version
     survey.version = version
     survey.save(update_fields=["version"])
     _event(survey, SurveyEventCode.VERSION_CHANGED, by, old=str(old), new=str(version))
+    return survey
+
+
+def survey_anonymity_refusal(survey: Survey) -> str | None:
+    """Why the survey's anonymity can no longer change, or None. It changes only before anyone
+    began answering: a respondent was told one or the other on the first page."""
+    if Response.objects.filter(survey=survey).exists() or HeldResponse.objects.filter(survey=survey).exists():
+        return _("Answers have been given under the current setting: it can no longer change.")
+    if Draft.objects.filter(survey=survey).exists() or PaperForm.objects.filter(survey=survey).exists():
+        return _("Someone has begun answering under the current setting: it can no longer change.")
+    return None
+
+
+@transaction.atomic
+def survey_anonymity_set(*, survey: Survey, anonymous: bool, by, reason: str = "") -> Survey:
+    """Anonymous or not (issue 20: only a survey that is not anonymous may ask for a location, a
+    photo, a recording or a file), changed before anyone began answering."""
+    surveys_check(by)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.anonymous == anonymous:
+        return survey
+    refusal = survey_anonymity_refusal(survey)
+    if refusal:
+        raise ValidationError(refusal)
+    survey.anonymous = anonymous
+    _media_check(survey, survey.version)  # an anonymous survey refuses media questions
+    survey.save(update_fields=["anonymous"])
+    _event(survey, SurveyEventCode.ANONYMITY_CHANGED, by, old=value_text(not anonymous), new=value_text(anonymous), reason=reason)
     return survey
 
 
@@ -243,21 +284,16 @@ def invitation_code(invitation: Invitation) -> str:
     return code
 
 
-def invitations_create(*, survey: Survey, labels: list[str], by=None) -> list[tuple[Invitation, str]]:
+def invitations_create(*, survey: Survey, labels: list[str], by) -> list[tuple[Invitation, str]]:
     """New single-use invitations, each with its link token (returned) and its typeable code
     (`invitation_code`); only hashes are kept, and both can be made again from the salt."""
+    surveys_check(by)
     created = []
     with transaction.atomic():
         for label in labels:
             created.append(invitation_new(survey=survey, label=label))
         _event(survey, SurveyEventCode.INVITATIONS_CREATED, by, new=str(len(labels)))
     return created
-
-
-def survey_staff_check(by) -> None:
-    """The secretariat (and administrators) act on invitations and paper forms; None is the system."""
-    if by is not None and not user_manages(by):
-        raise PermissionDenied
 
 
 @transaction.atomic
@@ -268,7 +304,7 @@ def invitation_revoke(*, invitation: Invitation, by, reason: str = "") -> Invita
     waiting for their batch are not looked up, so revoking says nothing the page does not.
     (Such answers still count, and the invitation turns completed with its batch.)
     """
-    survey_staff_check(by)
+    surveys_check(by)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("survey").get(pk=invitation.pk)
     if invitation.status in (Invitation.Status.COMPLETED, Invitation.Status.REVOKED):
         raise ValidationError(_("This invitation is %(status)s and cannot be revoked.") % {"status": invitation.get_status_display().lower()})
@@ -621,7 +657,7 @@ def surveys_flush_held() -> list[tuple[Survey, int]]:
 @transaction.atomic
 def survey_paper_double_entry_set(*, survey: Survey, required: bool, by) -> Survey:
     """Nhập kép — whether each paper form started from now on is typed by two clerks."""
-    survey_staff_check(by)
+    surveys_check(by)
     old = survey.paper_double_entry
     Survey.objects.filter(pk=survey.pk).update(paper_double_entry=required)
     survey.paper_double_entry = required
@@ -636,7 +672,7 @@ def paper_form_start(*, survey: Survey, number: str, by) -> Draft:
     entry, each number is typed by two different clerks; a clerk who returns to a form they have
     not saved gets their own draft back.
     """
-    survey_staff_check(by)
+    surveys_check(by)
     if survey.state() == "scheduled":
         raise AccessRefused("scheduled", survey)
     number = " ".join((number or "").split())[:40]
@@ -695,7 +731,7 @@ def paper_form_settle(*, paper_form: PaperForm, chosen: dict[str, str], typed: d
     entry's value ("1"), the second's ("2") or a value typed from the paper. The settled answers
     are checked again in full and held like any paper form; the entries and their answers go.
     Neither clerk of the form may settle it."""
-    survey_staff_check(by)
+    surveys_check(by)
     typed = {k: v for k, v in (typed or {}).items() if (v or "").strip()}
     with transaction.atomic():
         form = PaperForm.objects.select_for_update().select_related("survey").get(pk=paper_form.pk)

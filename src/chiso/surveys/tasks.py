@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from chiso.accounts.models import User
 from chiso.jobs.imports import import_job_run
 from chiso.jobs.services import job_run
 
@@ -33,10 +34,11 @@ def _target(name: str) -> tuple[Path, str]:
 
 
 @task()
-def invitations_send_task(job_id: int, sample_id: int, message_kind: str, base_url: str) -> None:
+def invitations_send_task(job_id: int, sample_id: int, message_kind: str, base_url: str, user_id: int | None = None) -> None:
     def work(progress):
         sample = Sample.objects.select_related("survey").get(pk=sample_id)
-        return invitations_email(sample=sample, kind=message_kind, base_url=base_url, progress=progress)
+        by = User.objects.get(pk=user_id) if user_id else None  # the person who started the job (checked again)
+        return invitations_email(sample=sample, kind=message_kind, base_url=base_url, by=by, progress=progress)
 
     job_run(job_id, work)
 

@@ -35,7 +35,7 @@ from chiso.surveys.collection.trial import trial_answers, trial_evaluate, trial_
 from chiso.surveys.collection.xlsform import warning_text, xlsform_write
 from chiso.surveys.fieldwork.browsing import BrowseForm, responses_browse
 from chiso.surveys.fieldwork.mailing import invitation_link, invitation_values
-from chiso.surveys.forms import ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
+from chiso.surveys.forms import AnonymityForm, ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
 from chiso.surveys.models import Invitation, PaperForm, QuestionnaireVersion, Response, Survey
 from chiso.surveys.queries import paper_form_differences, paper_forms_overview, response_evaluation, survey_summary, surveys_list, versions_list
 from chiso.surveys.services import (
@@ -45,6 +45,8 @@ from chiso.surveys.services import (
     paper_form_settle,
     paper_form_start,
     questionnaire_import,
+    survey_anonymity_refusal,
+    survey_anonymity_set,
     survey_close,
     survey_create,
     survey_extend,
@@ -191,6 +193,9 @@ def survey_detail(request, code: str):
             "can_see_responses": request.user.is_superuser or request.user.role in RESPONSE_ROLES,
             "extend_form": ExtendForm(initial={"closes_at": survey.closes_at}) if manages else None,
             "version_form": VersionForm(survey=survey, initial={"version": survey.version}) if manages else None,
+            # Anonymity changes only before anyone began answering (survey_anonymity_refusal).
+            "anonymity_form": AnonymityForm(initial={"not_anonymous": not survey.anonymous})
+            if manages and survey_anonymity_refusal(survey) is None else None,
             "invitations_form": InvitationsForm() if manages else None,
             "open_url": request.build_absolute_uri(reverse("surveys_public:open", args=[survey.open_key])) if survey.open_link else "",
             "events": history(survey).order_by("-at", "-pk")[:20] if manages else [],
@@ -230,6 +235,16 @@ def survey_action(request, code: str, action: str):
                 messages.success(request, _("New answers use version %(version)s; answers already started keep theirs.") % {"version": form.cleaned_data["version"].version})
             except ValidationError as refused:  # issue 20: an anonymous survey with media questions
                 messages.error(request, " ".join(refused.messages))
+    elif action == "anonymity":
+        form = AnonymityForm(request.POST)
+        if form.is_valid():
+            try:
+                survey = survey_anonymity_set(survey=survey, anonymous=not form.cleaned_data["not_anonymous"], by=request.user,
+                                              reason=form.cleaned_data["reason"])
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+            else:
+                messages.success(request, _("The survey is anonymous.") if survey.anonymous else _("The survey is not anonymous."))
     else:
         raise Http404
     return redirect("surveys:detail", code=survey.code)

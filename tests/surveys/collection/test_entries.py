@@ -32,7 +32,7 @@ FORM = Path(__file__).resolve().parents[1] / "data" / "danh_sach_thu_tuc.xlsx"
 def thu_tuc_version(blocks):
     from chiso.surveys.services import questionnaire_import
 
-    return questionnaire_import(file_name=FORM.name, content=FORM.read_bytes()).version
+    return questionnaire_import(file_name=FORM.name, content=FORM.read_bytes(), by=None).version
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def shown(html):
 
 def start(survey, client=None):
     """A respondent's browser that followed its invitation: (client, ref)."""
-    [(_invitation, token)] = invitations_create(survey=survey, labels=["DN-1"])
+    [(_invitation, token)] = invitations_create(survey=survey, labels=["DN-1"], by=None)
     client = client or Client(HTTP_HOST="127.0.0.1")
     client.get(f"/s/{token}/", follow=True)
     ref = next(iter(draft_cookies.decode(client.cookies[draft_cookies.COOKIE_NAME].value)))
@@ -138,7 +138,7 @@ def nested_survey(make_survey, xlsform, blocks):
     from chiso.surveys.services import questionnaire_import
 
     content = xlsform(NESTED, survey_header=("type", "name", "label", "repeat_count"), settings={"form_id": "long_nhau", "version": "1"})
-    return make_survey(questionnaire_import(file_name="long_nhau.xlsx", content=content).version, code="long-nhau")
+    return make_survey(questionnaire_import(file_name="long_nhau.xlsx", content=content, by=None).version, code="long-nhau")
 
 
 def test_lists_inside_a_group_and_inside_counted_entries(nested_survey):

@@ -20,9 +20,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def link(live_server, make_survey, blocks):
     from chiso.surveys.services import questionnaire_import
 
-    version = questionnaire_import(file_name=FORM.name, content=FORM.read_bytes()).version
+    version = questionnaire_import(file_name=FORM.name, content=FORM.read_bytes(), by=None).version
     survey = make_survey(version, code="thu-tuc")
-    [(_invitation, token)] = invitations_create(survey=survey, labels=["DN-7"])
+    [(_invitation, token)] = invitations_create(survey=survey, labels=["DN-7"], by=None)
     return f"{live_server.url}/s/{token}/"
 
 

@@ -112,7 +112,7 @@ def test_choice_filter_and_select_multiple_other(make_survey, make_unit, period)
 
     make_unit("X-A", block="commune", name_vi="Xã A")
     path = Path(__file__).resolve().parents[3] / "docs" / "examples" / "ddci_communes.xlsx"
-    survey = make_survey(questionnaire_import(file_name=path.name, content=path.read_bytes()).version)
+    survey = make_survey(questionnaire_import(file_name=path.name, content=path.read_bytes(), by=None).version)
     ev = Evaluation(survey.version.form, {"nganh_nghe": "du_lich", "nganh_chi_tiet": "che_bien", "can_cai_thien": "khac"}, external=units_choices(survey))
     element = survey.version.form.elements["nganh_chi_tiet"]
     assert [c.name for c in ev.choices(element, "nganh_chi_tiet")] == ["homestay", "lu_hanh"]

@@ -72,17 +72,17 @@ def test_a_frame_that_fails_while_storing_leaves_nothing_half_written(secretaria
 def test_the_frame_header_is_strict_in_english_and_vietnamese():
     content = "Mã số thuế,Tên doanh nghiệp,Ghi chú,Phone\n0100109106,Viettel,x,0912345678\n".encode()
     with pytest.raises(ImportFailed) as failure:
-        frame_import(name="Khung", file_name="khung.csv", content=content)
+        frame_import(name="Khung", file_name="khung.csv", content=content, by=None)
     message = str(failure.value.problems[0])
     assert "dòng 1" in message and "“Ghi chú”" in message
     assert "tax_code (Mã số thuế" in message and "phone (Điện thoại" in message  # the accepted headers, both languages
     assert not SampleFrame.objects.exists()
     with pytest.raises(ImportFailed) as failure:
-        frame_import(name="Khung", file_name="khung.csv", content="Địa chỉ\nSố 1\n".encode())
+        frame_import(name="Khung", file_name="khung.csv", content="Địa chỉ\nSố 1\n".encode(), by=None)
     message = str(failure.value.problems[0])
     assert len(failure.value.problems) == 1 and "tax_code" in message and "name" in message  # every missing one, once
     english = "STT,Tax code,Name,Sector,Size,Commune,Address,E-mail,Phone\n1,0100109106,Viettel,6110,large,Xã A,Số 1,a@b.vn,0912345678\n"
-    assert frame_import(name="Khung", file_name="khung.csv", content=english.encode()).entries == 1
+    assert frame_import(name="Khung", file_name="khung.csv", content=english.encode(), by=None).entries == 1
 
 
 def many_rows(count: int, bad: tuple = ()):

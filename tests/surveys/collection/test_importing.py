@@ -50,10 +50,10 @@ def test_a_kobo_export_imports_once(ddci_survey):
         [{"loai_hinh": "tnhh", "units": "S-TC S-XD", "gop_y": "Tốt"}, {"loai_hinh": "htx", "units": "S-TC"}],
         [(1, rating("S-TC")), (1, rating("S-XD", chi_phi_khong_chinh_thuc="co", ty_le_chi_phi=1.5)), (2, rating("S-TC", diem_chung=3))],
     )
-    result = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)])
+    result = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)], by=None)
     assert (result.created, result.already_imported, result.held) == (2, 0, 2)  # fewer than k: they wait for a batch
     assert Response.objects.count() == 0
-    again = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)])
+    again = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)], by=None)
     assert (again.created, again.already_imported) == (0, 2)
     responses_flush(survey=ddci_survey, force=True)
     responses = sorted(Response.objects.all(), key=lambda r: len(r.rated_units))
@@ -61,7 +61,7 @@ def test_a_kobo_export_imports_once(ddci_survey):
     assert responses[1].answers["danh_gia"][1]["ty_le_chi_phi"] == 1.5 and responses[1].answers["gop_y"] == "Tốt"
     assert {r.channel for r in responses} == {"import"} and {str(r.submitted_on) for r in responses} == {"2025-03-02"}
     assert "start" not in responses[0].answers  # device metadata is never stored
-    again = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)])
+    again = responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)], by=None)
     assert (again.created, again.already_imported) == (0, 2) and Response.objects.count() == 2
 
 
@@ -76,7 +76,7 @@ def test_odk_central_csv_files_with_a_repeat(ddci_survey):
         "ma_don_vi,ten_don_vi,minh_bach,nang_dong,canh_tranh,so_lan_di_lai,chi_phi_khong_chinh_thuc,ty_le_chi_phi,diem_chung,PARENT_KEY,KEY\n"
         "S-TP,Sở Tư pháp,2,2,3,4,khong,,5,uuid:aa,uuid:aa/danh_gia[1]\n"
     )
-    result = responses_import(survey=ddci_survey, files=[("ddci_so_nganh.csv", main.encode()), ("ddci_so_nganh-danh_gia.csv", repeat.encode())])
+    result = responses_import(survey=ddci_survey, files=[("ddci_so_nganh.csv", main.encode()), ("ddci_so_nganh-danh_gia.csv", repeat.encode())], by=None)
     assert result.created == 1
     responses_flush(survey=ddci_survey, force=True)
     response = Response.objects.get()
@@ -91,7 +91,7 @@ def test_rejected_rows_are_reported_with_file_sheet_row_and_column_and_nothing_i
         [(1, rating("S-TC")), (2, rating("S-TC")), (3, rating("S-TP", diem_chung=""))],
     )
     with pytest.raises(ImportFailed) as failure:
-        responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)])
+        responses_import(survey=ddci_survey, files=[("kobo.xlsx", content)], by=None)
     found = {}
     for p in failure.value.problems:
         found.setdefault((p.sheet, p.row, p.column), []).append(p.message)
@@ -106,5 +106,5 @@ def test_rejected_rows_are_reported_with_file_sheet_row_and_column_and_nothing_i
 @pytest.mark.django_db
 def test_an_export_of_another_form_is_refused(ddci_survey):
     with pytest.raises(ImportFailed) as failure:
-        responses_import(survey=ddci_survey, files=[("other.csv", "x,y\n1,2\n".encode())])
+        responses_import(survey=ddci_survey, files=[("other.csv", "x,y\n1,2\n".encode())], by=None)
     assert "XML" in str(failure.value.problems[0]) or "câu hỏi" in str(failure.value.problems[0])

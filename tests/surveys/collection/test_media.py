@@ -40,12 +40,12 @@ def png(width=4, height=4) -> bytes:
 @pytest.fixture
 def media_version(blocks, xlsform):
     content = xlsform(MEDIA_ROWS, settings={"form_id": "co_so", "version": "1"}, survey_header=HEADER)
-    return questionnaire_import(file_name="co_so.xlsx", content=content).version
+    return questionnaire_import(file_name="co_so.xlsx", content=content, by=None).version
 
 
 @pytest.fixture
 def plain_version(blocks, xlsform):
-    return questionnaire_import(file_name="don_gian.xlsx", content=xlsform([("text", "y_kien", "Ý kiến")], settings={"form_id": "don_gian", "version": "1"})).version
+    return questionnaire_import(file_name="don_gian.xlsx", content=xlsform([("text", "y_kien", "Ý kiến")], settings={"form_id": "don_gian", "version": "1"}), by=None).version
 
 
 def test_an_xlsform_with_a_location_and_a_photo_is_accepted_video_still_refused(blocks, xlsform):
@@ -68,11 +68,11 @@ def test_an_anonymous_survey_refuses_media_questions_and_says_why(make_survey, m
     assert not Survey.objects.filter(code="an-danh").exists()
     survey = make_survey(plain_version, code="an-danh")
     with pytest.raises(ValidationError):
-        survey_version_set(survey=survey, version=media_version)
+        survey_version_set(survey=survey, version=media_version, by=None)
     Survey.objects.filter(pk=survey.pk).update(version=media_version)  # e.g. set before the rule existed
     survey.refresh_from_db()
     with pytest.raises(ValidationError, match="vi_tri"):
-        survey_open_now(survey=survey)
+        survey_open_now(survey=survey, by=None)
 
 
 def test_the_survey_form_refuses_then_creates_a_survey_that_is_not_anonymous(make_user, media_version, period):

@@ -62,7 +62,7 @@ def test_answers_from_the_device_are_held_once_and_a_resend_after_the_batch_stor
     assert held.answers["so_lao_dong"] == 12 and [e["diem_chung"] for e in held.answers["danh_gia"]] == [7, 7]
     assert PaperEntryLog.objects.get(user=enumerator).count == 1
 
-    survey_close(survey=ddci_survey)  # the batch is written
+    survey_close(survey=ddci_survey, by=None)  # the batch is written
     assert Response.objects.count() == 1 and not HeldResponse.objects.exists()
     response = Response.objects.get()
     assert response.idempotency_key != OfflineKey.objects.get().key  # the key names no response

@@ -30,7 +30,7 @@ def rate(page, score="8", informal="Không"):
 
 
 def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submits_once(browser, live_server, ddci_survey):
-    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-042"])
+    [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-042"], by=None)
     link = f"{live_server.url}/s/{token}/"
 
     day_one = browser.new_context(**PHONE)
@@ -103,7 +103,7 @@ def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submi
     expect(page.locator("h1")).to_have_text("Cảm ơn bạn! Câu trả lời của bạn đã được ghi nhận.")
 
     assert Response.objects.count() == 0  # held for its batch; closing the survey writes it
-    survey_close(survey=Invitation.objects.get().survey)
+    survey_close(survey=Invitation.objects.get().survey, by=None)
     assert Response.objects.count() == 1
     response = Response.objects.get()
     assert response.rated_units == ["S-TC", "S-TP", "S-XD"]
@@ -117,7 +117,7 @@ def test_a_business_answers_on_a_phone_stops_half_way_resumes_next_day_and_submi
 
 
 def test_the_basics_work_without_javascript(browser, live_server, ddci_survey):
-    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["x"])
+    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["x"], by=None)
     context = browser.new_context(java_script_enabled=False, **PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}/s/{token}/")
@@ -153,7 +153,7 @@ def test_the_secretariat_uploads_a_broken_form_then_a_good_one_and_previews_it(m
 
 
 def test_the_secretariat_closes_and_extends_and_types_in_a_paper_form(page, login, make_user, ddci_survey, browser, live_server):
-    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-1"])
+    [(_invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN-1"], by=None)
     make_user("thuky", Role.SECRETARIAT)
     login("thuky")
     page.goto(f"/surveys/{ddci_survey.code}/")

@@ -21,14 +21,14 @@ DATA = Path(__file__).resolve().parents[3] / "src" / "chiso" / "surveys" / "data
 
 def problems_of(content, name="form.xlsx"):
     with pytest.raises(ImportFailed) as failure:
-        questionnaire_import(file_name=name, content=content)
+        questionnaire_import(file_name=name, content=content, by=None)
     return failure.value.problems
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name, form_id, block_codes", [("ddci_departments.xlsx", "ddci_so_nganh", {"department"}), ("ddci_communes.xlsx", "ddci_xa_phuong", {"commune"})])
 def test_the_example_ddci_forms_import_with_their_rating_repeat(name, form_id, block_codes, blocks):
-    result = questionnaire_import(file_name=name, content=(EXAMPLES / name).read_bytes())
+    result = questionnaire_import(file_name=name, content=(EXAMPLES / name).read_bytes(), by=None)
     version = result.version
     assert result.created and version.questionnaire.form_id == form_id and version.version == "2025.1"
     form = version.form
@@ -43,12 +43,12 @@ def test_the_example_ddci_forms_import_with_their_rating_repeat(name, form_id, b
 @pytest.mark.django_db
 def test_the_same_workbook_twice_changes_nothing_and_a_changed_form_needs_a_new_version(xlsform):
     first = xlsform([("integer", "a", "A")])
-    assert questionnaire_import(file_name="f.xlsx", content=first).created
-    assert not questionnaire_import(file_name="f.xlsx", content=first).created
+    assert questionnaire_import(file_name="f.xlsx", content=first, by=None).created
+    assert not questionnaire_import(file_name="f.xlsx", content=first, by=None).created
     changed = xlsform([("integer", "a", "A changed")])
     [problem] = problems_of(changed)
     assert problem.sheet == "settings" and problem.column == "version"
-    assert questionnaire_import(file_name="f.xlsx", content=xlsform([("integer", "a", "A changed")], settings={"form_id": "test_form", "version": "2"})).created
+    assert questionnaire_import(file_name="f.xlsx", content=xlsform([("integer", "a", "A changed")], settings={"form_id": "test_form", "version": "2"}), by=None).created
     assert QuestionnaireVersion.objects.count() == 2 and Questionnaire.objects.count() == 1
 
 

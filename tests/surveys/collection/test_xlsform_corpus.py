@@ -170,9 +170,9 @@ def test_forms_without_form_id_are_each_their_own_questionnaire_and_a_second_upl
 
     first = xlsform([("integer", "a", "A")], settings={"form_title": "Một"})
     other = xlsform([("text", "b", "B")], settings={"form_title": "Hai"})
-    a = questionnaire_import(file_name="khao_sat_mot.xlsx", content=first)
-    again = questionnaire_import(file_name="khao_sat_mot.xlsx", content=first)
-    b = questionnaire_import(file_name="khao_sat_hai.xlsx", content=other)
+    a = questionnaire_import(file_name="khao_sat_mot.xlsx", content=first, by=None)
+    again = questionnaire_import(file_name="khao_sat_mot.xlsx", content=first, by=None)
+    b = questionnaire_import(file_name="khao_sat_hai.xlsx", content=other, by=None)
     assert a.created and not again.created and again.version == a.version and b.created
     assert sorted(Questionnaire.objects.values_list("form_id", flat=True)) == ["khao_sat_hai", "khao_sat_mot"]
     assert QuestionnaireVersion.objects.count() == 2

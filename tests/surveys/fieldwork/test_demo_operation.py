@@ -24,7 +24,7 @@ def test_the_demo_operation_ends_in_a_ddci_ranking_and_loads_twice_the_same(bloc
 
     units_demo.load()
     accounts_demo.load()
-    framework_import(file_name="ddci_departments.yaml", content=(DATA / "ddci_departments.yaml").read_bytes())
+    framework_import(file_name="ddci_departments.yaml", content=(DATA / "ddci_departments.yaml").read_bytes(), by=None)
     surveys_demo.load()
     demo_operation.load()
     counts = (SampleFrame.objects.count(), SampleMember.objects.count(), Invitation.objects.count(), Response.objects.count(),

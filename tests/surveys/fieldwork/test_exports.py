@@ -28,8 +28,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def answered(ddci_survey, store, make_frame):
     """A sampled, invited survey with three responses (two identical), one excluded."""
-    sample = sample_draw(survey=ddci_survey, frame=make_frame(10), strata=[], size=4, seed=1)
-    invitations_email(sample=sample, kind="invitation", base_url="http://testserver")
+    sample = sample_draw(survey=ddci_survey, frame=make_frame(10), strata=[], size=4, seed=1, by=None)
+    invitations_email(sample=sample, kind="invitation", base_url="http://testserver", by=None)
     first = store(ddci_survey, ddci_answers(gop_y="Công ty Thử 001 góp ý"), key="a", duration=300)
     store(ddci_survey, ddci_answers(gop_y="Công ty Thử 001 góp ý"), key="b", duration=320)
     store(ddci_survey, ddci_answers(units=("S-TP",), nganh_nghe="thuong_mai", can_cai_thien="thu_tuc chi_phi"), key="c", duration=400)
@@ -147,7 +147,7 @@ def awkward(make_survey, store, xlsform):
                  ("ty_le", "0.5", "Một nửa"), ("ty_le", "1.5", "Một rưỡi")],
         settings={"form_id": "kho", "version": "1"},
     )
-    survey = make_survey(questionnaire_import(file_name="kho.xlsx", content=content).version, code="kho")
+    survey = make_survey(questionnaire_import(file_name="kho.xlsx", content=content, by=None).version, code="kho")
     store(survey, {"muc": "a", "ty_le": "0.5", "diem": "7.25", "so_lan": "3", "y_kien": 'Cần "một cửa",\nnhanh hơn', "lan": []}, key="1")
     store(survey, {"muc": "b", "ty_le": "1.5", "diem": "", "so_lan": "0", "y_kien": LONG_TEXT, "lan": []}, key="2")
     return survey
@@ -253,7 +253,7 @@ def dated(make_survey, store, xlsform):
         choices=[("kenh", "mot_cua", "Một cửa"), ("kenh", "truc_tuyen", "Trực tuyến")],
         settings={"form_id": "ngay", "version": "1"},
     )
-    survey = make_survey(questionnaire_import(file_name="ngay.xlsx", content=content).version, code="ngay")
+    survey = make_survey(questionnaire_import(file_name="ngay.xlsx", content=content, by=None).version, code="ngay")
     store(survey, {"ngay": "2025-03-13", "so_ngay": "12", "kenh": "mot_cua other", "kenh_other": "Bưu điện"}, key="1")
     store(survey, {"ngay": "", "so_ngay": "3", "kenh": "truc_tuyen"}, key="2")
     return survey

@@ -33,7 +33,7 @@ def framework(db):
     from chiso.frameworks.services import framework_import
 
     path = DATA / "ddci_departments.yaml"
-    framework_import(file_name=path.name, content=path.read_bytes())
+    framework_import(file_name=path.name, content=path.read_bytes(), by=None)
     return Framework.objects.get(code="DDCI-SO")
 
 
@@ -115,7 +115,7 @@ def test_excluded_responses_are_left_out(ddci_survey, framework, store, make_use
 
 
 def test_weights_post_stratify_and_rake_respondents_to_the_frame(ddci_survey, framework, store, make_frame):
-    sample_draw(survey=ddci_survey, frame=make_frame(40), strata=[], size=10, seed=1)  # sectors C and G, half each
+    sample_draw(survey=ddci_survey, frame=make_frame(40), strata=[], size=10, seed=1, by=None)  # sectors C and G, half each
     spec = {"variables": [{"question": "nganh_nghe", "frame_field": "sector", "map": {"C": "cong_nghiep", "G": "thuong_mai"}}]}
     SurveyAnalysis.objects.create(survey=ddci_survey, min_answers_per_unit=1, weighting={"method": "poststratification", **spec})
     indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=RULES.encode())

@@ -25,7 +25,7 @@ LINK = re.compile(r"http://testserver/s/([A-Za-z0-9_\-]{24})/")
 
 @pytest.fixture
 def sample(ddci_survey, make_frame):
-    return sample_draw(survey=ddci_survey, frame=make_frame(12), strata=[], size=6, seed=7)
+    return sample_draw(survey=ddci_survey, frame=make_frame(12), strata=[], size=6, seed=7, by=None)
 
 
 def _tokens(messages):
@@ -33,7 +33,7 @@ def _tokens(messages):
 
 
 def test_invitations_carry_one_single_use_link_each_and_only_its_hash_is_kept(sample):
-    result = invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    result = invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     assert result == {"sent": 6, "failed": 0, "total": 6} and len(mail.outbox) == 6
     message = mail.outbox[0]
     assert "Kính gửi Công ty Thử" in message.body and message.subject.startswith("Thư mời tham gia Khảo sát DDCI thử")
@@ -43,20 +43,20 @@ def test_invitations_carry_one_single_use_link_each_and_only_its_hash_is_kept(sa
     assert not Invitation.objects.filter(token_hash__in=tokens).exists()  # the token itself is stored nowhere
     assert f"/s/{tokens[0]}/optout/" in message.body
     # a second run sends nothing: everyone has had the invitation
-    assert invitations_email(sample=sample, kind="invitation", base_url=BASE)["total"] == 0
+    assert invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)["total"] == 0
     # the link opens the form
     draft = draft_for_token(token=tokens[0])
     assert draft.invitation.member.sample == sample
 
 
 def test_reminders_repeat_the_same_link_and_skip_who_finished_or_declined(sample):
-    invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     first = dict(zip([m.to[0] for m in mail.outbox], _tokens(mail.outbox)))
     members = list(SampleMember.objects.filter(sample=sample, active=True).select_related("entry", "invitation").order_by("pk"))
     Invitation.objects.filter(pk=members[0].invitation_id).update(status=Invitation.Status.COMPLETED)
     SampleMember.objects.filter(pk=members[1].pk).update(opted_out_at="2025-01-01T00:00:00Z")
     mail.outbox.clear()
-    result = invitations_email(sample=sample, kind="reminder", base_url=BASE)
+    result = invitations_email(sample=sample, kind="reminder", base_url=BASE, by=None)
     assert result["sent"] == 4 and {m.to[0] for m in mail.outbox} == {m.entry.email for m in members[2:]}
     assert all(first[m.to[0]] == token for m, token in zip(mail.outbox, _tokens(mail.outbox)))
     assert "Nhắc lại" in mail.outbox[0].subject
@@ -74,7 +74,7 @@ def test_a_failing_message_is_recorded_and_the_rest_are_sent(sample, monkeypatch
         return original(self, messages)
 
     monkeypatch.setattr(EmailBackend, "send_messages", flaky)
-    result = invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    result = invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     failed = SampleMember.objects.filter(sample=sample).exclude(send_error="")
     assert result["sent"] + result["failed"] == 6
     if failed.exists():  # dn3 may not be sampled
@@ -96,19 +96,19 @@ def test_a_refused_address_is_recorded_in_words_with_the_servers_codes():
 
 
 def test_templates_are_editable_and_unknown_placeholders_refused(ddci_survey, sample):
-    message_template_set(survey=ddci_survey, kind="invitation", subject="Mời {{ten_doanh_nghiep}}", body="Xin trả lời: {{duong_dan}}")
-    invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    message_template_set(survey=ddci_survey, kind="invitation", subject="Mời {{ten_doanh_nghiep}}", body="Xin trả lời: {{duong_dan}}", by=None)
+    invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     assert mail.outbox[0].subject.startswith("Mời Công ty Thử") and mail.outbox[0].body.startswith("Xin trả lời: http://testserver/s/")
     with pytest.raises(ValidationError) as error:
-        message_template_set(survey=ddci_survey, kind="reminder", subject="", body="{{duong_dan}} {{ma_so_thue}}")
+        message_template_set(survey=ddci_survey, kind="reminder", subject="", body="{{duong_dan}} {{ma_so_thue}}", by=None)
     assert "ma_so_thue" in error.value.messages[0]
     with pytest.raises(ValidationError):
-        message_template_set(survey=ddci_survey, kind="reminder", subject="", body="Không có đường dẫn")
+        message_template_set(survey=ddci_survey, kind="reminder", subject="", body="Không có đường dẫn", by=None)
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) reads the PDF back")
 def test_letters_are_a_pdf_page_each_with_the_link_and_a_qr_code(sample, tmp_path):
-    invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     emailed = _tokens(mail.outbox)
     content, count = letters_pdf(sample=sample, base_url=BASE)
     assert content.startswith(b"%PDF") and count == 6
@@ -136,7 +136,7 @@ def test_a_letter_carries_the_qr_code_of_its_own_link(sample):
 
 
 def test_opting_out_stops_reminders_and_keeps_the_token_out_of_logs(sample, caplog):
-    invitations_email(sample=sample, kind="invitation", base_url=BASE)
+    invitations_email(sample=sample, kind="invitation", base_url=BASE, by=None)
     token = _tokens(mail.outbox)[0]
     client = Client()
     page = client.get(f"/s/{token}/optout/")
@@ -145,7 +145,7 @@ def test_opting_out_stops_reminders_and_keeps_the_token_out_of_logs(sample, capl
     member = SampleMember.objects.get(invitation__token_hash=token_hash(token))
     assert member.opted_out_at is not None
     mail.outbox.clear()
-    invitations_email(sample=sample, kind="reminder", base_url=BASE)
+    invitations_email(sample=sample, kind="reminder", base_url=BASE, by=None)
     assert member.entry.email not in [m.to[0] for m in mail.outbox] and len(mail.outbox) == 5
     assert client.post("/s/" + "x" * 24 + "/optout/").status_code == 404
     assert token not in redact(f'"GET /s/{token}/optout/ HTTP/1.1" 200')

@@ -24,7 +24,7 @@ def test_suppress_hides_counts_under_k_and_one_more_when_a_single_one_is_hidden(
 
 
 def test_the_monitor_counts_strata_units_and_days(ddci_survey, make_frame, store):
-    sample = sample_draw(survey=ddci_survey, frame=make_frame(40), strata=["sector"], size=20, seed=1)
+    sample = sample_draw(survey=ddci_survey, frame=make_frame(40), strata=["sector"], size=20, seed=1, by=None)
     members = list(SampleMember.objects.filter(sample=sample, active=True).order_by("stratum", "pk"))
     for i, member in enumerate(members):
         member.invitation = Invitation.objects.create(survey=ddci_survey, token_hash=f"{i:064d}",
@@ -58,7 +58,7 @@ def test_a_started_form_is_counted_per_day_and_per_unit_in_progress(ddci_survey)
 
 def test_the_page_shows_no_count_under_k_and_leaders_may_see_it(ddci_survey, make_frame, store, make_user):
     SurveyAnalysis.objects.create(survey=ddci_survey, min_cell=5, min_answers_per_unit=3)
-    sample_draw(survey=ddci_survey, frame=make_frame(12), strata=["sector", "commune"], size=8, seed=2)
+    sample_draw(survey=ddci_survey, frame=make_frame(12), strata=["sector", "commune"], size=8, seed=2, by=None)
     for n in range(3):
         store(ddci_survey, ddci_answers(units=("S-TC",)), key=f"p{n}")
     client = Client()

@@ -34,7 +34,7 @@ def framework(db):
     from chiso.frameworks.services import framework_import
 
     path = DATA / "ddci_departments.yaml"
-    framework_import(file_name=path.name, content=path.read_bytes())
+    framework_import(file_name=path.name, content=path.read_bytes(), by=None)
     return Framework.objects.get(code="DDCI-SO")
 
 
@@ -158,7 +158,7 @@ def test_intervals_shrink_as_the_sample_grows(ddci_survey, framework, store):
 def test_strata_and_weights_from_the_sample_and_the_weighting(ddci_survey, framework, store, make_frame):
     from chiso.surveys.fieldwork.sampling import sample_draw
 
-    sample_draw(survey=ddci_survey, frame=make_frame(40), strata=["sector"], size=10, seed=1)
+    sample_draw(survey=ddci_survey, frame=make_frame(40), strata=["sector"], size=10, seed=1, by=None)
     spec = {"method": "poststratification",
             "variables": [{"question": "nganh_nghe", "frame_field": "sector", "map": {"C": "cong_nghiep", "G": "thuong_mai"}}]}
     SurveyAnalysis.objects.create(survey=ddci_survey, min_answers_per_unit=3, weighting=spec)

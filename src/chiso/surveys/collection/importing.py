@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import surveys_check
 from chiso.core.tabular import ImportFailed, Problem, Table, parse_date, read_tables
 
 from chiso.surveys.collection.evaluation import Evaluation
@@ -115,10 +116,11 @@ def responses_import_message(result: ResponsesImport) -> tuple[str, list[str]]:
         "created": result.created, "existing": result.already_imported}, notes
 
 
-def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by=None, progress=None) -> ResponsesImport:
+def responses_import(*, survey: Survey, files: list[tuple[str, bytes]], by, progress=None) -> ResponsesImport:
     """Check every row of an export as the web form would, then hold them all (one transaction) for
     their batches; any problem holds nothing. `progress(done, total)`, when given (a background
     job), hears of each stage: read, checked, written."""
+    surveys_check(by)
     form = survey.version.form
     tables: list[Table] = []
     problems: list[Problem] = []

@@ -20,9 +20,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from chiso.accounts.permissions import surveys_check
+from chiso.audit.services import audit_record
 from chiso.core.tabular import Column, ImportFailed, Problem, columns_match, normalise_header, read_table
 
 from chiso.surveys.models import FrameEntry, SampleFrame
+
+FRAME_IMPORTED = "sample_frame.imported"
+
 
 def _title(field: str):
     return FrameEntry._meta.get_field(field).verbose_name
@@ -159,7 +164,7 @@ def _text(value) -> str:
 
 
 def frame_import(
-    *, name: str, file_name: str, content: bytes, kind: str = SampleFrame.Kind.BUSINESS, duplicates: str = "merge", by=None,
+    *, name: str, file_name: str, content: bytes, kind: str = SampleFrame.Kind.BUSINESS, duplicates: str = "merge", by,
     progress=None,
 ) -> FrameImport:
     """Check every row, then store the frame in one transaction; any problem stores nothing.
@@ -170,6 +175,7 @@ def frame_import(
     header must name a column (FRAME_COLUMNS, in English or Vietnamese). `progress(done, total)`,
     when given (a background job), hears of each stage: read, checked, written.
     """
+    surveys_check(by)
     problems: list[Problem] = []
     table = read_table(file_name, content, kind="frame")  # bounded: size, archive, rows, columns
     if content.startswith(b"PK\x03\x04"):
@@ -272,6 +278,7 @@ def frame_import(
         for entry in entries:
             entry.frame = frame
         FrameEntry.objects.bulk_create(entries, batch_size=2000)
+        audit_record(event=FRAME_IMPORTED, obj=frame, by=by, new=str(len(entries)), reason=file_name[:255])
     return FrameImport(frame=frame, entries=len(entries), merged=merged)
 
 

@@ -23,12 +23,12 @@ from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import surveys_check
 from chiso.audit.services import audit_record
 from chiso.core.pdf import html_document
-
 from chiso.surveys.collection.links import code_shown, link_token
 from chiso.surveys.models import Invitation, MessageTemplate, Sample, SampleMember, Survey
-from chiso.surveys.services import InvitationEventCode, survey_staff_check, invitation_code, invitation_new, invitations_spent, token_hash
+from chiso.surveys.services import InvitationEventCode, invitation_code, invitation_new, invitations_spent, token_hash
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 PLACEHOLDERS = ("ten_doanh_nghiep", "ten_khao_sat", "duong_dan", "han_chot", "duong_dan_tu_choi", "dia_chi", "ma_khao_sat", "trang_nhap_ma")
@@ -89,7 +89,16 @@ def message_template_get(survey: Survey, kind: str) -> tuple[str, str]:
     return (row.subject, row.body) if row else DEFAULTS[kind]
 
 
-def message_template_set(*, survey: Survey, kind: str, subject: str, body: str, issuer: str = "", reference: str = "", place: str = "") -> MessageTemplate:
+class MailingEventCode:
+    TEMPLATE_CHANGED = "survey.message_template_changed"
+    INVITATIONS_SENT = "sample.invitations_sent"
+    REMINDERS_SENT = "sample.reminders_sent"
+
+
+def message_template_set(*, survey: Survey, kind: str, subject: str, body: str, by, issuer: str = "", reference: str = "",
+                         place: str = "") -> MessageTemplate:
+    """The wording of the invitations or reminders sent in the province's name (one per kind)."""
+    surveys_check(by)
     unknown = template_check(subject + "\n" + body)
     if unknown:
         raise ValidationError(
@@ -97,8 +106,12 @@ def message_template_set(*, survey: Survey, kind: str, subject: str, body: str, 
         )
     if "duong_dan" not in PLACEHOLDER.findall(body):
         raise ValidationError(_("The text must contain the link, {{duong_dan}}."))
-    row, _created = MessageTemplate.objects.update_or_create(survey=survey, kind=kind, defaults={
-        "subject": subject.strip()[:255], "body": body, "issuer": issuer.strip()[:255], "reference": reference.strip()[:100], "place": place.strip()[:100]})
+    old = MessageTemplate.objects.filter(survey=survey, kind=kind).first()
+    with transaction.atomic():
+        row, _created = MessageTemplate.objects.update_or_create(survey=survey, kind=kind, defaults={
+            "subject": subject.strip()[:255], "body": body, "issuer": issuer.strip()[:255], "reference": reference.strip()[:100], "place": place.strip()[:100]})
+        audit_record(event=MailingEventCode.TEMPLATE_CHANGED, obj=survey, by=by, field=kind,
+                     old=f"{old.subject}\n{old.body}" if old else "", new=f"{row.subject}\n{row.body}")
     return row
 
 
@@ -169,13 +182,15 @@ def members_to_email(sample: Sample, kind: str):
 
 
 def invitations_email(
-    *, sample: Sample, kind: str, base_url: str, progress: Callable[..., None] | None = None, connection=None,
+    *, sample: Sample, kind: str, base_url: str, by, progress: Callable[..., None] | None = None, connection=None,
 ) -> dict:
     """Send the invitation (or a reminder) to every member due one; returns counts.
 
     A message that fails is recorded on its member and the rest go on; a member is marked as
-    e-mailed only once the backend has taken the message.
+    e-mailed only once the backend has taken the message. One audit record for the batch, with its
+    counts (sent / due, failed).
     """
+    surveys_check(by)
     if kind not in (MessageTemplate.Kind.INVITATION, MessageTemplate.Kind.REMINDER):
         raise ValueError(kind)
     survey = sample.survey
@@ -217,6 +232,8 @@ def invitations_email(
                 progress(min(start + CHUNK, total), total)
     finally:
         connection.close()
+        event = MailingEventCode.INVITATIONS_SENT if kind == MessageTemplate.Kind.INVITATION else MailingEventCode.REMINDERS_SENT
+        audit_record(event=event, obj=sample, parents=(survey,), by=by, new=f"{sent} / {total}", details={"failed": failed})
     return {"sent": sent, "failed": failed, "total": total}
 
 
@@ -387,7 +404,7 @@ def invitation_resend(*, invitation: Invitation, base_url: str, by, connection=N
     Refused only for what the invitation page shows (completed, revoked, opted out, no e-mail):
     whether answers wait for their batch is not looked up, so the outcome says nothing more.
     """
-    survey_staff_check(by)
+    surveys_check(by)
     if invitation.status not in _OPEN_STATUSES:
         raise ValidationError(_("This invitation is %(status)s: nothing is sent.") % {"status": invitation.get_status_display().lower()})
     member = SampleMember.objects.filter(invitation=invitation).select_related("entry", "sample__survey").first()

@@ -17,10 +17,11 @@ import statistics
 from collections import defaultdict
 
 import numpy as np
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import may_set_survey_analysis
 from chiso.formats.durations import duration_words
 
 from chiso.surveys.collection import expressions
@@ -249,7 +250,10 @@ def quality_check(*, survey: Survey, progress=None) -> dict[str, int]:
 # --- decisions ---------------------------------------------------------------------------------
 
 def response_decide(*, response: Response, include: bool, reason: str, by) -> QualityDecision:
-    """Include or exclude one response from the analysis; the reason is required and kept."""
+    """Include or exclude one response from the analysis; the reason is required and kept (the
+    decision is its own record, with who took it: the audit trail never names a response)."""
+    if not may_set_survey_analysis(by):
+        raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Say why the response is included or excluded."))
     if not getattr(by, "pk", None):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.accounts.permissions import surveys_check
 from chiso.audit.services import audit_record
 
 from chiso.surveys.models import FrameEntry, Sample, SampleFrame, SampleMember, Survey
@@ -102,13 +103,14 @@ def parse_sizes(text: str) -> dict[str, int]:
 @transaction.atomic
 def sample_draw(
     *, survey: Survey, frame: SampleFrame, strata: list[str], size: int | None = None, sizes: dict[str, int] | None = None,
-    replacement_ratio: float = 0.5, seed: int | None = None, by=None,
+    replacement_ratio: float = 0.5, seed: int | None = None, by,
 ) -> Sample:
     """Draw the survey's sample. Proportional when `size` is given, else the `sizes` per stratum.
 
     Each stratum gets ceil(ratio × n) ranked replacements from the entries not drawn. A sample
     can be drawn again only until its first invitation exists.
     """
+    surveys_check(by)
     existing = Sample.objects.filter(survey=survey).first()
     if existing is not None:
         if existing.members.filter(invitation__isnull=False).exists():
@@ -164,9 +166,10 @@ def sample_draw(
 
 
 @transaction.atomic
-def member_replace(*, member: SampleMember, by=None, reason: str = "") -> SampleMember:
+def member_replace(*, member: SampleMember, by, reason: str = "") -> SampleMember:
     """Put the next replacement of the stratum in the place of a member who cannot answer
     (refused, opted out, closed down, unreachable). The member is no longer contacted."""
+    surveys_check(by)
     if member.role != SampleMember.Role.PRIMARY and member.replaces_id is None:
         raise ValidationError(_("Only a sampled business can be replaced."))
     if member.invitation_id and invitation_spent(member.invitation):

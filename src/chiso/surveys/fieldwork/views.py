@@ -244,7 +244,7 @@ def contact_view(request, code: str):
         if bound and forms[kind][1].is_valid():
             data = forms[kind][1].cleaned_data
             try:
-                message_template_set(survey=survey, kind=kind, subject=data.get("subject", ""), body=data["body"],
+                message_template_set(survey=survey, kind=kind, subject=data.get("subject", ""), body=data["body"], by=request.user,
                                      issuer=data.get("issuer", ""), reference=data.get("reference", ""), place=data.get("place", ""))
             except ValidationError as error:
                 forms[kind][1].add_error("body", error)
@@ -271,7 +271,7 @@ def contact_send(request, code: str, kind: str):
     if kind in ("invitation", "reminder"):
         title = _("Invitation e-mails: %(survey)s") if kind == "invitation" else _("Reminders: %(survey)s")
         job = job_start(kind=f"surveys_{kind}", title=title % {"survey": survey.title_vi}, by=request.user, task=invitations_send_task,
-                        sample_id=sample.pk, message_kind=kind, base_url=_base_url(request))
+                        sample_id=sample.pk, message_kind=kind, base_url=_base_url(request), user_id=request.user.pk)
     elif kind in ("letters", "letters_no_email"):
         job = job_start(kind="surveys_letters", title=_("Invitation letters (PDF): %(survey)s") % {"survey": survey.title_vi}, by=request.user,
                         task=letters_task, sample_id=sample.pk, base_url=_base_url(request), only_without_email=kind == "letters_no_email")

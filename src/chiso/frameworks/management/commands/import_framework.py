@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"File {file}: not found.")
         try:
-            outcome = framework_import(file_name=path.name, content=path.read_bytes(), framework_code=code)
+            outcome = framework_import(file_name=path.name, content=path.read_bytes(), framework_code=code, by=None)
         except ImportFailed as failure:
             for problem in failure.problems:
                 self.stderr.write(str(problem))

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(_("File %(name)s: not found.") % {"name": file})
         try:
             size_check(kind="xlsform", file_name=path.name, size=path.stat().st_size)  # before it is read
-            result = questionnaire_import(file_name=path.name, content=path.read_bytes(), check_only=check)
+            result = questionnaire_import(file_name=path.name, content=path.read_bytes(), check_only=check, by=None)
         except ImportFailed as failure:
             for problem in failure.problems:
                 self.stderr.write(str(problem))
