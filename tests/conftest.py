@@ -191,6 +191,7 @@ def make_user(db):
     from chiso.accounts.services import user_create
 
     def make(username, role, unit=None, **fields):
+        fields.setdefault("by", None)  # the system, as the demo loader
         return user_create(username=username, password=PASSWORD, role=role, unit=unit, full_name=username, **fields)
 
     return make

@@ -25,7 +25,7 @@ def user_create(
     email: str = "",
     unit: Unit | None = None,
     appraisal_body: str = "",
-    by=None,
+    by,
 ) -> User:
     """A new account with its role (and unit, appraisal body). `by`: who creates it, an administrator
     (accounts.permissions.may_manage_accounts); None is the system (the demo loader, a command)."""

@@ -346,7 +346,7 @@ def _paper(survey: Survey) -> None:
     clerks = []
     for username, full_name in PAPER_CLERKS:
         clerk = User.objects.filter(username=username).first()
-        clerks.append(clerk or user_create(username=username, password=DEMO_PASSWORD, role=Role.SECRETARIAT, full_name=full_name))
+        clerks.append(clerk or user_create(username=username, password=DEMO_PASSWORD, role=Role.SECRETARIAT, full_name=full_name, by=None))
     survey_paper_double_entry_set(survey=survey, required=True, by=secretariat)
     rng = random.Random(SEED + 3)
     for n in range(1, PAPER_FORMS + 2):

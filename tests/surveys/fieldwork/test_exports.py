@@ -36,7 +36,7 @@ def answered(ddci_survey, store, make_frame):
     quality_check(survey=ddci_survey)
     from chiso.accounts.services import user_create
 
-    response_decide(response=first, include=False, reason="Trùng", by=user_create(username="pt", password="x" * 20, role=Role.ANALYST))
+    response_decide(response=first, include=False, reason="Trùng", by=user_create(username="pt", password="x" * 20, role=Role.ANALYST, by=None))
     return ddci_survey
 
 
