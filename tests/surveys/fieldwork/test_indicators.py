@@ -1,5 +1,6 @@
 """Indicators from answers: rules as data, shares, means, medians, weights, minimum answers, runs."""
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -8,7 +9,7 @@ from chiso.accounts.models import Role
 from chiso.core.tabular import ImportFailed
 from chiso.frameworks.models import Framework
 from chiso.indices.models import IndicatorValue
-from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_table, indicator_values_write
+from chiso.surveys.fieldwork.indicators import answers_matrix, indicator_rules_import, indicator_table, indicator_values_write
 from chiso.surveys.models import IndicatorRule, SurveyAnalysis
 from chiso.surveys.fieldwork.quality import response_decide
 from chiso.surveys.fieldwork.sampling import sample_draw
@@ -196,3 +197,16 @@ def test_a_survey_without_answers_marks_every_unit_and_scores_none(ddci_survey, 
     assert all(u["below_minimum"] and set(u["values"].values()) == {None} for u in table.units)
     with pytest.raises(ValidationError):
         indicator_table(survey=ddci_survey, framework=Framework.objects.create(code="EMPTY", name_vi="Trống"))
+
+
+def test_a_unit_rated_twice_in_one_response_counts_once_with_the_later_answer():
+    """answers_matrix lays out the answers for the survey's table and for the bootstrap alike: one
+    row per response and unit; where an imported response rates a unit twice, for each rule the
+    later answer counts (an earlier answer stays where the later entry left the question blank)."""
+    row = np.array([0, 0, 1, 0, 0])  # row 0: one response's two entries about one unit
+    rule = np.array([0, 1, 0, 0, 2])
+    value = np.array([1.0, 2.0, 3.0, 5.0, 7.0])  # the second entry answers rules 0 and 2, not rule 1
+    X = answers_matrix(row, rule, value, (2, 3))
+    assert X[0].tolist() == [5.0, 2.0, 7.0]
+    assert X[1, 0] == 3.0 and np.isnan(X[1, 1:]).all()
+    assert np.isnan(answers_matrix(row[:0], rule[:0], value[:0], (0, 3))).shape == (0, 3)

@@ -207,6 +207,21 @@ class IndicatorTable:
             yield (str(self.response_ids[r]), self.unit_codes[u], self.codes[k], x, weights[r])
 
 
+def answers_matrix(row: np.ndarray, column: np.ndarray, value: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The answers as a dense matrix (rows: a response's answers about one unit; columns: the
+    indicator rules), NaN where there is none. A response that rates the same unit twice (two
+    entries of its rating repeat, possible in an imported file) gives one row: for each rule the
+    later answer counts, as an edit would. The survey's table and the bootstrap over respondents
+    both lay their answers out here, so they count the same answers."""
+    X = np.full(shape, np.nan)
+    if len(value):
+        cell = row.astype(np.int64) * shape[1] + column
+        _cells, first_from_the_end = np.unique(cell[::-1], return_index=True)
+        last = len(cell) - 1 - first_from_the_end
+        X[row[last], column[last]] = value[last]
+    return X
+
+
 def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
     rules_rows = list(IndicatorRule.objects.filter(survey=survey, framework=framework))
     if not rules_rows:
@@ -240,14 +255,17 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
         response_ids.append(rid)
         form = versions[version_id].form
         response_weights.append(weights.of(rid))
+        entry_of: dict[int, int] = {}  # one entry per unit of this response (answers_matrix: the later answer counts)
         for unit, scope in _unit_scopes(form, answers):
             u = index.get(unit)
             if u is None:
                 continue
             raters[u].add(position)
-            entry = len(entry_unit)
-            entry_unit.append(u)
-            entry_response.append(position)
+            entry = entry_of.get(u)
+            if entry is None:
+                entry = entry_of[u] = len(entry_unit)
+                entry_unit.append(u)
+                entry_response.append(position)
             for k, question, contribution in contributions:
                 x = contribution(scope.get(question))
                 if x is None:
@@ -260,14 +278,14 @@ def indicator_table(*, survey: Survey, framework: Framework) -> IndicatorTable:
     rows = {"response": np.frombuffer(resp, dtype=np.int32), "unit": np.frombuffer(unit_i, dtype=np.int16),
             "rule": np.frombuffer(rule_i, dtype=np.int16), "value": np.frombuffer(vals, dtype=float)}
     per_response = np.frombuffer(response_weights, dtype=float)
-    # The answers as a dense entries × rules matrix, entries grouped by unit: each rated entry is one
-    # row (a unit rated twice in one response counts twice), NaN where the rule takes no answer.
+    # The answers as a dense entries × rules matrix, entries grouped by unit: one row per response
+    # and unit it rates, NaN where the rule takes no answer.
     entries_unit = np.frombuffer(entry_unit, dtype=np.int16)
     by_unit = np.argsort(entries_unit, kind="stable")
     row_of_entry = np.empty(len(by_unit), dtype=np.intp)
     row_of_entry[by_unit] = np.arange(len(by_unit))
-    X = np.full((len(by_unit), len(rules)), np.nan)
-    X[row_of_entry[np.frombuffer(entry_i, dtype=np.int32)], rows["rule"]] = rows["value"]
+    X = answers_matrix(row_of_entry[np.frombuffer(entry_i, dtype=np.int32)], rows["rule"].astype(np.intp), rows["value"],
+                       (len(by_unit), len(rules)))
     W = per_response[np.frombuffer(entry_response, dtype=np.int32)[by_unit]]
     unit_start = np.searchsorted(entries_unit[by_unit], np.arange(len(codes)))
     value = unit_statistics(X, W, unit_start, [rule.statistic for rule in rules])

@@ -32,7 +32,7 @@ from chiso.frameworks.engine_messages import engine_error_message
 from chiso.indices.models import IndexRun, IndicatorValue, RunUncertainty
 from chiso.indices.uncertainty import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_build
 
-from chiso.surveys.fieldwork.indicators import equal_weights, frozen_table, indicator_table, unit_statistics
+from chiso.surveys.fieldwork.indicators import answers_matrix, equal_weights, frozen_table, indicator_table, unit_statistics
 from chiso.surveys.models import IndicatorComputation, Survey
 from chiso.surveys.fieldwork.respondent_tables import FrozenTable, thaw
 
@@ -115,13 +115,12 @@ def run_respondents(run: IndexRun, computations: list[IndicatorComputation]) -> 
         response, unit, rule, value = (rows[c][mask] for c in ("response", "unit", "rule", "value"))
         if not len(response):
             continue
-        # Rows are (response, unit) pairs; a unit rated twice in one response counts once (the last entry).
+        # Rows are (response, unit) pairs, laid out as the survey's table lays them (answers_matrix).
         pair = response.astype(np.int64) * len(table.unit_codes) + unit
         pairs, row_of = np.unique(pair, return_inverse=True)
         pair_response = (pairs // len(table.unit_codes)).astype(np.intp)
         pair_unit = (pairs % len(table.unit_codes)).astype(np.intp)
-        values = np.full((len(pairs), len(table.codes) + 1), np.nan)
-        values[row_of, rule.astype(np.intp)] = value
+        values = answers_matrix(row_of, rule.astype(np.intp), value, (len(pairs), len(table.codes) + 1))
         values[:, -1] = table.response_weights[pair_response]
         stratified |= table.stratified
         parts.append(([table.unit_codes[u] for u in pair_unit], [f"{computation.survey_id}|{table.strata[r]}" for r in pair_response],
