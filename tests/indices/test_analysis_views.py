@@ -87,3 +87,11 @@ def test_the_analyst_does_not_see_a_draft(analyst_client, run, secretariat):
     draft = run_create(version=run.version, period=run.period, block=run.block, by=secretariat)
     assert analyst_client.get(reverse("indices:audit", args=[draft.pk])).status_code == 403
     assert analyst_client.post(reverse("indices:uncertainty", args=[draft.pk])).status_code == 403
+
+
+def test_an_index_that_adds_up_points_is_not_offered_the_audit_it_cannot_have(analyst_client, run):
+    assert 'id="audit-start"' in analyst_client.get(reverse("indices:audit", args=[run.pk])).content.decode()
+    IndexRun.objects.filter(pk=run.pk).update(steps_log=[s for s in run.steps_log if s[0] != "aggregate"])  # as a points index's run
+    page = analyst_client.get(reverse("indices:audit", args=[run.pk])).content.decode()
+    assert 'id="audit-start"' not in page and 'id="sensitivity-start"' not in page
+    assert "không áp dụng cho chỉ số cộng điểm" in page  # and it says why
