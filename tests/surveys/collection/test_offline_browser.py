@@ -30,17 +30,23 @@ def field_survey(make_survey):
 
 
 def wait_until_kept(page) -> None:
-    """The service worker controls the page and the device keeps the page and its form."""
+    """The service worker is active for the app's pages and the device keeps the page and its form.
+    (Active, not necessarily controlling this very page yet: Chromium may hand a page loaded before
+    the worker's activation to it later, and the offline reload below goes through it either way.)"""
     kept = page.evaluate(
         """async () => {
             for (let i = 0; i < 900; i++) {  // up to 90 s: a busy machine serves the precache slowly
                 const cache = await caches.open("chiso-enumerator-v1");
-                if (navigator.serviceWorker.controller && await cache.match(location.pathname)
-                    && localStorage.getItem("chiso.offline.form.thuc-dia")) return true;
+                const registration = await navigator.serviceWorker.getRegistration();
+                if (registration && registration.active && registration.active.state === "activated"
+                    // looked up as the worker looks it up offline: a kept page varies by cookie and language
+                    && await cache.match(location.pathname, {ignoreVary: true}) && localStorage.getItem("chiso.offline.form.thuc-dia")) return true;
                 await new Promise(r => setTimeout(r, 100));
             }
             const cache = await caches.open("chiso-enumerator-v1");
-            return JSON.stringify({controller: !!navigator.serviceWorker.controller, kept: (await cache.keys()).map(r => r.url),
+            const registration = await navigator.serviceWorker.getRegistration();
+            return JSON.stringify({active: !!(registration && registration.active), controller: !!navigator.serviceWorker.controller,
+                                   kept: (await cache.keys()).map(r => r.url),
                                    form: !!localStorage.getItem("chiso.offline.form.thuc-dia")});
         }"""
     )
