@@ -73,9 +73,6 @@ def _demo_enter() -> None:
     _DEMO["atomic"] = atomic
     rankings_forget()
     _migration_data_restore()  # a browser test's flush before this module removed them
-    if os.environ.get("CHISO_TEST_TRACE"):
-        with open(os.environ["CHISO_TEST_TRACE"], "a") as trace:
-            trace.write(f"{os.environ.get('PYTEST_XDIST_WORKER', '-')} demo loaded\n")
     demo_load()
 
 
@@ -107,9 +104,6 @@ def _demo_state(request, django_db_blocker):
     """At the start of each module: the demo's transaction is open exactly when the module has a
     test that asks for `demo_province`."""
     wanted = request.node.nodeid in _DEMO["files"]
-    if os.environ.get("CHISO_TEST_TRACE"):
-        with open(os.environ["CHISO_TEST_TRACE"], "a") as trace:
-            trace.write(f"{os.environ.get('PYTEST_XDIST_WORKER', '-')} {request.node.nodeid} wanted={wanted}\n")
     if wanted != (_DEMO["atomic"] is not None):
         request.getfixturevalue("_demo_session")
         with django_db_blocker.unblock():
