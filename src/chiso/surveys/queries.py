@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import caches
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
 
 from chiso.units.models import Unit
 
@@ -220,3 +221,13 @@ def flagged_responses(survey: Survey, *, code: str = ""):
 
 def quality_counts(survey: Survey) -> dict:
     return dict(QualityFlag.objects.filter(response__survey=survey).values_list("code").annotate(n=Count("response", distinct=True)))
+
+
+def survey_anonymity_refusal(survey: Survey) -> str | None:
+    """Why the survey's anonymity can no longer change, or None. It changes only before anyone
+    began answering: a respondent was told one or the other on the first page."""
+    if Response.objects.filter(survey=survey).exists() or HeldResponse.objects.filter(survey=survey).exists():
+        return _("Answers have been given under the current setting: it can no longer change.")
+    if Draft.objects.filter(survey=survey).exists() or PaperForm.objects.filter(survey=survey).exists():
+        return _("Someone has begun answering under the current setting: it can no longer change.")
+    return None

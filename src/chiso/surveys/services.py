@@ -43,7 +43,7 @@ from chiso.surveys.models import (
     SurveyAnalysis,
     SurveyDay,
 )
-from chiso.surveys.queries import units_choices
+from chiso.surveys.queries import survey_anonymity_refusal, units_choices
 
 
 class SurveyEventCode:
@@ -221,16 +221,6 @@ def survey_version_set(*, survey: Survey, version: QuestionnaireVersion, by) -> 
     survey.save(update_fields=["version"])
     _event(survey, SurveyEventCode.VERSION_CHANGED, by, old=str(old), new=str(version))
     return survey
-
-
-def survey_anonymity_refusal(survey: Survey) -> str | None:
-    """Why the survey's anonymity can no longer change, or None. It changes only before anyone
-    began answering: a respondent was told one or the other on the first page."""
-    if Response.objects.filter(survey=survey).exists() or HeldResponse.objects.filter(survey=survey).exists():
-        return _("Answers have been given under the current setting: it can no longer change.")
-    if Draft.objects.filter(survey=survey).exists() or PaperForm.objects.filter(survey=survey).exists():
-        return _("Someone has begun answering under the current setting: it can no longer change.")
-    return None
 
 
 @transaction.atomic

@@ -37,7 +37,8 @@ from chiso.surveys.fieldwork.browsing import BrowseForm, responses_browse
 from chiso.surveys.fieldwork.mailing import invitation_link, invitation_values
 from chiso.surveys.forms import AnonymityForm, ExtendForm, InvitationsForm, QuestionnaireUploadForm, ResponsesImportForm, SurveyForm, VersionForm
 from chiso.surveys.models import Invitation, PaperForm, QuestionnaireVersion, Response, Survey
-from chiso.surveys.queries import paper_form_differences, paper_forms_overview, response_evaluation, survey_summary, surveys_list, versions_list
+from chiso.surveys.queries import (paper_form_differences, paper_forms_overview, response_evaluation, survey_anonymity_refusal,
+                                  survey_summary, surveys_list, versions_list)
 from chiso.surveys.services import (
     AccessRefused,
     invitation_code,
@@ -45,7 +46,6 @@ from chiso.surveys.services import (
     paper_form_settle,
     paper_form_start,
     questionnaire_import,
-    survey_anonymity_refusal,
     survey_anonymity_set,
     survey_close,
     survey_create,
