@@ -3,6 +3,7 @@
 import datetime
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -153,6 +154,32 @@ def _migration_data_restore() -> None:
         feedback_defaults.ensure_defaults(Holiday, FeedbackType)
     if not SourceFormat.objects.exists():
         stats_defaults.ensure_defaults(SourceFormat, RateTarget)
+
+
+@pytest.fixture
+def manage(db, monkeypatch, capsys):
+    """`manage.py ARGS` as a shell script sees it (exit status, standard output, standard error),
+    run in this process on the test database: a subprocess would need a database of its own,
+    migrated first (half a minute on a busy machine). The command's argv path is the real one
+    (ManagementUtility → run_from_argv, which turns a CommandError into a message and exit status
+    1); only its closing of the connections at the end is skipped, since the connection holds the
+    test's transaction."""
+    from django.core.management import ManagementUtility
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        try:
+            ManagementUtility(["manage.py", *args]).execute()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["manage.py", *args], code, out, err)
+
+    return run
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.queries import framework_version_for
 from chiso.frameworks.services import framework_import
 from chiso.indices.models import IndexRun
-from chiso.indices.services import indicator_value_set, run_create, run_publish
+from chiso.indices.services import ValueEntry, indicator_values_set, run_create, run_publish
 from chiso.units.models import Block, Period, Unit
 
 from .models import Assessment, Cycle, Evidence, Item, Question
@@ -235,12 +235,13 @@ def _survey_run(par: FrameworkVersion, period: Period, block: Block) -> IndexRun
     if published:
         return published
     rng = np.random.default_rng(zlib.crc32(f"{SURVEY_CODE}|{period.year}".encode()))
+    entries = []
     for unit in Unit.objects.active_in(period).filter(block=block).order_by("code"):
         level = rng.normal(78, 6)
         for node in survey_nodes:
-            indicator_value_set(framework=framework, period=period, unit=unit, code=node.code,
-                                value=round(float(np.clip(level + rng.normal(0, 5), 40, 99)), 1), source=SYNTHETIC,
-                                by=None, source_kind="synthetic")
+            entries.append(ValueEntry(unit=unit, code=node.code, source=SYNTHETIC,
+                                      value=round(float(np.clip(level + rng.normal(0, 5), 40, 99)), 1)))
+    indicator_values_set(framework=framework, period=period, entries=entries, by=None, source_kind="synthetic")
     return run_publish(run=run_create(version=version, period=period, block=block, by=None, title=f"Điều tra xã hội học Chỉ số CCHC các sở — {period.name_vi}"), by=None)
 
 

@@ -111,15 +111,17 @@ def _set_step(steps: list[tuple[str, dict]], name: str, params: dict[str, Any]) 
 
 
 # ---------------------------------------------------------------------- commands
-def _load(args: argparse.Namespace, room_for_aggregates: bool = False):
+def _load(args: argparse.Namespace, room_for_aggregates: bool = False, processes: int = 1):
     """(framework, data); what was converted from COINr users' files (R's write.csv, COINr < 1.0
-    workbooks) is said on stderr, leaving stdout to the results."""
+    workbooks) is said on stderr, leaving stdout to the results. `processes`: see
+    chiso.engine.ingest.read_table."""
     # lazy: NumPy and the engine are not imported for `chiso --help` (issue 22)
     from .io import load_with_notes
 
     if args.imeta is None and Path(args.idata).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
         raise StepError(Message("cli.imeta_required"))
-    framework, data, notes = load_with_notes(args.idata, args.imeta, room_for_aggregates=room_for_aggregates)
+    framework, data, notes = load_with_notes(args.idata, args.imeta, room_for_aggregates=room_for_aggregates,
+                                             processes=processes)
     for note in notes:
         print(f"chiso: note: {note}", file=sys.stderr)
     return framework, data
@@ -141,7 +143,11 @@ def cmd_index_compute(args: argparse.Namespace) -> int:
     # set; it normalises in place and aggregates into the room the reader left beside the
     # indicators: one values matrix in memory for the default pipeline.
     room = any(n == "aggregate" for n, _ in steps)
-    build = IndexBuild(*_load(args, room_for_aggregates=room), keep="last", in_place=True)
+    # A large iData CSV is parsed by two processes (np.loadtxt holds the GIL: threads would take
+    # turns). Forking is safe here: the command is a fresh process with a single thread, and
+    # chiso/engine/blas.py set BLAS to one thread before NumPy loaded, so no thread pool is
+    # copied in a half-held state. Library callers (a web server's threads) keep one process.
+    build = IndexBuild(*_load(args, room_for_aggregates=room, processes=2), keep="last", in_place=True)
     for name, params in steps:
         build.run(name, **dict(params or {}))
     res = build.results()

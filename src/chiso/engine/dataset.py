@@ -154,16 +154,18 @@ class Dataset:
 
     @classmethod
     def read_csv(cls, path: str | Path, framework: Framework, source: str | None = None,
-                 first_row: int = 2, spare_columns: int = 0) -> "Dataset":
+                 first_row: int = 2, spare_columns: int = 0, processes: int = 1) -> "Dataset":
         """An iData CSV file read column-wise by chiso.engine.ingest (the same rules as from_rows).
 
         `spare_columns` > 0: the values matrix is allocated that much wider and `values` is a view
         of its indicator columns (see ingest.read_table), for IndexBuild(in_place=True).
+        `processes` > 1: a large file is read by two processes (forked: for a single-threaded
+        caller only, see ingest.read_table).
         """
         source = str(path) if source is None else source
         plan = ColumnPlan(framework, read_header(path))
         table = read_table(path, plan.number_columns, plan.na_columns, plan.text_columns, n_main=len(plan.codes),
-                           spare=spare_columns)
+                           spare=spare_columns, processes=processes)
         return plan.dataset(table.n_rows, table.text, table.numbers, table.extra, table.not_applicable,
                             table.bad, source, first_row)
 

@@ -17,13 +17,19 @@ fields, quotes only around whole text fields, every number cell blank, "NA" or a
 through NumPy's C reader `np.loadtxt`, which calls `PyOS_string_to_double`, the function
 `float()` calls: the same doubles, with less CPU time than the byte pass (a quarter less on
 COINr's 5,000 x 200 set). Whatever it cannot be sure of, it leaves to the byte pass.
+
+The `chiso` command has a large file read by two processes: a forked child reads the second half
+of the records into the same matrices, in shared memory (read_table's `processes`).
 """
 
 from __future__ import annotations
 
 import csv
 import io as _io
+import os
+import pickle
 import re
+import sys
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -34,6 +40,7 @@ from .errors import FrameworkError, Message
 BLOCK_BYTES = 1 << 20  # about 1 MB of records at a time
 CHUNK_FIELDS = 16384  # numbers parsed together: 128 KB per temporary, which stays in the CPU cache
 FIELD_LIMIT = 131072  # csv.field_size_limit(): longer fields make the csv module fail
+PARALLEL_BYTES = 4 << 20  # less data is read by one process: the fork would cost more than it saves
 
 QUOTE, COMMA, LF, CR = 34, 44, 10, 13
 
@@ -439,11 +446,14 @@ def _unquote(u: np.ndarray, S: np.ndarray, E: np.ndarray) -> tuple[np.ndarray, n
     return S, E, quoted
 
 
-def _read_blocks(f, first: bytes):
-    """Blocks of whole records: each ends with a newline outside quotes (an even number of quotes before it)."""
+def _read_blocks(f, first: bytes, stop: int | None = None):
+    """Blocks of whole records: each ends with a newline outside quotes (an even number of quotes before it).
+
+    `first`, then the file from its position to the end, or to byte `stop` (just after a newline
+    outside quotes: see _newlines)."""
     data = first
     while True:
-        chunk = f.read(BLOCK_BYTES)
+        chunk = f.read(BLOCK_BYTES if stop is None else min(BLOCK_BYTES, stop - f.tell()))
         if chunk:
             data = data + chunk if data else chunk
         elif not data:
@@ -501,7 +511,8 @@ def _header(f) -> tuple[list[str], bytes]:
 
 
 def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequence[str],
-               text_columns: Sequence[str], n_main: int | None = None, spare: int = 0) -> Table:
+               text_columns: Sequence[str], n_main: int | None = None, spare: int = 0,
+               processes: int = 1) -> Table:
     """Read the named columns of an iData CSV file; Fallback when only the csv module can.
 
     `number_columns` are parsed as numbers ("N/A" is a marker in `na_columns`); the first
@@ -510,82 +521,276 @@ def read_table(path: str | Path, number_columns: Sequence[str], na_columns: Sequ
     `spare` > 0 allocates that many more columns after the `n_main` (left unset): `Table.numbers`
     is then a view of the first `n_main` columns of that wider matrix (its `base`), so a caller
     that owns the data can write results beside it instead of allocating a second matrix.
+
+    `processes` > 1: a file with PARALLEL_BYTES of data or more is read by two processes on Linux
+    (os.fork; see _read_in_two), with the same result. Only for a caller that is a
+    single-threaded process of its own (the `chiso` command): forking a multi-threaded one (a web
+    server) can leave the child waiting for a lock no thread of it will release.
     """
     n_main = len(number_columns) if n_main is None else n_main
     with open(path, "rb") as f:
-        # An upper bound on the records, so the values matrix is allocated once.
-        lines = 1
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            lines += chunk.count(b"\n")
-        f.seek(0)
         head, rest = _header(f)
+        columns = _Columns.of(head, number_columns, na_columns, text_columns, n_main)
+        resume = f.tell()
+        start = resume - len(rest)  # the first byte after the header
+        size = os.fstat(f.fileno()).st_size
+        middle = None
+        if processes > 1 and sys.platform == "linux" and size - start >= PARALLEL_BYTES:
+            middle = start + (size - start) // 2
+        newlines, split = _newlines(f, start, middle)
+        # An upper bound on the records, so the values matrix is allocated once.
+        lines = newlines + 1
+        if split is None:
+            records = _Records(np.empty((lines, n_main + spare)), np.empty((lines, len(number_columns) - n_main)),
+                               0, columns)
+            f.seek(resume)
+            _read_range(_read_blocks(f, rest), columns, records)
+        else:
+            records = _read_in_two(path, f, start, split, lines, columns, spare)
+    return records.table(head)
+
+
+class _Columns(NamedTuple):
+    """Which fields of a record are read, and how."""
+
+    n_cols: int  # fields in a record (the header's)
+    number_columns: tuple[str, ...]
+    num_idx: np.ndarray  # their fields
+    allow_na: np.ndarray  # per number column: "N/A" is a marker
+    n_main: int  # the first n_main number columns go to Table.numbers
+    text_columns: tuple[str, ...]
+    text_idx: list[int]  # their fields
+
+    @classmethod
+    def of(cls, head: list[str], number_columns: Sequence[str], na_columns: Sequence[str],
+           text_columns: Sequence[str], n_main: int) -> "_Columns":
         pos = {c: i for i, c in enumerate(head)}
-        n_cols = len(head)
-        num_idx = np.array([pos[c] for c in number_columns], dtype=np.intp)
         na_set = set(na_columns)
-        allow_na = np.array([c in na_set for c in number_columns], dtype=bool)
-        main = np.empty((lines, n_main + spare))
-        extra = np.empty((lines, len(number_columns) - n_main))
-        not_applicable = None  # allocated at the first "N/A"
-        text: dict[str, list] = {c: [] for c in text_columns}
-        bad: list[tuple[int, str, str]] = []
-        n = 0
-        text_idx = [pos[c] for c in text_columns]
-        for block in _read_blocks(f, rest):
-            if b"\x00" in block:
-                raise Fallback("NUL byte")
-            if not block.isascii():
-                try:
-                    block.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise Fallback("not UTF-8") from None
-            plain = _plain_block(block, n_cols, num_idx, text_idx) if FAST_PATH else None
-            if plain is not None:
-                vals, texts = plain
-                R = vals.shape[0]
-                main[n:n + R, :n_main] = vals[:, :n_main]
-                extra[n:n + R] = vals[:, n_main:]
-                if not_applicable is not None:
-                    not_applicable[n:n + R] = False
-                for c, t in zip(text_columns, texts):
-                    text[c].extend(t)
-                n += R
-                continue
-            u = np.frombuffer(block, dtype=np.uint8)
-            starts, ends = _fields(u, n_cols)
-            R = starts.shape[0]
-            if R == 0:
-                continue
-            vals, na, blank, block_bad = _block_numbers(block, u, starts[:, num_idx], ends[:, num_idx],
-                                                        allow_na, number_columns)
-            texts = {c: _texts(block, u, starts[:, pos[c]], ends[:, pos[c]]) for c in text_columns}
-            # Records whose every cell is blank are no units (as the row-by-row reader).
-            candidates = np.flatnonzero(blank.all(axis=1)) if num_idx.size else np.arange(R)
-            drop = [r for r in candidates.tolist()
-                    if all(_blank_text(_cell(block, int(starts[r, j]), int(ends[r, j]))) for j in range(n_cols))]
-            if drop:
-                keep = np.ones(R, dtype=bool)
-                keep[drop] = False
-                vals, na = vals[keep], na[keep]
-                texts = {c: [t for t, k in zip(v, keep.tolist()) if k] for c, v in texts.items()}
-                renumber = np.cumsum(keep) - 1
-                block_bad = [(int(renumber[r]), c, v) for r, c, v in block_bad if keep[r]]
-                R = int(keep.sum())
-            main[n:n + R, :n_main] = vals[:, :n_main]
-            extra[n:n + R] = vals[:, n_main:]
-            if not_applicable is None and na[:, :n_main].any():
-                not_applicable = np.zeros((lines, n_main), dtype=bool)
-            if not_applicable is not None:
-                not_applicable[n:n + R] = na[:, :n_main]
-            for c in text_columns:
-                text[c].extend(texts[c])
-            bad.extend((n + r, c, v) for r, c, v in block_bad)
-            n += R
-    if not_applicable is not None and not not_applicable[:n].any():
-        not_applicable = None
-    return Table(header=head, n_rows=n, text=text, numbers=main[:n, :n_main], extra=extra[:n],
-                 number_columns=tuple(number_columns),
-                 not_applicable=None if not_applicable is None else not_applicable[:n], bad=bad)
+        return cls(n_cols=len(head), number_columns=tuple(number_columns),
+                   num_idx=np.array([pos[c] for c in number_columns], dtype=np.intp),
+                   allow_na=np.array([c in na_set for c in number_columns], dtype=bool), n_main=n_main,
+                   text_columns=tuple(text_columns), text_idx=[pos[c] for c in text_columns])
+
+
+class _Records:
+    """The records of a byte range as they are read: their values go to rows `first`, `first + 1`,
+    ... of the matrices `main` (the first n_main number columns) and `extra`; their text cells,
+    "N/A" marks and cells that are not numbers are kept with row numbers counted from the range's
+    first record."""
+
+    def __init__(self, main: np.ndarray, extra: np.ndarray, first: int, columns: _Columns):
+        self.main, self.extra, self.first, self.columns = main, extra, first, columns
+        self.n = 0
+        self.not_applicable: np.ndarray | None = None  # allocated at the first "N/A"
+        self.text: dict[str, list[str | None]] = {c: [] for c in columns.text_columns}
+        self.bad: list[tuple[int, str, str]] = []
+
+    def add(self, vals: np.ndarray, na: np.ndarray | None, texts: Sequence[list], bad) -> None:
+        """The next records: their number cells, "N/A" marks (None: none), text columns and bad cells."""
+        k = self.columns.n_main
+        R = vals.shape[0]
+        at = self.first + self.n
+        self.main[at:at + R, :k] = vals[:, :k]
+        self.extra[at:at + R] = vals[:, k:]
+        if self.not_applicable is None and na is not None and na[:, :k].any():
+            self.not_applicable = np.zeros((self.main.shape[0] - self.first, k), dtype=bool)
+        if self.not_applicable is not None:
+            self.not_applicable[self.n:self.n + R] = False if na is None else na[:, :k]
+        for c, t in zip(self.columns.text_columns, texts):
+            self.text[c].extend(t)
+        self.bad.extend((self.n + r, c, v) for r, c, v in bad)
+        self.n += R
+
+    def marks(self) -> np.ndarray:
+        """The "N/A" marks as positions in the records' (n, n_main) block."""
+        if self.not_applicable is None:
+            return np.zeros(0, dtype=np.intp)
+        return np.flatnonzero(self.not_applicable[:self.n])
+
+    def add_moved(self, at: int, n: int, text: dict[str, list], bad: list, marks: np.ndarray) -> None:
+        """`n` records another process wrote from row `at` on (at >= the rows read here), moved to
+        follow these, with what it found (as `text`, `bad` and marks())."""
+        rows = slice(self.n, self.n + n)
+        if at != self.n:
+            # Blank lines or newlines inside quotes before the split: NumPy copies the rows
+            # first when they overlap.
+            self.main[rows] = self.main[at:at + n]
+            self.extra[rows] = self.extra[at:at + n]
+        if marks.size:
+            if self.not_applicable is None:
+                self.not_applicable = np.zeros((self.main.shape[0], self.columns.n_main), dtype=bool)
+            self.not_applicable[rows].flat[marks] = True
+        for c, column in self.text.items():
+            column.extend(text[c])
+        self.bad.extend((self.n + r, c, v) for r, c, v in bad)
+        self.n += n
+
+    def table(self, head: list[str]) -> Table:
+        n, na = self.n, self.not_applicable
+        if na is not None and not na[:n].any():
+            na = None
+        return Table(header=head, n_rows=n, text=self.text, numbers=self.main[:n, :self.columns.n_main],
+                     extra=self.extra[:n], number_columns=self.columns.number_columns,
+                     not_applicable=None if na is None else na[:n], bad=self.bad)
+
+
+def _read_range(blocks, columns: _Columns, records: _Records) -> None:
+    """Every record of `blocks` into `records`: the one loop of the serial and the parallel reads."""
+    n_cols, num_idx, text_idx = columns.n_cols, columns.num_idx, columns.text_idx
+    for block in blocks:
+        if b"\x00" in block:
+            raise Fallback("NUL byte")
+        if not block.isascii():
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Fallback("not UTF-8") from None
+        plain = _plain_block(block, n_cols, num_idx, text_idx) if FAST_PATH else None
+        if plain is not None:
+            vals, texts = plain
+            records.add(vals, None, texts, ())
+            continue
+        u = np.frombuffer(block, dtype=np.uint8)
+        starts, ends = _fields(u, n_cols)
+        R = starts.shape[0]
+        if R == 0:
+            continue
+        vals, na, blank, block_bad = _block_numbers(block, u, starts[:, num_idx], ends[:, num_idx],
+                                                    columns.allow_na, columns.number_columns)
+        texts = [_texts(block, u, starts[:, j], ends[:, j]) for j in text_idx]
+        # Records whose every cell is blank are no units (as the row-by-row reader).
+        candidates = np.flatnonzero(blank.all(axis=1)) if num_idx.size else np.arange(R)
+        drop = [r for r in candidates.tolist()
+                if all(_blank_text(_cell(block, int(starts[r, j]), int(ends[r, j]))) for j in range(n_cols))]
+        if drop:
+            keep = np.ones(R, dtype=bool)
+            keep[drop] = False
+            vals, na = vals[keep], na[keep]
+            texts = [[t for t, k in zip(v, keep.tolist()) if k] for v in texts]
+            renumber = np.cumsum(keep) - 1
+            block_bad = [(int(renumber[r]), c, v) for r, c, v in block_bad if keep[r]]
+        records.add(vals, na, texts, block_bad)
+
+
+# ---------------------------------------------------------------------- two processes
+def _newlines(f, start: int, middle: int | None) -> tuple[int, tuple[int, int] | None]:
+    """The newlines in the file from byte `start` on; with `middle`, also where the data can be
+    split: (the byte after the first newline from `middle` on that is outside quotes, the
+    newlines before it), or None when there is none (an odd quote: the file is read by one
+    process, and the byte pass judges it)."""
+    f.seek(start)
+    newlines = quotes = 0  # quotes: before `at`, while the split is looked for
+    at = start
+    split = None
+    for chunk in iter(lambda: f.read(BLOCK_BYTES), b""):
+        if middle is not None and at + len(chunk) > middle:
+            i = max(middle - at, 0)
+            end = _newline_outside_quotes(chunk, i, quotes + chunk.count(b'"', 0, i))
+            if end is not None:
+                split = (at + end + 1, newlines + chunk.count(b"\n", 0, end + 1))
+                middle = None
+        if middle is not None:
+            quotes += chunk.count(b'"')
+        newlines += chunk.count(b"\n")
+        at += len(chunk)
+    return newlines, split
+
+
+def _newline_outside_quotes(chunk: bytes, i: int, quotes: int) -> int | None:
+    """The first newline from chunk[i] on with an even number of quotes before it (`quotes` before chunk[i])."""
+    p = chunk.find(b"\n", i)
+    if p < 0:
+        return None
+    quotes += chunk.count(b'"', i, p)
+    while quotes % 2:
+        q = chunk.find(b"\n", p + 1)
+        if q < 0:
+            return None
+        quotes += chunk.count(b'"', p, q)
+        p = q
+    return p
+
+
+def _shared_matrices(rows: int, main_columns: int, extra_columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """The values matrices in memory a forked child writes to as well (an anonymous MAP_SHARED map).
+
+    np.ndarray over the map keeps it alive as its `base`, and a slice's `base` is the matrix
+    itself (as with np.empty), so Table.numbers stays a view of the wider matrix."""
+    # lazy: only a read in two processes maps memory (the command's start-up, issue 22)
+    import mmap
+
+    main_bytes = rows * main_columns * 8
+    memory = mmap.mmap(-1, max(main_bytes + rows * extra_columns * 8, 1))
+    return (np.ndarray((rows, main_columns), dtype=float, buffer=memory),
+            np.ndarray((rows, extra_columns), dtype=float, buffer=memory, offset=main_bytes))
+
+
+def _read_in_two(path: str | Path, f, start: int, split: tuple[int, int], lines: int, columns: _Columns,
+                 spare: int) -> _Records:
+    """The data from byte `start` to the split read here, the rest by a forked child at the same time.
+
+    np.loadtxt holds the GIL, so threads would take turns; a process of its own parses on the
+    other core. The child writes its numbers into the same (shared) matrices from row `first` on,
+    the newlines before the split: no fewer than the records here. It sends the rest of what it
+    found through a pipe; its rows are then moved to follow these. A Fallback in it is one for
+    the file; if it fails otherwise, its part is read here, so nothing is lost or said otherwise.
+    """
+    # lazy: only a read in two processes may end its child (the command's start-up, issue 22)
+    import signal
+
+    at, first = split
+    main, extra = _shared_matrices(lines, columns.n_main + spare, len(columns.number_columns) - columns.n_main)
+    records = _Records(main, extra, 0, columns)
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:  # whatever happens, the child ends here: never back into the caller's code
+            os.close(reading)
+            with open(writing, "wb") as pipe:
+                pickle.dump(_second_part(path, at, _Records(main, extra, first, columns)), pipe,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writing)
+    with open(reading, "rb") as pipe:
+        try:
+            f.seek(start)
+            _read_range(_read_blocks(f, b"", at), columns, records)
+            report = _receive(pipe)
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)  # its part is of no use any more
+            raise
+        finally:
+            os.waitpid(pid, 0)
+    if report is None:
+        f.seek(at)
+        _read_range(_read_blocks(f, b""), columns, records)
+    elif report[0] == "fallback":
+        raise Fallback(report[1])
+    else:
+        records.add_moved(first, *report[1:])
+    return records
+
+
+def _second_part(path: str | Path, at: int, records: _Records) -> tuple:
+    """In the child: the records from byte `at` to the end, as ("read", n, text, bad, marks), or ("fallback", why)."""
+    try:
+        with open(path, "rb") as f:  # its own file position (a forked one is shared with the parent)
+            f.seek(at)
+            _read_range(_read_blocks(f, b""), records.columns, records)
+    except Fallback as e:
+        return ("fallback", str(e))
+    return ("read", records.n, records.text, records.bad, records.marks())
+
+
+def _receive(pipe) -> tuple | None:
+    """The child's report, or None when it died without one."""
+    try:
+        return pickle.load(pipe)
+    except (EOFError, pickle.UnpicklingError):
+        return None
 
 
 # ---------------------------------------------------------------------- plain blocks, in C

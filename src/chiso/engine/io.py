@@ -57,11 +57,12 @@ def read_imeta_csv(path: str | Path) -> Framework:
     return Framework.from_rows(dict_rows, source=str(path), first_row=2)
 
 
-def read_idata_csv(path: str | Path, framework: Framework, spare_columns: int = 0) -> Dataset:
+def read_idata_csv(path: str | Path, framework: Framework, spare_columns: int = 0, processes: int = 1) -> Dataset:
     """Column-wise through chiso.engine.ingest; a file only the csv module can read goes row by row
     (and gets no `spare_columns`: see Dataset.read_csv)."""
     try:
-        return Dataset.read_csv(path, framework, source=str(path), first_row=2, spare_columns=spare_columns)
+        return Dataset.read_csv(path, framework, source=str(path), first_row=2, spare_columns=spare_columns,
+                                processes=processes)
     except Fallback:
         header, rows = read_csv_rows(path)
         return Dataset.from_rows(header, rows, framework, source=str(path), first_row=2)
@@ -211,9 +212,9 @@ def read_framework(path: str | Path) -> Framework:
     return read_imeta_csv(path)
 
 
-def read_data(path: str | Path, framework: Framework, spare_columns: int = 0) -> Dataset:
-    """iData from CSV, YAML or XLSX, checked against `framework`; `spare_columns` is honoured for CSV
-    only (see Dataset.read_csv)."""
+def read_data(path: str | Path, framework: Framework, spare_columns: int = 0, processes: int = 1) -> Dataset:
+    """iData from CSV, YAML or XLSX, checked against `framework`; `spare_columns` and `processes` are
+    honoured for CSV only (see Dataset.read_csv)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml", ".xlsx"):
         reader = read_yaml if suffix != ".xlsx" else read_xlsx
@@ -225,7 +226,7 @@ def read_data(path: str | Path, framework: Framework, spare_columns: int = 0) ->
             header, rows = data.to_rows()
             return Dataset.from_rows(header, rows, framework, source=str(path))
         return data
-    return read_idata_csv(path, framework, spare_columns)
+    return read_idata_csv(path, framework, spare_columns, processes)
 
 
 def load(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework, Dataset]:
@@ -235,14 +236,16 @@ def load(idata: str | Path, imeta: str | Path | None = None) -> tuple[Framework,
     return framework, data
 
 
-def load_with_notes(idata: str | Path, imeta: str | Path | None = None,
-                    room_for_aggregates: bool = False) -> tuple[Framework, Dataset, list[str]]:
+def load_with_notes(idata: str | Path, imeta: str | Path | None = None, room_for_aggregates: bool = False,
+                    processes: int = 1) -> tuple[Framework, Dataset, list[str]]:
     """As `load`, with notes on what was converted: CSVs written by R's write.csv (a row-name column
     first) and COINr < 1.0 workbooks (sheets IndData/IndMeta/AggMeta) go through
     chiso.engine.coinr_files; other files are read as before, with no notes.
 
     `room_for_aggregates`: an iData CSV's values matrix is allocated with a column for every
-    aggregate after the indicators, for IndexBuild(in_place=True) (the compute command)."""
+    aggregate after the indicators, for IndexBuild(in_place=True) (the compute command).
+    `processes` > 1: a large iData CSV is read by two processes (forked: for a single-threaded
+    caller only, see chiso.engine.ingest.read_table)."""
     csvs = [p for p in (idata, imeta) if p is not None and Path(p).suffix.lower() == ".csv"]
     if imeta is not None and len(csvs) == 2 and any(_has_r_row_names(p) for p in csvs):
         return load_r_csv(idata, imeta)
@@ -254,7 +257,7 @@ def load_with_notes(idata: str | Path, imeta: str | Path | None = None,
             return read_coinr6_workbook(idata)
         raise
     spare = len(framework.aggregates) if room_for_aggregates else 0
-    return framework, read_data(idata, framework, spare), []
+    return framework, read_data(idata, framework, spare, processes), []
 
 
 def _has_r_row_names(path: str | Path) -> bool:

@@ -18,7 +18,7 @@ from chiso.feedback.services import feedback_indicators_publish
 from chiso.frameworks.models import Framework, Node
 from chiso.frameworks.queries import framework_version_for
 from chiso.indices.models import IndexRun, IndicatorValue
-from chiso.indices.services import indicator_value_set, run_create, run_publish
+from chiso.indices.services import ValueEntry, indicator_values_set, run_create, run_publish
 from chiso.units.models import Block, Period, Unit
 
 from .fields import FIELD_NAMES, STANDARD_MAPPING
@@ -65,19 +65,28 @@ def demo_csv(period: Period, *, correction: bool = False) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+OTHER_766_CODES = ["G1.1", "G1.2", "G1.3", "G2.2", "G3.3", "G4.1", "G5.3"]
+
+
 def _other_766_values(period: Period, block: Block) -> None:
     """The 766 items that neither the one-stop statistics nor the feedback give (publication of
     procedures, processing time, data reuse, procedures online, SIPAS-type satisfaction)."""
     framework = Framework.objects.filter(code="QD766").first()
     version = framework_version_for(framework, period, block)
     rng = random.Random(zlib.crc32(f"766|{period.code}|{block.code}".encode()))
-    for unit in Unit.objects.active_in(period).filter(block=block):
-        for node in version.nodes.filter(type=Node.Type.INDICATOR, code__in=["G1.1", "G1.2", "G1.3", "G2.2", "G3.3", "G4.1", "G5.3"]):
-            if IndicatorValue.objects.filter(framework=framework, period=period, unit=unit, code=node.code).exists():
+    nodes = list(version.nodes.filter(type=Node.Type.INDICATOR, code__in=OTHER_766_CODES))
+    units = list(Unit.objects.active_in(period).filter(block=block))
+    filled = set(IndicatorValue.objects.filter(framework=framework, period=period, unit__in=units,
+                                               code__in=OTHER_766_CODES).values_list("unit_id", "code"))
+    entries = []
+    for unit in units:
+        for node in nodes:
+            if (unit.pk, node.code) in filled:
                 continue
             share = min(1.0, max(0.0, rng.gauss(0.85, 0.1)))
-            indicator_value_set(framework=framework, period=period, unit=unit, code=node.code, source=SYNTHETIC,
-                                value=round(share * node.max_points, 2), by=None, source_kind="synthetic")
+            entries.append(ValueEntry(unit=unit, code=node.code, value=round(share * node.max_points, 2), source=SYNTHETIC))
+    # One call for the block (the same door and audit records as one call per value, in a few queries).
+    indicator_values_set(framework=framework, period=period, entries=entries, by=None, source_kind="synthetic")
 
 
 def _runs(by) -> None:
