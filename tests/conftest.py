@@ -4,6 +4,7 @@ import datetime
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -30,37 +31,63 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     cursor.execute("INSERT INTO audit_maintenance SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_maintenance)")
 
 
-# --- the demo province, loaded once per test process -----------------------------------------
+# --- the demo province, loaded once per test run -------------------------------------------
 #
-# Loading the demo takes about 40 s. It is loaded at most once per test process (xdist worker),
-# inside a transaction that is rolled back when the process ends: each test of a module that uses
-# `demo_province` runs in a savepoint of its own within it (the `db` fixture), so every such test
-# sees the pristine demo. The modules that use it run last (pytest_collection_modifyitems puts
-# them at the end), so no other module runs inside the demo's transaction; a module that does not
-# use it and still comes after one that did first rolls the demo back, and the next module that
-# needs it loads it again: correct whatever the order, fast in the usual one. The switch happens
-# when a module starts (a module-scoped fixture), before any test's own transaction is opened.
+# Loading the demo takes about 30 s. `make test` runs `--dist loadfile`, and the files with a test
+# that uses the demo go together to a single test process (xdist worker; the scheduler below), so
+# the demo is loaded once per run, by that process, inside a transaction rolled back when it moves
+# on: each test of a module that uses `demo_province` runs in a savepoint of its own within it
+# (the `db` fixture), so every such test sees the pristine demo. That piece of work comes first,
+# so the other process takes the other files meanwhile (the longest first: the run ends when both
+# are done). A module that does not use the demo and runs after one that did first rolls the demo
+# back, and the next module that needs it loads it again: correct whatever the order or the number
+# of processes. The switch happens when a module starts (a module-scoped fixture), before any
+# test's own transaction is opened.
 
 _DEMO = {"atomic": None, "files": set()}
+TESTS = Path(__file__).resolve().parent
 
 
 def _uses_demo(item) -> bool:
     return "demo_province" in getattr(item, "fixturenames", ())
 
 
+def _file(item) -> str:
+    return item.nodeid.split("::")[0]
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile, with the files that name `demo_province` as one piece of work.
+
+    The scheduler runs in the controlling process, which collects nothing: it knows the tests
+    only by their ids, so it finds the files by their text (a file that names the fixture without
+    using it only joins the group; the workers decide what loads the demo, by the fixtures)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+    demo_files = {path.relative_to(root).as_posix() for path in TESTS.rglob("test_*.py")
+                  if "demo_province" in path.read_text(encoding="utf-8")}
+
+    class DemoTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::")[0]
+            return "demo_province" if file in demo_files else file
+
+    return DemoTogether(config, log)
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-django's own ordering, which is kept inside each file
 def pytest_collection_modifyitems(items):
-    """Files in the order xdist hands them out (`make test` runs it with --dist loadfile
-    --no-loadscope-reorder): the largest first, as xdist would, but the files with a test that uses
-    the demo last."""
-    _DEMO["files"] = {item.nodeid.split("::")[0] for item in items if _uses_demo(item)}
+    """Files in the order xdist hands them out (with --no-loadscope-reorder): the files that use
+    the demo first (one piece of work, the longest), then the others, the largest first."""
+    _DEMO["files"] = {_file(item) for item in items if _uses_demo(item)}
     sizes: dict[str, int] = {}
     for item in items:
-        file = item.nodeid.split("::")[0]
-        sizes[file] = sizes.get(file, 0) + 1
+        sizes[_file(item)] = sizes.get(_file(item), 0) + 1
     first_seen = {file: n for n, file in enumerate(sizes)}
-    items.sort(key=lambda item: (item.nodeid.split("::")[0] in _DEMO["files"], -sizes[item.nodeid.split("::")[0]],
-                                 first_seen[item.nodeid.split("::")[0]]))
+    items.sort(key=lambda item: (_file(item) not in _DEMO["files"], -sizes[_file(item)], first_seen[_file(item)]))
 
 
 def _demo_enter() -> None:
