@@ -1,7 +1,8 @@
 """An officer sees only their own unit's internal pages; checked for every page that takes a unit."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from chiso.accounts.models import Role, User
@@ -85,19 +86,11 @@ def test_anonymous_users_are_sent_to_login(client, two_units):
 
 
 def test_officer_needs_a_unit(db):
-    from django.core.exceptions import ValidationError
-
-    from chiso.accounts.services import user_create
-
     with pytest.raises(ValidationError):
         user_create(username="x", password=None, role=Role.UNIT_OFFICER, by=None)
 
 
 def test_the_database_refuses_an_officer_without_unit(db):
-    from django.db import IntegrityError
-
-    from chiso.accounts.models import User
-
     with pytest.raises(IntegrityError):
         User.objects.create(username="x", role=Role.UNIT_OFFICER)
 

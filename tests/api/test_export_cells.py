@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from chiso.core.safe_cells import csv_value, is_formula_like
 from chiso.results.reports import results_workbook
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,5 @@ def test_the_results_workbook_writes_formula_like_names_as_text(poisoned):
 
 
 def test_a_negative_number_stays_a_number():
-    from chiso.core.safe_cells import csv_value, is_formula_like
-
     assert csv_value(-2.5) == -2.5 and csv_value("-2.5") == "-2.5" and csv_value("-1,5") == "-1,5"
     assert not is_formula_like("-3") and is_formula_like("-3+A1")

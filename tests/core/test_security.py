@@ -16,9 +16,22 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+import redis
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from playwright.sync_api import expect
 
+from chiso.accounts.models import Role
 from chiso.core.safe_cells import csv_row, csv_value, csv_writer, formulas_as_text, is_formula_like, xlsx_row
+from chiso.frameworks.documents import document_to_imeta_csv, document_to_xlsx
+from chiso.surveys.collection.xlsform import xlsform_parse, xlsform_write
+from chiso.surveys.models import Draft, Invitation
+from chiso.units.exporting import units_workbook
+from chiso.units.models import Period
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "chiso"
@@ -48,8 +61,6 @@ def test_the_csv_writer_escapes_every_cell_of_every_row():
 
 
 def test_xlsx_cells_starting_with_equals_are_text_in_both_kinds_of_workbook(tmp_path):
-    from openpyxl import Workbook
-
     streamed = Workbook(write_only=True)
     sheet = streamed.create_sheet("a")
     sheet.append(xlsx_row(sheet, [LEAK, "-x", -3, "=1+1"]))
@@ -84,8 +95,6 @@ def test_every_module_that_writes_csv_or_xlsx_goes_through_safe_cells():
 
 
 def test_the_units_workbook_writes_a_name_starting_with_equals_as_text(make_unit):
-    from chiso.units.exporting import units_workbook
-
     make_unit("S-A", name_vi=LEAK)
     make_unit("S-B", name_vi="-Sở thử")
     book = load_workbook(io.BytesIO(units_workbook()))
@@ -95,8 +104,6 @@ def test_the_units_workbook_writes_a_name_starting_with_equals_as_text(make_unit
 
 
 def test_framework_exports_write_formula_like_names_as_text():
-    from chiso.frameworks.documents import document_to_imeta_csv, document_to_xlsx
-
     doc = {
         "framework": {"code": "T", "name_vi": "=1+1"},
         "version": {"label": "thử"},
@@ -115,8 +122,6 @@ def test_framework_exports_write_formula_like_names_as_text():
 
 
 def test_the_xlsform_download_writes_a_label_starting_with_equals_as_text(blocks):
-    from chiso.surveys.collection.xlsform import xlsform_parse, xlsform_write
-
     examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
     survey = xlsform_parse("ddci_communes.xlsx", (examples / "ddci_communes.xlsx").read_bytes()).survey
     first = next(child for child in survey["children"] if child.get("label"))
@@ -193,8 +198,6 @@ def test_a_cache_that_cannot_be_reached_refuses_nobody(settings, monkeypatch, ca
 
 @pytest.mark.django_db
 def test_open_links_start_a_limited_number_of_drafts_per_address(settings, make_survey, ddci_version, departments):
-    from chiso.surveys.models import Draft
-
     settings.CHISO_SURVEY_OPEN_RATE = "3/h"
     survey = make_survey(ddci_version, open_link=True)
     codes = [Client(REMOTE_ADDR="203.0.113.70").get(f"/s/open/{survey.open_key}/").status_code for _ in range(6)]
@@ -214,10 +217,8 @@ REDIS_URL = os.environ.get("CHISO_CACHE_URL", "") if os.environ.get("CHISO_CACHE
 
 def _redis_answers(url: str) -> bool:
     try:
-        import redis
-
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except Exception:  # noqa: BLE001 — no server, no package: the Redis case is skipped
+    except Exception:  # noqa: BLE001 — no server: the Redis case is skipped
         return False
 
 
@@ -230,8 +231,6 @@ def _free_port() -> int:
 def _database_for_other_processes(tmp_path) -> str:
     """A DATABASE_URL other processes can open: the test database itself on PostgreSQL, a copy
     of the (in-memory) test database on SQLite."""
-    from django.db import connection
-
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         target = sqlite3.connect(tmp_path / "copy.sqlite3")
@@ -293,13 +292,6 @@ def _wait_for(port: int) -> None:
 
 @pytest.mark.django_db
 def test_housekeeping_clears_expired_sessions_and_drafts_nobody_can_open(make_survey, ddci_version, departments):
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from chiso.surveys.models import Draft, Invitation
-
     now = timezone.now()
     for key, expiry in (("expired", now - datetime.timedelta(seconds=1)), ("current", now + datetime.timedelta(hours=1))):
         Session.objects.create(session_key=key * 4, session_data=SessionStore().encode({}), expire_date=expiry)
@@ -324,8 +316,6 @@ def test_housekeeping_clears_expired_sessions_and_drafts_nobody_can_open(make_su
 
 @pytest.mark.django_db
 def test_housekeeping_can_be_handed_to_the_worker():
-    from django.core.management import call_command
-
     out = io.StringIO()
     call_command("housekeeping", "--enqueue", stdout=out)  # the tests' backend runs it at once
     assert out.getvalue().startswith("Queued as task ")
@@ -349,8 +339,6 @@ def test_no_template_has_an_inline_script_or_handler():
 
 @pytest.mark.django_db
 def test_pages_carry_a_policy_that_runs_only_our_own_scripts(client, make_user):
-    from chiso.accounts.models import Role
-
     client.force_login(make_user("thuky", Role.SECRETARIAT))
     for url in ("/", "/gopy/", "/api/v1/docs", "/accounts/login/"):
         policy = client.get(url)["Content-Security-Policy"]
@@ -366,11 +354,6 @@ def test_the_api_docs_and_a_page_switch_work_under_the_policy(page, login, make_
     """Swagger UI (served from django-ninja's own files) draws the API under the policy, and a
     select that submits its form on change does so through nav.js; the browser reports no
     violation of the policy."""
-    from playwright.sync_api import expect
-
-    from chiso.accounts.models import Role
-    from chiso.units.models import Period
-
     violations = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
     page.goto("/api/v1/docs", wait_until="domcontentloaded", timeout=60_000)  # a 1.4 MB script on a busy machine
@@ -429,8 +412,6 @@ def postgres_env(settings_dict: dict) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_readme_backup_recipe_restores_into_a_new_database_that_serves_pages(make_unit, tmp_path):
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("the backup recipe is for PostgreSQL (DATABASE_URL=postgres://…)")
     make_unit("S-SAOLUU", name_vi="Sở Sao lưu thử")

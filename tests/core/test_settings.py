@@ -1,5 +1,7 @@
 """Settings come from the environment; production refuses to start without a secret key."""
 
+import datetime
+import json
 import os
 import subprocess
 import sys
@@ -42,8 +44,6 @@ def test_demo_mode_uses_embedded_sqlite_under_var(tmp_path):
 
 
 def test_vietnamese_number_and_date_formats():
-    import datetime
-
     with translation.override("vi"):
         assert formats.number_format(1234.5, 1, use_l10n=True, force_grouping=True) == "1.234,5"
         assert formats.date_format(datetime.date(2023, 3, 13), "SHORT_DATE_FORMAT") == "13/03/2023"
@@ -66,8 +66,6 @@ def read_settings(names, **env):
             f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}, default=str))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean, cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    import json
-
     return json.loads(result.stdout)
 
 

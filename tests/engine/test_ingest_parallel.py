@@ -6,7 +6,6 @@ import gc
 import os
 import random
 
-import numpy as np
 import pytest
 
 from chiso.engine import ingest

@@ -7,11 +7,13 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 
+from chiso.feedback.filing_cookies import COOKIE_NAME
 from chiso.feedback.models import Feedback, FilerContact
-from chiso.feedback.services import feedback_answer, feedback_publish, feedback_route
+from chiso.feedback.services import feedback_answer, feedback_merge, feedback_publish, feedback_route
 from chiso.feedback.tracking_codes import tracking_hash
 
 from .conftest import CONTACT
@@ -108,8 +110,6 @@ def test_a_unit_sees_only_what_was_routed_to_it(file_feedback, units, staff):
 
 
 def test_public_pages_never_show_the_filers_text_of_a_merged_item_to_the_other_filer(file_feedback, units, staff):
-    from chiso.feedback.services import feedback_merge
-
     first, _ = file_feedback(text="Công ty TNHH Minh Khai bị trả hồ sơ ở Sở Tài chính.")
     second, code = file_feedback(anonymous=True, text="Hồ sơ của tôi cũng bị trả.")
     feedback_merge(feedback=second, into=first, by=staff["secretariat"])
@@ -124,11 +124,6 @@ def test_public_pages_never_show_the_filers_text_of_a_merged_item_to_the_other_f
 def test_an_anonymous_filer_leaves_no_session_row_only_a_signed_cookie(defaults, units, staff):
     """Filing, tracking and rating write no django_session row (whose expiry would date the filing
     to the microsecond): the browser's references live in a signed cookie under /gopy/."""
-    from django.contrib.sessions.models import Session
-
-    from chiso.feedback.filing_cookies import COOKIE_NAME
-    from chiso.feedback.services import feedback_answer, feedback_route
-
     client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=AGENT)
     data = {"filer_kind": "business", "type": defaults["thu-tuc"].pk, "title": "Phản ánh", "text": "Nội dung.", "anonymous": "on", "website": ""}
     filed = client.post("/gopy/gui/", data)

@@ -8,6 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from chiso.feedback.models import Feedback, Rating
+from chiso.feedback.services import feedback_route
+from chiso.units.models import Period
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,9 +105,6 @@ def test_a_business_files_anonymously_the_unit_answers_and_the_business_rates_it
 
 
 def test_a_unit_officer_sees_what_is_overdue_and_answers_it_late(contexts, file_feedback, units, staff):
-    from chiso.feedback.services import feedback_route
-    from chiso.units.models import Period
-
     today = timezone.localdate()
     Period.objects.create(code=str(today.year), year=today.year, name_vi=f"Năm {today.year}",
                           start_date=datetime.date(today.year, 1, 1), end_date=datetime.date(today.year, 12, 31))

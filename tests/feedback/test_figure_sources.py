@@ -3,13 +3,11 @@ its file's `sources: feedback:` section, and to no other."""
 
 import datetime
 
-import pytest
-import yaml
-
 from chiso.feedback.services import feedback_indicators_publish
 from chiso.frameworks.documents import document_to_yaml
 from chiso.frameworks.queries import framework_version_for, source_unmapped, version_document
 from chiso.frameworks.services import framework_import
+from chiso.indices.models import IndicatorValue
 
 AS_OF = datetime.date(2023, 12, 31)
 
@@ -22,8 +20,6 @@ def _766_taking_only_on_time(qd766, applies_from):
 
 
 def _written_codes(period):
-    from chiso.indices.models import IndicatorValue
-
     return set(IndicatorValue.objects.filter(framework__code="QD766", period=period).values_list("code", flat=True))
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from chiso.feedback.models import Feedback
 from chiso.feedback.queries import figures_by_unit, province_figures, unit_figures
@@ -14,6 +15,7 @@ from chiso.feedback.services import (
     feedback_rate,
     feedback_route,
 )
+from chiso.indices.models import IndicatorValue
 
 D = datetime.date
 AS_OF = D(2023, 12, 31)
@@ -75,8 +77,6 @@ def test_province_and_per_unit_figures_agree(history, units, period):
 
 
 def test_figures_are_written_as_decision_766_points_with_their_source(history, units, period, qd766):
-    from chiso.indices.models import IndicatorValue
-
     written = feedback_indicators_publish(period=period, as_of=AS_OF, by=None)
     values = {(v.unit.code, v.code): v for v in IndicatorValue.objects.filter(framework__code="QD766", period=period)}
     assert written == 4
@@ -89,8 +89,6 @@ def test_figures_are_written_as_decision_766_points_with_their_source(history, u
 
 
 def test_a_unit_without_feedback_is_not_applicable(units, period, qd766):
-    from chiso.indices.models import IndicatorValue
-
     feedback_indicators_publish(period=period, as_of=AS_OF, by=None)
     row = IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["tc"], code="G5.1")
     assert row.not_applicable and row.value is None
@@ -99,10 +97,6 @@ def test_a_unit_without_feedback_is_not_applicable(units, period, qd766):
 
 def test_only_those_who_enter_values_write_the_figures(history, units, period, qd766, staff):
     """accounts.permissions.may_enter_values: a unit officer or a leader is refused, nothing written."""
-    from django.core.exceptions import PermissionDenied
-
-    from chiso.indices.models import IndicatorValue
-
     for person in (staff["officer"], staff["leader"]):
         with pytest.raises(PermissionDenied):
             feedback_indicators_publish(period=period, as_of=AS_OF, by=person)

@@ -5,9 +5,11 @@ import re
 import struct
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from chiso.feedback.models import Attachment, Feedback, FilerContact, Rating
+from chiso.feedback.services import feedback_answer, feedback_publish, feedback_route
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00" + b"\x00" * 200
@@ -32,8 +34,6 @@ def form_data(defaults, **overrides):
 
 
 def upload(name, content, content_type="application/octet-stream"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
@@ -108,8 +108,6 @@ def test_size_limits(client, defaults, settings):
 
 
 def test_an_anonymous_filer_follows_rates_once_and_sees_the_published_answer(client, defaults, units, staff):
-    from chiso.feedback.services import feedback_answer, feedback_publish, feedback_route
-
     response = client.post("/gopy/gui/", form_data(defaults, anonymous="on", name="", organisation="", email=""), follow=True)
     code = re.search(r'id="tracking-code">([A-Z0-9-]+)<', response.content.decode()).group(1)
     feedback = Feedback.objects.get()

@@ -14,6 +14,7 @@ from chiso.feedback.services import (
     feedback_answer,
     feedback_dismiss,
     feedback_escalate,
+    feedback_file,
     feedback_merge,
     feedback_publish,
     feedback_rate,
@@ -37,8 +38,6 @@ def test_filing_keeps_only_the_hash_of_the_code_and_the_contact_apart(file_feedb
 
 
 def test_an_anonymous_filing_keeps_no_contact_even_if_typed(file_feedback, defaults):
-    from chiso.feedback.services import feedback_file
-
     feedback, _code = feedback_file(type=defaults["khac"], title="T", text="X", filer_kind="citizen", anonymous=True,
                                     consent_publish=False, contact={"name": "Ai đó", "email": "a@b.example"})
     assert not FilerContact.objects.filter(feedback=feedback).exists()

@@ -6,6 +6,8 @@ from django.test import Client
 
 from chiso.feedback.models import Feedback
 from chiso.feedback.services import feedback_route
+from chiso.indices.models import IndicatorValue
+from chiso.jobs.models import Job
 
 from .test_public import PDF
 
@@ -45,8 +47,6 @@ def test_split_and_merge_from_the_page(file_feedback, units, staff):
 
 
 def test_figures_page_and_indicator_values(file_feedback, units, staff, period, qd766):
-    from chiso.indices.models import IndicatorValue
-
     feedback, _ = file_feedback()
     feedback_route(feedback=feedback, unit=units["tc"], by=staff["secretariat"], today=datetime.date(2023, 3, 2))
     client = login(staff["secretariat"])
@@ -73,8 +73,6 @@ def test_attachments_are_served_only_to_those_who_see_the_feedback(file_feedback
 
 
 def test_escalation_runs_as_a_background_job(file_feedback, units, staff, django_capture_on_commit_callbacks):
-    from chiso.jobs.models import Job
-
     feedback, _ = file_feedback()
     feedback_route(feedback=feedback, unit=units["tc"], by=staff["secretariat"], today=datetime.date(2023, 3, 1))
     client = login(staff["secretariat"])

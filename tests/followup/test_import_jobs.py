@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from chiso.core.tabular import ImportFailed
+from chiso.followup import importing
 from chiso.followup.importing import tasks_import
 from chiso.followup.models import Task
 from chiso.jobs.models import Job
@@ -55,8 +56,6 @@ def test_a_bad_large_table_fails_with_its_problems_and_assigns_nothing(client_in
 
 
 def test_a_table_that_fails_while_writing_leaves_nothing_half_written(client_in, notice, units, django_capture_on_commit_callbacks, monkeypatch):
-    import chiso.followup.importing as importing
-
     real = importing.task_create
     calls = []
 

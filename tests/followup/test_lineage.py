@@ -4,7 +4,9 @@ departments merged); the hand-over is in the audit trail and the new unit is tol
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from chiso.accounts.models import Role
 from chiso.audit.queries import history
 from chiso.followup.notifications import notices_digest
 from chiso.followup.services import tasks_hand_over, unit_successors_on
@@ -18,8 +20,6 @@ D = datetime.date
 @pytest.fixture
 def merger(units, make_unit, make_user):
     """Sở Xây dựng and Sở Tư pháp end on 28/02/2025; Sở Xây dựng goes into a new department."""
-    from chiso.accounts.models import Role
-
     new = make_unit("S-XD-GT", name_vi="Sở Xây dựng (hợp nhất)", valid_from=D(2025, 3, 1))
     officer = make_user("canbo.sxdgt", Role.UNIT_OFFICER, unit=new, email="sxdgt@example.vn")
     for code in ("S-XD", "S-TP"):
@@ -82,7 +82,5 @@ def test_a_unit_without_a_successor_keeps_its_task(make_task, units):
 
 
 def test_only_the_secretariat_hands_over_by_hand(officers):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         tasks_hand_over(today=D(2025, 3, 1), by=officers["S-XD"])

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from chiso.followup.forms import StatisticValueForm, TargetForm, plan_new_form
-from chiso.followup.models import ImprovementPlan, Statistic, Target
+from chiso.followup.forms import ProgressReportForm, StatisticValueForm, TargetForm, plan_new_form
+from chiso.followup.models import ImprovementPlan, Target
 from chiso.followup.services import statistic_create
 
 TARGET = {"title": "Tỷ lệ hồ sơ trực tuyến", "source": "statistic", "measure": "score", "target_year": "2025", "rule": "at_least"}
@@ -99,8 +99,6 @@ def test_a_plan_target_through_the_page(ddci_runs, units, officers, client):
 
 def test_whole_numbers_and_years():
     """Django's own integer field reads 1.000 as 1: progress and years are read the Vietnamese way."""
-    from chiso.followup.forms import ProgressReportForm
-
     form = ProgressReportForm({"percent": "1.000"})
     form.is_valid()
     assert "không lớn hơn 100" in " ".join(form.errors["percent"])

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from chiso.audit.queries import history
 from chiso.followup.queries import plan_progress, plan_proposals, units_plan_status
@@ -96,8 +97,6 @@ def test_units_without_a_plan_for_their_weak_indicators(ddci_runs, units, office
 
 
 def test_a_target_must_be_better_than_the_baseline_in_the_indicators_direction(ddci_runs, units, officers):
-    from django.utils import translation
-
     run_2022, _run_2023 = ddci_runs
     with translation.override("vi"), pytest.raises(ValidationError) as error:
         # i3: lower is better, baseline 70 — a higher target is no improvement; i1: higher is better, baseline 30

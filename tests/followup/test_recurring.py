@@ -6,9 +6,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from chiso.followup import deadlines
+from chiso.followup import deadlines, queries
 from chiso.followup.deadlines import Deadline, deadline_parse, recurring_due, recurring_due_after_report
+from chiso.followup.notifications import notices_for_deadlines
 from chiso.followup.services import progress_report_create
+from chiso.notices.models import Notice
 
 D = datetime.date
 NOTICE_DAY = D(2023, 3, 13)
@@ -66,8 +68,6 @@ def test_only_the_lead_units_report_is_the_periods_report(make_task, officers):
 
 
 def test_the_dashboard_and_pages_never_show_years_overdue(make_task, officers, leader, client, monkeypatch):
-    from chiso.followup import queries
-
     task = make_task(lead="S-XD", deadline="Hằng quý")
     monkeypatch.setattr(queries, "today_local", lambda: D(2025, 5, 10))
     client.force_login(leader)
@@ -79,9 +79,6 @@ def test_the_dashboard_and_pages_never_show_years_overdue(make_task, officers, l
 
 
 def test_one_overdue_notice_per_missed_period_not_per_day(make_task, officers):
-    from chiso.followup.notifications import notices_for_deadlines
-    from chiso.notices.models import Notice
-
     task = make_task(lead="S-XD", deadline="Hằng quý")
     for day in (D(2023, 4, 3), D(2023, 4, 20), D(2023, 7, 2)):
         notices_for_deadlines(today=day, days=7)

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from chiso.audit.models import AuditRecord
 from chiso.audit.queries import history
 from chiso.followup.importing import tasks_import
 from chiso.followup.models import ProgressReport, Task

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chiso.followup.models import Task
 from chiso.followup.queries import today_local, with_state
-from chiso.followup.services import progress_report_create, task_cancel
+from chiso.followup.services import progress_report_create, task_cancel, task_completion_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,6 @@ def test_overdue_from_midnight_in_ho_chi_minh_not_utc(make_task, clock, client, 
 
 
 def test_a_task_in_progress_past_its_deadline_is_overdue_until_confirmed_done(make_task, clock, officers, secretariat):
-    from chiso.followup.services import task_completion_confirm
-
     task = make_task(lead="S-XD", deadline="Quý I/2023")
     clock("2023-04-10T03:00:00")
     report = progress_report_create(task=task, by=officers["S-XD"], text="Xong", percent=100, ask_completion=True,

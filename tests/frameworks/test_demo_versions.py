@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 import chiso.frameworks
+from chiso.assessments.models import Cycle
 from chiso.frameworks.documents import document_from_yaml
 from chiso.frameworks.queries import framework_version_for
+from chiso.indices.models import IndexRun
 
 DATA = Path(chiso.frameworks.__file__).parent / "data"
 
@@ -26,9 +28,6 @@ def _wrong(rows) -> list[str]:
 
 
 def test_every_demo_run_and_par_cycle_uses_the_version_of_its_year_and_block(demo_province, db):
-    from chiso.assessments.models import Cycle
-    from chiso.indices.models import IndexRun
-
     runs = list(IndexRun.objects.select_related("version__framework", "period", "block"))
     cycles = list(Cycle.objects.select_related("version__framework", "period", "block"))
     assert _wrong(runs) == []

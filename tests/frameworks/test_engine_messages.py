@@ -1,13 +1,14 @@
 """The engine's messages reach people in Vietnamese, by code: every code of the engine's table has its
 template here, with the same English and the same parameters, and a Vietnamese translation."""
 
+import pickle
 import re
 
 import pytest
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from chiso.engine import Framework, FrameworkError, StepError
+from chiso.engine import Framework, FrameworkError, StepError, parse_steps
 from chiso.engine.errors import Message, at, where_row
 from chiso.engine.messages import MESSAGES
 from chiso.frameworks.engine_messages import TRANSLATIONS, engine_error_message, engine_message
@@ -73,8 +74,6 @@ def test_every_problem_of_a_framework_file_is_translated():
 
 def test_nested_messages_and_lists_are_translated_as_parts():
     with pytest.raises(StepError) as failure:
-        from chiso.engine import parse_steps
-
         parse_steps([{"normalise": {"methd": "minmax"}}])
     error = failure.value
     assert error.code == "steps.in_step" and error.params["error"].code == "steps.unknown_parameters"
@@ -90,8 +89,6 @@ def test_text_without_a_code_is_shown_as_written():
 
 
 def test_a_message_survives_pickling_with_its_code():
-    import pickle
-
     error = StepError(Message("aggregate.unknown_method", method="x", methods=["amean", "gmean"]))
     again = pickle.loads(pickle.dumps(error))
     assert str(again) == "aggregate: unknown method 'x' (one of amean, gmean)"

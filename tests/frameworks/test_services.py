@@ -2,10 +2,13 @@ import io
 
 import pytest
 import yaml
+from django.utils import translation
 from openpyxl import load_workbook
 
 from chiso.core.tabular import ImportFailed
+from chiso.engine.errors import at, where_row
 from chiso.frameworks.documents import document_to_imeta_csv, document_to_xlsx, document_to_yaml
+from chiso.frameworks.engine_messages import engine_message
 from chiso.frameworks.models import FrameworkVersion
 from chiso.frameworks.queries import version_document, version_engine_framework, version_tree, versions_diff
 from chiso.frameworks.services import framework_import, version_freeze
@@ -132,11 +135,6 @@ def test_unknown_steps_are_refused():
 
 
 def test_engine_messages_are_given_in_vietnamese():
-    from django.utils import translation
-
-    from chiso.engine.errors import at, where_row
-    from chiso.frameworks.engine_messages import engine_message
-
     with translation.override("vi"):
         text = engine_message(at(where_row(4), "framework.unknown_parent", parent="X", code="a"))
     assert text.startswith("dòng 4: ") and "'X'" in text and "'a'" in text and "unknown" not in text

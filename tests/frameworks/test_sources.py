@@ -8,7 +8,7 @@ import yaml
 
 import chiso.frameworks
 from chiso.core.tabular import ImportFailed
-from chiso.frameworks.documents import document_read, document_to_yaml
+from chiso.frameworks.documents import document_read, document_to_xlsx, document_to_yaml
 from chiso.frameworks.queries import (
     framework_version_for,
     source_map,
@@ -78,8 +78,6 @@ def test_a_mapping_to_a_criterion_the_framework_lacks_is_refused():
 
 @pytest.mark.django_db
 def test_the_mapping_survives_the_workbook_export():
-    from chiso.frameworks.documents import document_to_xlsx
-
     sources = {"service_statistics": {"on_time_rate": ["T.1"]}}
     version = framework_import(file_name="a.yaml", content=_doc("2022–", 2022, None, sources=sources), by=None).version
     workbook = document_to_xlsx(version_document(version))

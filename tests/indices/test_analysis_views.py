@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from chiso.accounts.models import Role
 from chiso.indices.models import IndexRun, RunAnalysis, RunUncertainty
+from chiso.indices.services import run_create
 from chiso.jobs.models import Job
 
 from .test_analysis import run, secretariat  # noqa: F401  (the fixtures)
@@ -82,8 +83,6 @@ def test_other_provincial_roles_may_not_analyse(client, make_user, run, role):
 
 
 def test_the_analyst_does_not_see_a_draft(analyst_client, run, secretariat):
-    from chiso.indices.services import run_create
-
     draft = run_create(version=run.version, period=run.period, block=run.block, by=secretariat)
     assert analyst_client.get(reverse("indices:audit", args=[draft.pk])).status_code == 403
     assert analyst_client.post(reverse("indices:uncertainty", args=[draft.pk])).status_code == 403

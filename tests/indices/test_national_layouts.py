@@ -10,8 +10,10 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from chiso.accounts.models import Role
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed
 from chiso.indices.models import ExternalResult
@@ -152,10 +154,6 @@ def test_a_province_follows_the_2025_merger():
 
 @pytest.mark.django_db
 def test_the_import_page_reads_the_vcci_workbook_and_shows_a_province_over_the_years(client, make_user, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from chiso.accounts.models import Role
-
     settings.MEDIA_ROOT = tmp_path
     client.force_login(make_user("thuky", Role.SECRETARIAT))
     upload = SimpleUploadedFile("PCI_2016.xlsx", vcci_summary_workbook(published("pci_2016_vcci_workbook.csv")))

@@ -3,6 +3,7 @@ replaced only when asked; strict columns; the command's --dry-run and --replace-
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -85,8 +86,6 @@ def test_the_command_dry_run_prints_the_preview_and_writes_nothing(tmp_path, cap
 
 
 def test_the_page_previews_then_confirms(client, make_user, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.MEDIA_ROOT = tmp_path
     national_results_import(file_name="du.csv", content=FULL.encode(), by=None)
     client.force_login(make_user("thuky", Role.SECRETARIAT))

@@ -1,13 +1,22 @@
+import io
+
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
+from openpyxl import Workbook
 
 from chiso.accounts.models import Role
+from chiso.audit.models import AuditRecord
 from chiso.core.tabular import ImportFailed
 from chiso.frameworks.services import framework_import
 from chiso.indices.models import IndicatorValue
 from chiso.indices.services import run_create, run_publish
-from chiso.indices.values_import import indicator_values_import
+from chiso.indices.values_import import indicator_values_import, indicator_values_preview
+from chiso.jobs.models import Job
 
 DOC = {"framework": {"code": "P", "name_vi": "Điểm", "method": "points"}, "version": {}, "steps": [{"points": {}}],
        "iMeta": [{"iCode": "T", "Level": 2, "Type": "Aggregate", "max_points": 10},
@@ -66,9 +75,6 @@ def test_unit_results_page_follows_lineage_and_is_refused_to_other_officers(clie
 
 
 def test_a_partial_file_is_previewed_and_leaves_the_other_values(version, make_unit, make_user, period):
-    from chiso.audit.models import AuditRecord
-    from chiso.indices.values_import import indicator_values_preview
-
     make_unit("S-A"), make_unit("S-B")
     secretariat = make_user("thuky", Role.SECRETARIAT)
     indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n",
@@ -87,8 +93,6 @@ def test_a_partial_file_is_previewed_and_leaves_the_other_values(version, make_u
 
 
 def test_replacing_the_whole_period_withdraws_the_values_the_file_does_not_give(version, make_unit, period):
-    from chiso.indices.values_import import indicator_values_preview
-
     make_unit("S-A"), make_unit("S-B")
     indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n", source="x")
     only_a = b"uCode,a\nS-A,6\n"
@@ -106,10 +110,6 @@ def test_replacing_the_whole_period_withdraws_the_values_the_file_does_not_give(
 
 
 def test_a_confirmation_is_refused_when_the_values_changed_since_the_preview(version, make_unit, period):
-    from django.core.exceptions import ValidationError
-
-    from chiso.indices.values_import import indicator_values_preview
-
     make_unit("S-A")
     preview = indicator_values_preview(version=version, period=period, file_name="p.csv", content=b"uCode,a\nS-A,6\n", source="x")
     indicator_values_import(version=version, period=period, file_name="o.csv", content=b"uCode,a\nS-A,2\n", source="y")
@@ -120,8 +120,6 @@ def test_a_confirmation_is_refused_when_the_values_changed_since_the_preview(ver
 
 
 def test_the_import_page_previews_then_confirms(client, version, make_unit, make_user, period, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.MEDIA_ROOT = tmp_path
     make_unit("S-A"), make_unit("S-B")
     indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n", source="x")
@@ -139,8 +137,6 @@ def test_the_import_page_previews_then_confirms(client, version, make_unit, make
 
 
 def test_the_command_dry_run_and_replace_period(version, make_unit, period, tmp_path, capsys):
-    from django.core.management import call_command
-
     make_unit("S-A"), make_unit("S-B")
     indicator_values_import(version=version, period=period, file_name="d.csv", content=b"uCode,a,b\nS-A,6,4\nS-B,1,1\n", source="x")
     path = tmp_path / "p.csv"
@@ -156,10 +152,6 @@ def test_the_command_dry_run_and_replace_period(version, make_unit, period, tmp_
 
 def test_a_large_values_import_runs_as_a_background_job(client, version, make_unit, make_user, period, settings, tmp_path,
                                                        django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from chiso.jobs.models import Job
-
     settings.MEDIA_ROOT, settings.CHISO_IMPORT_BACKGROUND_BYTES = tmp_path, 1
     make_unit("S-A"), make_unit("S-B")
     client.force_login(make_user("thuky", Role.SECRETARIAT))
@@ -182,14 +174,10 @@ def _values():
 
 
 def _audit_details(file_name):
-    from chiso.audit.models import AuditRecord
-
     return AuditRecord.objects.get(event="indicator_values.imported", reason=file_name).details
 
 
 def test_a_vietnamese_file_reads_points_as_thousands_and_commas_as_decimals(version, make_unit, period):
-    from chiso.indices.values_import import indicator_values_preview
-
     make_unit("S-A"), make_unit("S-B")
     content = 'uCode,a,b\nS-A,1.000,"0,5"\nS-B,1.000.000,2\n'.encode()
     preview = indicator_values_preview(version=version, period=period, file_name="vi.csv", content=content, source="x")
@@ -200,8 +188,6 @@ def test_a_vietnamese_file_reads_points_as_thousands_and_commas_as_decimals(vers
 
 
 def test_an_international_file_reads_points_as_decimals_and_commas_as_thousands(version, make_unit, period):
-    from chiso.indices.values_import import indicator_values_preview
-
     make_unit("S-A"), make_unit("S-B")
     content = b'uCode,a,b\nS-A,0.5,"1,234.5"\nS-B,1.000,12.75\n'  # 1.000 is one here: the file's 0.5 says how it is written
     preview = indicator_values_preview(version=version, period=period, file_name="intl.csv", content=content, source="x")
@@ -249,12 +235,6 @@ def test_the_chosen_way_overrides_what_the_file_shows_and_names_the_cells_it_ref
 
 
 def test_an_xlsx_of_real_numbers_needs_no_detection(version, make_unit, period):
-    import io
-
-    from openpyxl import Workbook
-
-    from chiso.indices.values_import import indicator_values_preview
-
     make_unit("S-A"), make_unit("S-B")
     book = Workbook()
     sheet = book.active
@@ -273,8 +253,6 @@ def test_an_xlsx_of_real_numbers_needs_no_detection(version, make_unit, period):
 
 def test_the_import_page_offers_the_way_numbers_are_written_and_keeps_it_to_the_confirmation(client, version, make_unit,
                                                                                              make_user, period, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.MEDIA_ROOT = tmp_path
     make_unit("S-A")
     client.force_login(make_user("thuky", Role.SECRETARIAT))
@@ -294,9 +272,6 @@ def test_the_import_page_offers_the_way_numbers_are_written_and_keeps_it_to_the_
 
 
 def test_the_command_takes_the_way_numbers_are_written(version, make_unit, period, tmp_path, capsys):
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
     make_unit("S-A")
     path = tmp_path / "p.csv"
     path.write_bytes(b"uCode,a\nS-A,1.000\n")

@@ -2,7 +2,6 @@
 
 import io
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import Workbook

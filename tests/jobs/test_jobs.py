@@ -3,10 +3,13 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from chiso.accounts.models import Role
 from chiso.jobs.models import Job
+from chiso.jobs.services import job_run, job_start
 from chiso.units.importing import units_import
+from chiso.units.tasks import units_export_task
 
 pytestmark = pytest.mark.usefixtures("blocks")
 
@@ -53,8 +56,6 @@ def test_someone_elses_job_is_refused(client, make_user, db):
 
 
 def test_a_failing_job_records_a_message_not_a_traceback(db):
-    from chiso.jobs.services import job_run
-
     job = Job.objects.create(kind="x", title="t")
 
     def work(progress):
@@ -71,11 +72,6 @@ def test_a_failing_job_records_a_message_not_a_traceback(db):
 def test_the_database_worker_runs_a_queued_job(settings, province_units, make_user):
     """The production path: the task row waits in the database until db_worker takes it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from django_tasks_db.models import DBTaskResult
-
-    from chiso.jobs.services import job_start
-    from chiso.units.tasks import units_export_task
-
     job = job_start(kind="units_export", title="t", by=make_user("thuky", Role.SECRETARIAT), task=units_export_task)
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED and DBTaskResult.objects.count() == 1

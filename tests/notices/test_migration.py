@@ -7,11 +7,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from chiso.accounts.models import Role
+
 
 @pytest.mark.django_db(transaction=True)
 def test_followup_notices_are_carried_over(make_unit, make_user):
-    from chiso.accounts.models import Role
-
     unit = make_unit("S-M", name_vi="Sở thử")  # users and units as they are now: only follow-up goes back
     user = make_user("canbo.m", Role.UNIT_OFFICER, unit=unit)
     executor = MigrationExecutor(connection)

@@ -8,7 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from chiso.assessments import services as assessment_services
 from chiso.assessments.models import Assessment
+from chiso.audit.services import audit_record
+from chiso.feedback.services import feedback_route, feedback_split
 from chiso.notices.models import Notice
 from chiso.notices.services import notice_send, notices_mark_read, par_notices
 
@@ -50,8 +53,6 @@ def test_a_notice_of_a_deleted_object_still_reads(task, people):
 
 
 def test_feedback_routed_to_a_unit_reaches_its_officers_once(feedback, units, people):
-    from chiso.feedback.services import feedback_route
-
     feedback_route(feedback=feedback, unit=units["S-TC"], by=people["secretariat"], today=datetime.date(2023, 3, 2))
     notice = Notice.objects.get(kind="feedback.routed")
     assert notice.user == people["officer"] and notice.link == f"/feedback/{feedback.number}/"
@@ -63,8 +64,6 @@ def test_feedback_routed_to_a_unit_reaches_its_officers_once(feedback, units, pe
 
 
 def test_a_split_tells_each_units_officers(feedback, units, people):
-    from chiso.feedback.services import feedback_split
-
     parts = feedback_split(feedback=feedback, parts=[(units["S-TC"], "Phần tài chính"), (units["S-XD"], "Phần xây dựng")],
                            by=people["secretariat"], today=datetime.date(2023, 3, 2))
     told = {(n.user.username, n.object_id) for n in Notice.objects.filter(kind="feedback.routed").select_related("user")}
@@ -72,16 +71,14 @@ def test_a_split_tells_each_units_officers(feedback, units, people):
 
 
 def test_each_par_step_reaches_whoever_acts_next(cycle, people):
-    from chiso.assessments import services as s
-
     officer, expert, council, secretariat = people["officer"], people["expert"], people["council"], people["secretariat"]
     a = cycle.assessments.get(unit__code="S-TC")
     item = a.items.get(code="F1.1")
-    s.item_self_assess(item=item, by=officer, points=Decimal("4"))
-    s.assessment_submit(assessment=a, by=officer)
-    s.item_appraise(item=a.items.get(code="F1.1"), by=expert, points=Decimal("3"), comment="Thiếu văn bản",
-                    explanation_request="Đề nghị cung cấp văn bản rà soát")
-    s.assessment_explanation_request(assessment=a, by=expert)
+    assessment_services.item_self_assess(item=item, by=officer, points=Decimal("4"))
+    assessment_services.assessment_submit(assessment=a, by=officer)
+    assessment_services.item_appraise(item=a.items.get(code="F1.1"), by=expert, points=Decimal("3"), comment="Thiếu văn bản",
+                                      explanation_request="Đề nghị cung cấp văn bản rà soát")
+    assessment_services.assessment_explanation_request(assessment=a, by=expert)
     assert kinds_of(officer) == ["par.explanation_requested"]
     assert kinds_of(people["other_officer"]) == []  # another unit's officer hears nothing
     requested = Notice.objects.get(kind="par.explanation_requested")
@@ -89,26 +86,24 @@ def test_each_par_step_reaches_whoever_acts_next(cycle, people):
     with translation.override("vi"):
         assert "Sở Tài chính" in requested.message and "giải trình" in requested.message
 
-    s.item_explain(item=a.items.get(code="F1.1"), by=officer, explanation="Văn bản 12/BC-STC đã gửi")
-    s.assessment_explanation_submit(assessment=a, by=officer)
+    assessment_services.item_explain(item=a.items.get(code="F1.1"), by=officer, explanation="Văn bản 12/BC-STC đã gửi")
+    assessment_services.assessment_explanation_submit(assessment=a, by=officer)
     assert kinds_of(expert) == ["par.explained"]
     assert Notice.objects.get(kind="par.explanation_requested").read_at is not None  # the work asked for is done
 
-    s.item_appraise(item=a.items.get(code="F1.1"), by=expert, points=Decimal("4"))
-    s.assessment_appraisal_complete(assessment=a, by=expert)
+    assessment_services.item_appraise(item=a.items.get(code="F1.1"), by=expert, points=Decimal("4"))
+    assessment_services.assessment_appraisal_complete(assessment=a, by=expert)
     assert kinds_of(council) == ["par.appraised"]
     assert kinds_of(expert) == ["par.explained"]  # the one who completed it is not told
 
-    s.council_decide(cycle=cycle, assessments=[a], by=council, meeting_date=datetime.date(2023, 12, 20),
-                     members_present=["Ông A"], votes_for=1)
+    assessment_services.council_decide(cycle=cycle, assessments=[a], by=council, meeting_date=datetime.date(2023, 12, 20),
+                                       members_present=["Ông A"], votes_for=1)
     assert kinds_of(officer) == ["par.council_decided", "par.explanation_requested"]
     assert kinds_of(secretariat) == ["par.council_decided"]
     assert par_notices(assessment=a, by=council) == 0  # called again for the same step: nothing new
 
 
 def test_par_notices_tell_a_second_round_apart(cycle, people):
-    from chiso.audit.services import audit_record
-
     a = cycle.assessments.get(unit__code="S-TC")
     for _round in (1, 2):
         a.status = Assessment.Status.EXPLANATION_REQUESTED

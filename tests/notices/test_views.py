@@ -7,8 +7,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from chiso.assessments.models import Assessment
+from chiso.feedback.services import feedback_route
+from chiso.followup.notifications import notices_digest
 from chiso.notices.models import Notice
-from chiso.notices.services import notice_send
+from chiso.notices.services import notice_send, par_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +21,6 @@ def nav(client):
 
 
 def test_the_officer_sees_new_work_at_once_on_the_home_page_and_in_the_menu(task, feedback, units, people, client):
-    from chiso.feedback.services import feedback_route
-
     feedback_route(feedback=feedback, unit=units["S-TC"], by=people["secretariat"], today=datetime.date(2023, 3, 2))
     client.force_login(people["officer"])
     assert nav(client)["Thông báo (2)"] == reverse("notices:list")
@@ -70,11 +71,6 @@ def test_the_old_follow_up_notices_address_leads_to_the_page(people, client):
 
 
 def test_the_daily_digest_carries_every_kind(task, feedback, cycle, units, people, settings):
-    from chiso.assessments.models import Assessment
-    from chiso.feedback.services import feedback_route
-    from chiso.followup.notifications import notices_digest
-    from chiso.notices.services import par_notices
-
     settings.CHISO_BASE_URL = "https://chiso.caobang.gov.vn"
     feedback_route(feedback=feedback, unit=units["S-TC"], by=people["secretariat"], today=datetime.date(2023, 3, 2))
     assessment = cycle.assessments.get(unit__code="S-TC")

@@ -1,10 +1,16 @@
 """The public portal: no login, published runs only, cacheable, and never a draft or a superseded run."""
 
 import io
+import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from openpyxl import load_workbook
+
+from chiso.accounts.models import Role
+from chiso.indices.services import run_publish
+from chiso.portal import views
 
 from tests.results.sample import SUPERSEDED_VALUE
 
@@ -67,8 +73,6 @@ def test_pages_are_cacheable_and_revalidate_with_a_304(client, sample):
 
 
 def test_a_new_publication_changes_the_etag(client, sample):
-    from chiso.indices.services import run_publish
-
     url = reverse("portal:home")
     before = client.get(url)["ETag"]
     run_publish(run=sample.draft, by=None)
@@ -83,8 +87,6 @@ def test_open_data_page_links_the_api(client, sample):
 
 
 def test_ranking_charts_are_images_cached_for_good(client, sample):
-    import re
-
     html = client.get(reverse("portal:ranking", args=[sample.ddci_2023.pk])).content.decode()
     urls = re.findall(r'<img class="chart" src="([^"]+)" alt="([^"]+)"', html)
     assert len(urls) == 2 and all(alt for _url, alt in urls)  # the bars and the heat map, each with a text alternative
@@ -97,8 +99,6 @@ def test_ranking_charts_are_images_cached_for_good(client, sample):
 
 
 def test_a_page_is_built_once_per_publication_and_shared_by_every_process(client, sample, settings, monkeypatch):
-    from chiso.portal import views
-
     url = reverse("portal:ranking", args=[sample.ddci_2023.pk])
     first = client.get(url).content.decode()
     assert list((settings.MEDIA_ROOT / "cache" / "portal").glob("*.djcache"))  # on disk, not in one process
@@ -110,8 +110,6 @@ def test_a_page_is_built_once_per_publication_and_shared_by_every_process(client
 def test_a_visitor_without_an_account_comes_in_through_the_portal(client, sample):
     """The root leads to the portal; the portal offers the staff log-in and the feedback form;
     the logo of a public page leads back to the portal; the site has a favicon."""
-    from django.contrib.staticfiles import finders
-
     root = client.get("/")
     assert root.status_code == 302 and root["Location"] == reverse("portal:home")
     html = client.get(reverse("portal:home")).content.decode()
@@ -127,8 +125,6 @@ def test_a_visitor_without_an_account_comes_in_through_the_portal(client, sample
 
 
 def test_staff_come_in_to_their_own_home_and_the_logo_leads_there(client, sample, make_user):
-    from chiso.accounts.models import Role
-
     client.force_login(make_user("thuky.portal", Role.SECRETARIAT))
     home = client.get("/")
     assert home.status_code == 200

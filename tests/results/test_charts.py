@@ -1,5 +1,7 @@
 """Charts: SVG with a text alternative, Vietnamese numbers, unique ids, drawn once and cached on disk."""
 
+import re
+
 import pytest
 from django.utils import translation
 
@@ -35,8 +37,6 @@ def test_a_cached_chart_is_read_not_drawn_again(sample, monkeypatch):
 def test_charts_on_one_page_never_share_an_element_id(sample):
     card = scorecard_get(sample.ddci_2023, sample.units["S-A"])
     drawn = charts.scorecard_charts(card)
-    import re
-
     ids = [set(re.findall(r'\bid="([^"]+)"', c.svg)) for c in drawn.values()]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
 

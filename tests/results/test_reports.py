@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
+from chiso.accounts.models import Role
 from chiso.jobs.models import Job
 from chiso.results.queries import ranking_get, scorecard_get
 from chiso.results.reports import report_pdf, results_workbook, scorecard_pdf
@@ -61,8 +62,6 @@ def test_the_workbook_has_every_level_and_the_raw_values(sample):
 
 
 def test_all_scorecards_of_a_run_in_a_background_job(sample, make_user, django_capture_on_commit_callbacks, settings):
-    from chiso.accounts.models import Role
-
     with django_capture_on_commit_callbacks(execute=True):
         job = scorecards_batch_start(run=sample.ddci_2023, by=make_user("lanhdao", Role.LEADER))
     job.refresh_from_db()

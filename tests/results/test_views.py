@@ -1,7 +1,7 @@
 """Results pages: who sees what, Vietnamese numbers, downloads and the batch of PDFs."""
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from chiso.accounts.models import Role
 from chiso.jobs.models import Job
@@ -95,8 +95,6 @@ def test_login_required(client, sample):
 
 
 def test_a_published_scorecard_links_to_an_improvement_plan(leader, sample):
-    from django.urls import NoReverseMatch
-
     try:
         start = reverse("followup:plan_new")
     except NoReverseMatch:

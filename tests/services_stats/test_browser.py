@@ -8,9 +8,10 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
+from chiso.services_stats.importing import service_stats_import
 from chiso.services_stats.models import ServiceStat
 
-from .conftest import HEADER, TC, XD
+from .conftest import HEADER, TC, XD, csv_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,10 +67,6 @@ def test_import_a_bad_workbook_then_the_corrected_one_and_see_who_is_below_targe
 
 
 def test_a_partial_file_is_previewed_confirmed_and_keeps_the_other_units(menu, page, login, defaults, units, staff, period, tmp_path):
-    from chiso.services_stats.importing import service_stats_import
-
-    from .conftest import csv_bytes
-
     service_stats_import(period=period, source_format=defaults, file_name="ca-nam.csv", content=csv_bytes([TC, XD]),
                          by=staff["secretariat"])
     partial = tmp_path / "mot-cua-2023-bo-sung.csv"

@@ -3,18 +3,19 @@ Decision 766 runs that read both; loading twice changes nothing."""
 
 import pytest
 
+from chiso.feedback import demo as feedback_demo
+from chiso.feedback.demo import DEMO_CODE
 from chiso.feedback.models import Feedback, Rating
-from chiso.feedback.queries import figures_by_unit
+from chiso.feedback.queries import feedback_by_code, figures_by_unit
 from chiso.indices.models import IndexRun
+from chiso.indices.services import run_recompute_matches
+from chiso.services_stats import demo as services_stats_demo
 from chiso.services_stats.models import ServiceStat, StatImport
 from chiso.units.models import Period, Unit
 
 
 @pytest.mark.django_db
 def test_the_demo_shows_feedback_statistics_and_766_runs_using_both(demo_province):
-    from chiso.feedback import demo as feedback_demo
-    from chiso.services_stats import demo as services_stats_demo
-
     counts = (Feedback.objects.count(), Rating.objects.count(), ServiceStat.objects.count(), StatImport.objects.count(), IndexRun.objects.count())
 
     for period in Period.objects.all():
@@ -29,16 +30,11 @@ def test_the_demo_shows_feedback_statistics_and_766_runs_using_both(demo_provinc
 
     run = IndexRun.objects.get(version__framework__code="QD766", period=p2023, block__code="department")
     assert run.status == IndexRun.Status.PUBLISHED
-    from chiso.indices.services import run_recompute_matches
-
     assert run_recompute_matches(run)
     sources = " ".join(run.inputs["sources"])
     assert "Thống kê TTHC một cửa" in sources and "Phản ánh, kiến nghị (chiso)" in sources
     assert run.scores.filter(code="QD766").count() == Unit.objects.active_in(p2023).filter(block__code="department").count()
     assert IndexRun.objects.filter(version__framework__code="QD766", block__code="commune", status="published").exists()
-
-    from chiso.feedback.demo import DEMO_CODE
-    from chiso.feedback.queries import feedback_by_code
 
     assert feedback_by_code(DEMO_CODE).state == Feedback.State.ANSWERED
 

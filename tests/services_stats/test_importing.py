@@ -5,10 +5,15 @@ that changes only its units, and the whole period replaced only when asked."""
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from chiso.audit.models import AuditRecord
 from chiso.core.tabular import ImportFailed
+from chiso.formats.numbers import NumberRefused
+from chiso.services_stats.fields import COUNT_FIELDS
 from chiso.services_stats.importing import parse_count, service_stats_import, service_stats_preview
 from chiso.services_stats.models import ServiceStat, StatImport
 from chiso.services_stats.services import source_format_save
@@ -35,8 +40,6 @@ def test_what_is_not_a_count(text):
 
 
 def test_a_count_written_two_ways_says_how_to_write_it():
-    from chiso.formats.numbers import NumberRefused
-
     with pytest.raises(NumberRefused) as refused:
         parse_count("1,500")
     assert "1.500" in str(refused.value)
@@ -71,15 +74,11 @@ def test_another_systems_xlsx_through_a_saved_mapping(defaults, units, period, s
 
 
 def test_a_mapping_needs_every_required_column(defaults):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         source_format_save(code="x", name="X", mapping={"unit": "Đơn vị"}, by=None)
 
 
 def test_a_mapping_is_the_secretariats_and_each_change_is_on_record(defaults, staff):
-    from django.core.exceptions import PermissionDenied
-
     mapping = {**defaults.mapping, "unit": "Mã ĐV"}
     for person in (staff["officer"], staff["leader"]):
         with pytest.raises(PermissionDenied):
@@ -147,11 +146,7 @@ def test_unknown_columns_are_refused_with_every_accepted_header(defaults, units,
 
 
 def test_a_file_with_its_own_header_names_are_read_by_english_titles(defaults, units, period):
-    from chiso.services_stats.fields import COUNT_FIELDS
-
     english = ["Unit (code or name)", *[str(label) for _n, _h, label in COUNT_FIELDS]]
-    from django.utils import translation
-
     with translation.override("en"):
         english = ["Unit (code or name)", *[str(label) for _n, _h, label in COUNT_FIELDS]]
     service_stats_import(period=period, source_format=defaults, file_name="en.csv", content=csv_bytes([TC], header=english), by=None)
@@ -159,8 +154,6 @@ def test_a_file_with_its_own_header_names_are_read_by_english_titles(defaults, u
 
 
 def test_a_partial_file_changes_only_its_units_and_keeps_the_others(defaults, units, period, staff, good_csv):
-    from chiso.audit.models import AuditRecord
-
     first = service_stats_import(period=period, source_format=defaults, file_name="lan-1.csv", content=good_csv, by=staff["secretariat"])
     corrected = csv_bytes([["S-TC", 41, 20, 38, 2, 30, 58, 2, 10, 75, 45, 50, 20, 95], ["H-HQ", "1.000", 0, 0, 0, 0, "1.000", 0, 0, 0, 0, 0, 0, 0]])
     with pytest.raises(ImportFailed):
@@ -188,8 +181,6 @@ def test_a_partial_file_changes_only_its_units_and_keeps_the_others(defaults, un
 
 
 def test_replacing_the_whole_period_removes_what_the_file_does_not_list(defaults, units, period, staff, good_csv):
-    from chiso.audit.models import AuditRecord
-
     service_stats_import(period=period, source_format=defaults, file_name="lan-1.csv", content=good_csv, by=staff["secretariat"])
     only_tc = csv_bytes([TC])
     preview = service_stats_preview(period=period, source_format=defaults, file_name="tc.csv", content=only_tc, replace_period=True)
@@ -204,8 +195,6 @@ def test_replacing_the_whole_period_removes_what_the_file_does_not_list(defaults
 
 
 def test_a_confirmation_is_refused_when_the_period_changed_since_the_preview(defaults, units, period, staff, good_csv):
-    from django.core.exceptions import ValidationError
-
     preview = service_stats_preview(period=period, source_format=defaults, file_name="a.csv", content=csv_bytes([TC]))
     service_stats_import(period=period, source_format=defaults, file_name="b.csv", content=csv_bytes([XD]), by=staff["secretariat"])
     with pytest.raises(ValidationError, match="thay đổi"):
@@ -215,15 +204,11 @@ def test_a_confirmation_is_refused_when_the_period_changed_since_the_preview(def
 
 
 def test_only_the_secretariat_imports(defaults, units, period, staff, good_csv):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         service_stats_import(period=period, source_format=defaults, file_name="x.csv", content=good_csv, by=staff["leader"])
 
 
 def test_the_command_dry_run_prints_the_preview_and_replace_period_removes(defaults, units, period, good_csv, tmp_path, capsys):
-    from django.core.management import CommandError, call_command
-
     service_stats_import(period=period, source_format=defaults, file_name="du.csv", content=good_csv, by=None)
     path = tmp_path / "tc.csv"
     path.write_bytes(csv_bytes([["S-TC", "1.000", *TC[2:]]]))

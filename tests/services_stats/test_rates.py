@@ -9,6 +9,8 @@ from chiso.services_stats.models import RateTarget
 from chiso.services_stats.queries import ServiceRates, shortfalls, targets_for, total_rates, unit_rates
 from chiso.services_stats.services import service_stats_indicators_publish
 
+from .conftest import TC, csv_bytes
+
 
 @pytest.fixture
 def imported(defaults, units, period, good_csv):
@@ -68,8 +70,6 @@ def test_the_import_writes_decision_766_points_with_its_source(defaults, units, 
     assert values[("S-XD", "G4.3")].not_applicable  # no fee-bearing dossiers: the item allows N/A
     assert values[("S-TC", "G2.1")].source.startswith("Thống kê TTHC một cửa: mot-cua.csv")
     # a partial re-import leaves Sở Xây dựng's values as they were
-    from .conftest import TC, csv_bytes
-
     before = IndicatorValue.objects.get(framework__code="QD766", period=period, unit=units["xd"], code="G2.1").pk
     changed = list(TC)
     changed[6] = 57  # one dossier on time fewer: Sở Tài chính's values change, with the new file as source

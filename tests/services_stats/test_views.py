@@ -1,9 +1,18 @@
 """Pages: units below target highlighted, trends, who sees what, the import page, the formats."""
 
+from pathlib import Path
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+import chiso.frameworks
+from chiso.accounts.models import Role
+from chiso.audit.models import AuditRecord
+from chiso.frameworks.services import framework_import
+from chiso.jobs.models import Job
 from chiso.services_stats.importing import service_stats_import
+from chiso.services_stats.models import ServiceStat, SourceFormat
 
 from .conftest import csv_bytes
 
@@ -30,11 +39,6 @@ def test_the_overview_highlights_units_below_target(imported, staff):
 
 
 def test_a_unit_page_shows_its_trend_and_where_rates_are_used(imported, staff, units, qd766):
-    from pathlib import Path
-
-    import chiso.frameworks
-    from chiso.frameworks.services import framework_import
-
     par = Path(chiso.frameworks.__file__).parent / "data" / "par_departments.yaml"
     framework_import(file_name=par.name, content=par.read_bytes(), by=None)
     html = login(staff["officer"]).get(f"/service-stats/unit/{units['tc'].code}/").content.decode()
@@ -58,10 +62,6 @@ def _token(html: str) -> str:
 
 
 def test_import_page_shows_problems_then_a_preview_then_imports(defaults, units, period, staff, media, good_csv):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from chiso.services_stats.models import ServiceStat
-
     service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv, by=None)
     client = login(staff["secretariat"])
     bad = SimpleUploadedFile("loi.csv", csv_bytes([["S-KHONG"] + [1] * 13]))
@@ -87,11 +87,6 @@ def test_import_page_shows_problems_then_a_preview_then_imports(defaults, units,
 
 
 def test_a_preview_is_its_owners_and_stale_previews_are_refused(defaults, units, period, staff, make_user, media, good_csv):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from chiso.accounts.models import Role
-    from chiso.services_stats.models import ServiceStat
-
     client = login(staff["secretariat"])
     upload = SimpleUploadedFile("a.csv", good_csv)
     token = _token(client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk, "file": upload,
@@ -107,11 +102,6 @@ def test_a_preview_is_its_owners_and_stale_previews_are_refused(defaults, units,
 
 def test_a_large_import_runs_as_a_background_job(defaults, units, period, staff, media, good_csv, settings,
                                                  django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from chiso.jobs.models import Job
-    from chiso.services_stats.models import ServiceStat
-
     settings.CHISO_IMPORT_BACKGROUND_BYTES = 1
     client = login(staff["secretariat"])
     token = _token(client.post("/service-stats/import/", {"period": period.pk, "source_format": defaults.pk,
@@ -133,15 +123,10 @@ def test_formats_are_edited_by_the_secretariat(defaults, staff):
     data = {"code": "igate", "name": "iGate", "sheet": "", "col_unit": "Mã ĐV"}
     data.update({f"col_{name}": header for name, header in defaults.mapping.items() if name != "unit"})
     client.post("/service-stats/formats/new/", data)
-    from chiso.services_stats.models import SourceFormat
-
     assert SourceFormat.objects.get(code="igate").mapping["unit"] == "Mã ĐV"
 
 
 def test_one_units_figures_typed_the_vietnamese_way(defaults, units, period, staff, good_csv):
-    from chiso.audit.models import AuditRecord
-    from chiso.services_stats.models import ServiceStat
-
     service_stats_import(period=period, source_format=defaults, file_name="dau.csv", content=good_csv, by=None)
     client = login(staff["secretariat"])
     page = client.get(f"/service-stats/entry/?unit=S-XD&period={period.pk}").content.decode()

@@ -7,22 +7,23 @@ import pytest
 from django.urls import reverse
 
 from chiso.accounts.models import Role, User
+from chiso.assessments.models import Assessment
+from chiso.assessments.services import assessment_reopen
+from chiso.audit.models import AuditRecord
+from chiso.frameworks.models import Framework, FrameworkVersion
+from chiso.indices.models import ExternalResult, IndexRun
+from chiso.indices.services import run_recompute_matches
 from chiso.site.demo import demo_load
 from chiso.units.models import Period, Unit, UnitSuccession
 from chiso.units.queries import unit_predecessor_weights
 
 
 def counts():
-    from chiso.audit.models import AuditRecord
-    from chiso.frameworks.models import FrameworkVersion
-
     return (Unit.objects.count(), UnitSuccession.objects.count(), Period.objects.count(), User.objects.count(),
             FrameworkVersion.objects.count(), AuditRecord.objects.count())
 
 
 def test_demo_loads_cao_bang_and_a_second_run_changes_nothing(demo_province, db):
-    from chiso.indices.models import IndexRun
-
     first = counts()
     names = dict(Unit.objects.values_list("code", "name_vi"))
     runs = IndexRun.objects.count()
@@ -57,10 +58,6 @@ def test_one_demo_account_per_role(demo_province, db):
 
 
 def test_demo_has_the_shipped_frameworks_and_published_runs(demo_province, db):
-    from chiso.frameworks.models import Framework
-    from chiso.indices.models import ExternalResult, IndexRun
-    from chiso.indices.services import run_recompute_matches
-
     assert set(Framework.objects.values_list("code", flat=True)) >= {
         "PAR-SO", "PAR-XA", "DDCI-SO", "DDCI-XA", "PCI", "PAPI", "SIPAS", "QD766"}
     published = IndexRun.objects.filter(status=IndexRun.Status.PUBLISHED)
@@ -71,10 +68,6 @@ def test_demo_has_the_shipped_frameworks_and_published_runs(demo_province, db):
 
 
 def test_home_lists_the_par_assessment_work_due_with_overdue_first(demo_province, db, client):
-    from chiso.accounts.models import User
-    from chiso.assessments.models import Assessment
-    from chiso.assessments.services import assessment_reopen
-
     # Every demo cycle is published; the secretariat reopens one unit's, which goes back to the experts.
     published = Assessment.objects.filter(unit__code="S-TC", status=Assessment.Status.PUBLISHED).order_by("-cycle__period__year").first()
     assessment_reopen(assessment=published, by=User.objects.get(username="thuky"), reason="Thanh tra phát hiện sai sót")

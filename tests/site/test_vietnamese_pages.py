@@ -16,6 +16,14 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import Resolver404, resolve
+from django.utils.translation import trans_real
+
+from chiso.accounts.models import User
+from chiso.audit.events import registered_codes
+from chiso.audit.models import AuditRecord
+from chiso.site.context_processors import navigation
+from chiso.units.models import Block
 
 VISITOR = "visitor"  # no account: the public portal, the feedback form, the log-in page
 ROLES = [VISITOR, "thuky", "thamdinh", "hoidong", "canbo.sotaichinh", "canbo.xa", "canbo.soxaydung", "lanhdao", "phantich", "quantri"]
@@ -80,8 +88,6 @@ class VisibleText(HTMLParser):
 
 def _english_messages() -> set[str]:
     """English msgids whose Vietnamese differs, long enough to be a phrase (no placeholders)."""
-    from django.utils.translation import trans_real
-
     catalogue = trans_real.translation("vi")._catalog
     english, vietnamese = set(), set()
     for key, value in catalogue.items():
@@ -109,10 +115,6 @@ class Rules:
     """The checks, with what they need from the database read once."""
 
     def __init__(self):
-        from chiso.audit.events import registered_codes
-        from chiso.audit.models import AuditRecord
-        from chiso.units.models import Block
-
         self.english = _english_messages()
         self.events = set(registered_codes()) | set(AuditRecord.objects.values_list("event", flat=True).distinct())
         self.blocks = set(Block.objects.values_list("code", flat=True))
@@ -155,8 +157,6 @@ def followable(href: str) -> str | None:
 
 def page_kind(url: str) -> tuple:
     """Pages of one kind (a route, e.g. every unit's page) are checked once per role."""
-    from django.urls import Resolver404, resolve
-
     parts = urlsplit(url)
     try:
         route = resolve(parts.path).route
@@ -167,8 +167,6 @@ def page_kind(url: str) -> tuple:
 
 def is_detail_of(url: str, page: str, tab: bool = False) -> bool:
     """A page under `page` naming an object (a route with arguments), or any page under it (`tab`)."""
-    from django.urls import Resolver404, resolve
-
     path, base = urlsplit(url).path, urlsplit(page).path
     if not path.startswith(base) or path == base:
         return False
@@ -180,8 +178,6 @@ def is_detail_of(url: str, page: str, tab: bool = False) -> bool:
 
 def crawl(client, user, rules: Rules) -> tuple[dict[str, list], list[str]]:
     """Home, the menus and the home page's links, then each one's first detail link."""
-    from chiso.site.context_processors import navigation
-
     problems: dict[str, list] = {}
     visited: list[str] = []
     kinds: set[tuple] = set()
@@ -251,8 +247,6 @@ def test_the_checks_catch_what_they_are_for(db):
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_a_role_reaches_reads_in_vietnamese(username, client, rules):
-    from chiso.accounts.models import User
-
     user = None if username == VISITOR else User.objects.get(username=username)
     if user:
         client.force_login(user)

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test import Client
 
 from chiso.accounts.models import Role
+from chiso.surveys import models
 from chiso.surveys.collection import draft_cookies
 from chiso.surveys.collection.logfilters import redact
 from chiso.surveys.models import Draft, Invitation, Response
-from chiso.surveys.services import invitations_create, responses_flush, token_hash
+from chiso.surveys.services import draft_for_token, invitations_create, response_submit, responses_flush, token_hash
 
 LABEL = "Công ty TNHH Minh Khai (DN-007)"
 
@@ -95,13 +96,10 @@ def test_no_table_but_the_invitations_holds_the_token_or_its_hash_and_no_draft_s
 
 
 def test_responses_cannot_be_joined_or_ordered_back_to_invitations(ddci_survey, answers):
-    from chiso.surveys.models import Draft as DraftModel
-    from chiso.surveys.services import draft_for_token, response_submit
-
     created = invitations_create(survey=ddci_survey, labels=[f"DN-{n}" for n in range(12)], by=None)
     for n, (_invitation, token) in enumerate(created):
         draft = draft_for_token(token=token)
-        DraftModel.objects.filter(pk=draft.pk).update(answers=answers())
+        Draft.objects.filter(pk=draft.pk).update(answers=answers())
         response_submit(survey_id=ddci_survey.pk, draft_key=draft.key, client_key=f"key-{n}")
     assert Response.objects.count() == 10  # two batches of five; two answers wait for the next
     invitation_columns = {f.column for f in Invitation._meta.concrete_fields}
@@ -164,10 +162,10 @@ def test_every_page_as_each_role(completed, make_user, departments, role, survey
 def test_no_path_of_foreign_keys_joins_the_sample_frame_to_the_answers():
     """Surveys II: frames, sample members and invitations (identity) on one side; responses,
     flags, decisions and indicator computations (answers) on the other; no foreign key crosses."""
-    from chiso.surveys import models as m
-
-    identity = {m.SampleFrame, m.FrameEntry, m.Sample, m.SampleMember, m.Invitation, m.Draft, m.MessageTemplate, m.SpentLink}
-    answers = {m.Response, m.HeldResponse, m.QualityFlag, m.QualityDecision, m.IndicatorComputation, m.IndicatorRule, m.SurveyDay}
+    identity = {models.SampleFrame, models.FrameEntry, models.Sample, models.SampleMember, models.Invitation, models.Draft,
+                models.MessageTemplate, models.SpentLink}
+    answers = {models.Response, models.HeldResponse, models.QualityFlag, models.QualityDecision, models.IndicatorComputation,
+               models.IndicatorRule, models.SurveyDay}
     for model in identity | answers:
         related = {f.related_model for f in model._meta.concrete_fields if f.is_relation}
         other = answers if model in identity else identity

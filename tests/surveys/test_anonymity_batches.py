@@ -9,8 +9,10 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from chiso.accounts.models import Role
+from chiso.surveys import services
 from chiso.surveys.fieldwork.mailing import member_invitation, members_to_email
 from chiso.surveys.models import Draft, HeldResponse, Invitation, Response, SampleMember, SpentLink, SurveyAnalysis
 from chiso.surveys.fieldwork.sampling import sample_draw
@@ -104,8 +106,6 @@ def test_a_failure_after_the_answers_are_held_loses_nothing_and_the_retry_finish
     [(invitation, token)] = invitations_create(survey=ddci_survey, labels=["DN"], by=None)
     draft = draft_for_token(token=token)
     Draft.objects.filter(pk=draft.pk).update(answers=answers())
-    from chiso.surveys import services
-
     real = services.SpentLink.objects.bulk_create
 
     def broken(*args, **kwargs):
@@ -140,8 +140,6 @@ def test_the_scheduled_command_writes_what_closed_surveys_hold(ddci_survey, answ
         submit(ddci_survey, token, answers, n)
     call_command("surveys_flush")
     assert Response.objects.count() == 0  # open, and fewer than k: they wait
-    from django.utils import timezone
-
     type(ddci_survey).objects.filter(pk=ddci_survey.pk).update(closes_at=timezone.now())  # its closing time passed
     call_command("surveys_flush")
     assert Response.objects.count() == 2 and Invitation.objects.filter(status=Invitation.Status.COMPLETED).count() == 2

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections import defaultdict
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -106,8 +107,6 @@ def old_snapshot(transactional_db):
     full suite another test's connection did this, and the dump orders correlated (0.87)."""
     if connection.vendor != "postgresql":
         pytest.skip("pruning and pg_dump are PostgreSQL's")
-    import psycopg
-
     settings = connection.settings_dict
     other = psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432, user=settings["USER"],
                             password=settings["PASSWORD"] or None, dbname=settings["NAME"])

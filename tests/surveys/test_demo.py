@@ -4,15 +4,14 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from chiso.accounts import demo as accounts_demo
 from chiso.surveys.demo import DEMO_SURVEY, SYNTHETIC_RESPONSES, demo_link, load
 from chiso.surveys.models import Invitation, Response, Survey
+from chiso.units import demo as units_demo
 
 
 @pytest.mark.django_db
 def test_the_demo_survey_is_open_with_a_working_link_and_loads_twice_the_same(blocks, capsys):
-    from chiso.accounts import demo as accounts_demo
-    from chiso.units import demo as units_demo
-
     units_demo.load()
     accounts_demo.load()
     load()

@@ -8,9 +8,11 @@ from chiso.accounts.models import Role
 from chiso.audit.models import AuditRecord
 from chiso.surveys.collection import draft_cookies
 from chiso.surveys.collection.answers import answers_differences
+from chiso.surveys.collection.pages import pages_relevant
 from chiso.surveys.models import Draft, HeldResponse, PaperEntry, PaperForm, Response
 from chiso.surveys.queries import paper_form_differences
 from chiso.surveys.services import (
+    evaluation_for,
     paper_form_settle,
     paper_form_start,
     response_submit,
@@ -155,9 +157,6 @@ def test_the_settle_page_shows_differences_and_refuses_the_clerks(double, clerks
 
 
 def test_paper_entry_shows_a_whole_section_per_page_the_web_form_one_department_per_page(ddci_survey, clerks, answers):
-    from chiso.surveys.collection.pages import pages_relevant
-    from chiso.surveys.services import evaluation_for
-
     evaluation = evaluation_for(survey=ddci_survey, version=ddci_survey.version, answers=answers())
     web = [p.key for p in pages_relevant(evaluation)]
     paper = [p.key for p in pages_relevant(evaluation, whole_sections=True)]

@@ -1,13 +1,16 @@
 """Answers in progress and answers waiting for their batch are sealed: the database (and so its
 dumps, replicas and WAL) holds ciphertext; only the application's secret key opens it."""
 
+import importlib
 import json
+import uuid
 
 import pytest
 from django.db import connection
 
 from chiso.core.sealed import PREFIX, SealBroken, seal, unseal
-from chiso.surveys.models import Draft, HeldResponse
+from chiso.surveys.models import Draft, HeldResponse, Response
+from chiso.surveys.services import responses_flush
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +34,6 @@ def test_a_draft_saved_by_a_respondent_is_ciphertext_in_the_table(ddci_survey):
 
 
 def test_held_answers_and_their_units_are_ciphertext_until_their_batch(ddci_survey):
-    import uuid
-
-    from chiso.surveys.models import Response
-    from chiso.surveys.services import responses_flush
-
     HeldResponse.objects.create(id=uuid.uuid4(), survey=ddci_survey, version=ddci_survey.version, answers={"gop_y": SECRET_ANSWER},
                                 rated_units=["S-TC"], channel="web", idempotency_key="h" * 64)
     for column in ("answers", "rated_units"):
@@ -63,8 +61,6 @@ def test_keys_rotate_through_the_fallbacks_and_a_wrong_key_opens_nothing(setting
 
 
 def test_the_migration_seals_rows_written_before_it(ddci_survey):
-    import importlib
-
     migration = importlib.import_module("chiso.surveys.migrations.0009_answers_in_progress_sealed")
     draft = Draft.objects.create(key="p" * 64, survey=ddci_survey, version=ddci_survey.version)
     with connection.cursor() as cursor:

@@ -1,12 +1,15 @@
 """Writes: invitations, drafts, submission (idempotent, re-checked), open/close/extend, paper entry."""
 
 import datetime
+import io
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from chiso.accounts.models import Role
 from chiso.audit.models import AuditRecord
@@ -173,14 +176,9 @@ def test_paper_entry_records_the_typist_apart_from_the_answers(ddci_survey, answ
 
 @pytest.mark.django_db
 def test_a_response_keeps_the_version_it_was_answered_on(ddci_survey, answers, xlsform):
-    from pathlib import Path
-
     [(_inv, token)] = invitations_create(survey=ddci_survey, labels=["a"], by=None)
     draft = fill(draft_for_token(token=token), answers())
     path = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ddci_departments.xlsx"
-    from openpyxl import load_workbook
-    import io
-
     book = load_workbook(path)
     book["settings"]["C2"] = "2025.2"
     buffer = io.BytesIO()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from chiso.accounts.models import Role
@@ -154,8 +155,6 @@ def test_paper_entry_goes_through_the_same_form_for_the_secretariat_only(ddci_su
 def test_secretariat_uploads_a_bad_then_a_good_form_previews_and_starts_a_survey(make_user, departments, xlsform, period):
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(make_user("thuky", Role.SECRETARIAT))
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     bad = xlsform([("integer", "a", "A"), ("integr", "b", "B")])
     page = client.post("/surveys/questionnaires/upload/", {"file": SimpleUploadedFile("phieu.xlsx", bad)})
     text = page.content.decode()

@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from chiso.accounts.models import Role
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed
 from chiso.units.importing import units_import
@@ -100,10 +102,6 @@ def test_an_ambiguous_reference_asks_for_chiso_code(make_unit):
 
 @pytest.mark.django_db
 def test_only_the_secretariat_imports(make_user):
-    from django.core.exceptions import PermissionDenied
-
-    from chiso.accounts.models import Role
-
     with pytest.raises(PermissionDenied):
         units_import(files=national_files(), by=make_user("pt", Role.ANALYST))
     summary = units_import(files=national_files()[:1], by=make_user("tk", Role.SECRETARIAT))

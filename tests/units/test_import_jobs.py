@@ -8,6 +8,7 @@ from django.urls import reverse
 from chiso.accounts.models import Role
 from chiso.audit.models import AuditRecord
 from chiso.jobs.models import Job
+from chiso.units import importing
 from chiso.units.models import Unit
 
 pytestmark = pytest.mark.usefixtures("blocks")
@@ -68,8 +69,6 @@ def test_a_bad_large_list_fails_with_its_problems_and_writes_nothing(secretariat
 
 
 def test_a_job_that_fails_while_writing_leaves_nothing_half_written(secretariat, django_capture_on_commit_callbacks, monkeypatch):
-    import chiso.units.importing as importing
-
     def broken(records):
         raise RuntimeError("disk full")
 

@@ -17,11 +17,14 @@ from django.test import Client
 
 from chiso.accounts.models import Role
 from chiso.surveys.collection import draft_cookies
+from chiso.surveys.collection.entries import addresses_allowed
 from chiso.surveys.collection.evaluation import MAX_ENTRIES, Evaluation, first_entries, normalise_input
 from chiso.surveys.collection.formdef import Element, FormDef
-from chiso.surveys.models import Draft, HeldResponse, Response
-from chiso.surveys.collection.pages import display_value, pages_relevant, widgets
-from chiso.surveys.services import SubmissionRejected, invitations_create, response_submit
+from chiso.surveys.collection.pages import display_value, entry_markers, pages_relevant, widgets
+from chiso.surveys.collection.xlsform import xlsform_parse, xlsform_write
+from chiso.surveys.fieldwork.exports import survey_export
+from chiso.surveys.models import Draft, HeldResponse
+from chiso.surveys.services import SubmissionRejected, invitations_create, questionnaire_import, response_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +33,6 @@ FORM = Path(__file__).resolve().parents[1] / "data" / "danh_sach_thu_tuc.xlsx"
 
 @pytest.fixture
 def thu_tuc_version(blocks):
-    from chiso.surveys.services import questionnaire_import
-
     return questionnaire_import(file_name=FORM.name, content=FORM.read_bytes(), by=None).version
 
 
@@ -135,16 +136,11 @@ NESTED = [
 
 @pytest.fixture
 def nested_survey(make_survey, xlsform, blocks):
-    from chiso.surveys.services import questionnaire_import
-
     content = xlsform(NESTED, survey_header=("type", "name", "label", "repeat_count"), settings={"form_id": "long_nhau", "version": "1"})
     return make_survey(questionnaire_import(file_name="long_nhau.xlsx", content=content, by=None).version, code="long-nhau")
 
 
 def test_lists_inside_a_group_and_inside_counted_entries(nested_survey):
-    from chiso.surveys.collection.entries import addresses_allowed
-    from chiso.surveys.collection.pages import entry_markers
-
     form = nested_survey.version.form
     answers = {"so_chi_nhanh": "2", "chi_nhanh": [{}, {"nhan_vien": []}]}
     assert first_entries(form, answers) and answers == {"so_chi_nhanh": "2", "chi_nhanh": [{"nhan_vien": [{}]}, {"nhan_vien": []}], "giay_to": [{}]}
@@ -383,8 +379,6 @@ def test_htmx_refresh_keeps_the_entries_and_saves_nothing(thu_tuc_survey):
 # --- exports ----------------------------------------------------------------------------------
 
 def test_an_export_has_a_table_with_one_row_per_entry(thu_tuc_survey, store, tmp_path):
-    from chiso.surveys.fieldwork.exports import survey_export
-
     store(thu_tuc_survey, {"da_lam": "co", "thu_tuc": [{"ten": "Cấp phép xây dựng", "so_ngay": "20", "gio_nop": "14:30"}, {"ten": "Thuế", "so_ngay": "2"}]}, key="a")
     store(thu_tuc_survey, {"da_lam": "khong"}, key="b")
     store(thu_tuc_survey, {"da_lam": "co", "thu_tuc": [{"ten": "Đăng ký kinh doanh", "luc_nhan": "2025-03-13T14:30"}]}, key="c")
@@ -401,8 +395,6 @@ def test_an_export_has_a_table_with_one_row_per_entry(thu_tuc_survey, store, tmp
 
 
 def test_the_form_goes_back_to_xlsform_with_its_add_remove_setting(form, thu_tuc_version):
-    from chiso.surveys.collection.xlsform import xlsform_parse, xlsform_write
-
     again = xlsform_parse("lai.xlsx", xlsform_write(thu_tuc_version.survey)).survey
     repeats = {e["name"]: e for e in again["children"] if e.get("type") == "repeat"}
     assert repeats["nguoi_tra_loi"].get("control", {}).get("jr:noAddRemove") == "true()"
@@ -410,8 +402,6 @@ def test_the_form_goes_back_to_xlsform_with_its_add_remove_setting(form, thu_tuc
 
 
 def test_a_repeat_may_carry_the_files_name():
-    from chiso.surveys.collection.xlsform import xlsform_parse
-
     parsed = xlsform_parse("thu_tuc.xlsx", FORM.read_bytes())  # the repeat thu_tuc, in thu_tuc.xlsx
     assert "thu_tuc" in [e["name"] for e in parsed.survey["children"]]
 

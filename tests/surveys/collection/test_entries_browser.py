@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chiso.surveys.models import Draft, Invitation, Response
-from chiso.surveys.services import invitations_create, responses_flush
+from chiso.surveys.services import invitations_create, questionnaire_import, responses_flush
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +18,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 @pytest.fixture
 def link(live_server, make_survey, blocks):
-    from chiso.surveys.services import questionnaire_import
-
     version = questionnaire_import(file_name=FORM.name, content=FORM.read_bytes(), by=None).version
     survey = make_survey(version, code="thu-tuc")
     [(_invitation, token)] = invitations_create(survey=survey, labels=["DN-7"], by=None)

@@ -1,10 +1,15 @@
 """The server's own reading of answers: relevance, calculations, repeats, rules, the clean record."""
 
+from pathlib import Path
+
 import pytest
+from django.core.cache import caches
 
 from chiso.surveys.collection.evaluation import Evaluation, normalise_input
+from chiso.surveys.collection.formdef import Element, FormDef
 from chiso.surveys.collection.xlsform import xlsform_parse
 from chiso.surveys.queries import units_choices
+from chiso.surveys.services import questionnaire_import
 
 
 def evaluation(survey, answers):
@@ -32,8 +37,6 @@ def test_units_offered_are_the_periods_units_of_the_block(ddci_survey, make_unit
 
 @pytest.mark.django_db
 def test_respondents_read_a_units_list_up_to_a_minute_old_analysis_reads_the_table(ddci_survey, make_unit):
-    from django.core.cache import caches
-
     def codes(**kwargs):
         return sorted(c.name for c in units_choices(ddci_survey, **kwargs)["units_department.csv"])
 
@@ -106,10 +109,6 @@ def test_a_tampered_computed_value_is_detected(ddci_survey, answers):
 
 @pytest.mark.django_db
 def test_choice_filter_and_select_multiple_other(make_survey, make_unit, period):
-    from pathlib import Path
-
-    from chiso.surveys.services import questionnaire_import
-
     make_unit("X-A", block="commune", name_vi="Xã A")
     path = Path(__file__).resolve().parents[3] / "docs" / "examples" / "ddci_communes.xlsx"
     survey = make_survey(questionnaire_import(file_name=path.name, content=path.read_bytes(), by=None).version)
@@ -123,8 +122,6 @@ def test_choice_filter_and_select_multiple_other(make_survey, make_unit, period)
 
 @pytest.mark.django_db
 def test_repeat_count_from_an_integer_and_nested_groups(blocks, xlsform):
-    from chiso.surveys.collection.formdef import FormDef
-
     content = xlsform(
         [
             ("integer", "n", "How many?", "", ""),
@@ -147,8 +144,6 @@ def test_repeat_count_from_an_integer_and_nested_groups(blocks, xlsform):
 
 @pytest.mark.django_db
 def test_a_draft_keeps_what_the_form_computed_and_a_stale_value_is_computed_again(blocks, xlsform):
-    from chiso.surveys.collection.formdef import FormDef
-
     content = xlsform(
         [
             ("calculate", "double_total", "", "", "${total} * 2"),  # refers forward: needs a second pass
@@ -178,6 +173,4 @@ def test_a_draft_keeps_what_the_form_computed_and_a_stale_value_is_computed_agai
     [("decimal", "1,5", "1.5"), ("integer", "1 200", "1200"), ("date", "13/03/2025", "2025-03-13"), ("select_multiple", "a b a", "a b"), ("integer", 7.0, "7")],
 )
 def test_input_is_tidied_like_a_form_would(kind, raw, expected):
-    from chiso.surveys.collection.formdef import Element
-
     assert normalise_input(Element(name="x", type=kind, raw={}), raw) == expected

@@ -8,7 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chiso.surveys.collection import expressions
-from chiso.surveys.collection.evaluation import relative_path
+from chiso.surveys.collection.evaluation import Evaluation, relative_path
+from chiso.surveys.collection.formdef import FormDef
+from chiso.surveys.collection.xlsform import xlsform_parse
 
 
 def run(expression, **values):
@@ -145,10 +147,6 @@ def test_if_picks_the_branch_python_would(a, b):
 
 def test_indexed_repeat_reads_another_entry_of_its_own_repeat(xlsform, blocks):
     """ODK's pattern for "the previous entry": references inside indexed-repeat are absolute."""
-    from chiso.surveys.collection.evaluation import Evaluation
-    from chiso.surveys.collection.formdef import FormDef
-    from chiso.surveys.collection.xlsform import xlsform_parse
-
     content = xlsform([
         ("begin_repeat", "thu_tuc", "Thủ tục"),
         ("text", "ten", "Tên thủ tục"),

@@ -7,6 +7,9 @@ from playwright.sync_api import expect
 
 from chiso.accounts.models import Role
 from chiso.surveys.models import Draft, Response
+from chiso.surveys.services import questionnaire_import
+
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +21,6 @@ COMMUNES = [("xa", f"x{i:02d}", name) for i, name in enumerate(
 
 @pytest.fixture
 def version(blocks, xlsform, make_user, period):
-    from chiso.surveys.services import questionnaire_import
-
     make_user("thuky", Role.SECRETARIAT)
     rows = [
         ("begin_group", "co_so", "Cơ sở", ""),
@@ -34,14 +35,12 @@ def version(blocks, xlsform, make_user, period):
 
 
 def _logged_in(browser, live_server, **context):
-    from tests.conftest import PASSWORD as password
-
     ctx = browser.new_context(base_url=live_server.url, **context)
     ctx.set_default_timeout(30_000)  # the shared machine is slow at times
     page = ctx.new_page()
     page.goto("/accounts/login/")
     page.fill("#id_username", "thuky")
-    page.fill("#id_password", password)
+    page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.click("main button[type=submit]")
     return ctx, page

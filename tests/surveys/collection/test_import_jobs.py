@@ -12,7 +12,7 @@ from chiso.jobs.models import Job
 from chiso.surveys.fieldwork.frames import frame_import
 from chiso.surveys.models import FrameEntry, HeldResponse, QuestionnaireVersion, Response, SampleFrame
 
-from tests.surveys.conftest import EXAMPLES, frame_csv, tax_code
+from tests.surveys.conftest import EXAMPLES, frame_csv, tax_code, xlsform_bytes
 from .test_importing import kobo_export, rating
 
 
@@ -133,8 +133,6 @@ def test_a_large_questionnaire_becomes_a_job(secretariat, blocks, django_capture
 
 def test_a_bad_large_questionnaire_fails_with_its_problem(secretariat, blocks, django_capture_on_commit_callbacks, settings):
     settings.CHISO_IMPORT_BACKGROUND_BYTES = 10
-    from tests.surveys.conftest import xlsform_bytes
-
     content = xlsform_bytes([("integer", "a", "A"), ("select_one khong_co", "b", "B")])
     with django_capture_on_commit_callbacks(execute=True):
         secretariat.post(reverse("surveys:questionnaire_upload"), {"file": SimpleUploadedFile("hong.xlsx", content)})

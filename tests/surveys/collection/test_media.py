@@ -1,20 +1,29 @@
 """Issue 20: location and media questions (geopoint, image, file, audio) in surveys that are not anonymous."""
 
+import datetime
 import io
+import os
 import re
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
+from PIL import Image
 
 from chiso.accounts.models import Role
 from chiso.audit.models import AuditRecord
+from chiso.core.tabular import ImportFailed
+from chiso.surveys.collection.formdef import FormDef
+from chiso.surveys.collection.housekeeping import MEDIA_GRACE, clear_unnamed_media
 from chiso.surveys.collection.media import geopoint_problem
-from chiso.surveys.models import Draft, Survey
+from chiso.surveys.collection.offline import offline_unsupported
+from chiso.surveys.collection.xlsform import xlsform_parse, xlsform_write
+from chiso.surveys.fieldwork.exports import table_specs
+from chiso.surveys.models import Draft, Response, Survey
 from chiso.surveys.services import questionnaire_import, survey_open_now, survey_version_set
-from chiso.surveys.collection.xlsform import xlsform_parse
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +39,6 @@ MEDIA_ROWS = [
 
 
 def png(width=4, height=4) -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
     return out.getvalue()
@@ -49,9 +56,6 @@ def plain_version(blocks, xlsform):
 
 
 def test_an_xlsform_with_a_location_and_a_photo_is_accepted_video_still_refused(blocks, xlsform):
-    from chiso.core.tabular import ImportFailed
-    from chiso.surveys.collection.formdef import FormDef
-
     parsed = xlsform_parse("f.xlsx", xlsform(MEDIA_ROWS, survey_header=HEADER))
     form = FormDef(parsed.survey)
     assert {e.type for e in form.root.walk()} >= {"geopoint", "image", "file"}
@@ -134,8 +138,6 @@ def test_a_respondent_gives_a_location_and_a_photo_and_the_answer_names_the_stor
 
 
 def test_a_photo_is_scaled_to_max_pixels(open_media_survey, tmp_path):
-    from PIL import Image
-
     client = Client(HTTP_HOST="127.0.0.1")
     url = _first_page(client, open_media_survey)
     client.post(url, {"_shown": ["anh"], "anh": SimpleUploadedFile("to.png", png(80, 40)), "action": "save"})
@@ -161,8 +163,6 @@ def test_a_file_of_the_wrong_type_or_over_the_limit_is_refused_and_nothing_is_ke
 
 
 def test_exports_carry_the_place_and_the_stored_file_name(media_version):
-    from chiso.surveys.fieldwork.exports import table_specs
-
     [main] = table_specs(media_version.form)
     kinds = {v.name: v.kind for v in main.variables}
     assert kinds["vi_tri"] == kinds["anh"] == kinds["tep"] == "string"
@@ -178,11 +178,6 @@ def test_a_refresh_of_the_page_keeps_the_stored_file(open_media_survey):
 
 
 def test_the_secretariat_downloads_the_files_that_written_responses_name(open_media_survey, tmp_path, make_user):
-    import datetime
-    import zipfile
-
-    from chiso.surveys.models import Response
-
     folder = tmp_path / "surveys" / "co-so"
     folder.mkdir(parents=True)
     (folder / "anh-1.png").write_bytes(png())
@@ -202,29 +197,16 @@ def test_the_secretariat_downloads_the_files_that_written_responses_name(open_me
 
 
 def test_a_questionnaire_with_media_questions_is_written_back_and_read_again(media_version):
-    from chiso.surveys.collection.formdef import FormDef
-    from chiso.surveys.collection.xlsform import xlsform_write
-
     again = xlsform_parse("co_so.xlsx", xlsform_write(media_version.survey))
     types = {e.name: e.type for e in FormDef(again.survey).root.walk()}
     assert types["vi_tri"] == "geopoint" and types["anh"] == "image" and types["tep"] == "file"
 
 
 def test_the_offline_form_does_not_carry_media_questions(media_version):
-    from chiso.surveys.collection.offline import offline_unsupported
-
     assert {"vi_tri", "anh", "tep"} <= set(offline_unsupported(media_version.form))
 
 
 def test_housekeeping_deletes_the_files_no_answers_name_once_old_enough(open_media_survey, tmp_path):
-    import datetime
-    import os
-
-    from django.utils import timezone
-
-    from chiso.surveys.collection.housekeeping import MEDIA_GRACE, clear_unnamed_media
-    from chiso.surveys.models import Response
-
     folder = tmp_path / "surveys" / "co-so"
     folder.mkdir(parents=True)
     for name in ("anh-gui.png", "anh-nhap.png", "anh-thay.png", "anh-moi.png"):

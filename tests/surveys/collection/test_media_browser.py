@@ -3,18 +3,16 @@
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from chiso.surveys.models import Draft
+from chiso.surveys.services import questionnaire_import
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_location_button_fills_the_field_and_a_photo_is_kept(browser, live_server, make_survey, xlsform, settings, tmp_path):
-    from PIL import Image
-
-    from chiso.surveys.services import questionnaire_import
-
     settings.MEDIA_ROOT = tmp_path
     rows = [("begin_group", "g", "Nơi và ảnh", "field-list"), ("geopoint", "vi_tri", "Vị trí", ""), ("image", "anh", "Ảnh", ""),
             ("end_group", "", "", ""), ("text", "ghi_chu", "Ghi chú", "")]

@@ -6,7 +6,13 @@ import pytest
 from django.test import Client
 
 from chiso.accounts.models import Role
+from chiso.surveys.collection.evaluation import Evaluation
+from chiso.surveys.collection.formdef import FormDef
+from chiso.surveys.collection.pages import pages_relevant, widgets
+from chiso.surveys.collection.xlsform import xlsform_parse
 from chiso.surveys.models import Draft, HeldResponse, Invitation, Response, SurveyDay
+from chiso.surveys.services import questionnaire_import
+from chiso.units.models import Unit
 
 COMMUNES = [("xa", f"x{i:02d}", name) for i, name in enumerate(
     ["Thục Phán", "Hòa An", "Đông Khê", "Nguyên Bình", "Quảng Uyên"] + [f"Xã số {n}" for n in range(1, 61)])]
@@ -22,8 +28,6 @@ def action(html):
 
 @pytest.fixture
 def long_form(blocks, xlsform):
-    from chiso.surveys.services import questionnaire_import
-
     rows = [
         ("begin_group", "co_so", "Cơ sở", ""),
         ("select_one xa", "xa_phuong", "Xã, phường", ""),
@@ -88,8 +92,6 @@ def test_trying_a_survey_uses_its_period_units_and_stores_nothing(secretariat, d
 
 
 def test_only_the_secretariat_tries_forms(make_user, long_form, ddci_survey):
-    from chiso.units.models import Unit
-
     officer = Client(HTTP_HOST="127.0.0.1")
     officer.force_login(make_user("canbo", Role.UNIT_OFFICER, unit=Unit.objects.first()))
     assert officer.get(f"/surveys/questionnaires/{long_form.pk}/try/").status_code == 403
@@ -99,11 +101,6 @@ def test_only_the_secretariat_tries_forms(make_user, long_form, ddci_survey):
 
 
 def test_a_long_list_escapes_its_labels_and_keeps_script_values_plain(blocks, xlsform):
-    from chiso.surveys.collection.evaluation import Evaluation
-    from chiso.surveys.collection.formdef import FormDef
-    from chiso.surveys.collection.pages import pages_relevant, widgets
-    from chiso.surveys.collection.xlsform import xlsform_parse
-
     choices = [("l", f"c{i}", f"Lựa chọn {i}") for i in range(60)] + [("l", "xss", "<b>\"đậm\"</b>")]
     form = FormDef(xlsform_parse("l.xlsx", xlsform([("select_multiple l", "nhieu", "Nhiều")], choices)).survey)
     evaluation = Evaluation(form, {"nhieu": "c1 xss"})

@@ -4,13 +4,14 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from chiso.core.tabular import ImportFailed
 from chiso.surveys.collection.formdef import FormDef
+from chiso.surveys.collection.xlsform import warning_text, xlsform_parse, xlsform_write
 from chiso.surveys.models import Questionnaire, QuestionnaireVersion
 from chiso.surveys.services import questionnaire_import
-from chiso.surveys.collection.xlsform import xlsform_parse, xlsform_write
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 DATA = Path(__file__).resolve().parents[3] / "src" / "chiso" / "surveys" / "data"
@@ -135,10 +136,6 @@ def test_import_xlsform_command_exit_status(tmp_path, xlsform, manage):
 
 
 def test_pyxforms_common_warnings_are_said_in_vietnamese():
-    from django.utils import translation
-
-    from chiso.surveys.collection.xlsform import warning_text
-
     with translation.override("vi"):
         missing = warning_text("Language 'English (en)' is missing the survey required_message column.")
         group = warning_text("[row : 7] Group has no label: {'name': 'g'}")

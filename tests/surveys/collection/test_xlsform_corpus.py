@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
+from pyxform.xls2xform import convert
 
 from chiso.core.tabular import ImportFailed
 from chiso.surveys.collection.evaluation import Evaluation, first_entries
 from chiso.surveys.collection.formdef import FormDef
 from chiso.surveys.collection.pages import pages_relevant, widgets
 from chiso.surveys.collection.xlsform import xlsform_parse
+from chiso.surveys.models import Questionnaire, QuestionnaireVersion
+from chiso.surveys.services import questionnaire_import
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tests" / "data" / "xlsforms-real"
@@ -44,8 +47,6 @@ ACCEPTED = {
 
 def _pyxform(path: Path):
     """(accepted, message) as pyxform alone says it."""
-    from pyxform.xls2xform import convert
-
     file_type = ".xlsx" if path.suffix == ".xlsm" else path.suffix
     try:
         convert(xlsform=io.BytesIO(path.read_bytes()), file_type=file_type, warnings=[], form_name="f")
@@ -165,9 +166,6 @@ def test_names_repeated_in_different_groups_keep_their_own_answers(blocks, xlsfo
 
 @pytest.mark.django_db
 def test_forms_without_form_id_are_each_their_own_questionnaire_and_a_second_upload_adds_nothing(blocks, xlsform):
-    from chiso.surveys.models import Questionnaire, QuestionnaireVersion
-    from chiso.surveys.services import questionnaire_import
-
     first = xlsform([("integer", "a", "A")], settings={"form_title": "Một"})
     other = xlsform([("text", "b", "B")], settings={"form_title": "Hai"})
     a = questionnaire_import(file_name="khao_sat_mot.xlsx", content=first, by=None)

@@ -6,22 +6,27 @@ from collections import Counter
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
+from chiso.accounts import demo as accounts_demo
+from chiso.audit.models import AuditRecord
+from chiso.frameworks.demo import DATA
+from chiso.frameworks.services import framework_import
 from chiso.indices.models import IndexRun, IndicatorValue
 from chiso.surveys import demo_operation
+from chiso.surveys import demo as surveys_demo
+from chiso.surveys.collection.offline import offline_surveys
+from chiso.surveys.collection.pages import LONG_LIST, pages_relevant, widgets
 from chiso.surveys.models import (
     Draft, IndicatorComputation, Invitation, PaperForm, QualityDecision, QualityFlag, Response, Sample, SampleFrame, SampleMember, Survey,
 )
+from chiso.surveys.queries import INVITATION_STATES, invitations_status
+from chiso.surveys.services import evaluation_for
+from chiso.units import demo as units_demo
 
 
 @pytest.mark.django_db
 def test_the_demo_operation_ends_in_a_ddci_ranking_and_loads_twice_the_same(blocks):
-    from chiso.accounts import demo as accounts_demo
-    from chiso.frameworks.demo import DATA
-    from chiso.frameworks.services import framework_import
-    from chiso.surveys import demo as surveys_demo
-    from chiso.units import demo as units_demo
-
     units_demo.load()
     accounts_demo.load()
     framework_import(file_name="ddci_departments.yaml", content=(DATA / "ddci_departments.yaml").read_bytes(), by=None)
@@ -58,9 +63,6 @@ def test_the_demo_operation_ends_in_a_ddci_ranking_and_loads_twice_the_same(bloc
     assert set(ranked) == scored and sorted(ranked.values()) == list(range(1, len(scored) + 1))
 
     # Invitations in every status of the invitations page, each reached through its service.
-    from chiso.audit.models import AuditRecord
-    from chiso.surveys.queries import INVITATION_STATES, invitations_status
-
     states = Counter(row["state"] for row in invitations_status(sample.survey))
     assert set(states) == set(INVITATION_STATES)
     assert states["revoked"] == demo_operation.CONTACT["revoked"] and states["bounced"] == demo_operation.CONTACT["bounced"]
@@ -84,14 +86,6 @@ def test_the_demo_operation_ends_in_a_ddci_ranking_and_loads_twice_the_same(bloc
 
 @pytest.mark.django_db
 def test_the_demo_communes_survey_shows_the_communes_as_a_searchable_list(blocks, capsys):
-    from django.core.management import call_command
-
-    from chiso.accounts import demo as accounts_demo
-    from chiso.surveys import demo as surveys_demo
-    from chiso.surveys.collection.pages import LONG_LIST, pages_relevant, widgets
-    from chiso.surveys.services import evaluation_for
-    from chiso.units import demo as units_demo
-
     units_demo.load()
     accounts_demo.load()
     surveys_demo.load()
@@ -102,8 +96,6 @@ def test_the_demo_communes_survey_shows_the_communes_as_a_searchable_list(blocks
     assert len(found) == 1 and found[0].kind == "long_list" and len(found[0].choices) > LONG_LIST
     assert "Phường Thục Phán" in {label for _name, label in found[0].choices}
     # The enumerator app lists it, and the printed notes say where to find everything.
-    from chiso.surveys.collection.offline import offline_surveys
-
     assert survey in offline_surveys()
     call_command("demo_logins")
     out = capsys.readouterr().out

@@ -5,6 +5,7 @@ respondents' table; numbers stay numbers."""
 import csv
 import io
 import zipfile
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -12,6 +13,8 @@ from openpyxl import load_workbook
 
 from chiso.accounts.models import Role
 from chiso.frameworks.models import Framework
+from chiso.surveys.fieldwork import indicators
+from chiso.surveys.fieldwork.exports import csv_stream, survey_export
 
 from tests.surveys.conftest import ddci_answers
 
@@ -33,8 +36,6 @@ def _csv_text_cells(text: str) -> list[str]:
 
 
 def test_xlsx_export_writes_an_answer_starting_with_equals_as_text(poisoned, tmp_path):
-    from chiso.surveys.fieldwork.exports import survey_export
-
     target = survey_export(survey=poisoned, fmt="xlsx", target=tmp_path / "x.xlsx", include_text=True)
     sheet = load_workbook(target)["responses"]
     cells = [cell for row in sheet.iter_rows() for cell in row]
@@ -45,8 +46,6 @@ def test_xlsx_export_writes_an_answer_starting_with_equals_as_text(poisoned, tmp
 
 
 def test_csv_archive_and_stream_put_formula_like_answers_behind_an_apostrophe(poisoned, tmp_path):
-    from chiso.surveys.fieldwork.exports import csv_stream, survey_export
-
     target = survey_export(survey=poisoned, fmt="csv", target=tmp_path / "x.zip", include_text=True)
     with zipfile.ZipFile(target) as archive:
         archived = _csv_text_cells(archive.read("responses.csv").decode("utf-8-sig"))
@@ -59,10 +58,6 @@ def test_csv_archive_and_stream_put_formula_like_answers_behind_an_apostrophe(po
 
 
 def test_the_respondents_table_writes_its_cells_through_the_same_rule(ddci_survey, make_user, monkeypatch):
-    from types import SimpleNamespace
-
-    from chiso.surveys.fieldwork import indicators
-
     framework = Framework.objects.create(code="DDCI-X", name_vi="DDCI thử")
     table = SimpleNamespace(respondents=[[1, "=cmd|' /C calc'!A0", "i1", -2.5, 1.0], [2, "S-TC", "-i2", "-3", 1.0]])
     monkeypatch.setattr(indicators, "indicator_table", lambda **kwargs: table)

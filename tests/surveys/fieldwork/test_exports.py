@@ -1,6 +1,7 @@
 """Exports for analysts: CSV, XLSX, SPSS and Stata with labels and a codebook, and no identity."""
 
 import csv
+import datetime
 import io
 import logging
 import math
@@ -13,12 +14,15 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from chiso.accounts.models import Role
+from chiso.accounts.services import user_create
 from chiso.jobs.models import Job
-from chiso.surveys.fieldwork.exports import survey_export
+from chiso.surveys.fieldwork import exports
+from chiso.surveys.fieldwork.exports import Variable, survey_export
 from chiso.surveys.fieldwork.mailing import invitations_email
 from chiso.surveys.models import SurveyAnalysis
 from chiso.surveys.fieldwork.quality import quality_check, response_decide
 from chiso.surveys.fieldwork.sampling import sample_draw
+from chiso.surveys.services import questionnaire_import
 
 from tests.surveys.conftest import ddci_answers
 
@@ -34,8 +38,6 @@ def answered(ddci_survey, store, make_frame):
     store(ddci_survey, ddci_answers(gop_y="Công ty Thử 001 góp ý"), key="b", duration=320)
     store(ddci_survey, ddci_answers(units=("S-TP",), nganh_nghe="thuong_mai", can_cai_thien="thu_tuc chi_phi"), key="c", duration=400)
     quality_check(survey=ddci_survey)
-    from chiso.accounts.services import user_create
-
     response_decide(response=first, include=False, reason="Trùng", by=user_create(username="pt", password="x" * 20, role=Role.ANALYST, by=None))
     return ddci_survey
 
@@ -130,8 +132,6 @@ LONG_TEXT = "Thủ tục " + "rườm rà, " * 400  # about 4,000 bytes: over St
 def awkward(make_survey, store, xlsform):
     """A survey whose labels and answers test the writers: quotes, line breaks, long texts, decimals,
     choices with non-whole codes, a missing number, and a repeat nobody answered."""
-    from chiso.surveys.services import questionnaire_import
-
     content = xlsform(
         [
             ("select_one muc", "muc", 'Mức "hài lòng"\nchung'),
@@ -172,8 +172,6 @@ def _export(survey, fmt, folder):
 @pytest.mark.skipif(not shutil.which("readstat"), reason="needs the readstat program (Debian package readstat)")
 @pytest.mark.parametrize("fmt", ["sav", "dta"])
 def test_readstat_and_pyreadstat_write_the_same_values_and_labels(awkward, tmp_path, monkeypatch, caplog, fmt):
-    from chiso.surveys.fieldwork import exports
-
     (tool, tool_meta), (tool_repeat, _) = _export(awkward, fmt, tmp_path / "tool")
     monkeypatch.setattr(exports.shutil, "which", lambda name: None)  # as on a server without the package
     monkeypatch.setattr(exports, "_without_readstat_warned", False)
@@ -214,8 +212,6 @@ def test_readstat_and_pyreadstat_write_the_same_values_and_labels(awkward, tmp_p
 
 
 def test_a_readstat_failure_is_reported_with_its_message(awkward, tmp_path, monkeypatch):
-    from chiso.surveys.fieldwork import exports
-
     fake = tmp_path / "readstat"
     fake.write_text("#!/bin/sh\necho 'Error processing input.csv: Unable to open file' >&2\nexit 0\n")  # it exits 0 on errors too
     fake.chmod(0o755)
@@ -227,8 +223,6 @@ def test_a_readstat_failure_is_reported_with_its_message(awkward, tmp_path, monk
 
 
 def test_a_failed_export_job_tells_the_person_why_and_leaves_no_file(awkward, tmp_path, monkeypatch, make_user, django_capture_on_commit_callbacks, settings):
-    from chiso.surveys.fieldwork import exports
-
     settings.MEDIA_ROOT = str(tmp_path / "media")
     fake = tmp_path / "readstat"
     fake.write_text("#!/bin/sh\necho 'Error processing input.csv: Unable to open file' >&2\nexit 0\n")
@@ -246,8 +240,6 @@ def test_a_failed_export_job_tells_the_person_why_and_leaves_no_file(awkward, tm
 @pytest.fixture
 def dated(make_survey, store, xlsform):
     """Dates, whole numbers and a select_multiple with or_other (its text question is x_other)."""
-    from chiso.surveys.services import questionnaire_import
-
     content = xlsform(
         [("date", "ngay", "Ngày làm thủ tục"), ("integer", "so_ngay", "Số ngày"), ("select_multiple kenh or_other", "kenh", "Kênh")],
         choices=[("kenh", "mot_cua", "Một cửa"), ("kenh", "truc_tuyen", "Trực tuyến")],
@@ -262,10 +254,6 @@ def dated(make_survey, store, xlsform):
 @pytest.mark.parametrize("fmt", ["sav", "dta"])
 @pytest.mark.parametrize("tool", ["readstat", "memory"])
 def test_dates_are_dates_whole_numbers_integers_and_the_other_column_keeps_apart(dated, tmp_path, monkeypatch, fmt, tool):
-    import datetime
-
-    from chiso.surveys.fieldwork import exports
-
     if tool == "memory":
         monkeypatch.setattr(exports.shutil, "which", lambda name: None)
     elif not shutil.which("readstat"):
@@ -294,8 +282,6 @@ def test_the_csv_names_the_other_choice_apart_from_its_text(dated, tmp_path):
 @pytest.mark.parametrize("numeric", [False, True])
 def test_a_columns_reader_gives_what_its_value_gives(numeric):
     """The per-export readers (chosen once per column) answer as `Variable.value` does, cell by cell."""
-    from chiso.surveys.fieldwork.exports import Variable
-
     variables = [
         Variable("q1", "", "choice", source="q", codes={"a": 1, "b": 2}), Variable("q2", "", "string", source="q"),
         Variable("q3", "", "date", source="q"), Variable("q4", "", "number", source="q"),

@@ -9,6 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from chiso.surveys.fieldwork.exports import survey_export
+from chiso.surveys.fieldwork.xlsx_stream import text_xml
+from chiso.surveys.services import questionnaire_import
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +21,6 @@ RICH = '<r><t>a</t></r></is></c><c r="B1"><f>HYPERLINK("http://evil.example")</f
 @pytest.fixture
 def computed(make_survey, store, xlsform):
     """Dates, whole numbers, free text and two calculates: one labelled in the form, one not."""
-    from chiso.surveys.services import questionnaire_import
-
     content = xlsform(
         [("date", "ngay", "Ngày làm thủ tục", ""), ("integer", "so_ngay", "Số ngày chờ", ""), ("text", "y_kien", "Ý kiến", ""),
          ("calculate", "so_tuan", "Số tuần chờ (tính)", "${so_ngay} div 7"), ("calculate", "gap_doi", "", "${so_ngay} * 2")],
@@ -80,8 +80,6 @@ def test_spss_and_stata_carry_the_computed_fields_label(computed, tmp_path, fmt)
 
 
 def test_texts_are_escaped_and_keep_their_spaces_and_control_characters():
-    from chiso.surveys.fieldwork.xlsx_stream import text_xml
-
     assert text_xml("a&b<c>") == "<t>a&amp;b&lt;c&gt;</t>"
     assert text_xml(" hai đầu ") == '<t xml:space="preserve"> hai đầu </t>'
     assert text_xml("a\x01b_x0041_") == "<t>a_x0001_b_x005F_x0041_</t>"  # as Excel writes them

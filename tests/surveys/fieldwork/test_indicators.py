@@ -3,17 +3,22 @@
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from chiso.accounts.models import Role
 from chiso.core.tabular import ImportFailed
+from chiso.frameworks.demo import DATA
 from chiso.frameworks.models import Framework
+from chiso.frameworks.services import framework_import
 from chiso.indices.models import IndicatorValue
+from chiso.indices.services import indicator_value_set, run_create
 from chiso.surveys.fieldwork.indicators import answers_matrix, indicator_rules_import, indicator_table, indicator_values_write
 from chiso.surveys.models import IndicatorRule, SurveyAnalysis
 from chiso.surveys.fieldwork.quality import response_decide
 from chiso.surveys.fieldwork.sampling import sample_draw
 from chiso.surveys.fieldwork.weighting import survey_weights
+from chiso.units.models import Block, Unit
 
 from tests.surveys.conftest import ddci_answers
 
@@ -30,9 +35,6 @@ tc4,so_lan_di_lai,median,,
 
 @pytest.fixture
 def framework(db):
-    from chiso.frameworks.demo import DATA
-    from chiso.frameworks.services import framework_import
-
     path = DATA / "ddci_departments.yaml"
     framework_import(file_name=path.name, content=path.read_bytes(), by=None)
     return Framework.objects.get(code="DDCI-SO")
@@ -139,9 +141,6 @@ def test_weights_post_stratify_and_rake_respondents_to_the_frame(ddci_survey, fr
 
 
 def test_values_are_written_with_the_survey_as_source_and_feed_a_run(ddci_survey, framework, store, make_user):
-    from chiso.indices.services import run_create
-    from chiso.units.models import Block
-
     SurveyAnalysis.objects.create(survey=ddci_survey, min_answers_per_unit=2)
     indicator_rules_import(survey=ddci_survey, framework=framework, file_name="rules.csv", content=RULES.encode())
     for n, (likert, visits) in enumerate([("5", "1"), ("4", "2"), ("2", "5"), ("1", "6")]):
@@ -151,9 +150,6 @@ def test_values_are_written_with_the_survey_as_source_and_feed_a_run(ddci_survey
     _rate(store, ddci_survey, "S-TP", "5", "0")
     computation = indicator_values_write(survey=ddci_survey, framework=framework, by=make_user("phantich", Role.ANALYST))
     # the pillars no question covers get hard data, as a province would enter them
-    from chiso.indices.services import indicator_value_set
-    from chiso.units.models import Unit
-
     for code in ("pb1", "bs1", "li1", "ld1"):
         for unit_code, value in (("S-TC", 80.0), ("S-XD", 40.0)):
             indicator_value_set(by=None, framework=framework, period=ddci_survey.period, unit=Unit.objects.get(code=unit_code), code=code, value=value, source="Sở Kế hoạch")
@@ -185,8 +181,6 @@ def test_the_indicator_pages(ddci_survey, framework, store, make_user):
 
 
 def _upload(name, text):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, text.encode())
 
 

@@ -3,17 +3,28 @@
 import logging
 import re
 import shutil
+import smtplib
 import subprocess
 
 import pytest
+import segno
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 
 from chiso.accounts.models import Role
 from chiso.jobs.models import Job
 from chiso.surveys.collection.logfilters import redact
-from chiso.surveys.fieldwork.mailing import invitations_email, letters_pdf, message_template_set
+from chiso.surveys.fieldwork.mailing import (
+    _letter_html,
+    invitations_email,
+    letters_pdf,
+    member_invitation,
+    member_values,
+    message_template_set,
+    send_error_text,
+)
 from chiso.surveys.models import Draft, Invitation, SampleMember
 from chiso.surveys.fieldwork.sampling import sample_draw
 from chiso.surveys.services import draft_for_token, token_hash
@@ -64,8 +75,6 @@ def test_reminders_repeat_the_same_link_and_skip_who_finished_or_declined(sample
 
 
 def test_a_failing_message_is_recorded_and_the_rest_are_sent(sample, monkeypatch):
-    from django.core.mail.backends.locmem import EmailBackend
-
     original = EmailBackend.send_messages
 
     def flaky(self, messages):
@@ -83,10 +92,6 @@ def test_a_failing_message_is_recorded_and_the_rest_are_sent(sample, monkeypatch
 
 
 def test_a_refused_address_is_recorded_in_words_with_the_servers_codes():
-    import smtplib
-
-    from chiso.surveys.fieldwork.mailing import send_error_text
-
     refused = smtplib.SMTPRecipientsRefused({"dn1@example.vn": (550, b"5.1.1 Mailbox does not exist")})
     text = send_error_text(refused)
     assert text == "Máy chủ thư của người nhận từ chối địa chỉ (SMTP 550 5.1.1)"
@@ -123,10 +128,6 @@ def test_letters_are_a_pdf_page_each_with_the_link_and_a_qr_code(sample, tmp_pat
 
 
 def test_a_letter_carries_the_qr_code_of_its_own_link(sample):
-    import segno
-
-    from chiso.surveys.fieldwork.mailing import _letter_html, member_invitation, member_values
-
     member = SampleMember.objects.filter(sample=sample, active=True).select_related("entry", "sample__survey").first()
     _invitation, token = member_invitation(member)
     values = member_values(member, token, BASE)

@@ -10,6 +10,7 @@ from chiso.surveys.models import Invitation, SampleMember, SurveyAnalysis
 from chiso.surveys.fieldwork.monitoring import suppress, survey_monitor
 from chiso.surveys.fieldwork.sampling import sample_draw
 from chiso.surveys.services import draft_for_token, invitation_with_token
+from chiso.units.models import Unit
 
 from tests.surveys.conftest import ddci_answers
 
@@ -71,7 +72,5 @@ def test_the_page_shows_no_count_under_k_and_leaders_may_see_it(ddci_survey, mak
     assert all(n >= 5 for n in cells) and "&lt; 5" in table
     assert "dưới mức tối thiểu" in html
     assert client.get(f"/surveys/{ddci_survey.code}/sample/").status_code == 403  # identity: secretariat only
-    from chiso.units.models import Unit
-
     client.force_login(make_user("canbo", Role.UNIT_OFFICER, unit=Unit.objects.get(code="S-TC")))
     assert client.get(f"/surveys/{ddci_survey.code}/monitor/").status_code == 403

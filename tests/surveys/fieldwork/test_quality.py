@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from chiso.accounts.models import Role
+from chiso.audit.queries import history as audit_history
 from chiso.surveys.models import QualityDecision, QualityFlag, SurveyAnalysis
 from chiso.surveys.fieldwork.quality import decisions_in_force, excluded_ids, quality_check, response_decide
+from chiso.surveys.services import survey_analysis_set
 
 from tests.surveys.conftest import ddci_answers
 
@@ -84,19 +86,16 @@ def test_a_rule_on_a_question_that_does_not_exist_is_refused_clearly(ddci_survey
 
 
 def test_analysis_settings_change_through_one_door_with_their_trail(ddci_survey, make_user):
-    from chiso.audit.queries import history
-    from chiso.surveys.services import survey_analysis_set
-
     client = Client()
     client.force_login(make_user("phantich", Role.ANALYST))
     page = client.post(f"/surveys/{ddci_survey.code}/analysis/", {"min_cell": 7, "min_answers_per_unit": 20, "quality": "", "weighting": ""})
     assert page.status_code == 302 and SurveyAnalysis.objects.get(survey=ddci_survey).min_cell == 7
-    [record] = history(ddci_survey).filter(event="survey.analysis_changed")
+    [record] = audit_history(ddci_survey).filter(event="survey.analysis_changed")
     assert record.by.username == "phantich" and '"min_cell": 7' in record.new_value
     client.post(f"/surveys/{ddci_survey.code}/analysis/", {"min_cell": 7, "min_answers_per_unit": 20, "quality": "", "weighting": ""})
-    assert history(ddci_survey).filter(event="survey.analysis_changed").count() == 1  # nothing changed, nothing recorded
+    assert audit_history(ddci_survey).filter(event="survey.analysis_changed").count() == 1  # nothing changed, nothing recorded
     survey_analysis_set(survey=ddci_survey, by=make_user("thuky", Role.SECRETARIAT), min_cell=5, min_answers_per_unit=20, quality={}, weighting={})
-    latest = history(ddci_survey).filter(event="survey.analysis_changed").order_by("-pk").first()
+    latest = audit_history(ddci_survey).filter(event="survey.analysis_changed").order_by("-pk").first()
     assert latest.old_value == '{"min_cell": 7}' and latest.new_value == '{"min_cell": 5}'
     with pytest.raises(PermissionDenied):
         survey_analysis_set(survey=ddci_survey, by=make_user("lanhdao", Role.LEADER), min_cell=2, min_answers_per_unit=1, quality={}, weighting={})

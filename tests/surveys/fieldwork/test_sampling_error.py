@@ -5,14 +5,18 @@ import pytest
 from django.urls import reverse
 
 from chiso.accounts.models import Role
+from chiso.frameworks.demo import DATA
 from chiso.frameworks.models import Framework
+from chiso.frameworks.services import framework_import
 from chiso.indices.models import RunUncertainty
-from chiso.indices.services import indicator_value_set, run_create
+from chiso.indices.services import indicator_value_set, run_create, run_publish
+from chiso.jobs.models import Job
+from chiso.surveys.fieldwork.respondent_tables import thaw
 from chiso.surveys.fieldwork.sampling import sample_draw
 from chiso.surveys.fieldwork.sampling_error import (bootstrap_indicators, run_computations, run_respondents, run_sampling_compute,
                                                     run_survey_sources)
 from chiso.surveys.fieldwork.indicators import indicator_rules_import, indicator_table, indicator_values_write, weighted_median
-from chiso.surveys.models import SurveyAnalysis
+from chiso.surveys.models import Response, SurveyAnalysis
 from chiso.units.models import Block, Unit
 
 from tests.surveys.conftest import ddci_answers
@@ -30,9 +34,6 @@ HARD = ("pb1", "bs1", "li1", "ld1", "ic1")  # indicators no rule covers: hard da
 
 @pytest.fixture
 def framework(db):
-    from chiso.frameworks.demo import DATA
-    from chiso.frameworks.services import framework_import
-
     path = DATA / "ddci_departments.yaml"
     framework_import(file_name=path.name, content=path.read_bytes(), by=None)
     return Framework.objects.get(code="DDCI-SO")
@@ -96,8 +97,6 @@ def test_nominal_scores_are_the_runs_and_a_clear_leader_keeps_rank_one(rated, fr
 def test_a_published_run_is_resampled_as_it_was_after_the_survey_gains_answers(rated, framework, store):
     """The run's value rows name the computation that produced them; its respondent table is
     frozen with it, so new answers (and a new computation) change nothing for the old run."""
-    from chiso.indices.services import run_publish
-
     run = _run(rated, framework)
     run_publish(run=run, by=None)
     first = run_sampling_compute(run=run, n=300, seed=7)
@@ -114,9 +113,6 @@ def test_a_published_run_is_resampled_as_it_was_after_the_survey_gains_answers(r
 
 
 def test_the_frozen_table_names_no_response_and_keeps_no_arrival_order(rated, framework):
-    from chiso.surveys.models import Response
-    from chiso.surveys.fieldwork.respondent_tables import thaw
-
     computation = indicator_values_write(survey=rated, framework=framework)
     table = thaw(computation.respondents)
     assert table.responses == Response.objects.filter(survey=rated).count() == 14
@@ -156,8 +152,6 @@ def test_intervals_shrink_as_the_sample_grows(ddci_survey, framework, store):
 
 
 def test_strata_and_weights_from_the_sample_and_the_weighting(ddci_survey, framework, store, make_frame):
-    from chiso.surveys.fieldwork.sampling import sample_draw
-
     sample_draw(survey=ddci_survey, frame=make_frame(40), strata=["sector"], size=10, seed=1, by=None)
     spec = {"method": "poststratification",
             "variables": [{"question": "nganh_nghe", "frame_field": "sector", "map": {"C": "cong_nghiep", "G": "thuong_mai"}}]}
@@ -261,8 +255,6 @@ def test_the_secretariat_starts_it_and_the_pages_show_sampling_intervals(rated, 
 
 
 def test_a_refused_bootstrap_job_says_why(framework, period, make_unit, blocks, client, make_user, django_capture_on_commit_callbacks):
-    from chiso.jobs.models import Job
-
     unit = make_unit("S-TC")
     for code in ("tr4", "tc1", "pr1", "tc4", *HARD):
         indicator_value_set(by=None, framework=framework, period=period, unit=unit, code=code, value=50.0, source="nhập tay")
