@@ -1,5 +1,8 @@
+from pathlib import Path
+
 import pytest
 import yaml
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from chiso.accounts.models import Role
@@ -52,6 +55,19 @@ def test_results_sort_by_a_column_and_by_name(client, make_user, runs):
     assert [r.unit.code for r in response.context["rows"]] == ["S-A", "S-B"]
     response = client.get(reverse("indices:detail", args=[published.pk]), {"level": 1})
     assert [r.unit.code for r in response.context["rows"]] == ["S-B", "S-A"]  # by rank: 2 beats 1
+
+
+def test_the_results_table_scrolls_inside_its_box_with_readable_unit_names(client, make_user, runs):
+    """A run with many indicators (the PAR survey's 22) made the whole desktop page scroll sideways
+    and squeezed each unit's name to a word a line: the table scrolls in a .table-scroll box (one
+    rule in core/chiso.css) and the name cell keeps a minimum width."""
+    published, _draft = runs
+    client.force_login(make_user("phantich", Role.ANALYST))
+    html = client.get(reverse("indices:detail", args=[published.pk])).content.decode()
+    assert '<div class="table-scroll">\n<table class="results" id="results">' in html
+    assert '<td class="unit-name">' in html
+    css = Path(finders.find("core/chiso.css")).read_text(encoding="utf-8")
+    assert ".table-scroll { max-width: 100%; overflow-x: auto;" in css and "td.unit-name { min-width:" in css
 
 
 def test_export_formats(client, make_user, runs):
