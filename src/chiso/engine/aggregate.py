@@ -28,9 +28,11 @@ def _masked(X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return np.where(missing, 0.0, X), (~missing).astype(float)
 
 
-def _available_weight(avail: np.ndarray | None, W: np.ndarray, n: int) -> np.ndarray:
+def _available_weight(avail: np.ndarray | None, W: np.ndarray) -> np.ndarray:
+    """Each unit's weight of available children per parent; when nothing is missing, one row of
+    the parents' total weights, which the division broadcasts over the units."""
     if avail is None:
-        return np.broadcast_to(W.sum(axis=0), (n, W.shape[1]))
+        return W.sum(axis=0)
     return avail @ W
 
 
@@ -38,7 +40,7 @@ def a_amean(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Weighted arithmetic mean of the available children: sum(w x)/sum(w) (COINr a_amean)."""
     X0, avail = _masked(X)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (X0 @ W) / _available_weight(avail, W, X.shape[0])
+        return (X0 @ W) / _available_weight(avail, W)
 
 
 def a_gmean(X: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -46,7 +48,7 @@ def a_gmean(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     X0, avail = _masked(X)
     with np.errstate(invalid="ignore", divide="ignore"):
         L = np.log(np.where(avail == 0, 1.0, X0) if avail is not None else X0)
-        return np.exp((L @ W) / _available_weight(avail, W, X.shape[0]))
+        return np.exp((L @ W) / _available_weight(avail, W))
 
 
 def a_hmean(X: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -56,7 +58,7 @@ def a_hmean(X: np.ndarray, W: np.ndarray) -> np.ndarray:
         inv = 1.0 / X0
         if avail is not None:
             inv = np.where(avail == 0, 0.0, inv)
-        return _available_weight(avail, W, X.shape[0]) / (inv @ W)
+        return _available_weight(avail, W) / (inv @ W)
 
 
 def a_genmean(X: np.ndarray, W: np.ndarray, p: float) -> np.ndarray:
@@ -66,7 +68,7 @@ def a_genmean(X: np.ndarray, W: np.ndarray, p: float) -> np.ndarray:
         P = X0 ** p
         if avail is not None:
             P = np.where(avail == 0, 0.0, P)
-        return ((P @ W) / _available_weight(avail, W, X.shape[0])) ** (1.0 / p)
+        return ((P @ W) / _available_weight(avail, W)) ** (1.0 / p)
 
 
 def a_sum(X: np.ndarray, W: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -83,7 +85,7 @@ def a_sum(X: np.ndarray, W: np.ndarray, scale: float = 1.0) -> np.ndarray:
 
 
 def _check_domain(method: str, X: np.ndarray, member: np.ndarray, plan: LevelPlan,
-                  cols: np.ndarray, units: Sequence[str] | None, p: float | None) -> None:
+                  cols: Sequence[int], units: Sequence[str] | None, p: float | None) -> None:
     """COINr stops on a geometric mean of x <= 0 (or harmonic mean of 0): say where."""
     if method == "gmean":
         bad = X <= 0
@@ -153,45 +155,57 @@ def aggregate(values: np.ndarray, tree: AggregationTree, method: str = "amean",
         if weights:
             cw = np.array([weights.get(c, w) for c, w in zip(plan.children, plan.child_weights)], dtype=float)
             W = plan.membership * cw[:, None]
-        per_parent = [_resolve(methods, plan.level, par, method) for par in plan.parents]
-        result = np.empty((n, len(plan.parents)))
-        for m in dict.fromkeys(per_parent):
-            cols = np.array([j for j, mm in enumerate(per_parent) if mm == m], dtype=np.intp)
-            Wm = W[:, cols] if len(cols) < len(plan.parents) else W
-            member = plan.membership[:, cols] if len(cols) < len(plan.parents) else plan.membership
-            used = member.any(axis=1)
-            Xm = X if used.all() else X[:, used]
-            Wm = Wm if used.all() else Wm[used]
-            _check_domain(m, Xm, member if used.all() else member[used], _sub_plan(plan, used),
-                          cols, units, p)
-            if m == "amean":
-                r = a_amean(Xm, Wm)
-            elif m == "gmean":
-                r = a_gmean(Xm, Wm)
-            elif m == "hmean":
-                r = a_hmean(Xm, Wm)
-            elif m == "genmean":
-                if p is None or p == 0:
-                    raise StepError(Message("aggregate.genmean_p"))
-                r = a_genmean(Xm, Wm, float(p))
-            elif m in EXTRA_METHODS:
-                r = _a_extra(m, Xm, Wm)
-            else:
-                r = a_sum(Xm, Wm, scale)
-            result[:, cols] = r
-        thresh = [_resolve(dat_thresh, plan.level, par, None) for par in plan.parents]
-        if any(t is not None for t in thresh):
-            t = np.array([-1.0 if v is None else float(v) for v in thresh])
-            avail = (~np.isnan(X)).astype(float) @ plan.membership
-            # COINr: sum(!is.na(x_row))/length(x_row) < dat_thresh -> NA
-            result[avail / plan.n_children < t] = np.nan
+        per_parent = [_resolve(methods, plan.level, par, method) for par in plan.parents] if methods else None
+        if per_parent is None or len(set(per_parent)) == 1:
+            # One mean for the whole level (always so without `methods`): no parents to pick out.
+            result = _level_mean(per_parent[0] if per_parent else method, X, W, plan, None, units, p, scale)
+        else:
+            result = np.empty((n, len(plan.parents)))
+            for m in dict.fromkeys(per_parent):
+                cols = np.array([j for j, mm in enumerate(per_parent) if mm == m], dtype=np.intp)
+                result[:, cols] = _level_mean(m, X, W, plan, cols, units, p, scale)
+        if dat_thresh is not None:
+            thresh = [_resolve(dat_thresh, plan.level, par, None) for par in plan.parents]
+            if any(t is not None for t in thresh):
+                t = np.array([-1.0 if v is None else float(v) for v in thresh])
+                avail = (~np.isnan(X)).astype(float) @ plan.membership
+                # COINr: sum(!is.na(x_row))/length(x_row) < dat_thresh -> NA
+                result[avail / plan.n_children < t] = np.nan
         out[:, plan.parent_index] = result
     return out
 
 
+def _level_mean(m: str, X: np.ndarray, W: np.ndarray, plan: LevelPlan, cols: np.ndarray | None,
+                units: Sequence[str] | None, p: float | None, scale: float) -> np.ndarray:
+    """The mean `m` of the level's parents at positions `cols` (None: all of them) from the
+    level's children X (units x children) and weights W (children x parents), over the children
+    those parents have."""
+    if cols is None:  # every child has its parent among the level's (LevelPlan): all are used
+        member = plan.membership
+        cols = range(len(plan.parents))
+    else:
+        W, member = W[:, cols], plan.membership[:, cols]
+        used = member.any(axis=1)
+        if not used.all():
+            X, W, member = X[:, used], W[used], member[used]
+            plan = _sub_plan(plan, used)
+    _check_domain(m, X, member, plan, cols, units, p)
+    if m == "amean":
+        return a_amean(X, W)
+    if m == "gmean":
+        return a_gmean(X, W)
+    if m == "hmean":
+        return a_hmean(X, W)
+    if m == "genmean":
+        if p is None or p == 0:
+            raise StepError(Message("aggregate.genmean_p"))
+        return a_genmean(X, W, float(p))
+    if m in EXTRA_METHODS:
+        return _a_extra(m, X, W)
+    return a_sum(X, W, scale)
+
+
 def _sub_plan(plan: LevelPlan, used: np.ndarray) -> LevelPlan:
-    if used.all():
-        return plan
     return LevelPlan(plan.level, plan.parents, plan.parent_index,
                      tuple(c for c, u in zip(plan.children, used) if u),
                      plan.child_index[used], plan.membership[used], plan.child_weights[used])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence  # (typing's aliases check isinstance in Python)
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -162,8 +163,10 @@ def step_aggregate(fw: Framework, data: Dataset, method="amean", methods=None, w
     aggregates are written there and that matrix is the result: one matrix instead of two.
     `_aggregate` is given contiguous copies of the same rows either way, so the numbers are the same."""
     tree = fw.tree
-    present = set(data.codes)
-    missing = [c for c in tree.indicators if c not in present] if data.codes != tree.indicators else []
+    missing = []
+    if data.codes != tree.indicators:
+        present = set(data.codes)
+        missing = [c for c in tree.indicators if c not in present]
     if missing:
         raise StepError(Message("aggregate.not_in_data", codes=missing))
     X = data.columns(tree.indicators)
@@ -404,10 +407,15 @@ class IndexBuild:
     def results(self) -> Results:
         """Aggregate scores and the rank on the top aggregate, from the latest data set."""
         data = self.data
-        aggs = [c for c in self.framework.tree.aggregates if c in data.codes]
+        tree = self.framework.tree
+        if data.codes == tree.codes:  # as the aggregate step leaves it: the aggregates are the last columns
+            aggs = list(tree.aggregates)
+            scores = data.values[:, tree.n_indicators:].copy()
+        else:
+            aggs = [c for c in tree.aggregates if c in data.codes]
+            scores = data.columns(aggs)
         if not aggs:
             raise StepError(Message("build.no_aggregates"))
-        scores = data.columns(aggs)
         top = next((c for c in self.framework.top if c in aggs), aggs[-1])
         score = scores[:, aggs.index(top)]
         time = data.time

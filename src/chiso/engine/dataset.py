@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .errors import FrameworkError, Message, at, where_row
-from .framework import MISSING_TEXT, Framework, column_cells
+from .framework import MISSING_TEXT, Framework, all_texts, column_cells
 from .ingest import _block_numbers, read_header, read_table
 
 NOT_APPLICABLE_TEXT = ("N/A",)
@@ -46,9 +47,9 @@ class Dataset:
         return self.values[:, idx]
 
     def with_values(self, values: np.ndarray, codes: Sequence[str] | None = None) -> "Dataset":
-        na = self.not_applicable if codes is None else None
-        return replace(self, values=values, codes=self.codes if codes is None else tuple(codes),
-                       not_applicable=na)
+        # Built directly rather than by dataclasses.replace, which looks the fields up on every call.
+        return Dataset(units=self.units, names=self.names, codes=self.codes if codes is None else tuple(codes),
+                       values=values, meta=self.meta, not_applicable=self.not_applicable if codes is None else None)
 
     def take_units(self, keep: np.ndarray) -> "Dataset":
         """Rows where `keep` is True (boolean mask) or at the given positions."""
@@ -103,14 +104,18 @@ class Dataset:
         names = list(columns)
         plan = ColumnPlan(framework, names)
         raw = {c: columns[key] for c, key in zip(plan.columns, names)}  # the last of a name, as from_rows
-        numbers = {c: _number_array(raw[c]) for c in plan.number_columns}
+        arrays = list(map(raw.__getitem__, plan.number_columns))
+        plain = _number_vectors(arrays)  # as a data frame's number columns are: taken as they are
+        numbers = dict(zip(plan.number_columns, arrays if plain else map(_number_array, arrays)))
         texts = {c: _texts(column_cells(raw[c])) for c in plan.text_columns}
         # Columns the plan does not read (a valid frame has none): looked at for blank rows only.
         unread = {c: _number_array(col) for c, col in raw.items() if c not in numbers and c not in texts}
-        lengths = {c: len(col) for part in (numbers, texts, unread) for c, col in part.items()}
-        if len(set(lengths.values())) > 1:
-            raise ValueError("columns of different lengths: " + ", ".join(f"{c} {m}" for c, m in lengths.items()))
-        n = next(iter(lengths.values()), 0)
+        parts = (numbers, texts, unread)
+        lengths = {len(col) for part in parts for col in part.values()}
+        if len(lengths) > 1:
+            raise ValueError("columns of different lengths: "
+                             + ", ".join(f"{c} {len(col)}" for part in parts for c, col in part.items()))
+        n = lengths.pop() if lengths else 0
         # A row whose every cell is blank is no unit (from_rows drops it too): only a row without a
         # uCode can be one.
         candidates = [i for i, t in enumerate(texts["uCode"]) if t is None] if "uCode" in texts else range(n)
@@ -131,10 +136,9 @@ class Dataset:
                 n = int(kept.sum())
         k = len(plan.codes)
         numbers = list(numbers.values())
-        others = [j for j, a in enumerate(numbers) if a.dtype.kind not in "fiub"]
+        others = [] if plain else [j for j, a in enumerate(numbers) if a.dtype.kind not in "fiub"]
         # Number columns stacked by one NumPy call (a row of `block` per column), then transposed.
-        block = np.array([np.empty(n) if j in others else a for j, a in enumerate(numbers)] if others else numbers,
-                         dtype=float).reshape(len(numbers), n)
+        block = _stacked([np.empty(n) if j in others else a for j, a in enumerate(numbers)] if others else numbers, n)
         na: np.ndarray | None = None
         bad: list[tuple[int, str, str]] = []
         if others:
@@ -206,13 +210,14 @@ class ColumnPlan:
         self.columns = [str(c).strip() for c in columns]
         self.position = {c: i for i, c in enumerate(self.columns)}
         self.problems = framework.data_problems(self.columns)
-        self.codes = tuple(c for c in framework.indicators if c in self.position)
+        indicators = framework.indicators
+        # Every indicator has its column, as it must (checked in C): the framework's own tuple.
+        self.codes = indicators if all(map(self.position.__contains__, indicators)) \
+            else tuple(c for c in indicators if c in self.position)
         self.meta_numbers: list[str] = []
         self.meta_texts: list[str] = []
         self.meta_order: list[str] = []
-        node = framework.get
-        for c in self.columns:
-            type_ = None if (n := node(c)) is None else n.type
+        for c, type_ in zip(self.columns, map(framework.node_types.get, self.columns)):
             if type_ == "Indicator":
                 continue
             if c == "Time" or type_ == "Denominator":
@@ -234,7 +239,7 @@ class ColumnPlan:
                 first_row: int) -> "Dataset":
         """The Dataset, or every problem found (the framework's, the cells', missing and duplicate units)."""
         problems = list(self.problems)
-        order = {c: i for i, c in enumerate(self.number_columns)}
+        order = {c: i for i, c in enumerate(self.number_columns)} if bad else {}
         for i, c, v in sorted(bad, key=lambda b: (order[b[1]], b[0])):
             problems.append(Message("at", where=Message("where.row_column", row=first_row + i, column=c),
                                     problem=Message("data.not_a_number", value=v)))
@@ -246,14 +251,19 @@ class ColumnPlan:
             else np.array([""] * n, dtype=object)
         meta: dict[str, np.ndarray] = {}
         k = len(self.meta_numbers)
+        number_column = {c: j for j, c in enumerate(self.meta_numbers)}
         for c in self.meta_order:
-            if c in self.meta_numbers:
-                meta[c] = np.ascontiguousarray(extra[:, self.meta_numbers.index(c)]) if k else np.empty(n)
+            if c in number_column:
+                meta[c] = np.ascontiguousarray(extra[:, number_column[c]]) if k else np.empty(n)
             else:
                 meta[c] = np.array(texts[c], dtype=object) if n else np.empty(0, dtype=object)
-        for i in np.flatnonzero(units == None).tolist():  # noqa: E711 - elementwise
-            problems.append(at(where_row(first_row + i), "data.missing_ucode"))
-        keys = list(zip(units.tolist(), meta["Time"].tolist())) if "Time" in meta else units.tolist()
+        if "uCode" in texts and None in texts["uCode"]:  # (the units U1, U2... made up otherwise are never None)
+            for i in np.flatnonzero(units == None).tolist():  # noqa: E711 - elementwise
+                problems.append(at(where_row(first_row + i), "data.missing_ucode"))
+        # The (unit, Time) pairs are made only when a unit repeats (panel data): unique units make unique pairs.
+        keys = units.tolist()
+        if "Time" in meta and len(set(keys)) < len(keys):
+            keys = list(zip(keys, meta["Time"].tolist()))
         if len(set(keys)) < len(keys):
             seen: dict[Any, int] = {}
             for i, key in enumerate(keys):
@@ -299,6 +309,25 @@ def _cell_matrix(rows: Iterable[Sequence[Any]], width: int) -> np.ndarray:
     return cells
 
 
+def _stacked(columns: list[np.ndarray], n: int) -> np.ndarray:
+    """Columns of n numbers each as the rows of one float matrix (np.concatenate takes about half
+    the time of np.array on a list of arrays)."""
+    if not columns:
+        return np.empty((0, n))
+    return np.concatenate(columns, dtype=float, casting="unsafe").reshape(len(columns), n)
+
+
+def _number_vectors(columns: list[Any]) -> bool:
+    """Whether every column is a 1-D NumPy array of numbers, which _number_array returns as it is:
+    three passes in C rather than a call for each column."""
+    return (set(map(type, columns)) == _NDARRAY and set(map(_ndim, columns)) == _ONE
+            and all(dtype.kind in "fiub" for dtype in set(map(_dtype, columns))))
+
+
+_NDARRAY, _ONE = {np.ndarray}, {1}
+_ndim, _dtype = attrgetter("ndim"), attrgetter("dtype")
+
+
 def _number_array(column: Any) -> np.ndarray:
     """A number column as a 1-D array: a numeric one as it is (a data frame's number column),
     anything else as an array of the Python objects it holds (read as from_rows reads cells)."""
@@ -312,6 +341,9 @@ def _number_array(column: Any) -> np.ndarray:
 
 def _texts(cells: list[Any]) -> list[str | None]:
     """Text cells as from_rows reads them: stripped, None when blank or "NA"."""
+    texts = all_texts(cells)
+    if texts is not None:
+        return texts
     try:
         return [None if (t := v.strip()) in MISSING_TEXT else t for v in cells]
     except AttributeError:  # not all text (XLSX, YAML, data frames): numbers, None, NaN

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
+from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -100,7 +101,8 @@ class Node:
 
 @dataclass(frozen=True)
 class LevelPlan:
-    """How one level of aggregates is computed from its children, as one weight matrix."""
+    """How one level of aggregates is computed from its children, as one weight matrix. The
+    children are the nodes whose parent is one of `parents`: each row of `membership` has one 1."""
 
     level: int
     parents: tuple[str, ...]
@@ -121,9 +123,9 @@ class LevelPlan:
     @cached_property
     def child_slice(self) -> slice | None:
         """The children as a slice when they are consecutive columns (so no copy is needed)."""
-        idx = self.child_index
-        if idx.size and np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)):
-            return slice(int(idx[0]), int(idx[0]) + idx.size)
+        idx = self.child_index.tolist()  # a few dozen positions: Python compares them faster than NumPy
+        if idx and idx == list(range(idx[0], idx[0] + len(idx))):
+            return slice(idx[0], idx[0] + len(idx))
         return None
 
 
@@ -240,16 +242,44 @@ def _number(value: Any) -> float | None:
 
 
 class Framework:
-    """A validated framework. Build with Framework(nodes) or Framework.from_rows(rows)."""
+    """A validated framework. Build with Framework(nodes) or Framework.from_rows(rows).
+
+    Validation and the computation plans read the nodes' fields as columns (`_columns`); a
+    framework read from rows or columns builds its Node objects only when they are asked for."""
 
     def __init__(self, nodes: Iterable[Node], source: str | None = None, validate: bool = True):
         self.nodes: tuple[Node, ...] = tuple(nodes)
         self.source = source
-        self._by_code = {n.code: n for n in self.nodes}
         if validate:
             problems = self.problems()
             if problems:
                 raise FrameworkError(problems, source)
+
+    @classmethod
+    def _from_node_columns(cls, columns: _NodeColumns, source: str | None) -> "Framework":
+        """The framework of these node columns, not validated; its nodes are built on first use."""
+        fw = cls.__new__(cls)
+        fw._columns = columns
+        fw.source = source
+        return fw
+
+    @cached_property
+    def nodes(self) -> tuple[Node, ...]:  # a framework given its nodes has them from the start
+        return tuple(self._columns.nodes())
+
+    @cached_property
+    def _columns(self) -> _NodeColumns:  # a framework read from rows or columns has them from the start
+        return _NodeColumns.of(self.nodes)
+
+    @cached_property
+    def _by_code(self) -> dict[str, Node]:
+        return {n.code: n for n in self.nodes}
+
+    @cached_property
+    def node_types(self) -> Mapping[str, str]:
+        """Each code's node Type (read-only; the last node's when a code repeats), without building
+        the Node objects."""
+        return MappingProxyType(dict(zip(self._columns.code, self._columns.type)))
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -306,11 +336,12 @@ class Framework:
         problem: the fields' first, then the structural checks on what could be read."""
         if n and "code" not in cols:
             raise FrameworkError(Message("framework.no_icode_column"), source)
-        nodes, problems = _nodes_from_columns(cols, n, extras, blank, "type" in cols, first_row)
+        columns, problems = _node_columns(cols, n, extras, blank, "type" in cols, first_row)
+        fw = cls._from_node_columns(columns, source)
+        problems += fw.problems()
         if problems:
-            fw = cls(nodes, source, validate=False)
-            raise FrameworkError(problems + fw.problems(), source)
-        return cls(nodes, source)
+            raise FrameworkError(problems, source)
+        return fw
 
     def to_rows(self) -> list[dict[str, Any]]:
         """iMeta rows (dicts) with COINr's columns, then ours and any extra columns, for writing."""
@@ -332,95 +363,113 @@ class Framework:
     def problems(self) -> list[str]:
         """Every structural problem: duplicates, unknown parents, orphans, cycles, levels."""
         out: list[str] = []
-        seen: dict[str, Node] = self._by_code  # the first node of each code (the only one when unique)
-        if len(seen) < len(self.nodes):
+        f = self._columns
+        codes, types, levels, parents, where = f.code, f.type, f.level, f.parent, f.where
+        seen = dict(zip(codes, range(len(codes))))  # each code's position (its first one, below, when a code repeats)
+        if len(seen) < len(codes):
             seen = {}
-            for n in self.nodes:
-                if n.code in seen:
-                    out.append(at(_where(n), "framework.duplicate_code", code=n.code, first=_where(seen[n.code])))
+            for i, c in enumerate(codes):
+                if c in seen:
+                    out.append(at(where(i), "framework.duplicate_code", code=c, first=where(seen[c])))
                 else:
-                    seen[n.code] = n
-        tree_nodes = [n for n in self.nodes if n.type in ("Indicator", "Aggregate")]
-        if not any(n.type == "Indicator" for n in tree_nodes):
+                    seen[c] = i
+        tree = [i for i, t in enumerate(types) if t in ("Indicator", "Aggregate")]
+        if "Indicator" not in types:
             out.append(Message("framework.no_indicators"))
-        has_children = {n.parent for n in tree_nodes if n.parent}
-        levels = [n.level for n in tree_nodes if n.level is not None]
-        top = max(levels) if levels else None
-        for n in tree_nodes:
-            type_, level, parent = n.type, n.level, n.parent
+        has_children = {parents[i] for i in tree if parents[i]}
+        tree_levels = [levels[i] for i in tree if levels[i] is not None]
+        top = max(tree_levels) if tree_levels else None
+        for i in tree:
+            code, type_, level, parent = codes[i], types[i], levels[i], parents[i]
             if level is None:
-                out.append(at(_where(n), "framework.no_level", code=n.code))
+                out.append(at(where(i), "framework.no_level", code=code))
             elif type_ == "Indicator" and level != 1:
-                out.append(at(_where(n), "framework.indicator_level", code=n.code, level=level))
+                out.append(at(where(i), "framework.indicator_level", code=code, level=level))
             elif type_ == "Aggregate" and level < 2:
-                out.append(at(_where(n), "framework.aggregate_level", code=n.code, level=level))
+                out.append(at(where(i), "framework.aggregate_level", code=code, level=level))
             if parent is None:
                 if level is not None and top is not None and level < top:
-                    out.append(at(_where(n), "framework.orphan", code=n.code, level=level))
+                    out.append(at(where(i), "framework.orphan", code=code, level=level))
             else:
                 p = seen.get(parent)
                 if p is None:
-                    out.append(at(_where(n), "framework.unknown_parent", parent=parent, code=n.code))
-                elif p.type != "Aggregate":
-                    out.append(at(_where(n), "framework.parent_not_aggregate", parent=parent, code=n.code,
-                                  type=p.type))
-                elif level is not None and p.level is not None and p.level <= level:
-                    out.append(at(_where(n), "framework.parent_level", parent=p.code, parent_level=p.level,
-                                  code=n.code, level=level))
-            if type_ == "Aggregate" and n.code not in has_children:
-                out.append(at(_where(n), "framework.no_children", code=n.code))
+                    out.append(at(where(i), "framework.unknown_parent", parent=parent, code=code))
+                elif types[p] != "Aggregate":
+                    out.append(at(where(i), "framework.parent_not_aggregate", parent=parent, code=code,
+                                  type=types[p]))
+                elif level is not None and levels[p] is not None and levels[p] <= level:
+                    out.append(at(where(i), "framework.parent_level", parent=codes[p], parent_level=levels[p],
+                                  code=code, level=level))
+            if type_ == "Aggregate" and code not in has_children:
+                out.append(at(where(i), "framework.no_children", code=code))
         others: list[str] = []
-        for n in self.nodes:
-            if n.type != "Indicator" and n.parent is not None and n.type not in ("Aggregate",):
-                others.append(at(_where(n), "framework.row_cannot_have_parent", type=n.type, code=n.code))
-            if n.denominator is not None:
-                d = seen.get(n.denominator)
-                if d is None or d.type != "Denominator":
-                    others.append(at(_where(n), "framework.not_a_denominator", denominator=n.denominator,
-                                     code=n.code))
+        for i, (code, type_, parent, denominator) in enumerate(zip(codes, types, parents, f.denominator)):
+            if type_ != "Indicator" and parent is not None and type_ not in ("Aggregate",):
+                others.append(at(where(i), "framework.row_cannot_have_parent", type=type_, code=code))
+            if denominator is not None:
+                d = seen.get(denominator)
+                if d is None or types[d] != "Denominator":
+                    others.append(at(where(i), "framework.not_a_denominator", denominator=denominator, code=code))
         # A cycle needs a link reported above (a duplicate code, a parent that is no aggregate or not
         # at a higher level, a missing level, a parent of a row outside the tree): without one,
         # levels rise strictly along every path.
         if out or others:
-            out.extend(_cycles(tree_nodes, seen))
+            out.extend(_cycles(tree, seen, f))
         out.extend(others)
         return out
 
     def data_problems(self, columns: Sequence[str]) -> list[str]:
         """Mismatches between data columns and the framework, with column numbers."""
+        needed, allowed = self._data_columns
+        # Nearly always none: two set comparisons say so before any column is looked at for messages.
+        if "uCode" in columns and needed.issubset(columns) and allowed.issuperset(columns):
+            return []
         out: list[str] = []
         position = {c: i + 1 for i, c in enumerate(columns)}
-        for n in self.nodes:
-            if n.type in ("Indicator", "Group", "Denominator", "Other") and n.code not in position:
-                where = Message("data.imeta_row", row=n.row) if n.row is not None else ""
-                if n.type == "Indicator":
-                    out.append(Message("data.indicator_no_column", code=n.code, row=where))
+        f = self._columns
+        for code, type_, row in zip(f.code, f.type, f.row):
+            if type_ in _DATA_TYPES and code not in position:
+                where = Message("data.imeta_row", row=row) if row is not None else ""
+                if type_ == "Indicator":
+                    out.append(Message("data.indicator_no_column", code=code, row=where))
                 else:
-                    out.append(Message("data.other_no_column", type=n.type.lower(), code=n.code, row=where))
+                    out.append(Message("data.other_no_column", type=type_.lower(), code=code, row=where))
+        node_types = self.node_types
         for c, i in position.items():
-            n = self._by_code.get(c)
             if c in UNIT_COLUMNS:
                 continue
-            if n is None:
+            type_ = node_types.get(c)
+            if type_ is None:
                 out.append(Message("data.unknown_column", position=i, column=c))
-            elif n.type == "Aggregate":
+            elif type_ == "Aggregate":
                 out.append(Message("data.aggregate_column", position=i, column=c))
         if "uCode" not in position:
             out.append(Message("data.no_ucode_column"))
         return out
+
+    @cached_property
+    def _data_columns(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The codes data_problems wants a data column for (indicators, groups, denominators, other
+        unit columns) and the names a data column may have (any node's but an aggregate's, and
+        COINr's unit columns)."""
+        f = self._columns
+        needed = frozenset(c for c, t in zip(f.code, f.type) if t in _DATA_TYPES)
+        allowed = frozenset(c for c, t in self.node_types.items() if t != "Aggregate").union(UNIT_COLUMNS)
+        return needed, allowed
 
     # ------------------------------------------------------------------ queries
     def __getitem__(self, code: str) -> Node:
         return self._by_code[code]
 
     def __contains__(self, code: str) -> bool:
-        return code in self._by_code
+        return code in self.node_types
 
     def get(self, code: str, default: Node | None = None) -> Node | None:
         return self._by_code.get(code, default)
 
     def codes(self, type_: str) -> tuple[str, ...]:
-        return tuple(n.code for n in self.nodes if n.type == type_)
+        f = self._columns
+        return tuple(c for c, t in zip(f.code, f.type) if t == type_)
 
     @cached_property
     def indicators(self) -> tuple[str, ...]:
@@ -432,60 +481,73 @@ class Framework:
 
     @cached_property
     def max_level(self) -> int:
-        return max(n.level for n in self.nodes if n.type in ("Indicator", "Aggregate"))
+        f = self._columns
+        return max(lev for lev, t in zip(f.level, f.type) if t in ("Indicator", "Aggregate"))
 
     @cached_property
     def top(self) -> tuple[str, ...]:
         """Codes of the nodes at the highest level (normally the one index)."""
-        return tuple(n.code for n in self.nodes
-                     if n.type in ("Indicator", "Aggregate") and n.level == self.max_level)
+        f, top = self._columns, self.max_level
+        return tuple(c for c, lev, t in zip(f.code, f.level, f.type) if lev == top and t in ("Indicator", "Aggregate"))
 
     @cached_property
     def directions(self) -> np.ndarray:
-        return np.array([self[c].direction for c in self.indicators], dtype=float)
+        f = self._columns
+        return np.array([d for d, t in zip(f.direction, f.type) if t == "Indicator"], dtype=float)
 
     def children(self, code: str) -> tuple[str, ...]:
-        return tuple(n.code for n in self.nodes if n.parent == code)
+        f = self._columns
+        return tuple(c for c, p in zip(f.code, f.parent) if p == code)
 
     @cached_property
     def tree(self) -> AggregationTree:
         """Computation plan: indicators, then each level's aggregates in framework order."""
-        by_level: dict[int, list[str]] = {}
-        for n in self.nodes:
-            if n.type == "Aggregate":
-                by_level.setdefault(n.level, []).append(n.code)
+        f = self._columns
+        indicators: list[int] = []
+        by_level: dict[int, list[int]] = {}  # level -> positions of its aggregates
+        for i, (t, lev) in enumerate(zip(f.type, f.level)):
+            if t == "Indicator":
+                indicators.append(i)
+            elif t == "Aggregate":
+                by_level.setdefault(lev, []).append(i)
         agg_levels = sorted(by_level)
-        codes = list(self.indicators)
-        for lev in agg_levels:
-            codes.extend(by_level[lev])
-        pos = {c: i for i, c in enumerate(codes)}
-        # Each node read once: its parent and weight, in computation order.
-        nodes = [self._by_code[c] for c in codes]
-        parent_of = [n.parent for n in nodes]
+        ordered = indicators + [i for lev in agg_levels for i in by_level[lev]]  # positions in computation order
+        codes = tuple([f.code[i] for i in ordered])
+        # One pass over the nodes in computation order: each child joins its parent's level, with
+        # its parent's column within that level.
+        place = {f.code[i]: (lev, j) for lev in agg_levels for j, i in enumerate(by_level[lev])}
+        kids: dict[int, list[int]] = {lev: [] for lev in agg_levels}
+        kid_columns: dict[int, list[int]] = {lev: [] for lev in agg_levels}
+        parents = f.parent
+        for k, i in enumerate(ordered):
+            where = place.get(parents[i])
+            if where is not None:
+                kids[where[0]].append(k)
+                kid_columns[where[0]].append(where[1])
+        # The children of every level in one sequence, each level's a slice of it: their positions,
+        # parents' columns and weights are converted to arrays once, not once per level.
+        children = [k for lev in agg_levels for k in kids[lev]]
+        child_index = np.array(children, dtype=np.intp)
+        child_column = np.array([j for lev in agg_levels for j in kid_columns[lev]], dtype=np.intp)
+        child_weights = np.array([f.weight[ordered[k]] for k in children], dtype=float)
         plans = []
+        first, start = len(indicators), 0  # each level's aggregates are consecutive in `codes`
         for lev in agg_levels:
-            parents = by_level[lev]
-            pcol = {p: j for j, p in enumerate(parents)}
-            kids = [i for i, p in enumerate(parent_of) if p in pcol]
-            member = np.zeros((len(kids), len(parents)))
-            member[np.arange(len(kids)), [pcol[parent_of[i]] for i in kids]] = 1.0
+            n_parents, stop = len(by_level[lev]), start + len(kids[lev])
             plans.append(LevelPlan(
                 level=lev,
-                parents=tuple(parents),
-                parent_index=np.array([pos[p] for p in parents], dtype=np.intp),
-                children=tuple(codes[i] for i in kids),
-                child_index=np.array(kids, dtype=np.intp),
-                membership=member,
-                child_weights=np.array([nodes[i].weight for i in kids], dtype=float),
+                parents=codes[first:first + n_parents],
+                parent_index=np.arange(first, first + n_parents, dtype=np.intp),
+                children=tuple([codes[k] for k in kids[lev]]),
+                child_index=child_index[start:stop],
+                membership=(child_column[start:stop, None] == np.arange(n_parents)).astype(float),
+                child_weights=child_weights[start:stop],
             ))
-        return AggregationTree(tuple(codes), len(self.indicators), tuple(plans))
+            first, start = first + n_parents, stop
+        return AggregationTree(codes, len(indicators), tuple(plans))
 
 
 # ---------------------------------------------------------------------- helpers
-def _where(n: Node) -> Message:
-    return where_row(n.row) if n.row is not None else Message("where.code", code=n.code)
-
-
 class _RowLayout:
     """How the keys of a row map to node attributes: (key, attribute) pairs in the row's order (a
     later key for the same attribute wins), and the keys of other columns, kept as `extra`."""
@@ -512,13 +574,44 @@ def _attr_value(n: Node, attr: str) -> Any:
 
 
 _PLAIN_NUMBERS = {float, int, np.float64, np.float32, np.int64, np.int32}
+_FLOAT = {float}
+_MISSING = frozenset(MISSING_TEXT)  # looked up by hash: faster than the tuple's comparisons
+_DIRECTION = {1.0: 1, -1.0: -1}  # a direction read as a number -> the Node's
 _TYPE_EXACT = {t: t for t in NODE_TYPES}
 _IN_TREE = {"Indicator", "Aggregate"}
-# Node's fields in the order _nodes_from_rows gives their values.
+_DATA_TYPES = ("Indicator", "Group", "Denominator", "Other")  # the nodes that have a data column
+# Node's fields, in the order of _NodeColumns.
 _FIELDS = ("code", "type", "level", "parent", "name", "name_vi", "name_en", "direction", "weight", "unit",
            "target", "denominator", "max_points", "lower", "upper", "bands", "extra", "row")
 assert set(_FIELDS) == {f.name for f in fields(Node)}
 _new_node = object.__new__
+
+
+class _NodeColumns(namedtuple("_NodeColumns", _FIELDS)):
+    """A framework's nodes as columns: one sequence per Node field, in node order (`extra`: None
+    when no node has any). Validation and the plans read these; Node objects are built by nodes()."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, nodes: Sequence[Node]) -> "_NodeColumns":
+        return cls._make(zip(*map(attrgetter(*_FIELDS), nodes)) if nodes else [()] * len(_FIELDS))
+
+    def nodes(self) -> list[Node]:
+        extras = self.extra if self.extra is not None else ({} for _ in self.code)
+        nodes: list[Node] = []
+        # As Node(...) without the frozen dataclass's one object.__setattr__ call per field: a
+        # framework of a few hundred rows is built in a fraction of the time (the fields are the same).
+        for vals in zip(*self._replace(extra=extras)):
+            node = _new_node(Node)
+            node.__dict__.update(zip(_FIELDS, vals))
+            nodes.append(node)
+        return nodes
+
+    def where(self, i: int) -> Message:
+        """Where node i is, for messages: its row, or its code when it has none."""
+        row = self.row[i]
+        return where_row(row) if row is not None else Message("where.code", code=self.code[i])
 
 
 def column_cells(column: Any) -> list[Any]:
@@ -553,22 +646,40 @@ def _attribute_columns(rows: Sequence[Mapping[Any, Any]], keys_of: Sequence[tupl
     return {a: [v.get(a, _ABSENT) for v in per_row] for a in attrs}
 
 
-def _text_column(col: Sequence[Any]) -> list[str | None]:
-    """Each cell as _text reads it: None when missing or absent."""
+def all_texts(cells: Sequence[Any], missing: Any = None) -> list[Any] | None:
+    """The cells stripped, `missing` for the blank and "NA" ones, when every cell is text (a CSV's
+    column, a data frame's text column without gaps); else None. map and a set do in C what a
+    comprehension calling each cell's strip does, in half its time."""
     try:
-        return [None if (t := v.strip()) in MISSING_TEXT else t for v in col]
-    except AttributeError:  # not all text: None, NaN, numbers
-        return [(None if (t := v.strip()) in MISSING_TEXT else t) if type(v) is str else None if v is None
-                else _text(v) for v in col]
+        stripped = list(map(str.strip, cells))
+    except TypeError:  # None, NaN, a number
+        return None
+    if _MISSING.isdisjoint(stripped):
+        return stripped
+    return [missing if t in _MISSING else t for t in stripped]
+
+
+def _text_column(col: Sequence[Any], missing: str | None = None) -> list[str | None]:
+    """Each cell as _text reads it, `missing` where it is missing or absent."""
+    texts = all_texts(col, missing)
+    if texts is not None:
+        return texts
+    try:  # text, None where a data frame's text column is missing
+        return [missing if v is None or (t := v.strip()) in _MISSING else t for v in col]
+    except AttributeError:  # not all text: NaN, numbers
+        return [missing if (t := _text(v)) is None else t for v in col]
 
 
 def _number_column(col: Sequence[Any]) -> tuple[list[float | None], set[int]]:
     """Each cell as _number reads it (None when missing or absent), and the positions of the cells
     that are not numbers."""
-    if set(map(type, col)) <= _PLAIN_NUMBERS:  # a data frame's number column: NaN is missing
+    types = set(map(type, col))
+    if types <= _PLAIN_NUMBERS:  # a data frame's number column: NaN is missing
+        if types == _FLOAT:  # already Python floats: no conversion
+            return [None if v != v else v for v in col], set()
         return [None if v != v else float(v) for v in col], set()
     try:  # text from a file
-        return [None if (t := v.strip()) in MISSING_TEXT else float(t) for v in col], set()
+        return [None if (t := v.strip()) in _MISSING else float(t) for v in col], set()
     except (AttributeError, ValueError):
         pass
     out: list[float | None] = []
@@ -582,10 +693,10 @@ def _number_column(col: Sequence[Any]) -> tuple[list[float | None], set[int]]:
     return out, bad
 
 
-def _nodes_from_columns(cols: Mapping[str, Sequence[Any]], n: int, extras: Sequence[dict[str, Any]] | None,
-                        blank: Callable[[int], bool], has_type: bool, first_row: int) -> tuple[list[Node], list[str]]:
+def _node_columns(cols: Mapping[str, Sequence[Any]], n: int, extras: Sequence[dict[str, Any]] | None,
+                  blank: Callable[[int], bool], has_type: bool, first_row: int) -> tuple[_NodeColumns, list[str]]:
     """The nodes of n iMeta rows given by attribute (`cols`: attribute -> its n values, _ABSENT
-    where a row has no column for it) and the problems of their fields, row by row.
+    where a row has no column for it), as columns, and the problems of their fields, row by row.
 
     Each attribute is read down its column (a data frame's columns of numbers or text by one
     comprehension each); the rules are those of one row: a row without an iCode is blank (skipped)
@@ -604,13 +715,11 @@ def _nodes_from_columns(cols: Mapping[str, Sequence[Any]], n: int, extras: Seque
     levels: list[int | None] = none
     if raw_level is not None:
         numbers, bad = _number_column(raw_level)
-        for i, v in enumerate(numbers):
-            if v is not None and not v.is_integer():
-                bad.add(i)
-                numbers[i] = None
+        levels = [None if v is None or not v.is_integer() else int(v) for v in numbers]
+        if levels.count(None) > numbers.count(None):  # a level that is not a whole number
+            bad.update(i for i, v in enumerate(numbers) if v is not None and not v.is_integer())
         for i in bad:
             found.append((i, 0, at(row(i), "framework.level_not_whole", code=codes[i], value=raw_level[i])))
-        levels = [None if v is None else int(v) for v in numbers]
 
     type_texts = _text_column(cols["type"]) if "type" in cols else none
     types = list(map(_TYPE_EXACT.get, type_texts))
@@ -632,47 +741,50 @@ def _nodes_from_columns(cols: Mapping[str, Sequence[Any]], n: int, extras: Seque
             types[i] = match
     in_tree = [t in _IN_TREE for t in types]
 
-    def texts(attr: str, default: str | None) -> Iterable[str | None]:
+    def texts(attr: str, default: str | None) -> list[str | None]:
         col = cols.get(attr)
-        if col is None:
-            return repeat(default)
-        out = _text_column(col)
-        return out if default is None else [default if t is None else t for t in out]
+        return [default] * n if col is None else _text_column(col, default)
 
     # Weights and directions are read for indicators and aggregates only.
-    weights: Iterable[float] = repeat(1.0)
+    weights = [1.0] * n
     if "weight" in cols:
         col = cols["weight"]
         numbers, bad = _number_column(col)
-        weights = []
-        for i, w in enumerate(numbers):
-            if in_tree[i] and col[i] is not _ABSENT:
-                if i in bad or (w is not None and not math.isfinite(w)):
-                    found.append((i, 3, at(row(i), "framework.weight_not_number", code=codes[i], value=col[i])))
-                    w = None
-                elif w is None:
-                    found.append((i, 3, at(row(i), "framework.weight_missing", code=codes[i])))
-                weights.append(1.0 if w is None else w)
-            else:
-                weights.append(1.0)
-    directions: Iterable[int] = repeat(1)
+        weights = [w if tree else 1.0 for w, tree in zip(numbers, in_tree)]
+        # Row by row only when a weight read is no number (a sum of finite numbers is finite unless
+        # it overflows, and then the row by row check decides).
+        if bad or None in weights or not math.isfinite(sum(weights)):
+            weights = []
+            for i, w in enumerate(numbers):
+                if in_tree[i] and col[i] is not _ABSENT:
+                    if i in bad or (w is not None and not math.isfinite(w)):
+                        found.append((i, 3, at(row(i), "framework.weight_not_number", code=codes[i], value=col[i])))
+                        w = None
+                    elif w is None:
+                        found.append((i, 3, at(row(i), "framework.weight_missing", code=codes[i])))
+                    weights.append(1.0 if w is None else w)
+                else:
+                    weights.append(1.0)
+    directions = [1] * n
     if "direction" in cols:
         col = cols["direction"]
         numbers, bad = _number_column(col)
-        directions = []
-        for i, d in enumerate(numbers):
-            if not in_tree[i] or (d is None and i not in bad):  # missing: the default
-                directions.append(1)
-            elif i in bad or d not in (1.0, -1.0):
-                found.append((i, 4, at(row(i), "framework.direction_invalid", code=codes[i], value=col[i])))
-                directions.append(1)
-            else:
-                directions.append(int(d))
+        directions = [1 if d is None or not tree else _DIRECTION.get(d) for d, tree in zip(numbers, in_tree)]
+        if bad or None in directions:  # a direction that is not 1 or -1: row by row, to say which
+            directions = []
+            for i, d in enumerate(numbers):
+                if not in_tree[i] or (d is None and i not in bad):  # missing: the default
+                    directions.append(1)
+                elif i in bad or d not in (1.0, -1.0):
+                    found.append((i, 4, at(row(i), "framework.direction_invalid", code=codes[i], value=col[i])))
+                    directions.append(1)
+                else:
+                    directions.append(int(d))
 
     def values(attr: str, label: str, order: int) -> Sequence[float | None]:
         col = cols.get(attr)
         if col is None:
-            return repeat(None)
+            return none
         numbers, bad = _number_column(col)
         for i in bad:
             found.append((i, order, at(row(i), "framework.value_not_number", label=label, code=codes[i],
@@ -683,7 +795,7 @@ def _nodes_from_columns(cols: Mapping[str, Sequence[Any]], n: int, extras: Seque
     max_points = values("max_points", "max_points", 6)
     lowers = values("lower", "goalpost_lower", 7)
     uppers = values("upper", "goalpost_upper", 8)
-    bands: Sequence[tuple[Band, ...]] = repeat(())
+    bands: list[tuple[Band, ...]] = [()] * n
     if "bands" in cols:
         bands = []
         for i, v in enumerate(cols["bands"]):
@@ -693,47 +805,38 @@ def _nodes_from_columns(cols: Mapping[str, Sequence[Any]], n: int, extras: Seque
                 found.append((i, 9, at(row(i), "framework.bands_unreadable", code=codes[i], value=v)))
                 bands.append(())
 
-    if extras is None:
-        extras = [{} for _ in range(n)]
-
+    columns = _NodeColumns(codes, types, levels, texts("parent", None), texts("name", ""), texts("name_vi", ""),
+                           texts("name_en", ""), directions, weights, texts("unit", ""), targets,
+                           texts("denominator", None), max_points, lowers, uppers, bands, extras,
+                           range(first_row, first_row + n))
     # A row without an iCode is a blank line (skipped) or a problem, and only that.
-    without_code = [i for i, c in enumerate(codes) if c is None]
-    if without_code:
+    if None in codes:
+        without_code = [i for i, c in enumerate(codes) if c is None]
         skip = set(without_code)
         found = [f for f in found if f[0] not in skip]
         found += [(i, 0, at(row(i), "framework.missing_icode")) for i in without_code
                   if not blank(i)]
+        keep = [i for i in range(n) if i not in skip]
+        columns = _NodeColumns._make(None if col is None else [col[i] for i in keep] for col in columns)
     found.sort(key=lambda f: (f[0], f[1]))
-    problems = [m for _, _, m in found]
-    nodes: list[Node] = []
-    # As Node(...) without the frozen dataclass's one object.__setattr__ call per field: a
-    # framework of a few hundred rows is built in a fraction of the time (the fields are the same).
-    for vals in zip(codes, types, levels, texts("parent", None), texts("name", ""), texts("name_vi", ""),
-                    texts("name_en", ""), directions, weights, texts("unit", ""), targets,
-                    texts("denominator", None), max_points, lowers, uppers, bands, extras,
-                    range(first_row, first_row + n)):
-        if vals[0] is None:
-            continue
-        node = _new_node(Node)
-        node.__dict__.update(zip(_FIELDS, vals))
-        nodes.append(node)
-    return nodes, problems
+    return columns, [m for _, _, m in found]
 
 
-def _cycles(tree_nodes: Sequence[Node], by_code: Mapping[str, Node]) -> list[str]:
+def _cycles(tree: Sequence[int], first: Mapping[str, int], f: _NodeColumns) -> list[str]:
+    """Cycles through the parents of the nodes at positions `tree` (`first`: a code's first position)."""
     out = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    for start in tree_nodes:
+    for start in tree:
         path: list[str] = []
-        code: str | None = start.code
-        while code is not None and code in by_code and state.get(code) != 2:
+        code: str | None = f.code[start]
+        while code is not None and code in first and state.get(code) != 2:
             if state.get(code) == 1:
                 cycle = path[path.index(code):] + [code]
-                out.append(at(_where(by_code[code]), "framework.cycle", cycle=" -> ".join(cycle)))
+                out.append(at(f.where(first[code]), "framework.cycle", cycle=" -> ".join(cycle)))
                 break
             state[code] = 1
             path.append(code)
-            code = by_code[code].parent
+            code = f.parent[first[code]]
         for c in path:
             state[c] = 2
     return out

@@ -173,7 +173,7 @@ def normalise_columns(X: np.ndarray, directions: np.ndarray | None, method: str 
     owned = False  # X is a fresh array this function may overwrite
     if directions is not None:
         d = np.asarray(directions, dtype=float)
-        if not np.all(d == 1):
+        if (d != 1).any():
             X = X * d
             owned = True
     p = {**DEFAULTS, **params}

@@ -18,6 +18,12 @@ def rank_min(X: np.ndarray, descending: bool = True) -> np.ndarray:
     """
     X = np.asarray(X, dtype=float)
     key = -X if descending else X
+    if key.ndim == 1:
+        # One column (a ranking of units): a value's rank is 1 + how many values are smaller, which
+        # searching the sorted values finds for all at once (NaN sorts last: it counts for none).
+        r = np.searchsorted(np.sort(key), key) + 1.0
+        r[np.isnan(key)] = np.nan
+        return r
     order = np.argsort(key, axis=0, kind="stable")  # NaN sorts last
     s = np.take_along_axis(key, order, axis=0)
     n = s.shape[0]
