@@ -79,7 +79,7 @@ def _open(survey):
     return survey
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submissions_store_one_response(ddci_survey, answers):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the PostgreSQL run checks the row lock")

@@ -10,7 +10,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def _first_year(path: Path) -> int:
-    return int((yaml.safe_load(path.read_bytes()).get("version") or {}).get("applies_from") or 0)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where built in: 10× faster
+    return int((yaml.load(path.read_bytes(), Loader=loader).get("version") or {}).get("applies_from") or 0)  # noqa: S506
 
 
 def load() -> None:

@@ -11,7 +11,7 @@ from chiso.surveys.services import questionnaire_import, survey_close
 
 from tests.surveys.conftest import xlsform_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEADER = ("type", "name", "label", "required", "relevant", "constraint", "constraint_message")
 ROWS = [

@@ -10,7 +10,7 @@ from chiso.accounts.models import Role
 from chiso.surveys.models import Draft, Invitation, QuestionnaireVersion, Response
 from chiso.surveys.services import invitations_create, survey_close
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "vi-VN"}

@@ -7,7 +7,7 @@ from chiso.accounts.models import Role
 
 from tests.surveys.conftest import ddci_answers, store_response
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_analyst_filters_responses_by_a_choice_and_sees_the_chart(page, login, make_user, ddci_survey):

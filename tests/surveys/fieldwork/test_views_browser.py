@@ -11,7 +11,7 @@ from chiso.surveys.models import QualityDecision, SampleMember
 
 from tests.surveys.conftest import ddci_answers, frame_csv, store_response, tax_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _frame(tmp_path, wrong=False):
