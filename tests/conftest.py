@@ -1,9 +1,12 @@
 """Shared test helpers: small factories, and a real headless Chromium for browser tests."""
 
 import datetime
+import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,14 +20,84 @@ CHROMIUM = os.environ.get("CHISO_CHROMIUM", shutil.which("chromium") or "/usr/bi
 PASSWORD = "a-long-test-password"
 
 
+# --- the test database: migrated once per set of migrations (SQLite) -------------------------
+#
+# Running the 89 migrations takes 7-10 s in every test process, most of it Django rebuilding its
+# model states, for a schema that changes only when a migration does. On SQLite (the in-memory
+# test database) the migrated database is kept in var/test-schema/ (CHISO_VAR_DIR's), named by
+# a hash of every installed app's migration files and Django's version; a process whose hash has a
+# copy starts from it, and `migrate` then finds nothing to apply (it still runs, with its
+# post-migrate signals). PostgreSQL (CI) migrates as before.
+
+def _schema_key() -> str:
+    import django
+    from django.apps import apps
+
+    digest = hashlib.sha256(django.get_version().encode())
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        for path in sorted(Path(config.path, "migrations").glob("*.py")):
+            digest.update(f"{config.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _schema_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "test-schema" / f"{_schema_key()}.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Before the test database is created: on SQLite, its first connection starts from the kept
+    copy of the migrated schema when there is one (see above)."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    copy = _schema_file()
+
+    def restore(sender, connection, **kwargs):
+        if connection.vendor != "sqlite" or connection.alias != "default" or not connection.is_in_memory_db():
+            return
+        connection_created.disconnect(restore)
+        if copy.exists():
+            source = sqlite3.connect(copy)
+            try:
+                source.backup(connection.connection)
+            finally:
+                source.close()
+
+    if connections["default"].vendor == "sqlite":
+        connection_created.connect(restore, weak=False)
+    yield
+    connection_created.disconnect(restore)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The flush between transactional tests (browser tests) empties every table with DELETE on
-    SQLite; the audit trail's trigger lets that through only while `audit_maintenance` holds a row
-    (PostgreSQL's flush uses TRUNCATE, which its trigger does not watch)."""
+    """The migrated schema kept for the next run (SQLite: see above). The flush between
+    transactional tests (browser tests) empties every table with DELETE on SQLite; the audit
+    trail's trigger lets that through only while `audit_maintenance` holds a row (PostgreSQL's
+    flush uses TRUNCATE, which its trigger does not watch)."""
     from django.db import connections
 
     with django_db_blocker.unblock():
+        connection = connections["default"]
+        copy = _schema_file()
+        if connection.vendor == "sqlite" and connection.is_in_memory_db() and not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            for old in copy.parent.glob("*.sqlite3"):
+                if old != copy:  # another set of migrations
+                    old.unlink(missing_ok=True)
+            connection.ensure_connection()
+            handle, temporary = tempfile.mkstemp(dir=copy.parent, suffix=".part")
+            os.close(handle)
+            target = sqlite3.connect(temporary)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+            os.replace(temporary, copy)  # whole or not at all: another process may be reading it
         for connection in connections.all():
             if connection.vendor == "sqlite":
                 with connection.cursor() as cursor:
