@@ -219,6 +219,15 @@ def demo_province():
     rankings_forget()  # a test's run rolled back may leave its primary key to the next test's
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Files the tests write (exports, charts, uploads) go to a folder of this run, not to the
+    checkout's var/media, where the demo keeps its own. A test may still set its own."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached: a test database reuses primary keys."""
