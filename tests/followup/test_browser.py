@@ -120,7 +120,10 @@ def test_a_unit_reports_with_evidence_and_the_secretariat_confirms(page, login, 
     page.context.clear_cookies()
     login("thuky")
     page.goto("/followup/notices/")
-    page.get_by_role("button", name=re.compile("Sở Xây dựng báo cáo đã hoàn thành")).click()
+    notice = page.get_by_role("button", name=re.compile("Sở Xây dựng báo cáo đã hoàn thành"))
+    # A notice reads as a link: a long one wraps flush left, not centred as a button's text is.
+    assert notice.evaluate("b => getComputedStyle(b).textAlign") == "start"
+    notice.click()
     page.get_by_role("button", name="Xác nhận hoàn thành").click()
     expect(page.locator(".messages")).to_contain_text("Đã xác nhận hoàn thành nhiệm vụ.")
     expect(page.locator("h1 .state")).to_have_text("Đã hoàn thành")
