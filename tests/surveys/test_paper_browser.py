@@ -7,7 +7,7 @@ from chiso.accounts.models import Role
 from chiso.surveys.models import HeldResponse, PaperForm
 from chiso.surveys.services import questionnaire_import, survey_paper_double_entry_set
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
