@@ -2,16 +2,14 @@
 
 from pathlib import Path
 
-import yaml
-
+from .documents import document_from_yaml
 from .services import framework_import
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
 def _first_year(path: Path) -> int:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where built in: 10× faster
-    return int((yaml.load(path.read_bytes(), Loader=loader).get("version") or {}).get("applies_from") or 0)  # noqa: S506
+    return int((document_from_yaml(path.name, path.read_bytes()).get("version") or {}).get("applies_from") or 0)
 
 
 def load() -> None:
