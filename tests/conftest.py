@@ -2,7 +2,9 @@
 
 import datetime
 import hashlib
+import importlib.util
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -25,20 +27,41 @@ PASSWORD = "a-long-test-password"
 # Running the 89 migrations takes 7-10 s in every test process, most of it Django rebuilding its
 # model states, for a schema that changes only when a migration does. On SQLite (the in-memory
 # test database) the migrated database is kept in var/test-schema/ (CHISO_VAR_DIR's), named by
-# a hash of every installed app's migration files and Django's version; a process whose hash has a
-# copy starts from it, and `migrate` then finds nothing to apply (it still runs, with its
-# post-migrate signals). PostgreSQL (CI) migrates as before.
+# a hash of every installed app's migration files, the chiso modules they import and Django's
+# version; a process whose hash has a copy starts from it, and `migrate` then finds nothing to
+# apply (it still runs, with its post-migrate signals). PostgreSQL (CI) migrates as before.
 
 def _schema_key() -> str:
     import django
     from django.apps import apps
 
     digest = hashlib.sha256(django.get_version().encode())
+    helpers: set[str] = set()
     for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
         for path in sorted(Path(config.path, "migrations").glob("*.py")):
+            text = path.read_text(encoding="utf-8")
             digest.update(f"{config.label}/{path.name}".encode())
-            digest.update(path.read_bytes())
+            digest.update(text.encode())
+            helpers.update(re.findall(r"\bchiso(?:\.\w+)+", text))
+    # The chiso modules a migration imports (the standard blocks, the defaults its data come from)
+    # shape the kept copy as much as the migration itself.
+    for origin in sorted({_module_file(name) for name in helpers} - {None}):
+        digest.update(origin.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _module_file(dotted: str) -> Path | None:
+    """The file of the module a dotted name is in (chiso.core.sealed.SealedJSONField: sealed.py)."""
+    parts = dotted.split(".")
+    while parts:
+        try:
+            spec = importlib.util.find_spec(".".join(parts))
+        except (ImportError, AttributeError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            return Path(spec.origin)
+        parts.pop()
+    return None
 
 
 def _schema_file() -> Path:
