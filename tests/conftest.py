@@ -1,6 +1,7 @@
 """Shared test helpers: small factories, and a real headless Chromium for browser tests."""
 
 import datetime
+import functools
 import hashlib
 import importlib.util
 import os
@@ -64,6 +65,7 @@ def _module_file(dotted: str) -> Path | None:
     return None
 
 
+@functools.cache  # asked for before the database is created and again after it is migrated
 def _schema_file() -> Path:
     from django.conf import settings
 
