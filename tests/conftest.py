@@ -201,7 +201,6 @@ def _demo_enter() -> None:
     atomic.__enter__()
     _DEMO["atomic"] = atomic
     rankings_forget()
-    _migration_data_restore()  # a browser test's flush before this module removed them
     demo_load()
 
 
@@ -266,15 +265,23 @@ def empty_cache():
         caches[alias].clear()
 
 
-@pytest.fixture(autouse=True)
-def migration_data(request):
+@pytest.fixture(scope="session", autouse=True)
+def migration_data():
     """Rows that data migrations create (blocks, holidays, column mappings) are removed by a
-    transactional test's flush (browser tests); put them back for every database test after it."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
-        return
-    request.getfixturevalue("db")
-    _migration_data_restore()
+    transactional test's flush (browser tests); they are put back right after it, on the flush's
+    own post_migrate signal (as Django puts back content types), so they stay for every later
+    test. Restoring them inside each later test's transaction instead rolled them back each time
+    and cost about an eighth of the suite."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    def restore(sender, using="default", **kwargs):
+        if using == "default":
+            _migration_data_restore()
+
+    post_migrate.connect(restore, sender=apps.get_app_config("units"), dispatch_uid="tests.migration_data", weak=False)
+    yield
+    post_migrate.disconnect(sender=apps.get_app_config("units"), dispatch_uid="tests.migration_data")
 
 
 def _migration_data_restore() -> None:

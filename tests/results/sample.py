@@ -15,7 +15,7 @@ import yaml
 from django.core.cache import cache
 
 from chiso.frameworks.services import framework_import
-from chiso.indices.services import indicator_value_set, run_create, run_publish
+from chiso.indices.services import ValueEntry, indicator_values_set, run_create, run_publish
 from chiso.units.models import Period, UnitSuccession
 
 DDCI = {
@@ -67,9 +67,9 @@ def _period(code: str, year: int, name_vi: str) -> Period:
 
 
 def _values(framework, period, units, table, codes, source="Khảo sát thử"):
-    for code, values in table.items():
-        for indicator, value in zip(codes, values):
-            indicator_value_set(by=None, framework=framework, period=period, unit=units[code], code=indicator, value=value, source=source)
+    indicator_values_set(by=None, framework=framework, period=period, entries=[
+        ValueEntry(unit=units[code], code=indicator, value=value, source=source)
+        for code, values in table.items() for indicator, value in zip(codes, values)])
 
 
 def build(make_unit, blocks, period) -> SimpleNamespace:
