@@ -1,6 +1,8 @@
 """Small factories for the survey tests: the example DDCI form, units, a survey, complete answers."""
 
+import copy
 import datetime
+import functools
 import io
 from pathlib import Path
 
@@ -43,12 +45,25 @@ def departments(make_unit, period):
     ]
 
 
-@pytest.fixture
-def ddci_version(blocks):
-    from chiso.surveys.services import questionnaire_import
+@functools.cache
+def _ddci_parsed():
+    from chiso.surveys.collection.xlsform import xlsform_parse
 
     path = EXAMPLES / "ddci_departments.xlsx"
-    return questionnaire_import(file_name=path.name, content=path.read_bytes(), by=None).version
+    return path, xlsform_parse(path.name, path.read_bytes())
+
+
+@pytest.fixture
+def ddci_version(blocks, monkeypatch):
+    """The example DDCI form, stored as a version through `questionnaire_import`. pyxform parses
+    it once per test process (a parse depends on the file alone; it took 0.15 s in each of some
+    two hundred tests); its parsing is tested on its own (collection/test_xlsform.py)."""
+    from chiso.surveys import services
+
+    path, parsed = _ddci_parsed()
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "xlsform_parse", lambda file_name, content: copy.deepcopy(parsed))
+        return services.questionnaire_import(file_name=path.name, content=path.read_bytes(), by=None).version
 
 
 @pytest.fixture
