@@ -93,10 +93,15 @@ FEEDBACK_TYPES = [
 
 
 def ensure_defaults(Holiday, FeedbackType) -> None:
-    """Create the missing rows; the models may be a migration's historical ones."""
-    for day, name_vi, name_en, off in HOLIDAYS:
-        Holiday.objects.get_or_create(date=day, defaults={"name_vi": name_vi, "name_en": name_en, "is_day_off": off})
-    for code, name_vi, name_en, days, order in FEEDBACK_TYPES:
-        FeedbackType.objects.get_or_create(
-            code=code, defaults={"name_vi": name_vi, "name_en": name_en, "response_days": days, "order": order}
-        )
+    """Create the missing rows (rows already there are left as they are); the models may be a
+    migration's historical ones. Two queries and two inserts, whatever the number of rows."""
+    days = set(Holiday.objects.values_list("date", flat=True))
+    Holiday.objects.bulk_create(
+        Holiday(date=day, name_vi=name_vi, name_en=name_en, is_day_off=off)
+        for day, name_vi, name_en, off in HOLIDAYS if day not in days
+    )
+    codes = set(FeedbackType.objects.values_list("code", flat=True))
+    FeedbackType.objects.bulk_create(
+        FeedbackType(code=code, name_vi=name_vi, name_en=name_en, response_days=days_, order=order)
+        for code, name_vi, name_en, days_, order in FEEDBACK_TYPES if code not in codes
+    )
