@@ -94,6 +94,12 @@ def test_a_run_from_preview_to_publication(page, login, make_user, make_unit, pe
     page.click("main form button[type=submit] >> text=Công bố")
     expect(page.locator(".status-published")).to_be_visible()
     assert IndexRun.objects.get().status == IndexRun.Status.PUBLISHED
+    # In the list's narrow status column, "Đã công bố" stays on one line (it broke into three).
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/runs/")
+    badge = page.locator("td .status-published").first
+    line = badge.evaluate("b => parseFloat(getComputedStyle(b).lineHeight) || 1.2 * parseFloat(getComputedStyle(b).fontSize)")
+    assert badge.bounding_box()["height"] < 1.5 * line
 
 
 def test_officers_cannot_open_frameworks_or_runs(page, login, make_user, make_unit, par):
