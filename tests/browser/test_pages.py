@@ -101,6 +101,18 @@ def test_period_switcher(page, login, make_user, units):
     expect(page.locator("main")).to_contain_text("31/12/2023")
 
 
+def test_every_field_is_in_the_pages_font(page, login, make_user, units):
+    """Dates, numbers and text areas kept the browser's own fonts (smaller; monospace) beside text fields."""
+    make_user("thuky", Role.SECRETARIAT)
+    login("thuky")
+    page.goto("/surveys/new/")
+    body = page.evaluate("getComputedStyle(document.body).fontFamily")
+    for selector in ("input[type=text]", "input[type=datetime-local]", "select"):
+        field = page.locator(f"main {selector}").first
+        assert field.evaluate("f => getComputedStyle(f).fontFamily") == body, selector
+        assert field.evaluate("f => getComputedStyle(f).fontSize") == page.evaluate("getComputedStyle(document.body).fontSize"), selector
+
+
 def test_export_shows_progress_then_a_download(page, login, make_user, units):
     make_user("phantich", Role.ANALYST)
     login("phantich")

@@ -44,13 +44,16 @@ def staff_page(contexts, username):
     return page
 
 
-def test_a_business_files_anonymously_the_unit_answers_and_the_business_rates_it(contexts, defaults, units, staff, tmp_path):
+def test_a_business_files_anonymously_the_unit_answers_and_the_business_rates_it(contexts, defaults, units, staff, make_unit, tmp_path):
+    make_unit("NHNN", block="central_agency", name_vi="Ngân hàng Nhà nước Việt Nam - Chi nhánh tỉnh Cao Bằng")  # the demo's longest name
     evidence = tmp_path / "bien-ban.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     phone = contexts(**PHONE).new_page()
     phone.goto("/gopy/")
     phone.get_by_role("link", name="Gửi phản ánh, kiến nghị").click()
     phone.get_by_label("Lĩnh vực").select_option(label="Thủ tục hành chính, hồ sơ")
+    # A long unit name in the select made the form wider than the phone (a fieldset's min-content).
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_label("Cơ quan, đơn vị liên quan (nếu biết)").select_option(label="Sở Tài chính")
     phone.get_by_label("Tiêu đề").fill("Hồ sơ hoàn thuế bị trả lại nhiều lần")
     phone.get_by_label("Nội dung phản ánh và đề xuất").fill("Hồ sơ bị trả lại ba lần, mỗi lần một yêu cầu khác nhau.")
