@@ -30,3 +30,11 @@ def test_the_portal_shows_published_results_only(page, sample):
     page.goto("/public/data/")
     expect(page.locator("main table")).not_to_contain_text("Năm 2025 — Sở")
     expect(page.locator("main")).to_contain_text("/api/v1/openapi.json")
+
+
+def test_the_ranking_on_a_phone_keeps_room_for_names_and_scrolls_in_its_box(page, sample):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/public/runs/{sample.ddci_2023.pk}/")
+    name = page.locator("#ranking tbody tr[data-unit='S-A'] th")
+    assert name.bounding_box()["width"] >= 140  # two short lines, not a word a line
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
