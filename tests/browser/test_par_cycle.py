@@ -145,6 +145,9 @@ def test_par_cycle_from_opening_to_published_documents(page, login, par_version,
     page.reload()
     expect(page.locator("tr[data-code='F2.1'] td.col-appraised")).to_contain_text("3")
     expect(page.locator("#rounds")).to_contain_text("Chấp nhận giải trình")
+    # The reason under the points reads as prose: from the start of the line, not bold like the points.
+    reason = page.locator("tr[data-code='F2.1'] .par-comment").first
+    assert reason.evaluate("c => [getComputedStyle(c).textAlign, getComputedStyle(c).fontWeight]") == ["start", "400"]
     confirm_and_click(page, "#appraisal form:has-text('Hoàn thành thẩm định')", "Hoàn thành thẩm định")
     expect(page.locator(".messages")).to_contain_text("Đã hoàn thành thẩm định")
     logout(page)
