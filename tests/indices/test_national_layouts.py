@@ -167,3 +167,15 @@ def test_the_import_page_reads_the_vcci_workbook_and_shows_a_province_over_the_y
     client.force_login(make_user("lanhdao", Role.LEADER))
     upload = SimpleUploadedFile("PCI_2016.xlsx", b"x")
     assert client.post("/runs/national/", {"file": upload}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_year_list_names_years_as_years_and_choosing_one_shows_it(client, make_user):
+    """A year was written as a number (2.016): shown so, and sent so, which the page could not read."""
+    for year, score in [(2016, 58.0), (2023, 64.0)]:
+        ExternalResult.objects.create(index_code="PCI", year=year, province="Cao Bằng", score=score, rank=10)
+    client.force_login(make_user("phantich", Role.ANALYST))
+    page = client.get("/runs/national/?index=PCI").content.decode()
+    assert '<option value="2016">2016</option>' in page and "2.016" not in page
+    chosen = client.get("/runs/national/?index=PCI&year=2016").content.decode()
+    assert '<option value="2016" selected>2016</option>' in chosen
