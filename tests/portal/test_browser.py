@@ -38,3 +38,12 @@ def test_the_ranking_on_a_phone_keeps_room_for_names_and_scrolls_in_its_box(page
     name = page.locator("#ranking tbody tr[data-unit='S-A'] th")
     assert name.bounding_box()["width"] >= 140  # two short lines, not a word a line
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_scorecard_on_a_phone_is_no_wider_than_the_phone(page, sample):
+    """Its one-column grid was as wide as its widest table or chart (425 px on a 390 px phone)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/public/runs/{sample.ddci_2023.pk}/")
+    page.click("#ranking tbody tr[data-unit='S-A'] a")
+    expect(page.locator(".scorecard h1")).to_have_text("Sở Tài chính")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
