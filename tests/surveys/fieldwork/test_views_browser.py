@@ -75,3 +75,13 @@ def test_an_analyst_checks_quality_and_excludes_a_duplicate_with_a_reason(page, 
     expect(page.locator("table.flags")).to_contain_text("Phiếu nhập hai lần")
     decision = QualityDecision.objects.get()
     assert not decision.include and decision.by.username == "phantich"
+
+
+def test_the_analysis_settings_fit_a_phone(page, login, make_user, ddci_survey):
+    """Their YAML examples (<pre>) made the page 807 px wide on a 390 px phone."""
+    make_user("thuky", Role.SECRETARIAT)
+    login("thuky")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/surveys/{ddci_survey.code}/analysis/")
+    expect(page.locator("main pre").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
