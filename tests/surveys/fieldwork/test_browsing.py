@@ -91,6 +91,7 @@ def test_the_summary_counts_choices_numbers_and_one_entry_per_rated_unit(browsed
     _response, html = _page(client, browsed)
     assert _summary(html, "nganh_nghe")["Du lịch, lưu trú, ăn uống"] == "7" and _summary(html, "nganh_nghe")["Thương mại, dịch vụ"] == "5"
     assert '<svg role="img"' in html  # the bars, drawn by the results' chart code
+    assert "58,3&nbsp;%" in html  # 7 of 12, the sign never on a line of its own in a narrow column
     ratings = _summary(html, "minh_bach")  # two entries each for the 7, one each for the 5
     assert sum(int(v) for v in ratings.values()) == 7 * 2 + 5
     _response, html = _page(client, browsed, unit="S-TP")
