@@ -357,7 +357,8 @@ def make_user(db):
 
     def make(username, role, unit=None, **fields):
         fields.setdefault("by", None)  # the system, as the demo loader
-        return user_create(username=username, password=PASSWORD, role=role, unit=unit, full_name=username, **fields)
+        fields.setdefault("full_name", username)
+        return user_create(username=username, password=PASSWORD, role=role, unit=unit, **fields)
 
     return make
 

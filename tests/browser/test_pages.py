@@ -113,6 +113,15 @@ def test_every_field_is_in_the_pages_font(page, login, make_user, units):
         assert field.evaluate("f => getComputedStyle(f).fontSize") == page.evaluate("getComputedStyle(document.body).fontSize"), selector
 
 
+def test_on_a_phone_the_header_and_menu_leave_most_of_the_screen_to_the_page(page, login, make_user, units):
+    """They took 420 px of a 900 px phone screen for a unit officer before any content."""
+    make_user("canbo.tc", Role.UNIT_OFFICER, unit=units[0], full_name="Đàm Thị Tài (Sở Tài chính)")
+    page.set_viewport_size({"width": 390, "height": 900})
+    login("canbo.tc")
+    assert page.evaluate("document.querySelector('main').getBoundingClientRect().top") < 300
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_export_shows_progress_then_a_download(page, login, make_user, units):
     make_user("phantich", Role.ANALYST)
     login("phantich")
