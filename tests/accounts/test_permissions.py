@@ -1,5 +1,8 @@
 """An officer sees only their own unit's internal pages; checked for every page that takes a unit."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -104,3 +107,12 @@ def test_only_an_administrator_creates_accounts(make_user):
     assert not User.objects.filter(username="moi").exists()
     created = user_create(username="moi", password=None, role=Role.SECRETARIAT, by=administrator)
     assert AuditRecord.objects.get(event="user.created", object_id=str(created.pk)).by == administrator
+
+
+def test_templates_ask_the_permissions_module_not_roles():
+    """A role written in a template is a second rule beside its view's; templates ask `may`
+    (accounts.permissions.TemplatePermissions), the functions the views ask."""
+    source = Path(__file__).resolve().parents[2] / "src" / "chiso"
+    rules = re.compile(r"user\.role\s*(?:==|!=|in\b)|user\.is_superuser")
+    offenders = [str(path.relative_to(source)) for path in source.rglob("*.html") if rules.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -178,3 +178,18 @@ def test_secretariat_uploads_a_bad_then_a_good_form_previews_and_starts_a_survey
     assert len(set(tokens)) == 2
     extended = client.post("/surveys/ddci-2023/action/extend/", {"closes_at": "2031-01-01T17:00", "reason": "thêm thời gian"}, follow=True)
     assert "2031" in extended.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.SECRETARIAT, Role.ANALYST, Role.LEADER])
+def test_the_survey_operation_menu_links_only_to_pages_the_role_may_open(role, make_user, ddci_survey):
+    """The menu asks the permissions module (`may`), as the views do: it had its own role rules."""
+    client = Client()
+    client.force_login(make_user("nguoidung", role))
+    page = client.get(f"/surveys/{ddci_survey.code}/monitor/").content.decode()
+    menu = page.split('class="operation-nav"')[1].split("</nav>")[0]
+    links = re.findall(r'href="([^"]+)"', menu)
+    assert len(links) >= 2
+    for link in links:
+        assert client.get(link).status_code == 200, link
+    if role == Role.LEADER:  # answers are not a leader's: the link is not offered
+        assert f"/surveys/{ddci_survey.code}/responses/" not in links

@@ -18,6 +18,10 @@ from .models import AppraisalBody, Role
 
 PROVINCIAL_ROLES = frozenset({Role.SECRETARIAT, Role.APPRAISER, Role.LEADER, Role.ANALYST, Role.ADMINISTRATOR})
 MANAGING_ROLES = frozenset({Role.SECRETARIAT, Role.ADMINISTRATOR})  # set up units, periods, frameworks
+STAFF_ROLES = PROVINCIAL_ROLES | {Role.UNIT_OFFICER}  # every role with an account's pages (feedback lists)
+SURVEY_VIEWING_ROLES = frozenset({Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER})  # a survey, its monitoring
+SURVEY_ANSWER_ROLES = frozenset({Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST})  # answers, never identities
+CONFIRMING_ROLES = MANAGING_ROLES | {Role.LEADER}  # follow-up: the assigning side confirms a task done
 
 
 def user_can_see_unit(user, unit: Unit) -> bool:
@@ -38,6 +42,50 @@ def units_visible_to(user):
 
 def user_manages(user) -> bool:
     return user.is_authenticated and (user.role in MANAGING_ROLES or user.is_superuser)
+
+
+def is_provincial(user) -> bool:
+    """A provincial role (not a unit officer): sees every unit, the directives, the figures per unit."""
+    return user.is_authenticated and (user.is_superuser or user.role in PROVINCIAL_ROLES)
+
+
+def is_leader(user) -> bool:
+    return user.is_authenticated and user.role == Role.LEADER
+
+
+def may_see_survey_answers(user) -> bool:
+    """A survey's responses, their quality, indicators, exports and analysis settings (answers,
+    never identities): the secretariat, the analyst (and administrators); not leaders."""
+    return user.is_authenticated and (user.is_superuser or user.role in SURVEY_ANSWER_ROLES)
+
+
+def may_confirm_tasks(user) -> bool:
+    """Confirm or return a follow-up task reported done: the assigning side and leaders."""
+    return user.is_authenticated and (user.is_superuser or user.role in CONFIRMING_ROLES)
+
+
+class TemplatePermissions:
+    """`may` in every template (site.context_processors.layout): the same questions the views ask,
+    so a page never shows a link its view would refuse. `{% if may.manage_surveys %}`."""
+
+    QUESTIONS = {
+        "manage": lambda user: user_manages(user),
+        "manage_surveys": lambda user: user.is_authenticated and may_manage_surveys(user),
+        "see_survey_answers": lambda user: may_see_survey_answers(user),
+        "provincial": lambda user: is_provincial(user),
+        "lead": lambda user: is_leader(user),
+        "confirm_tasks": lambda user: may_confirm_tasks(user),
+    }
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getattr__(self, name):
+        try:
+            question = self.QUESTIONS[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return bool(self._user is not None and question(self._user))
 
 
 def may_analyse_run(user, run=None) -> bool:

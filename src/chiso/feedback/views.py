@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, user_manages
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, STAFF_ROLES, role_required, user_manages
 from chiso.audit.queries import history
 from chiso.frameworks.queries import source_map
 from chiso.jobs.services import job_start
@@ -46,7 +46,6 @@ from .services import (
 )
 from .tasks import feedback_escalate_task
 
-STAFF_ROLES = (*PROVINCIAL_ROLES, Role.UNIT_OFFICER)
 
 
 def _units():

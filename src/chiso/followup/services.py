@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chiso.accounts.models import Role, User
-from chiso.accounts.permissions import MANAGING_ROLES, followup_check, may_file_plan, may_manage_followup
+from chiso.accounts.permissions import MANAGING_ROLES, followup_check, may_confirm_tasks, may_file_plan, may_manage_followup
 from chiso.audit.services import audit_record
 from chiso.frameworks.models import Framework, Node
 from chiso.indices.models import IndexRun, RunScore
@@ -38,7 +38,6 @@ from .models import (
     Task,
 )
 
-CONFIRMING_ROLES = frozenset(MANAGING_ROLES | {Role.LEADER})  # the assigning side
 
 
 class EventCode:
@@ -316,7 +315,7 @@ def progress_report_create(
 
 
 def _confirm_check(report: ProgressReport, by) -> None:
-    if not (by.is_superuser or by.role in CONFIRMING_ROLES):
+    if not may_confirm_tasks(by):
         raise PermissionDenied(_("Only the assigning side (the secretariat or a leader) confirms a task as done."))
     if report.review != ProgressReport.Review.PENDING:
         raise ValidationError(_("This report does not await confirmation."))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, role_required, unit_access_check, user_manages
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, may_confirm_tasks, role_required, unit_access_check, user_manages
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
@@ -40,7 +40,6 @@ from .reports import directive_report, directive_report_pdf, directive_report_xl
 from .targets import targets_evaluate
 from .tasks import followup_digest_task, tasks_import_task
 
-DASHBOARD_ROLES = tuple(PROVINCIAL_ROLES)
 
 
 def _pk(request, name: str) -> int | None:
@@ -99,7 +98,7 @@ def task_detail(request, pk: int):
         "reports": task.reports.select_related("unit", "reported_by", "reviewed_by"),
         "events": history(task).order_by("-at", "-pk")[:30],
         "report_form": ProgressReportForm(initial={"percent": task.percent}) if can_report and task.is_open else None,
-        "can_confirm": request.user.is_superuser or request.user.role in services.CONFIRMING_ROLES,
+        "can_confirm": may_confirm_tasks(request.user),
         "review_form": ReviewForm(), "cancel_form": CancelForm() if user_manages(request.user) and task.is_open else None,
     })
 
@@ -131,7 +130,7 @@ def task_report(request, pk: int):
     return render(request, "followup/task_detail.html", {
         "task": task, "state": task.state(today), "today": today, "report_form": form,
         "reports": task.reports.select_related("unit", "reported_by", "reviewed_by"), "events": history(task).order_by("-at", "-pk")[:30],
-        "can_confirm": request.user.is_superuser or request.user.role in services.CONFIRMING_ROLES, "review_form": ReviewForm(),
+        "can_confirm": may_confirm_tasks(request.user), "review_form": ReviewForm(),
     }, status=400)
 
 
@@ -448,7 +447,7 @@ def statistic_list(request):
 
 # --- dashboard and notices ------------------------------------------------------------------
 
-@role_required(*DASHBOARD_ROLES)
+@role_required(*PROVINCIAL_ROLES)
 def dashboard(request):
     directive = Directive.objects.filter(pk=_pk(request, "directive")).first()
     run = queries.plan_runs().filter(pk=_pk(request, "run")).first()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import PROVINCIAL_ROLES, user_manages
+from chiso.accounts.permissions import PROVINCIAL_ROLES, TemplatePermissions, user_manages
 from chiso.assessments.queries import assessments_nav_item
 from chiso.feedback.queries import feedback_nav_items
 from chiso.followup.queries import followup_nav_items
@@ -80,4 +80,5 @@ def layout(request):
         "current_period": getattr(request, "period", None),
         "nav_groups": groups,
         "nav_items": [item for group in groups for item in group.items],
+        "may": TemplatePermissions(user),
     }

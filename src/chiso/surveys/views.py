@@ -17,8 +17,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, may_see_small_survey_groups, role_required, user_manages
+from chiso.accounts.permissions import (
+    MANAGING_ROLES, SURVEY_ANSWER_ROLES, SURVEY_VIEWING_ROLES, may_see_small_survey_groups, may_see_survey_answers, role_required,
+    user_manages,
+)
 from chiso.audit.queries import history
 from chiso.core.safe_cells import csv_writer
 from chiso.core.tabular import ImportFailed, upload_read
@@ -56,11 +58,9 @@ from chiso.surveys.services import (
 )
 from chiso.surveys.tasks import questionnaire_import_task, responses_import_task
 
-VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
-RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
 
 
-@role_required(*VIEWING_ROLES)
+@role_required(*SURVEY_VIEWING_ROLES)
 def survey_list(request):
     return render(
         request,
@@ -93,7 +93,7 @@ def questionnaire_upload(request):
     return render(request, "surveys/questionnaire_upload.html", {"form": form, "problems": problems}, status=400 if problems else 200)
 
 
-@role_required(*VIEWING_ROLES)
+@role_required(*SURVEY_VIEWING_ROLES)
 def questionnaire_detail(request, pk: int):
     version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire", "created_by").defer("xlsform"), pk=pk)
     form = version.form
@@ -134,7 +134,7 @@ def _preview_rows(form):
     return rows
 
 
-@role_required(*VIEWING_ROLES)
+@role_required(*SURVEY_VIEWING_ROLES)
 def questionnaire_download(request, pk: int, kind: str):
     version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
     if kind == "original":
@@ -163,7 +163,7 @@ def survey_new(request):
     return render(request, "surveys/survey_form.html", {"form": form})
 
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def survey_media_zip(request, code: str):
     """issue 20: the photos, recordings and files that a survey's written responses name, in one ZIP."""
     survey = _survey(code)
@@ -179,7 +179,7 @@ def _survey(code: str) -> Survey:
     return get_object_or_404(Survey.objects.select_related("period", "version__questionnaire"), code=code)
 
 
-@role_required(*VIEWING_ROLES)
+@role_required(*SURVEY_VIEWING_ROLES)
 def survey_detail(request, code: str):
     survey = _survey(code)
     manages = user_manages(request.user)
@@ -190,7 +190,7 @@ def survey_detail(request, code: str):
             "survey": survey,
             "summary": survey_summary(survey),
             "can_manage": manages,
-            "can_see_responses": request.user.is_superuser or request.user.role in RESPONSE_ROLES,
+            "can_see_responses": may_see_survey_answers(request.user),
             "extend_form": ExtendForm(initial={"closes_at": survey.closes_at}) if manages else None,
             "version_form": VersionForm(survey=survey, initial={"version": survey.version}) if manages else None,
             # Anonymity changes only before anyone began answering (survey_anonymity_refusal).
@@ -388,7 +388,7 @@ def responses_import_view(request, code: str):
     return render(request, "surveys/responses_import.html", {"survey": survey, "form": form, "problems": problems}, status=400 if problems else 200)
 
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def response_list(request, code: str):
     """Duyệt phiếu — the responses, filtered by GET parameters, a page at a time, with a summary per question."""
     survey = _survey(code)
@@ -402,7 +402,7 @@ def response_list(request, code: str):
     }, status=200 if valid else 400)
 
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def response_detail(request, code: str, pk):
     survey = _survey(code)
     response = get_object_or_404(Response.objects.select_related("version", "survey__period"), survey=survey, pk=pk)

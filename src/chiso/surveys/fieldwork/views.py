@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, role_required
+from chiso.accounts.permissions import MANAGING_ROLES, SURVEY_ANSWER_ROLES, SURVEY_VIEWING_ROLES, role_required
 from chiso.core.safe_cells import csv_writer
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.frameworks.models import Framework
@@ -61,9 +60,6 @@ from chiso.surveys.queries import INVITATION_STATES, flagged_responses, frames_l
 from chiso.surveys.services import invitation_revoke, survey_analysis_set
 from chiso.surveys.tasks import export_task, frame_import_task, invitations_send_task, letters_task, quality_check_task
 
-VIEWING_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST, Role.LEADER)
-RESPONSE_ROLES = (Role.SECRETARIAT, Role.ADMINISTRATOR, Role.ANALYST)  # answers, never identities
-ANALYSIS_ROLES = RESPONSE_ROLES
 
 
 def _survey(code: str) -> Survey:
@@ -282,7 +278,7 @@ def contact_send(request, code: str, kind: str):
 
 # --- monitoring -------------------------------------------------------------------------------
 
-@role_required(*VIEWING_ROLES)
+@role_required(*SURVEY_VIEWING_ROLES)
 def monitor_view(request, code: str):
     survey = _survey(code)
     template = "surveys/_monitor.html" if request.htmx else "surveys/monitor.html"
@@ -292,7 +288,7 @@ def monitor_view(request, code: str):
 
 # --- analysis settings -----------------------------------------------------------------------
 
-@role_required(*ANALYSIS_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def analysis_view(request, code: str):
     survey = _survey(code)
     analysis = analysis_for(survey)
@@ -319,7 +315,7 @@ def analysis_view(request, code: str):
 
 # --- quality ---------------------------------------------------------------------------------
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def quality_view(request, code: str):
     survey = _survey(code)
     flag = request.GET.get("flag", "")
@@ -333,7 +329,7 @@ def quality_view(request, code: str):
 
 
 @require_POST
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def quality_run(request, code: str):
     survey = _survey(code)
     job = job_start(kind="surveys_quality", title=_("Data quality check: %(survey)s") % {"survey": survey.title_vi}, by=request.user,
@@ -342,7 +338,7 @@ def quality_run(request, code: str):
 
 
 @require_POST
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def quality_decide(request, code: str, pk):
     survey = _survey(code)
     response = get_object_or_404(Response, pk=pk, survey=survey)
@@ -357,7 +353,7 @@ def quality_decide(request, code: str, pk):
 
 # --- indicators --------------------------------------------------------------------------------
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def indicators_view(request, code: str):
     survey = _survey(code)
     problems, errors, table = [], [], None
@@ -391,7 +387,7 @@ def indicators_view(request, code: str):
 
 
 @require_POST
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def indicators_write(request, code: str):
     survey = _survey(code)
     framework = get_object_or_404(Framework, code=request.POST.get("framework", ""))
@@ -406,7 +402,7 @@ def indicators_write(request, code: str):
     return redirect(reverse("surveys:indicators", args=[survey.code]) + "?" + urlencode({"framework": framework.code}))
 
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def indicators_respondents(request, code: str):
     """The respondent-level table behind the indicator table (for bootstrap intervals)."""
     survey = _survey(code)
@@ -426,7 +422,7 @@ def indicators_respondents(request, code: str):
 
 # --- exports ------------------------------------------------------------------------------------
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def export_view(request, code: str):
     survey = _survey(code)
     form = ExportForm(request.POST or None)
@@ -437,7 +433,7 @@ def export_view(request, code: str):
     return render(request, "surveys/export.html", {"survey": survey, "form": form, "total": Response.objects.filter(survey=survey).count()})
 
 
-@role_required(*RESPONSE_ROLES)
+@role_required(*SURVEY_ANSWER_ROLES)
 def export_csv(request, code: str):
     """The responses table streamed as CSV straight from the database (any size, constant memory)."""
     survey = _survey(code)
