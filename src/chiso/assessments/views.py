@@ -151,7 +151,7 @@ def _cycle(pk: int) -> Cycle:
 def cycle_detail(request, pk: int):
     cycle = _cycle(pk)
     user = request.user
-    if not (user.is_superuser or user.role in PROVINCIAL_ROLES):
+    if not permissions.is_provincial(user):
         own = cycle.assessments.filter(unit_id=user.unit_id).first()
         if own is None:
             raise PermissionDenied

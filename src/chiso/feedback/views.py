@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, STAFF_ROLES, role_required, user_manages
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, STAFF_ROLES, is_provincial, role_required, user_manages
 from chiso.audit.queries import history
 from chiso.frameworks.queries import source_map
 from chiso.jobs.services import job_start
@@ -57,7 +56,7 @@ def feedback_list_view(request):
     state = request.GET.get("state", "")
     overdue = request.GET.get("overdue") == "1"
     unit = None
-    if request.GET.get("unit") and request.user.role != Role.UNIT_OFFICER:
+    if request.GET.get("unit") and is_provincial(request.user):
         unit = Unit.objects.filter(code=request.GET["unit"]).first()
     items = feedback_list(request.user, state=state if state in Feedback.State.values else "", unit=unit, overdue=overdue)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
@@ -83,8 +82,8 @@ def feedback_detail(request, number: str):
         "contact": contact_for(request.user, feedback),
         "attachments": feedback.attachments.all(),
         "events": history(feedback),
-        "parts": feedback.parts.select_related("unit") if request.user.role != Role.UNIT_OFFICER else [],
-        "merged": feedback.merged.all() if request.user.role != Role.UNIT_OFFICER else [],
+        "parts": feedback.parts.select_related("unit") if is_provincial(request.user) else [],
+        "merged": feedback.merged.all() if is_provincial(request.user) else [],
         "ratings": feedback.ratings.all(),
         "today": timezone.localdate(),
         "can_manage": manages,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.models import Role
-from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, may_confirm_tasks, role_required, unit_access_check, user_manages
+from chiso.accounts.permissions import MANAGING_ROLES, PROVINCIAL_ROLES, is_provincial, may_confirm_tasks, role_required, unit_access_check, user_manages
 from chiso.audit.queries import history
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
@@ -73,7 +73,7 @@ def task_list(request):
     context = {
         "tasks": rows, "today": today, "state": state, "unit": unit, "directive": directive,
         "states": TaskState.choices, "directives": Directive.objects.all(), "can_manage": user_manages(request.user),
-        "is_officer": request.user.role == Role.UNIT_OFFICER,
+        "is_officer": not is_provincial(request.user),
     }
     if request.user.role == Role.UNIT_OFFICER and request.user.unit_id:
         context["plans"] = queries.plans_visible_to(request.user)

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.permissions import PROVINCIAL_ROLES, role_required
+from chiso.accounts.permissions import PROVINCIAL_ROLES, is_provincial, role_required
 from chiso.indices.models import IndexRun
 from chiso.units.models import Block, Period, Unit
 
@@ -105,7 +105,7 @@ def index(request):
 def ranking(request, pk: int):
     run = _run(request, pk)
     context = ranking_context(request, run, runs_visible_to(request.user), namespace="results")
-    context["can_batch"] = request.user.is_superuser or request.user.role in PROVINCIAL_ROLES
+    context["can_batch"] = is_provincial(request.user)
     return render(request, "results/ranking.html", context)
 
 

@@ -14,6 +14,7 @@ from chiso.accounts.permissions import (
     may_manage_units,
     role_required,
     unit_access_check,
+    user_manages,
 )
 from chiso.core.tabular import ImportFailed, upload_read
 from chiso.jobs.imports import import_in_background, import_job_start
@@ -39,7 +40,7 @@ def unit_list(request):
     return render(
         request,
         "units/list.html",
-        {"groups": units_by_block(units), "show_all": show_all, "query": query, "can_manage": request.user.role in MANAGING_ROLES},
+        {"groups": units_by_block(units), "show_all": show_all, "query": query, "can_manage": user_manages(request.user)},
     )
 
 
