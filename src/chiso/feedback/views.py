@@ -46,7 +46,6 @@ from .services import (
 from .tasks import feedback_escalate_task
 
 
-
 def _units():
     return Unit.objects.filter(valid_to__isnull=True).select_related("block").order_by("block__order", "name_vi")
 

@@ -39,7 +39,6 @@ from .models import (
 )
 
 
-
 class EventCode:
     DIRECTIVE_CREATED = "directive.created"
     TASK_CREATED = "task.created"

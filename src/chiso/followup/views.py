@@ -41,7 +41,6 @@ from .targets import targets_evaluate
 from .tasks import followup_digest_task, tasks_import_task
 
 
-
 def _pk(request, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() else None

@@ -59,7 +59,6 @@ from chiso.surveys.services import (
 from chiso.surveys.tasks import questionnaire_import_task, responses_import_task
 
 
-
 @role_required(*SURVEY_VIEWING_ROLES)
 def survey_list(request):
     return render(

@@ -61,7 +61,6 @@ from chiso.surveys.services import invitation_revoke, survey_analysis_set
 from chiso.surveys.tasks import export_task, frame_import_task, invitations_send_task, letters_task, quality_check_task
 
 
-
 def _survey(code: str) -> Survey:
     return get_object_or_404(Survey.objects.select_related("period", "version__questionnaire"), code=code)
 
