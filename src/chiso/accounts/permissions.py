@@ -64,30 +64,6 @@ def may_confirm_tasks(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role in CONFIRMING_ROLES)
 
 
-class TemplatePermissions:
-    """`may` in every template (site.context_processors.layout): the same questions the views ask,
-    so a page never shows a link its view would refuse. `{% if may.manage_surveys %}`."""
-
-    QUESTIONS = {
-        "manage": lambda user: user_manages(user),
-        "manage_surveys": lambda user: user.is_authenticated and may_manage_surveys(user),
-        "see_survey_answers": lambda user: may_see_survey_answers(user),
-        "provincial": lambda user: is_provincial(user),
-        "lead": lambda user: is_leader(user),
-        "confirm_tasks": lambda user: may_confirm_tasks(user),
-    }
-
-    def __init__(self, user):
-        self._user = user
-
-    def __getattr__(self, name):
-        try:
-            question = self.QUESTIONS[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return bool(self._user is not None and question(self._user))
-
-
 def may_analyse_run(user, run=None) -> bool:
     """Audit an index run, compare it with other methodological choices and start its uncertainty
     and sensitivity analyses: the analyst and the secretariat (and administrators). A draft run
@@ -305,3 +281,25 @@ def may_send_assessment_notices(user, assessment) -> bool:
 
 def may_appraise(user, assessment) -> bool:
     return is_expert(user) and not has_conflict(user, assessment.unit)
+
+
+class TemplatePermissions:
+    """`may` in every template (site.context_processors.layout): the same questions the views ask,
+    so a page never shows a link its view would refuse. `{% if may.manage_surveys %}`."""
+
+    QUESTIONS = {
+        "manage_surveys": may_manage_surveys,
+        "see_survey_answers": may_see_survey_answers,
+        "provincial": is_provincial,
+        "lead": is_leader,
+    }
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getattr__(self, name):
+        try:
+            question = self.QUESTIONS[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return bool(self._user is not None and question(self._user))
