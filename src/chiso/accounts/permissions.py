@@ -27,13 +27,13 @@ CONFIRMING_ROLES = MANAGING_ROLES | {Role.LEADER}  # follow-up: the assigning si
 def user_can_see_unit(user, unit: Unit) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.role in PROVINCIAL_ROLES or user.is_superuser:
+    if is_provincial(user):
         return True
     return user.role == Role.UNIT_OFFICER and user.unit_id == unit.pk
 
 
 def units_visible_to(user):
-    if user.role in PROVINCIAL_ROLES or user.is_superuser:
+    if is_provincial(user):
         return Unit.objects.all()
     if user.role == Role.UNIT_OFFICER and user.unit_id:
         return Unit.objects.filter(pk=user.unit_id)
@@ -234,7 +234,7 @@ def may_set_survey_analysis(user) -> bool:
 
 
 def is_secretariat(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in MANAGING_ROLES)
+    return user_manages(user)  # the same rule, in the PAR Index's words
 
 
 def is_expert(user) -> bool:
@@ -261,7 +261,7 @@ def conflicted_unit_ids(user) -> set[int]:
 def may_view_assessment(user, assessment) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.role in PROVINCIAL_ROLES:
+    if is_provincial(user):
         return True
     return is_officer_of(user, assessment.unit)
 
