@@ -94,12 +94,32 @@ def test_login_required(client, sample):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_published_scorecard_links_to_an_improvement_plan(leader, sample):
+def test_a_published_scorecard_links_to_an_improvement_plan(client, make_user, sample):
     try:
         start = reverse("followup:plan_new")
     except NoReverseMatch:
         pytest.skip("chiso.followup is not installed")
-    html = leader.get(reverse("results:scorecard", args=[sample.ddci_2023.pk, "S-D"])).content.decode()
+    client.force_login(make_user("thuky", Role.SECRETARIAT))
+    html = client.get(reverse("results:scorecard", args=[sample.ddci_2023.pk, "S-D"])).content.decode()
     assert f"{start}?run={sample.ddci_2023.pk}&amp;unit=S-D" in html
-    client_draft = leader.get(reverse("results:scorecard", args=[sample.superseded.pk, "S-D"])).content.decode()
+    client_draft = client.get(reverse("results:scorecard", args=[sample.superseded.pk, "S-D"])).content.decode()
     assert start not in client_draft  # plans start from the published result only
+
+
+def test_the_plan_link_is_offered_only_to_who_may_file_the_plan(client, make_user, sample):
+    """The unit's own officer files its plan (and the secretariat); a leader or another unit's
+    officer reading the scorecard would only meet a refusal (seen: every scorecard offered it)."""
+    from chiso.units.models import Unit
+
+    try:
+        start = reverse("followup:plan_new")
+    except NoReverseMatch:
+        pytest.skip("chiso.followup is not installed")
+    url = reverse("results:scorecard", args=[sample.ddci_2023.pk, "S-D"])
+    for user, offered in ((make_user("canbo.d", Role.UNIT_OFFICER, unit=Unit.objects.get(code="S-D")), True),
+                          (make_user("canbo.a", Role.UNIT_OFFICER, unit=Unit.objects.get(code="S-A")), False),
+                          (make_user("lanhdao", Role.LEADER), False)):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert (start in response.content.decode()) is offered, user.username

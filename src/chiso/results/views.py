@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.permissions import PROVINCIAL_ROLES, is_provincial, role_required
+from chiso.accounts.permissions import PROVINCIAL_ROLES, is_provincial, may_file_plan, role_required
 from chiso.indices.models import IndexRun
 from chiso.units.models import Block, Period, Unit
 
@@ -114,9 +114,10 @@ def chart(request, pk: int, name: str):
     return chart_response(_run(request, pk), name, public=False)
 
 
-def improvement_plan_url(run: IndexRun, unit: Unit) -> str | None:
-    """Where a unit starts an improvement plan from this result (chiso.followup), if installed."""
-    if run.status != IndexRun.Status.PUBLISHED:
+def improvement_plan_url(user, run: IndexRun, unit: Unit) -> str | None:
+    """Where the unit starts an improvement plan from this result (chiso.followup, if installed):
+    offered to whoever may file the unit's plan, on a published result."""
+    if run.status != IndexRun.Status.PUBLISHED or not may_file_plan(user, unit):
         return None
     try:
         return f"{reverse('followup:plan_new')}?{urlencode({'run': run.pk, 'unit': unit.code})}"
@@ -129,7 +130,7 @@ def scorecard(request, pk: int, unit_code: str):
     run = _run(request, pk)
     unit = get_object_or_404(Unit.objects.select_related("block"), code=unit_code)
     context = scorecard_context(run, unit, namespace="results")
-    context["plan_url"] = improvement_plan_url(run, unit)
+    context["plan_url"] = improvement_plan_url(request.user, run, unit)
     return render(request, "results/scorecard.html", context)
 
 
