@@ -108,3 +108,23 @@ def test_officers_cannot_open_frameworks_or_runs(page, login, make_user, make_un
     assert page.goto("/frameworks/").status == 403
     assert page.goto("/runs/").status == 403
     expect(page.locator("h1")).to_have_text("Không được phép")
+
+
+def test_a_framework_version_fits_a_phone_and_its_tree_stays_readable(page, login, make_user):
+    """Seen on a 390 px phone: "compare with" listed v1 by its long label and made the page 833 px
+    wide, and the tree's names ran one or two words a line beside the codes."""
+    long_label = "2022–2024 (mô hình VCCI, trụ cột Cao Bằng 2018 + tiếp cận đất đai; khối huyện, thành phố)"
+    first = dict(PAR, version=dict(PAR["version"], label=long_label))
+    framework_import(file_name="par.yaml", content=yaml.safe_dump(first, allow_unicode=True).encode(), by=None)
+    second = dict(PAR, iMeta=[dict(r) for r in PAR["iMeta"]], version=dict(PAR["version"], label="2025"))
+    second["iMeta"][3]["name_vi"] = "Ban hành kế hoạch cải cách hành chính năm kịp thời, đầy đủ nội dung theo hướng dẫn"
+    framework_import(file_name="par.yaml", content=yaml.safe_dump(second, allow_unicode=True).encode(), by=None)
+    make_user("thuky", Role.SECRETARIAT)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("thuky")
+    page.goto("/frameworks/PAR-SO/2/")
+    expect(page.locator("#diff-a")).to_contain_text("khối huyện")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    name = page.locator("tr[data-code=a] td").nth(2)
+    expect(name).to_contain_text("Ban hành kế hoạch")
+    assert name.bounding_box()["width"] >= 180  # 12rem, not a word a line

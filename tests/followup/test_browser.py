@@ -159,3 +159,24 @@ def test_the_chairman_sees_overdue_tasks_targets_and_units_without_a_plan(page, 
     expect(target.locator(".state")).to_have_text("Đạt")
     expect(target).to_contain_text("+2,35")
     expect(page.locator(".positions [data-index=PAR]")).to_contain_text("85,47")
+
+
+def test_the_dashboard_and_a_plan_fit_a_phone(page, login, leader, ddci_runs, units, officers):
+    """Seen on a 390 px phone: the dashboard's choice of result (a run's long title in a select)
+    made the page 825 px wide, and a plan's "add a measure" row (four fields side by side) 550 px."""
+    from chiso.frameworks.models import Framework
+
+    Framework.objects.filter(code="DDCI-T").update(
+        name_vi="Chỉ số năng lực cạnh tranh cấp xã, phường, đặc khu (DDCI) — khối sở, ban, ngành tỉnh Cao Bằng")
+    run_2022, _ = ddci_runs
+    plan = plan_create(unit=units["S-XD"], run=run_2022, codes=["i1", "i2"], by=None)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("lanhdao")
+    page.goto("/followup/dashboard/")
+    expect(page.locator("#d-run")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.clear_cookies()
+    login("canbo.s-xd")
+    page.goto(f"/followup/plans/{plan.pk}/")
+    expect(page.get_by_role("button", name="Thêm giải pháp").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
