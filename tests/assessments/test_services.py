@@ -346,6 +346,13 @@ def test_quorum_is_configurable():
     assert not s.quorum_reached(present=3, total=4, quorum_percent=75)
 
 
+def test_the_trail_writes_a_survey_score_the_vietnamese_way(appraised, people, survey_run):
+    """The reason of a converted survey point is read in the unit's history: "F1.3 = 66,9", not 66.9."""
+    RunScore.objects.filter(run=survey_run, code="F1.3", unit__code="S-A").update(value=66.9)
+    s.survey_points_apply(cycle=appraised, run=survey_run, by=people["secretariat"])
+    assert last_event(assessment_of(appraised, "S-A"), s.Event.CONVERTED).reason.endswith("F1.3 = 66,9")
+
+
 def test_survey_points_results_publication_and_reopening(appraised, people, survey_run):
     cycle = appraised
     secretariat = people["secretariat"]

@@ -18,6 +18,7 @@ from chiso.formats.numbers import (
     parse_number,
     parse_written,
     plain,
+    said,
     shown,
 )
 
@@ -72,6 +73,13 @@ def test_plain_and_shown_never_write_an_exponent():
     assert plain(Decimal("1234.50")) == "1234.5" and shown(Decimal("1234.5")) == "1.234,5"
     assert shown(Decimal("-1000000")) == "-1.000.000" and shown(10.0) == "10" and plain(-0.0) == "0"
     assert shown(Decimal("1234.5"), grouped=False) == "1234,5"
+
+
+def test_a_message_writes_its_numbers_in_its_own_language():
+    with translation.override("vi"):
+        assert said(66.9) == "66,9" and said(0.1 + 0.7) == "0,8" and said(4500) == "4.500" and said(-22.5) == "-22,5"
+    with translation.override("en"):
+        assert said(66.9) == "66.9" and said(4500) == "4,500" and said(Decimal("1234.5")) == "1,234.5"
 
 
 @given(st.decimals(min_value=-10**12, max_value=10**12, places=3, allow_nan=False, allow_infinity=False))

@@ -118,11 +118,11 @@ def test_weights_that_do_not_sum_to_one_warn_or_refuse_as_configured():
                      {"iCode": "x", "Level": 1, "Parent": "T", "Weight": 0.5, "Type": "Indicator"},
                      {"iCode": "y", "Level": 1, "Parent": "T", "Weight": 0.3, "Type": "Indicator"}]}
     outcome = framework_import(file_name="w.yaml", content=yaml_bytes(doc), by=None)
-    assert outcome.warnings and "0.8" in outcome.warnings[0]
+    assert outcome.warnings and "là 0,8," in outcome.warnings[0]  # written the Vietnamese way
     doc["version"]["weights_policy"] = "refuse"
     with pytest.raises(ImportFailed) as failure:
         framework_import(file_name="w.yaml", content=yaml_bytes(doc), by=None)
-    assert "0.8" in str(failure.value)
+    assert "0,8" in str(failure.value)
 
 
 @pytest.mark.django_db

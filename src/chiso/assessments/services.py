@@ -25,6 +25,7 @@ from chiso.accounts.models import Role, User
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record, audit_record_many, value_text
 from chiso.feedback.workdays import working_days_add
+from chiso.formats.numbers import shown
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import version_freeze
 from chiso.indices.models import IndexRun, RunScore
@@ -1059,7 +1060,7 @@ def survey_points_apply(*, cycle: Cycle, run: IndexRun, by) -> ConversionOutcome
             continue
         _record(cycle=cycle, assessment=assessment, item=item, code=Event.CONVERTED, field="external_points",
                 old=points_text(item.external_points, False), new=points_text(points, False), by=by,
-                reason=f"{run.title}: {code} = {value:g}")
+                reason=f"{run.title}: {code} = {shown(Decimal(f'{value:g}'))}")  # read as written here: 66,9
         item.external_points, item.external_source = points, source
         _save_item(item, by, ["external_points", "external_source"])
         outcome.changed += 1

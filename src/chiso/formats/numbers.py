@@ -6,7 +6,8 @@ refused with a message that shows how to write it, never guessed. Written by han
 Babel's parser accepts '1.5' as 15 in Vietnamese, which is exactly the silent change to avoid.
 
 Values meant for scripts, stored answers and `data-` attributes use `plain()` (a point, no
-grouping, never an exponent); people see `shown()` ('1.234,5').
+grouping, never an exponent); people see `shown()` ('1.234,5'); a message translated into the
+language of the request writes its numbers with `said()`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 __all__ = ["INTERNATIONAL", "VIETNAMESE", "NumberRefused", "number_writing", "parse_international", "parse_number",
-           "parse_written", "international", "plain", "shown"]
+           "parse_written", "international", "plain", "said", "shown"]
 
 VIETNAMESE, INTERNATIONAL, AMBIGUOUS = "vi", "intl", "ambiguous"  # how a number is written: 1.234,5 or 1,234.5
 
@@ -183,3 +185,11 @@ def shown(number: Decimal | int | float, *, grouped: bool = True) -> str:
     if grouped:
         whole = f"{int(whole):,}".replace(",", ".")
     return sign + whole + ("," + fraction if fraction else "")
+
+
+def said(number: Decimal | int | float) -> str:
+    """For a message in the active language, to six significant digits as `%g`: '66,9' and
+    '1.234,5' in Vietnamese, '66.9' and '1,234.5' in English (in a Vietnamese sentence an English
+    '1.250' reads as a thousand two hundred and fifty)."""
+    value = Decimal(f"{number:g}") if isinstance(number, float) else number
+    return international(value) if (get_language() or "vi").startswith("en") else shown(value)

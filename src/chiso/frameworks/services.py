@@ -15,6 +15,7 @@ from chiso.accounts.permissions import frameworks_check
 from chiso.audit.services import audit_record
 from chiso.core.tabular import ImportFailed, Problem, parse_date
 from chiso.engine import Framework as EngineFramework
+from chiso.formats.numbers import said
 from chiso.engine import FrameworkError, StepError, parse_steps
 from chiso.services_stats.models import RateTarget
 
@@ -83,16 +84,16 @@ def _check_document(file_name: str, doc: dict, method: str, weights_policy: str)
             elif sum(child_max) > parent_max + TOLERANCE:
                 problems.append(Problem(file=file_name, sheet=sheet, message=_(
                     "The children of %(code)s carry %(children)s points, more than its maximum of %(max)s.")
-                    % {"code": code, "children": f"{sum(child_max):g}", "max": f"{parent_max:g}"}))
+                    % {"code": code, "children": said(sum(child_max)), "max": said(parent_max)}))
             elif sum(child_max) < parent_max - TOLERANCE:
                 warnings.append(_("The children of %(code)s carry only %(children)s of its %(max)s points.")
-                                % {"code": code, "children": f"{sum(child_max):g}", "max": f"{parent_max:g}"})
+                                % {"code": code, "children": said(sum(child_max)), "max": said(parent_max)})
         else:
             weights = [_number(by_code[c].get("Weight", 1)) for c in children]
             weights = [1.0 if w is None else w for w in weights]
             if len(set(weights)) > 1 and abs(sum(weights) - 1) > TOLERANCE:
                 message = _("The weights of the children of %(code)s sum to %(sum)s, not 1.") % {
-                    "code": code, "sum": f"{sum(weights):g}"}
+                    "code": code, "sum": said(sum(weights))}
                 if weights_policy == FrameworkVersion.WeightsPolicy.REFUSE:
                     problems.append(Problem(file=file_name, sheet=sheet, message=message))
                 else:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chiso.formats.numbers import said
+
 from .fields import COUNT_FIELDS
 
 
@@ -110,7 +112,7 @@ class RateTarget(models.Model):
         verbose_name_plural = _("rate targets")
 
     def __str__(self) -> str:
-        return f"{self.get_measure_display()} {'>' if self.strict else '≥'} {self.minimum:g}"
+        return f"{self.get_measure_display()} {'>' if self.strict else '≥'} {said(self.minimum)}"
 
     def met_by(self, value: float | None) -> bool | None:
         if value is None:

@@ -1,5 +1,7 @@
 """Data quality: each flag with its reason, and the analyst's decisions with who and why."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -48,7 +50,7 @@ def test_speeders_straight_liners_duplicates_and_out_of_range_are_flagged_with_r
     assert "6" in _flags(straight)["straight_lining"] or "9" in _flags(straight)["straight_lining"]
     assert str(normal[3].pk)[:8] in _flags(copy)["duplicate"] and str(copy.pk)[:8] in _flags(normal[3])["duplicate"]
     assert "so_lao_dong" in _flags(near)["duplicate"] and str(normal[5].pk)[:8] in _flags(near)["duplicate"]
-    assert "4500" in _flags(huge)["out_of_range"] and "1000" in _flags(huge)["out_of_range"]
+    assert "4.500" in _flags(huge)["out_of_range"] and "1.000" in _flags(huge)["out_of_range"]  # written the Vietnamese way
     assert not _flags(normal[10])
     # checking again replaces the flags, never duplicates them
     quality_check(survey=ddci_survey)
@@ -67,7 +69,7 @@ def test_outliers_without_a_set_range_and_inconsistent_answers_by_rule(ddci_surv
     quality_check(survey=ddci_survey)
     flags = _flags(odd)
     assert "Mới thành lập mà đông lao động" in flags["inconsistent"]
-    assert "9000" in flags["out_of_range"]
+    assert "9.000" in flags["out_of_range"] and re.search(r"từ -?\d+(,\d+)? đến \d+(,\d+)?\)", flags["out_of_range"])
     assert "Điểm rất thấp mà không có chi phí" in _flags(low)["inconsistent"]
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import statistics
 from collections import defaultdict
+from decimal import Decimal
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.permissions import may_set_survey_analysis
 from chiso.formats.durations import duration_words
+from chiso.formats.numbers import said
 
 from chiso.surveys.collection import expressions
 from chiso.surveys.collection.evaluation import Evaluation, _compile_for, answers_from_clean
@@ -191,7 +193,7 @@ def quality_check(*, survey: Survey, progress=None) -> dict[str, int]:
                     low, high = (list(bounds) + [None, None])[:2]
                     if (low is not None and number < low) or (high is not None and number > high):
                         flags[rid].append((QualityFlag.Code.OUT_OF_RANGE, _("%(question)s = %(value)s is outside the plausible range %(low)s–%(high)s.") % {
-                            "question": address, "value": value, "low": "" if low is None else low, "high": "" if high is None else high}))
+                            "question": address, "value": said(Decimal(str(value).strip())), "low": "" if low is None else said(low), "high": "" if high is None else said(high)}))
         if rules:
             if version_id not in externals:
                 externals[version_id] = units_choices(survey, QuestionnaireVersion.objects.get(pk=version_id))
@@ -232,7 +234,7 @@ def quality_check(*, survey: Survey, progress=None) -> dict[str, int]:
         for rid, address, value in values:
             if value < low or value > high:
                 flags[rid].append((QualityFlag.Code.OUT_OF_RANGE, _("%(question)s = %(value)s is far from the other answers (expected %(low)s to %(high)s).") % {
-                    "question": address, "value": f"{value:g}", "low": f"{low:g}", "high": f"{high:g}"}))
+                    "question": address, "value": said(value), "low": said(low), "high": said(high)}))
     QualityFlag.objects.filter(response__survey=survey).delete()
     QualityFlag.objects.bulk_create(
         [QualityFlag(response_id=rid, code=code, reason=reason) for rid, found in flags.items() for code, reason in dict.fromkeys(found)],
