@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 import yaml
@@ -72,6 +73,11 @@ def test_unit_results_page_follows_lineage_and_is_refused_to_other_officers(clie
     response = client.get(reverse("indices:unit_results", args=["S-A"]))
     assert response.status_code == 200 and "100" in response.content.decode()
     assert client.get(reverse("indices:unit_results", args=["S-B"])).status_code == 403
+    # Each year links to a page the officer may open: the unit's scorecard (the run's own page,
+    # with its inputs and steps, is the province's; an officer met a refusal there).
+    links = re.findall(r'href="([^"]+)"', response.content.decode().split("<main", 1)[1])
+    run_links = [link for link in links if "/runs/" in link]
+    assert run_links and all(client.get(link).status_code == 200 for link in run_links), run_links
 
 
 def test_a_partial_file_is_previewed_and_leaves_the_other_values(version, make_unit, make_user, period):
