@@ -122,6 +122,20 @@ def test_on_a_phone_the_header_and_menu_leave_most_of_the_screen_to_the_page(pag
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+def test_on_a_phone_a_list_keeps_its_names_readable(page, login, make_user, make_unit, period):
+    """A list's names ran a word a line on a 390 px phone (the units list, the PAR cycles, the runs,
+    the feedback...): a name keeps 10rem and the table scrolls in its box."""
+    make_unit("S-BQLKKT", name_vi="Ban Quản lý Khu kinh tế tỉnh Cao Bằng")
+    make_unit("S-LDTBXH", name_vi="Sở Lao động - Thương binh và Xã hội")
+    make_user("thuky", Role.SECRETARIAT)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("thuky")
+    page.goto("/units/")
+    name = page.locator("main td", has_text="Ban Quản lý Khu kinh tế tỉnh Cao Bằng").first
+    assert name.bounding_box()["width"] >= 155
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_export_shows_progress_then_a_download(page, login, make_user, units):
     make_user("phantich", Role.ANALYST)
     login("phantich")

@@ -47,3 +47,6 @@ def test_a_scorecard_on_a_phone_is_no_wider_than_the_phone(page, sample):
     page.click("#ranking tbody tr[data-unit='S-A'] a")
     expect(page.locator(".scorecard h1")).to_have_text("Sở Tài chính")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Each pillar's name keeps 10rem beside its six number columns (it ran a word a line).
+    pillar = page.locator(".scorecard tbody th[scope=row]", has_text="Chi phí không chính thức").first
+    assert pillar.bounding_box()["width"] >= 155
