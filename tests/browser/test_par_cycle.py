@@ -148,6 +148,10 @@ def test_par_cycle_from_opening_to_published_documents(page, login, par_version,
     # The reason under the points reads as prose: from the start of the line, not bold like the points.
     reason = page.locator("tr[data-code='F2.1'] .par-comment").first
     assert reason.evaluate("c => [getComputedStyle(c).textAlign, getComputedStyle(c).fontWeight]") == ["start", "400"]
+    # On a phone it keeps 8rem instead of a word a line.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert reason.bounding_box()["width"] >= 125
+    page.set_viewport_size({"width": 1280, "height": 720})
     confirm_and_click(page, "#appraisal form:has-text('Hoàn thành thẩm định')", "Hoàn thành thẩm định")
     expect(page.locator(".messages")).to_contain_text("Đã hoàn thành thẩm định")
     logout(page)

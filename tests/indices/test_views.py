@@ -65,9 +65,9 @@ def test_the_results_table_scrolls_inside_its_box_with_readable_unit_names(clien
     client.force_login(make_user("phantich", Role.ANALYST))
     html = client.get(reverse("indices:detail", args=[published.pk])).content.decode()
     assert '<div class="table-scroll">\n<table class="results" id="results">' in html
-    assert '<td class="row-name">' in html
+    assert '<td class="long-text">' in html
     css = Path(finders.find("core/chiso.css")).read_text(encoding="utf-8")
-    assert ".table-scroll { max-width: 100%; overflow-x: auto;" in css and "td.row-name { min-width:" in css
+    assert ".table-scroll { max-width: 100%; overflow-x: auto;" in css and "td.long-text { min-width:" in css
 
 
 def test_export_formats(client, make_user, runs):
