@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chiso.site.middleware.CurrentPeriodMiddleware",
+    "chiso.core.middleware.MethodNotAllowedPage",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
