@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from chiso.accounts.models import Role
 from chiso.units.models import Period, Unit
+from tests.conftest import PASSWORD
 
 # Transactional, so that the live server's thread sees the rows the test writes.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -134,6 +135,29 @@ def test_on_a_phone_a_list_keeps_its_names_readable(page, login, make_user, make
     name = page.locator("main td", has_text="Ban Quản lý Khu kinh tế tỉnh Cao Bằng").first
     assert name.bounding_box()["width"] >= 155
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("browser_locale, shown", [("en-US", "1 tháng 3, 2023"), ("vi-VN", "")])
+def test_a_date_picked_in_a_us_browser_is_also_written_in_words(browser, live_server, make_user, units,
+                                                                 browser_locale, shown):
+    """An English (US) Chromium shows the 1st of March as 03/01/2023, which a Vietnamese reader
+    takes for the 3rd of January: there the date follows in words. A day-first browser needs none."""
+    make_user("thuky", Role.SECRETARIAT)
+    context = browser.new_context(base_url=live_server.url, locale=browser_locale)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "thuky")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto("/followup/directives/new/")
+    page.get_by_label("Ngày ban hành").fill("2023-03-01")
+    words = page.locator(".date-in-words")
+    if shown:
+        expect(words).to_have_text(shown)
+    else:
+        expect(words).to_have_count(0)
+    context.close()
 
 
 def test_export_shows_progress_then_a_download(page, login, make_user, units):
