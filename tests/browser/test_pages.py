@@ -160,6 +160,16 @@ def test_a_date_picked_in_a_us_browser_is_also_written_in_words(browser, live_se
     context.close()
 
 
+def test_a_fields_help_sits_under_the_field(page, login, make_user, units):
+    """On a phone the help ("Như trên văn bản, ví dụ 511/TB-UBND") ran on after the field and wrapped around it."""
+    make_user("thuky", Role.SECRETARIAT)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("thuky")
+    page.goto("/followup/directives/new/")
+    field, help_text = page.locator("#id_number"), page.locator("#id_number ~ .helptext").first
+    assert help_text.bounding_box()["y"] >= field.bounding_box()["y"] + field.bounding_box()["height"]
+
+
 def test_export_shows_progress_then_a_download(page, login, make_user, units):
     make_user("phantich", Role.ANALYST)
     login("phantich")
