@@ -157,6 +157,12 @@ def test_a_date_picked_in_a_us_browser_is_also_written_in_words(browser, live_se
         expect(words).to_have_text(shown)
     else:
         expect(words).to_have_count(0)
+    page.goto("/surveys/new/")
+    page.fill("#id_opens_at", "2025-03-01T08:30")  # a date and a time: 03/01/2025, 08:30 AM
+    if shown:
+        expect(page.locator("#id_opens_at + .date-in-words")).to_have_text("1 tháng 3, 2025 · 08:30")
+    else:
+        expect(words).to_have_count(0)
     context.close()
 
 
