@@ -179,3 +179,24 @@ def test_the_secretariat_closes_and_extends_and_types_in_a_paper_form(page, logi
     page.get_by_label("Số lao động hiện nay").fill("-3")
     page.get_by_role("button", name="Tiếp tục").click()
     expect(page.locator("#error-summary")).to_contain_text("Số lao động phải từ 0 đến 100.000.")
+
+
+def test_a_cascading_question_says_its_choices_come_with_the_answer_above(browser, live_server, make_survey, make_unit):
+    """"Ngành cụ thể" (its choices filtered by the sector) stood empty under its star until a sector
+    was picked: it now says the choices come once the questions above are answered."""
+    from chiso.surveys.services import questionnaire_import
+
+    make_unit("X-A", block="commune", name_vi="Xã A")
+    path = EXAMPLES / "ddci_communes.xlsx"
+    survey = make_survey(questionnaire_import(file_name=path.name, content=path.read_bytes(), by=None).version)
+    [(_invitation, token)] = invitations_create(survey=survey, labels=["DN-1"], by=None)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{token}/")
+    page.get_by_role("button", name="Tiếp tục").click()
+    detail = question(page, "Ngành cụ thể")
+    expect(detail).to_contain_text("Các lựa chọn sẽ hiện ra khi bạn trả lời các câu hỏi phía trên.")
+    question(page, "Lĩnh vực hoạt động chính").get_by_label("Thương mại, dịch vụ").check()
+    expect(detail.get_by_label("Bán lẻ")).to_be_visible()
+    expect(detail).not_to_contain_text("Các lựa chọn sẽ hiện ra")
+    context.close()
