@@ -1,5 +1,6 @@
 """The DOCX documents: the official heading, the tables, Vietnamese numbers, differences highlighted."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -67,3 +68,25 @@ def test_the_report_ranks_every_unit_and_the_submission_names_the_committee(appr
     text, _tables = documents.submission_docx(cycle), None
     text, _tables = text_of(text)
     assert "TỜ TRÌNH" in text and "Kính gửi: Ủy ban nhân dân tỉnh" in text and "/TTr-HĐTĐ" in text
+
+
+def test_the_submission_names_the_best_and_worst_by_the_index_that_ranks(cycle, people):
+    """Sở Tài chính has fewer points (7 against 7,5) but a higher index: one criterion does not apply
+    to it, so its maximum is lower. The tờ trình named the unit with the most points as the best,
+    which the ranking beside it contradicted."""
+    a, b = assessment_of(cycle, "S-A"), assessment_of(cycle, "S-B")
+    for assessment, officer, claims in ((a, people["officer"], {"F1.1": "3", "F1.2": None, "F2.1": "4"}),
+                                        (b, people["officer_b"], {"F1.1": "2.5", "F1.2": "2", "F2.1": "3"})):
+        for item in assessment.items.filter(part="self").select_related("node"):
+            points = claims[item.code]
+            s.item_self_assess(item=item, by=officer, points=None if points is None else Decimal(points), not_applicable=points is None)
+            if item.node.evidence_required:
+                s.evidence_document_add(item=item, by=officer, number="12/KH", date=datetime.date(2023, 1, 15), title="Kế hoạch CCHC")
+        s.assessment_submit(assessment=assessment, by=officer)
+        appraise_all(assessment, people["expert"])
+        s.assessment_appraisal_complete(assessment=assessment, by=people["expert"])
+    text, _tables = text_of(documents.submission_docx(cycle))
+    _report, tables = text_of(documents.report_docx(cycle))
+    first, last = tables[1].rows[1].cells, tables[1].rows[-1].cells
+    assert (first[1].text, last[1].text) == ("Sở Tài chính", "Sở Tư pháp")  # the ranking, by the index
+    assert f"cao nhất Sở Tài chính ({first[-2].text} %)" in text and f"thấp nhất Sở Tư pháp ({last[-2].text} %)" in text

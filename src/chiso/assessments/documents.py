@@ -67,13 +67,20 @@ def _ranked(cycle: Cycle) -> list[queries.CycleRow]:
     return [r for r in queries.cycle_rows(cycle) if r.assessment.status != Status.EXCLUDED]
 
 
+def _index(row: queries.CycleRow) -> float | None:
+    """Chỉ số CCHC (%): the results run's value once computed, the provisional percentage before."""
+    return row.score.value if row.score else row.final_total.percent
+
+
 def submission_docx(cycle: Cycle) -> bytes:
     """Tờ trình — the appraisal results, for the Provincial People's Committee to approve."""
     with translation.override("vi"):
         rows = _ranked(cycle)
-        totals = [(r.final_total.points or 0.0, r.assessment.unit.name_vi) for r in rows]
-        best = max(totals, default=(0.0, ""))
-        worst = min(totals, default=(0.0, ""))
+        # By the index that ranks them (points over the unit's own maximum, as in the report's table),
+        # not by points: a unit with criteria that do not apply has a lower maximum.
+        indices = [(_index(r), r.assessment.unit.name_vi) for r in rows if _index(r) is not None]
+        best = max(indices, default=(0.0, ""))
+        worst = min(indices, default=(0.0, ""))
         decisions = list(cycle.decisions.order_by("meeting_date"))
         meetings = ", ".join(
             f"ngày {d.meeting_date:%d/%m/%Y}" + (f" (biên bản số {d.minutes_number})" if d.minutes_number else "") for d in decisions
@@ -83,7 +90,7 @@ def submission_docx(cycle: Cycle) -> bytes:
         context = _heading("TTr") | {
             "title": cycle.title, "legal_basis": cycle.version.legal_basis or f"bộ tiêu chí {cycle.version}",
             "count": len(rows), "block": cycle.block.name_vi.lower(), "meetings": meetings,
-            "average": _number(sum(t for t, _n in totals) / len(totals) if totals else 0), "best": _number(best[0]), "best_unit": best[1],
+            "average": _number(sum(i for i, _n in indices) / len(indices) if indices else 0), "best": _number(best[0]), "best_unit": best[1],
             "worst": _number(worst[0]), "worst_unit": worst[1],
             "not_submitted_text": ("Đơn vị không nộp tự đánh giá: " + ", ".join(not_submitted) + ". ") if not_submitted else "",
             "excluded_text": ("Không đánh giá: " + "; ".join(f"{a.unit.name_vi} ({a.exclusion_reason})" for a in excluded) + ".")
@@ -104,7 +111,7 @@ def report_docx(cycle: Cycle) -> bytes:
             "self": _number(r.self_total.points), "appraised": _number(r.appraised_total.points if r.appraised_total else None),
             "bonus": _number(r.assessment.bonus_points), "penalty": _number(r.assessment.penalty_points),
             "total": _number(r.final_total.points), "band": r.score.band if r.score else "",
-            "index": _number(r.score.value if r.score else r.final_total.percent),
+            "index": _number(_index(r)),
         } for r in rows]
         notes = "" if cycle.run_id else "Kết quả tạm tính: chưa tính kết quả chính thức."
         context = _heading("BC") | {

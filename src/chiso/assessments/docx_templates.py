@@ -129,8 +129,8 @@ def submission() -> Document:
         "Thực hiện kế hoạch xác định {{ title }}, {{ agency_short }} đã tổ chức tự đánh giá, thẩm định và "
         "điều tra xã hội học đối với {{ count }} đơn vị thuộc khối {{ block }}. Hội đồng thẩm định đã họp "
         "{{ meetings }}.",
-        "Kết quả: điểm trung bình {{ average }} điểm; cao nhất {{ best_unit }} ({{ best }} điểm); thấp nhất "
-        "{{ worst_unit }} ({{ worst }} điểm). {{ not_submitted_text }}{{ excluded_text }}",
+        "Kết quả: Chỉ số CCHC trung bình {{ average }} %; cao nhất {{ best_unit }} ({{ best }} %); thấp nhất "
+        "{{ worst_unit }} ({{ worst }} %). {{ not_submitted_text }}{{ excluded_text }}",
         "Chi tiết tại Báo cáo kết quả và phụ lục kèm theo. {{ agency_short }} kính trình Ủy ban nhân dân "
         "tỉnh xem xét, phê duyệt kết quả {{ title }}.",
     ):
