@@ -169,8 +169,8 @@ class MessageTemplateForm(forms.Form):
 class AnalysisForm(forms.Form):
     min_cell = forms.IntegerField(label=_("Anonymity threshold k"), min_value=2, max_value=100)
     min_answers_per_unit = forms.IntegerField(label=_("Minimum answers per rated unit"), min_value=1, max_value=100000)
-    quality = forms.CharField(label=_("Data quality rules (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}))
-    weighting = forms.CharField(label=_("Weighting (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}))
+    quality = forms.CharField(label=_("Data quality rules (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "class": "code"}))
+    weighting = forms.CharField(label=_("Weighting (YAML)"), required=False, widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code"}))
 
     def _yaml(self, name):
         text = self.cleaned_data.get(name) or ""

@@ -85,3 +85,15 @@ def test_the_analysis_settings_fit_a_phone(page, login, make_user, ddci_survey):
     page.goto(f"/surveys/{ddci_survey.code}/analysis/")
     expect(page.locator("main pre").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_yaml_settings_are_edited_in_a_fixed_width_font_across_the_column(page, login, make_user, ddci_survey):
+    """YAML's meaning is its indentation: the rules were typed in the page's proportional font, in a
+    box of 40 characters on a 1280 px screen."""
+    make_user("phantich", Role.ANALYST)
+    login("phantich")
+    page.goto(f"/surveys/{ddci_survey.code}/analysis/")
+    for name in ("quality", "weighting"):
+        box = page.locator(f"textarea[name={name}]")
+        assert "mono" in box.evaluate("t => getComputedStyle(t).fontFamily").lower()
+        assert box.bounding_box()["width"] >= 600
