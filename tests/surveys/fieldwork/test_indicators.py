@@ -174,6 +174,8 @@ def test_the_indicator_pages(ddci_survey, framework, store, make_user):
     _rate(store, ddci_survey, "S-TC", "5", "1")
     page = client.get(f"/surveys/{ddci_survey.code}/indicators/").content.decode()
     assert "tr4" in page and "dưới mức tối thiểu" in page
+    # Each rule in words: the question's label and each counted choice with its label, not codes only.
+    assert "4 (Đồng ý), 5 (Hoàn toàn đồng ý)" in page and "co (Có)" in page and "công khai đầy đủ" in page
     csv = client.get(f"/surveys/{ddci_survey.code}/indicators/respondents.csv?framework=DDCI-SO").content.decode("utf-8-sig")
     assert csv.splitlines()[0] == "response_id,unit,indicator,value,weight" and ",S-TC,tr4,1.0,1.0" in csv
     assert client.post(f"/surveys/{ddci_survey.code}/indicators/write/", {"framework": "DDCI-SO"}).status_code == 302

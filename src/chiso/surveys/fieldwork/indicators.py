@@ -141,6 +141,29 @@ def rule_problems(form: FormDef, framework: Framework, indicator: str, question:
     return problems
 
 
+@dataclass(frozen=True)
+class RuleInWords:
+    """A rule as the analyst checks it: the question's label, and each choice with its label."""
+
+    question: str
+    counted: list[str]  # "4 (Đồng ý)", or a comparison as written ("> 2")
+    left_out: list[str]
+
+
+def rule_in_words(form: FormDef, rule: IndicatorRule) -> RuleInWords:
+    element = form.elements.get(rule.question)
+    if element is None:
+        return RuleInWords("", (rule.values or "").split(), (rule.exclude or "").split())
+    labels = {c.name: form.text(c.label) for c in form.choices.get(element.list_name or "", [])} if element.is_select else {}
+
+    def words(text: str) -> list[str]:
+        if CONDITION.match(text or ""):
+            return [text.strip()]
+        return [f"{name} ({labels[name]})" if labels.get(name) else name for name in (text or "").split()]
+
+    return RuleInWords(form.text(element.label), words(rule.values), words(rule.exclude))
+
+
 def _unit_of(form: FormDef, element) -> str | None:
     """How a question's answer is tied to a unit: 'entry' (rating repeat) or the units question's name."""
     if element.repeat is not None:

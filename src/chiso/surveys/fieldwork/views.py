@@ -368,7 +368,8 @@ def indicators_view(request, code: str):
             return redirect(reverse("surveys:indicators", args=[survey.code]) + "?" + urlencode({"framework": form.cleaned_data["framework"].code}))
     frameworks = Framework.objects.filter(pk__in=IndicatorRule.objects.filter(survey=survey).values("framework"))
     framework = frameworks.filter(code=request.GET.get("framework", "")).first() or frameworks.first()
-    rules = list(IndicatorRule.objects.filter(survey=survey, framework=framework)) if framework else []
+    rules = [(rule, indicators.rule_in_words(survey.version.form, rule))
+             for rule in IndicatorRule.objects.filter(survey=survey, framework=framework)] if framework else []
     if framework is not None and not problems:
         try:
             table = indicators.indicator_table(survey=survey, framework=framework)
