@@ -421,6 +421,19 @@ def login(page):
     return do_login
 
 
+def logged_in_context(browser, live_server, username: str, **context):
+    """A browser context of its own (a device, a browser language) with `username` logged in: (context, page)."""
+    ctx = browser.new_context(base_url=live_server.url, **context)
+    ctx.set_default_timeout(30_000)  # the shared machine is slow at times
+    page = ctx.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    return ctx, page
+
+
 def menu_click(page, text: str) -> None:
     """Follow a main-menu link as a person does: open its group first when it sits in one."""
     link = page.locator("nav.site-nav a", has_text=text).first

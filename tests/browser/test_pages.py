@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from chiso.accounts.models import Role
 from chiso.units.models import Period, Unit
-from tests.conftest import PASSWORD
+from tests.conftest import logged_in_context
 
 # Transactional, so that the live server's thread sees the rows the test writes.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -143,13 +143,7 @@ def test_a_date_picked_in_a_us_browser_is_also_written_in_words(browser, live_se
     """An English (US) Chromium shows the 1st of March as 03/01/2023, which a Vietnamese reader
     takes for the 3rd of January: there the date follows in words. A day-first browser needs none."""
     make_user("thuky", Role.SECRETARIAT)
-    context = browser.new_context(base_url=live_server.url, locale=browser_locale)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "thuky")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
+    context, page = logged_in_context(browser, live_server, "thuky", locale=browser_locale)
     page.goto("/followup/directives/new/")
     page.get_by_label("Ngày ban hành").fill("2023-03-01")
     words = page.locator(".date-in-words")

@@ -9,7 +9,7 @@ from chiso.accounts.models import Role
 from chiso.surveys.models import Draft, Response
 from chiso.surveys.services import questionnaire_import
 
-from tests.conftest import PASSWORD
+from tests.conftest import logged_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,21 +34,9 @@ def version(blocks, xlsform, make_user, period):
     return questionnaire_import(file_name="thu_nghiem.xlsx", content=content, by=None).version
 
 
-def _logged_in(browser, live_server, **context):
-    ctx = browser.new_context(base_url=live_server.url, **context)
-    ctx.set_default_timeout(30_000)  # the shared machine is slow at times
-    page = ctx.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "thuky")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    return ctx, page
-
-
 @pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_secretariat_tries_the_form_and_searches_a_long_list_ignoring_accents(browser, live_server, version, device):
-    ctx, page = _logged_in(browser, live_server, **device)
+    ctx, page = logged_in_context(browser, live_server, "thuky", **device)
     page.goto(f"/surveys/questionnaires/{version.pk}/")
     page.locator("#try-form").click()
     expect(page.locator("#trial-banner")).to_be_visible()
@@ -80,7 +68,7 @@ def test_the_secretariat_tries_the_form_and_searches_a_long_list_ignoring_accent
 
 
 def test_without_javascript_the_long_list_is_a_plain_select(browser, live_server, version):
-    ctx, page = _logged_in(browser, live_server, java_script_enabled=False, **PHONE)
+    ctx, page = logged_in_context(browser, live_server, "thuky", java_script_enabled=False, **PHONE)
     page.goto(f"/surveys/questionnaires/{version.pk}/try/")
     expect(page.locator("#trial-banner")).to_be_visible()
     expect(page.locator("#f-xa_phuong-search")).to_have_count(0)
