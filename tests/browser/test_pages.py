@@ -134,6 +134,8 @@ def test_on_a_phone_a_list_keeps_its_names_readable(page, login, make_user, make
     page.goto("/units/")
     name = page.locator("main td", has_text="Ban Quản lý Khu kinh tế tỉnh Cao Bằng").first
     assert name.bounding_box()["width"] >= 155
+    code = page.locator("main td", has_text="S-BQLKKT").first  # a code stays on one line, not broken at its hyphen
+    assert code.evaluate("c => { const r = document.createRange(); r.selectNodeContents(c); return r.getClientRects().length; }") == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
