@@ -408,30 +408,26 @@ def page(browser, live_server):
     context.close()
 
 
+def log_in(page, username: str, password: str = PASSWORD):
+    """Log `username` in on the login page, as a person does."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    return page
+
+
 @pytest.fixture
 def login(page):
-    def do_login(username, password=PASSWORD):
-        page.goto("/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        with page.expect_navigation():
-            page.click("main button[type=submit]")
-        return page
-
-    return do_login
+    return lambda username, password=PASSWORD: log_in(page, username, password)
 
 
 def logged_in_context(browser, live_server, username: str, **context):
     """A browser context of its own (a device, a browser language) with `username` logged in: (context, page)."""
     ctx = browser.new_context(base_url=live_server.url, **context)
     ctx.set_default_timeout(30_000)  # the shared machine is slow at times
-    page = ctx.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    return ctx, page
+    return ctx, log_in(ctx.new_page(), username)
 
 
 def menu_click(page, text: str) -> None:

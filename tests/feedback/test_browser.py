@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 from chiso.feedback.models import Feedback, Rating
 from chiso.feedback.services import feedback_route
 from chiso.units.models import Period
+from tests.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
@@ -34,14 +34,7 @@ def contexts(browser, live_server):
 
 
 def staff_page(contexts, username):
-    context = contexts()
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    return page
+    return log_in(contexts().new_page(), username)
 
 
 def test_a_business_files_anonymously_the_unit_answers_and_the_business_rates_it(contexts, defaults, units, staff, make_unit, tmp_path):
