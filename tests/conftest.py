@@ -145,7 +145,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 # of processes. The switch happens when a module starts (a module-scoped fixture), before any
 # test's own transaction is opened.
 
-_DEMO = {"atomic": None, "files": set()}
+_DEMO = {"atomic": None, "connection": None, "files": set()}
 TESTS = Path(__file__).resolve().parent
 
 
@@ -199,7 +199,7 @@ def _demo_enter() -> None:
 
     atomic = transaction.atomic()
     atomic.__enter__()
-    _DEMO["atomic"] = atomic
+    _DEMO["atomic"], _DEMO["connection"] = atomic, transaction.get_connection()
     rankings_forget()
     demo_load()
 
@@ -209,10 +209,16 @@ def _demo_leave() -> None:
 
     from chiso.results.queries import rankings_forget
 
-    atomic, _DEMO["atomic"] = _DEMO["atomic"], None
-    if atomic is not None and transaction.get_connection().in_atomic_block:
+    atomic, connection = _DEMO["atomic"], _DEMO["connection"]
+    _DEMO["atomic"] = _DEMO["connection"] = None
+    if atomic is not None and transaction.get_connection() is connection and connection.in_atomic_block:
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
+    elif atomic is not None and connection.connection is not None:
+        # The demo's connection is no longer the one this thread uses: its transaction would stay
+        # open, holding the demo's rows, and the next test inserting one of them (the period 2023)
+        # would wait on it for ever (seen once in CI). Closing it lets the server roll it back.
+        connection.connection.close()
     # The rankings kept in memory name runs by primary keys that later tests reuse: forgotten too.
     rankings_forget()
 
