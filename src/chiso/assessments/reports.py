@@ -15,12 +15,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from chiso.core.pdf import pdf_from_html
 from chiso.core.safe_cells import formulas_as_text
+from chiso.formats.numbers import said
 from chiso.indices.models import RunScore
 from chiso.units.queries import province_get
 
 from .models import Assessment, Cycle
 from .queries import assessment_sheet, council_board, engine_framework
-from .services import number
 
 
 @dataclass
@@ -194,7 +194,7 @@ def province_xlsx(cycle: Cycle) -> bytes:
     sheet["A1"].font = Font(bold=True)
     if not final:
         sheet["A2"] = _("Provisional: the results have not been computed yet.")
-    headers = [_("Rank"), _("Unit")] + [f"{n.code} {n.name} ({number(n.max_points)})" for n in fields] + [_("Total points"), _("PAR Index (%)"), _("Band")]
+    headers = [_("Rank"), _("Unit")] + [f"{n.code} {n.name} ({said(n.max_points)})" for n in fields] + [_("Total points"), _("PAR Index (%)"), _("Band")]
     sheet.append([])
     sheet.append(headers)
     for cell in sheet[sheet.max_row]:

@@ -25,7 +25,7 @@ from chiso.accounts.models import Role, User
 from chiso.audit.models import AuditRecord
 from chiso.audit.services import audit_record, audit_record_many, value_text
 from chiso.feedback.workdays import working_days_add
-from chiso.formats.numbers import shown
+from chiso.formats.numbers import said, shown
 from chiso.frameworks.models import Framework, FrameworkVersion, Node
 from chiso.frameworks.services import version_freeze
 from chiso.indices.models import IndexRun, RunScore
@@ -124,13 +124,6 @@ def points_text(points: Decimal | None, na: bool) -> str:
     return "" if points is None else value_text(points)
 
 
-def number(value) -> str:
-    """A number as people read it here (0,25 in Vietnamese)."""
-    value = Decimal(str(value))
-    text = format(value.normalize(), "f")
-    return formats.number_format(Decimal(text), use_l10n=True)
-
-
 def points_parse(value) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -154,14 +147,14 @@ def points_check(node: Node, points: Decimal | None, not_applicable: bool) -> No
     if points < 0 or points > maximum:
         raise ValidationError(
             _("%(code)s: %(points)s is not allowed; the points go from 0 to %(max)s.")
-            % {"code": node.code, "points": number(points), "max": number(maximum)}
+            % {"code": node.code, "points": said(points), "max": said(maximum)}
         )
     if node.points_step:
         step = Decimal(str(node.points_step))
         if (points / step) % 1 != 0:
             raise ValidationError(
                 _("%(code)s: %(points)s is not allowed; the points go in steps of %(step)s (0, %(step)s, %(two)s, …).")
-                % {"code": node.code, "points": number(points), "step": number(step), "two": number(step * 2)}
+                % {"code": node.code, "points": said(points), "step": said(step), "two": said(step * 2)}
             )
 
 
@@ -645,7 +638,7 @@ def item_appraise(
     if moved and _differs_from_claim(item, points, not_applicable) and not reason:
         raise ValidationError(
             _("%(code)s: the points differ from the unit's claim (%(claim)s): write the reason in the comment.")
-            % {"code": item.code, "claim": _("not applicable") if item.self_na else number(item.self_points) if item.self_points is not None else "—"},
+            % {"code": item.code, "claim": _("not applicable") if item.self_na else said(item.self_points) if item.self_points is not None else "—"},
             code="reason_required",
         )
     if moved:
@@ -927,13 +920,13 @@ def assessment_bonus_penalty_set(*, assessment: Assessment, by, points: dict[str
         if value < 0:
             raise ValidationError(_("Bonus and penalty points are written as positive numbers."))
         if value > reason.maximum:
-            raise ValidationError(_("%(reason)s: at most %(max)s points.") % {"reason": reason.name, "max": number(reason.maximum)})
+            raise ValidationError(_("%(reason)s: at most %(max)s points.") % {"reason": reason.name, "max": said(reason.maximum)})
         chosen[kind][code] = value
     for kind, rule in rules.items():
         total = sum(chosen[kind].values(), Decimal(0))
         if rule.cap is not None and total > rule.cap:
             raise ValidationError(_("%(name)s: %(total)s points in all, above the framework's cap of %(cap)s.") % {
-                "name": rule.name, "total": number(total), "cap": number(rule.cap)})
+                "name": rule.name, "total": said(total), "cap": said(rule.cap)})
     note = note.strip()
     before = assessment.bonus_penalty or {}
     cycle = assessment.cycle
